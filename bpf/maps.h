@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* Maps and load-time configuration of the server program. */
+#ifndef RTT_MAPS_H
+#define RTT_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "rtt_server.h"
+
+/* Set by the loader before load (read-only afterwards, so the verifier prunes dead paths). */
+const volatile __u8 cfg_enable_v4 = 1;
+const volatile __u8 cfg_enable_v6 = 1;
+const volatile __u8 cfg_emit_events = 0;
+const volatile __u8 cfg_allowlist = 0;
+const volatile __u64 cfg_timeout_ns = 5000000000ULL;
+/* Token buckets: rate in requests/s, burst in requests; rate 0 disables a bucket. */
+const volatile __u64 cfg_source_rate = 200;
+const volatile __u64 cfg_source_burst = 500;
+const volatile __u64 cfg_global_rate = 20000;
+const volatile __u64 cfg_global_burst = 20000;
+
+struct rtt_session {
+	__u64 sent_ns;
+	struct rtt_addr local; /* the address the request was sent to: the response's source */
+	__u8 protocol;
+	__u8 ttl;
+	__u8 pad[6];
+	struct bpf_timer timer;
+};
+
+/* max_entries is the -n option; the loader resizes it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 5000);
+	__type(key, struct rtt_session_key);
+	__type(value, struct rtt_session);
+} sessions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct rtt_addr);
+	__type(value, struct rtt_bucket);
+} source_buckets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtt_bucket);
+} global_bucket SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rtt_prefix_key);
+	__type(value, __u8);
+} allowlist SEC(".maps");
+
+/* The host's own addresses, kept current by the loader: requests to other hosts pass. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct rtt_addr);
+	__type(value, __u8);
+} local_addresses SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RTT_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+static __always_inline void count(enum rtt_counter which)
+{
+	__u32 key = which;
+	__u64 *value = bpf_map_lookup_elem(&counters, &key);
+
+	if (value)
+		*value += 1;
+}
+
+#endif

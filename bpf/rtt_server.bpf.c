@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * reverse-traceroute server, tc ingress. Turns reverse traceroute requests into probes toward
+ * the requester and the answers those probes provoke into responses (shared/protocol.md).
+ * Every packet that is not part of this exchange leaves with TC_ACT_UNSPEC, untouched, so
+ * later filters (another instance for the other family, anyone else's) still see it.
+ */
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "events.h"
+#include "maps.h"
+#include "output.h"
+#include "parsing.h"
+#include "policing.h"
+#include "probe.h"
+#include "protocol.h"
+#include "response.h"
+#include "sessions.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+static __always_inline int pass(void)
+{
+	count(RTT_CNT_PASSED);
+	return TC_ACT_UNSPEC;
+}
+
+static __always_inline int drop(enum rtt_counter reason, struct rtt_addr *requester, __u16 id)
+{
+	count(reason);
+	emit_simple_event(RTT_EVENT_DROPPED, requester, id, 0, 0, 0, reason);
+	return TC_ACT_SHOT;
+}
+
+static __always_inline int send(struct __sk_buff *skb, struct outgoing *o)
+{
+	if (!outgoing_write(skb, o)) {
+		count(RTT_CNT_SEND_FAILED);
+		return TC_ACT_SHOT;
+	}
+	return outgoing_send(skb, o);
+}
+
+static __always_inline void outgoing_reply_to(struct outgoing *o, const struct packet *p)
+{
+	o->family = p->family;
+	o->src = p->dst;
+	o->dst = p->src;
+}
+
+static __always_inline int reject(struct __sk_buff *skb, const struct packet *p,
+				  struct rtt_request *req, __u8 state)
+{
+	struct outgoing o;
+	struct rtt_addr requester = p->src;
+
+	outgoing_reply_to(&o, p);
+	build_response(&o, bpf_ntohs(req->identifier), state, 0, 0);
+	count(RTT_CNT_STATE_ERRORS);
+	emit_simple_event(RTT_EVENT_REJECTED, &requester, bpf_ntohs(req->identifier), req->protocol,
+			  req->ttl, state, 0);
+	return send(skb, &o);
+}
+
+static __always_inline int handle_request(struct __sk_buff *skb, struct packet *p)
+{
+	struct rtt_request req;
+
+	/* Requests to another host (we may run on a router) are not ours to answer. */
+	if (!bpf_map_lookup_elem(&local_addresses, &p->dst))
+		return pass();
+	count(RTT_CNT_REQUESTS);
+	if (p->l4_len < RTT_REQUEST_LEN || !load(skb, p->l4_off, &req, sizeof(req)))
+		return drop(RTT_CNT_MALFORMED, &p->src, 0);
+	__u16 id = bpf_ntohs(req.identifier);
+	if (id == 0 || !usable_requester(p))
+		return drop(RTT_CNT_MALFORMED, &p->src, id);
+	if (!allowed_by_allowlist(p))
+		return drop(RTT_CNT_NOT_ALLOWED, &p->src, id);
+	__u64 now = bpf_ktime_get_ns();
+	if (!within_rate_limits(p, now))
+		return drop(RTT_CNT_RATE_LIMITED, &p->src, id);
+	if (req.ttl == 0)
+		return reject(skb, p, &req, RTT_STATE_INVALID_TTL);
+	__u8 protocol = probe_protocol(req.protocol, p->family);
+	if (!protocol)
+		return reject(skb, p, &req, RTT_STATE_INVALID_PROTOCOL);
+
+	struct rtt_session_key key = {.requester = p->src, .id = id};
+	enum session_result created = session_create(&key, &p->dst, protocol, req.ttl, now);
+	if (created == SESSION_DUPLICATE)
+		return drop(RTT_CNT_DUPLICATES, &p->src, id);
+	if (created == SESSION_TABLE_FULL)
+		return drop(RTT_CNT_TABLE_FULL, &p->src, id);
+
+	struct outgoing o;
+	outgoing_reply_to(&o, p);
+	build_probe(&o, protocol, req.ttl, id, bpf_ntohs(req.flow), p->tos, p->dont_frag);
+	if (!outgoing_write(skb, &o)) {
+		bpf_map_delete_elem(&sessions, &key);
+		count(RTT_CNT_SEND_FAILED);
+		return TC_ACT_SHOT;
+	}
+	count(protocol == RTT_IPPROTO_TCP   ? RTT_CNT_PROBES_TCP
+	      : protocol == RTT_IPPROTO_UDP ? RTT_CNT_PROBES_UDP
+					    : RTT_CNT_PROBES_ICMP);
+	emit_simple_event(RTT_EVENT_PROBE, &key.requester, id, protocol, req.ttl, 0, 0);
+	return outgoing_send(skb, &o);
+}
+
+/* A session answered: looked up by key, it must have been sent from `local`. */
+struct answer {
+	struct rtt_session_key key;
+	struct rtt_addr local;
+	__u64 sent_ns;
+	__u8 protocol;
+	__u8 ttl;
+};
+
+static __always_inline int take_answered_session(struct answer *a, struct rtt_addr *local)
+{
+	struct rtt_session *session = bpf_map_lookup_elem(&sessions, &a->key);
+
+	if (!session || !addr_equal(&session->local, local))
+		return 0;
+	a->local = session->local;
+	a->sent_ns = session->sent_ns;
+	a->protocol = session->protocol;
+	a->ttl = session->ttl;
+	/* Deleting cancels the timer; losing the race against it means the session just expired. */
+	return bpf_map_delete_elem(&sessions, &a->key) == 0;
+}
+
+static __always_inline int respond(struct __sk_buff *skb, __u8 family, struct answer *a,
+				   struct rtt_addr *hop)
+{
+	struct outgoing o;
+	__u64 timespan = bpf_ktime_get_ns() - a->sent_ns;
+
+	o.family = family;
+	o.src = a->local;
+	o.dst = a->key.requester;
+	build_response(&o, a->key.id, RTT_STATE_SUCCESS, hop, timespan);
+	count(RTT_CNT_ANSWERS);
+	struct rtt_event *e = event_start(RTT_EVENT_ANSWER, &a->key.requester, a->key.id);
+	if (e) {
+		e->hop = *hop;
+		e->timespan_ns = timespan;
+		e->protocol = a->protocol;
+		e->ttl = a->ttl;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return send(skb, &o);
+}
+
+/* ICMP Time Exceeded / Destination Unreachable: is the quoted packet one of our probes? */
+static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packet *p)
+{
+	__u32 quote = p->l4_off + 8;
+	__u32 end = p->l4_off + p->l4_len;
+	struct rtt_addr quoted_src, quoted_dst;
+	__u8 quoted_protocol;
+	__u32 quoted_l4;
+
+	if (p->family == 4) {
+		struct iphdr ip;
+		if (quote + sizeof(ip) > end || !load(skb, quote, &ip, sizeof(ip)) || ip.version != 4 ||
+		    ip.ihl < 5)
+			return pass();
+		quoted_protocol = ip.protocol;
+		addr_from_v4(&quoted_src, ip.saddr);
+		addr_from_v4(&quoted_dst, ip.daddr);
+		quoted_l4 = quote + ip.ihl * 4;
+	} else {
+		struct ipv6hdr ip;
+		if (quote + sizeof(ip) > end || !load(skb, quote, &ip, sizeof(ip)) || ip.version != 6)
+			return pass();
+		quoted_protocol = ip.nexthdr;
+		addr_from_v6(&quoted_src, &ip.saddr);
+		addr_from_v6(&quoted_dst, &ip.daddr);
+		quoted_l4 = quote + sizeof(ip);
+	}
+	__u8 l4[8];
+	if (quoted_l4 + sizeof(l4) > end || !load(skb, quoted_l4, l4, sizeof(l4)))
+		return pass();
+	__u16 word0 = (__u16)l4[0] << 8 | l4[1], word1 = (__u16)l4[2] << 8 | l4[3];
+	__u16 word2 = (__u16)l4[4] << 8 | l4[5], word3 = (__u16)l4[6] << 8 | l4[7];
+	__u8 icmp = p->family == 4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;
+	__u8 echo_request = p->family == 4 ? RTT_ICMP4_ECHO_REQUEST : RTT_ICMP6_ECHO_REQUEST;
+	struct answer a = {.key = {.requester = quoted_dst}};
+
+	if (quoted_protocol == RTT_IPPROTO_UDP && word0 == RTT_PROBE_SOURCE_PORT)
+		a.key.id = word3; /* the UDP checksum */
+	else if (quoted_protocol == RTT_IPPROTO_TCP && word0 == RTT_PROBE_SOURCE_PORT && word2 == 0)
+		a.key.id = word3; /* the low half of the sequence number */
+	else if (quoted_protocol == icmp && l4[0] == echo_request && l4[1] == 0 &&
+		 word3 == RTT_PROBE_ECHO_SEQUENCE)
+		a.key.id = word2; /* the echo identifier */
+	else
+		return pass();
+	(void)word1;
+	if (!take_answered_session(&a, &quoted_src))
+		return drop(RTT_CNT_UNMATCHED, &quoted_dst, a.key.id);
+	return respond(skb, p->family, &a, &p->src);
+}
+
+static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p)
+{
+	__u8 h[8];
+
+	if (p->l4_len < sizeof(h) || !load(skb, p->l4_off, h, sizeof(h)))
+		return pass();
+	__u8 type = h[0], code = h[1];
+	int v4 = p->family == 4;
+
+	if (type == (v4 ? RTT_ICMP4_ECHO_REQUEST : RTT_ICMP6_ECHO_REQUEST))
+		return code == RTT_CODE ? handle_request(skb, p) : pass();
+	if ((type == (v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED) && code == 0) ||
+	    type == (v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH))
+		return handle_icmp_error(skb, p);
+	/* A direct echo reply to an ICMP probe. */
+	if (type == (v4 ? RTT_ICMP4_ECHO_REPLY : RTT_ICMP6_ECHO_REPLY) && code == 0 &&
+	    h[6] == 0xFF && h[7] == 0xFF) {
+		struct answer a = {.key = {.requester = p->src, .id = (__u16)h[4] << 8 | h[5]}};
+		if (!take_answered_session(&a, &p->dst))
+			return drop(RTT_CNT_UNMATCHED, &p->src, a.key.id);
+		return respond(skb, p->family, &a, &p->src);
+	}
+	return pass();
+}
+
+/* A SYN-ACK or RST from the requester answers a TCP probe directly. */
+static __always_inline int handle_tcp(struct __sk_buff *skb, struct packet *p)
+{
+	__u8 h[16];
+
+	if (p->l4_len < 20 || !load(skb, p->l4_off, h, sizeof(h)))
+		return pass();
+	__u16 dest = (__u16)h[2] << 8 | h[3];
+	__u8 flags = h[13];
+	int syn_ack = (flags & (RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK)) ==
+		      (RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK);
+	int rst_ack = (flags & (RTT_TCP_FLAG_RST | RTT_TCP_FLAG_ACK)) ==
+		      (RTT_TCP_FLAG_RST | RTT_TCP_FLAG_ACK);
+	__u32 acked = ((__u32)h[8] << 24 | (__u32)h[9] << 16 | (__u32)h[10] << 8 | h[11]) - 1;
+
+	if (dest != RTT_PROBE_SOURCE_PORT || !(syn_ack || rst_ack) || acked > 0xFFFF)
+		return pass();
+	struct answer a = {.key = {.requester = p->src, .id = (__u16)acked}};
+	if (!take_answered_session(&a, &p->dst))
+		return drop(RTT_CNT_UNMATCHED, &p->src, a.key.id);
+	/*
+	 * Hand a copy to the local stack so that the kernel answers a SYN-ACK with a reset and the
+	 * requester does not keep a half-open connection. The mark lets the copy pass us.
+	 */
+	if (syn_ack) {
+		__u32 mark = skb->mark;
+		skb->mark = RTT_PASS_MARK;
+		bpf_clone_redirect(skb, skb->ifindex, BPF_F_INGRESS);
+		skb->mark = mark;
+	}
+	return respond(skb, p->family, &a, &p->src);
+}
+
+SEC("tc")
+int rtt_ingress(struct __sk_buff *skb)
+{
+	struct packet p;
+
+	if (skb->mark == RTT_PASS_MARK) {
+		skb->mark = 0;
+		return pass();
+	}
+	if (!parse_packet(skb, &p))
+		return pass();
+	if (p.protocol == (p.family == 4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6))
+		return handle_icmp(skb, &p);
+	if (p.protocol == RTT_IPPROTO_TCP)
+		return handle_tcp(skb, &p);
+	return pass();
+}
