@@ -1,0 +1,122 @@
+// reverse-traceroute-server: parses the command line, loads and attaches the program, keeps
+// its view of the host's addresses current, and prints counters until SIGINT/SIGTERM.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "counters.h"
+#include "duration.h"
+#include "event_log.h"
+#include "local_addresses.h"
+#include "server_config.h"
+#include "server_error.h"
+#include "server_program.h"
+#include "tc_attachment.h"
+
+#ifndef RTT_VERSION_STRING
+#define RTT_VERSION_STRING "unknown"
+#endif
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void request_stop(int) { g_stop = 1; }
+
+void install_signal_handlers() {
+    struct sigaction action {};
+    action.sa_handler = request_stop;  // no SA_RESTART: a blocking poll returns at once
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+void run(const rtt::server::ServerConfig& config) {
+    using namespace rtt::server;
+    ServerProgram program(config);
+    program.set_local_addresses(host_addresses());
+    TcAttachment attachment(config.interface, config.ipv4, config.ipv6, program.program_fd());
+    std::optional<EventLog> events;
+    if (config.verbose)
+        events.emplace(program.events_fd());
+
+    fmt::print(stderr, "reverse-traceroute-server: serving {} on {} (up to {} sessions, timeout {} ms)\n",
+               config.ipv4 && config.ipv6 ? "IPv4 and IPv6" : config.ipv4 ? "IPv4" : "IPv6",
+               config.interface, config.max_sessions, config.timeout_ns / 1'000'000);
+    auto next_stats = std::chrono::steady_clock::now() + std::chrono::seconds(config.stats_interval_s);
+    while (!g_stop) {
+        if (events)
+            events->poll(1000);
+        else
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        program.set_local_addresses(host_addresses());
+        if (config.stats_interval_s && std::chrono::steady_clock::now() >= next_stats) {
+            fmt::print(stderr, "counters: {}\n", format_counters(program.read_counters()));
+            next_stats += std::chrono::seconds(config.stats_interval_s);
+        }
+    }
+    fmt::print(stderr, "counters at exit: {}\n", format_counters(program.read_counters()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    rtt::server::ServerConfig config;
+    CLI::App app{"reverse-traceroute-server: answers reverse traceroute requests (eBPF, tc ingress)",
+                 "reverse-traceroute-server"};
+    app.set_version_flag("--version", std::string("reverse-traceroute-server ") + RTT_VERSION_STRING);
+    bool only_v4 = false, only_v6 = false;
+    std::string timeout = "5s";
+    auto* v4 = app.add_flag("-4", only_v4, "Serve IPv4 only");
+    app.add_flag("-6", only_v6, "Serve IPv6 only")->excludes(v4);
+    app.add_option("-n,--max-sessions", config.max_sessions, "Pending probes at most (session table size)")
+        ->check(CLI::Range(1u, 16'000'000u))
+        ->capture_default_str();
+    app.add_option("-t,--timeout", timeout,
+                   "Session timeout: nanoseconds, or with a unit (ns, us, ms, s, m), e.g. 5s")
+        ->capture_default_str();
+    app.add_option("--rate", config.source_rate, "Requests per second per source (IPv6: per /64); 0 = unlimited")
+        ->capture_default_str();
+    app.add_option("--burst", config.source_burst, "Requests a source may send at once")
+        ->check(CLI::Range(1u, 1'000'000u))
+        ->capture_default_str();
+    app.add_option("--global-rate", config.global_rate, "Requests per second from all sources; 0 = unlimited")
+        ->capture_default_str();
+    app.add_option("--global-burst", config.global_burst, "Requests all sources may send at once")
+        ->check(CLI::Range(1u, 10'000'000u))
+        ->capture_default_str();
+    app.add_option("--allow", config.allow, "Only serve sources in this prefix (repeatable), e.g. 198.18.0.0/15");
+    app.add_option("--stats-interval", config.stats_interval_s, "Seconds between counter lines; 0 = only at exit")
+        ->capture_default_str();
+    app.add_flag("-v,--verbose", config.verbose, "Log every request, answer and drop; show libbpf and verifier messages");
+    app.add_option("IFNAME", config.interface, "Interface whose ingress to serve on")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    config.ipv4 = !only_v6;
+    config.ipv6 = !only_v4;
+    const auto timeout_ns = rtt::server::parse_duration_ns(timeout);
+    if (!timeout_ns || *timeout_ns == 0) {
+        fmt::print(stderr, "reverse-traceroute-server: -t {} is not a duration: give nanoseconds (5000000000) or a "
+                           "number with a unit (5s, 500ms)\n", timeout);
+        return 2;
+    }
+    config.timeout_ns = *timeout_ns;
+
+    rtt::server::set_libbpf_verbose(config.verbose);
+    install_signal_handlers();
+    try {
+        run(config);
+    } catch (const rtt::server::ServerError& e) {
+        fmt::print(stderr, "reverse-traceroute-server: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}

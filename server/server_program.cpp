@@ -1,0 +1,152 @@
+#include "server_program.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "prefix.h"
+#include "rtt_server_bpf.skel.h"
+#include "server_error.h"
+
+namespace rtt::server {
+namespace {
+
+bool g_libbpf_verbose = false;
+
+int print_libbpf(enum libbpf_print_level level, const char* format, va_list args) {
+    if (!g_libbpf_verbose || level == LIBBPF_DEBUG)
+        return 0;
+    return std::vfprintf(stderr, format, args);
+}
+
+rtt_addr to_bpf_addr(const IpAddress& address) {
+    rtt_addr a{};
+    std::copy_n(address.wire().begin(), 16, reinterpret_cast<std::uint8_t*>(a.words));
+    return a;
+}
+
+[[noreturn]] void explain_load_failure(int err, const ServerConfig& config) {
+    if (err == -EPERM || err == -EACCES) {
+        if (geteuid() != 0)
+            throw ServerError(
+                "loading the BPF program needs root (CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON): run "
+                "it as root or through the reverse-traceroute-v4@/-v6@ systemd units");
+        throw ServerError(fmt::format(
+            "the kernel's verifier rejected the BPF program; run again with -v to see its log{}",
+            config.verbose ? " (above)" : ""));
+    }
+    if (err == -E2BIG || err == -ENOMEM)
+        throw ServerError(fmt::format(
+            "the kernel could not allocate a session table of {} entries; choose a smaller -n",
+            config.max_sessions));
+    throw ServerError(fmt::format("loading the BPF program failed ({}); run again with -v for details",
+                                  std::strerror(-err)));
+}
+
+}  // namespace
+
+void set_libbpf_verbose(bool verbose) {
+    g_libbpf_verbose = verbose;
+    libbpf_set_print(print_libbpf);
+}
+
+ServerProgram::ServerProgram(const ServerConfig& config) {
+    libbpf_set_print(print_libbpf);
+    if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_timer_init, nullptr) == 0)
+        throw ServerError("this kernel has no BPF timers, which the server needs: use Linux 5.15 or later");
+
+    skeleton_ = rtt_server_bpf__open();
+    if (!skeleton_)
+        throw ServerError("could not open the embedded BPF object; run again with -v for details");
+
+    auto* rodata = skeleton_->rodata;
+    rodata->cfg_enable_v4 = config.ipv4;
+    rodata->cfg_enable_v6 = config.ipv6;
+    rodata->cfg_emit_events = config.verbose;
+    rodata->cfg_allowlist = !config.allow.empty();
+    rodata->cfg_timeout_ns = config.timeout_ns;
+    rodata->cfg_source_rate = config.source_rate;
+    rodata->cfg_source_burst = config.source_burst;
+    rodata->cfg_global_rate = config.global_rate;
+    rodata->cfg_global_burst = config.global_burst;
+    bpf_map__set_max_entries(skeleton_->maps.sessions, config.max_sessions);
+
+    if (const int err = rtt_server_bpf__load(skeleton_); err) {
+        rtt_server_bpf__destroy(skeleton_);
+        skeleton_ = nullptr;
+        explain_load_failure(err, config);
+    }
+    try {
+        add_allowed_prefixes(config.allow);
+    } catch (...) {
+        rtt_server_bpf__destroy(skeleton_);
+        throw;
+    }
+}
+
+ServerProgram::~ServerProgram() { rtt_server_bpf__destroy(skeleton_); }
+
+int ServerProgram::program_fd() const { return bpf_program__fd(skeleton_->progs.rtt_ingress); }
+
+std::uint32_t ServerProgram::program_id() const {
+    bpf_prog_info info{};
+    std::uint32_t len = sizeof info;
+    bpf_obj_get_info_by_fd(program_fd(), &info, &len);
+    return info.id;
+}
+
+int ServerProgram::events_fd() const { return bpf_map__fd(skeleton_->maps.events); }
+
+int ServerProgram::sessions_fd() const { return bpf_map__fd(skeleton_->maps.sessions); }
+
+void ServerProgram::add_allowed_prefixes(const std::vector<std::string>& prefixes) {
+    const int fd = bpf_map__fd(skeleton_->maps.allowlist);
+    for (const auto& text : prefixes) {
+        const auto prefix = parse_prefix(text);
+        if (!prefix)
+            throw ServerError(fmt::format(
+                "--allow {} is not a prefix: write it as ADDRESS/LENGTH, e.g. 198.18.0.0/15", text));
+        rtt_prefix_key key{prefix->length, to_bpf_addr(prefix->address)};
+        const std::uint8_t yes = 1;
+        if (bpf_map_update_elem(fd, &key, &yes, BPF_ANY))
+            throw ServerError(fmt::format("could not add --allow {} (at most 1024 prefixes)", text));
+    }
+}
+
+void ServerProgram::set_local_addresses(const std::vector<IpAddress>& addresses) {
+    const int fd = bpf_map__fd(skeleton_->maps.local_addresses);
+    const std::uint8_t yes = 1;
+    for (const auto& old : local_addresses_) {
+        if (std::find(addresses.begin(), addresses.end(), old) == addresses.end()) {
+            const auto key = to_bpf_addr(old);
+            bpf_map_delete_elem(fd, &key);
+        }
+    }
+    for (const auto& address : addresses) {
+        const auto key = to_bpf_addr(address);
+        bpf_map_update_elem(fd, &key, &yes, BPF_ANY);
+    }
+    local_addresses_ = addresses;
+}
+
+Counters ServerProgram::read_counters() const {
+    Counters totals{};
+    const int cpus = libbpf_num_possible_cpus();
+    std::vector<std::uint64_t> per_cpu(static_cast<std::size_t>(std::max(cpus, 1)));
+    const int fd = bpf_map__fd(skeleton_->maps.counters);
+    for (std::uint32_t i = 0; i < RTT_CNT_MAX; ++i) {
+        if (bpf_map_lookup_elem(fd, &i, per_cpu.data()) == 0)
+            for (auto v : per_cpu)
+                totals[i] += v;
+    }
+    return totals;
+}
+
+}  // namespace rtt::server

@@ -1,0 +1,32 @@
+// Attachment of the program to an interface's clsact ingress hook (RAII: detached on
+// destruction). Each family set has its own fixed filter priority, so the v4 and v6 units
+// coexist on one interface and a restart after kill -9 replaces its own stale filter.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace rtt::server {
+
+class TcAttachment {
+public:
+    TcAttachment(const std::string& interface, bool ipv4, bool ipv6, int program_fd);
+    ~TcAttachment();
+    TcAttachment(const TcAttachment&) = delete;
+    TcAttachment& operator=(const TcAttachment&) = delete;
+
+    int ifindex() const { return ifindex_; }
+    std::uint32_t priority() const { return priority_; }
+
+private:
+    int ifindex_ = 0;
+    std::uint32_t priority_ = 0;
+    std::uint32_t program_id_ = 0;
+};
+
+// The tc filter priority used for a family set.
+std::uint32_t filter_priority(bool ipv4, bool ipv6);
+// 0 when no filter of ours is attached at that priority, else its program id.
+std::uint32_t attached_program_id(int ifindex, std::uint32_t priority);
+
+}  // namespace rtt::server
