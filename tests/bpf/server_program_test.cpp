@@ -1,0 +1,394 @@
+// The server program on the vectors and edge cases of shared/protocol.md §6, both families.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "bpf_test_env.h"
+#include "hex.h"
+
+extern "C" {
+#include "checksum.h"
+#include "protocol.h"
+}
+
+using namespace rtt;
+using namespace rtt::test;
+
+namespace {
+
+server::ServerConfig default_config() {
+    server::ServerConfig c;
+    c.interface = "lo";
+    return c;
+}
+
+Bytes request_frame(const Addresses& a, Request r, std::uint8_t tos = 0) {
+    const auto icmp = encode_request(r, a.client, a.server);
+    return ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp, tos));
+}
+
+std::uint64_t counter(ServerUnderTest& s, rtt_counter c) { return s.counters()[c]; }
+
+std::size_t ip_header_len(const Bytes& ip) { return (ip[0] >> 4) == 4 ? 20 : 40; }
+
+Bytes l4(const Bytes& ip) { return Bytes(ip.begin() + static_cast<long>(ip_header_len(ip)), ip.end()); }
+
+// Checks the Ethernet addresses were swapped back toward the peer (no route in the test
+// namespace, so the frame returns to the neighbour it came from).
+void expect_back_to_peer(const RunResult& r) {
+    ASSERT_GE(r.frame.size(), 14u);
+    EXPECT_TRUE(std::equal(kPeerMac, kPeerMac + 6, r.frame.begin()));
+    EXPECT_TRUE(std::equal(kServerMac, kServerMac + 6, r.frame.begin() + 6));
+}
+
+class ServerProgramTest : public ::testing::Test {
+protected:
+    void SetUp() override { RTT_SKIP_WITHOUT_BPF(); }
+};
+
+}  // namespace
+
+TEST_F(ServerProgramTest, V4UdpRequestBecomesTheVectorProbe) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    const auto r = s.run(request_frame(a, {0x1234, 5, RTT_IPPROTO_UDP, 1234}));
+    ASSERT_EQ(r.verdict, kRedirect);
+    expect_back_to_peer(r);
+    const auto ip = r.ip();
+    ASSERT_EQ(ip.size(), 36u);
+    EXPECT_EQ(to_hex(Bytes(ip.begin(), ip.begin() + 20)),
+              "45 00 00 24 00 00 00 00 05 11 c9 93 c6 33 64 01 c0 00 02 01");
+    EXPECT_EQ(to_hex(Bytes(ip.begin() + 20, ip.begin() + 28)), "03 fd 04 d2 00 10 12 34");
+    EXPECT_TRUE(transport_checksum_valid(RTT_IPPROTO_UDP, a.server, a.client, l4(ip)));
+    EXPECT_EQ(s.session_count(), 1u);
+    EXPECT_EQ(counter(s, RTT_CNT_PROBES_UDP), 1u);
+    EXPECT_EQ(counter(s, RTT_CNT_REQUESTS), 1u);
+}
+
+TEST_F(ServerProgramTest, V4TcpRequestBecomesTheVectorSyn) {
+    ServerUnderTest s(default_config());
+    const auto r = s.run(request_frame(v4_addresses(), {0x1234, 5, RTT_IPPROTO_TCP, 1234}));
+    ASSERT_EQ(r.verdict, kRedirect);
+    EXPECT_EQ(to_hex(l4(r.ip())), "03 fd 04 d2 00 00 12 34 00 00 00 00 60 02 04 00 8c ed 00 00 02 04 05 b4");
+}
+
+TEST_F(ServerProgramTest, IcmpProbesBothFamiliesCarryFlowInChecksum) {
+    ServerUnderTest s(default_config());
+    for (const auto& a : {v4_addresses(), v6_addresses()}) {
+        const auto r = s.run(request_frame(a, {0x1234, 5, icmp_protocol(a.client.family()), 1234}));
+        ASSERT_EQ(r.verdict, kRedirect);
+        const auto m = l4(r.ip());
+        ASSERT_EQ(m.size(), 16u);
+        const char* head = a.client.is_v4() ? "08 00 04 d2 12 34 ff ff" : "80 00 04 d2 12 34 ff ff";
+        EXPECT_EQ(to_hex(Bytes(m.begin(), m.begin() + 8)), head);
+        EXPECT_TRUE(transport_checksum_valid(icmp_protocol(a.client.family()), a.server, a.client, m));
+    }
+}
+
+TEST_F(ServerProgramTest, V6ProbeHasZeroTrafficClassAndFlowLabel) {
+    ServerUnderTest s(default_config());
+    const auto a = v6_addresses();
+    auto ip = wrap_in_ip(RTT_IPPROTO_ICMPV6, a.client, a.server, 60,
+                         encode_request({0x1234, 5, RTT_IPPROTO_UDP, 1234}, a.client, a.server));
+    ip[0] = 0x6A;  // traffic class and flow label set by the requester
+    ip[1] = 0xBC;
+    ip[2] = 0xDE;
+    ip[3] = 0xF0;
+    const auto r = s.run(ethernet_frame(ip));
+    ASSERT_EQ(r.verdict, kRedirect);
+    const auto out = r.ip();
+    EXPECT_EQ(to_hex(Bytes(out.begin(), out.begin() + 8)), "60 00 00 00 00 10 11 05");
+    EXPECT_EQ(IpAddress::from_v6(std::span<const std::uint8_t, 16>(out.data() + 8, 16)), a.server);
+    EXPECT_EQ(IpAddress::from_v6(std::span<const std::uint8_t, 16>(out.data() + 24, 16)), a.client);
+    EXPECT_TRUE(transport_checksum_valid(RTT_IPPROTO_UDP, a.server, a.client, l4(out)));
+}
+
+TEST_F(ServerProgramTest, TtlZeroIsAnsweredWithState1AndNoProbe) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    const auto r = s.run(request_frame(a, {0x1234, 0, RTT_IPPROTO_UDP, 1234}));
+    ASSERT_EQ(r.verdict, kRedirect);
+    const auto ip = r.ip();
+    EXPECT_EQ(ip[8], 64) << "response TTL";
+    EXPECT_EQ(to_hex(l4(ip)), "00 01 ec ca 12 34 00 00 01 00 00 00");
+    EXPECT_EQ(s.session_count(), 0u);
+    const auto v6 = v6_addresses();
+    const auto r6 = s.run(request_frame(v6, {0x1234, 0, RTT_IPPROTO_UDP, 1234}));
+    ASSERT_EQ(r6.verdict, kRedirect);
+    const auto m6 = l4(r6.ip());
+    EXPECT_EQ(m6[0], RTT_ICMP6_ECHO_REPLY);
+    EXPECT_EQ(m6[8], RTT_STATE_INVALID_TTL);
+    EXPECT_TRUE(transport_checksum_valid(RTT_IPPROTO_ICMPV6, v6.server, v6.client, m6));
+}
+
+TEST_F(ServerProgramTest, UnsupportedProtocolsAreAnsweredWithState2) {
+    ServerUnderTest s(default_config());
+    const auto r = s.run(request_frame(v4_addresses(), {0x1234, 5, 47, 1234}));
+    ASSERT_EQ(r.verdict, kRedirect);
+    EXPECT_EQ(to_hex(l4(r.ip())), "00 01 eb ca 12 34 00 00 02 00 00 00");
+    const auto r6 = s.run(request_frame(v6_addresses(), {0x1234, 5, RTT_IPPROTO_ICMP, 1234}));
+    ASSERT_EQ(r6.verdict, kRedirect);
+    EXPECT_EQ(l4(r6.ip())[8], RTT_STATE_INVALID_PROTOCOL) << "v6 request with protocol 1";
+    EXPECT_EQ(s.session_count(), 0u);
+}
+
+TEST_F(ServerProgramTest, DefaultsForProtocolZeroAndFlowZero) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    auto icmp = l4(s.run(request_frame(a, {1, 5, 0, 0})).ip());
+    EXPECT_EQ(to_hex(Bytes(icmp.begin(), icmp.begin() + 4)), "08 00 be af");
+    auto udp = l4(s.run(request_frame(a, {2, 5, RTT_IPPROTO_UDP, 0})).ip());
+    EXPECT_EQ(to_hex(Bytes(udp.begin(), udp.begin() + 4)), "03 fd 00 35");
+    auto tcp = l4(s.run(request_frame(a, {3, 5, RTT_IPPROTO_TCP, 0})).ip());
+    EXPECT_EQ(to_hex(Bytes(tcp.begin(), tcp.begin() + 4)), "03 fd 00 50");
+}
+
+TEST_F(ServerProgramTest, TimeExceededBecomesTheVectorResponse) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    ASSERT_EQ(s.run(request_frame(a, {0x1234, 5, RTT_IPPROTO_UDP, 1234})).verdict, kRedirect);
+    const auto error = hex("0b 00 d9 ec 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 "
+                           "c0 00 02 01 03 fd 04 d2 00 10 12 34");
+    const auto r = s.run(ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.hop, a.server, 250, error)));
+    ASSERT_EQ(r.verdict, kRedirect);
+    const auto ip = r.ip();
+    ASSERT_EQ(ip.size(), 56u);
+    EXPECT_EQ(to_hex(Bytes(ip.begin() + 8, ip.begin() + 10)), "40 01") << "TTL 64, ICMP";
+    EXPECT_EQ(IpAddress::from_v4(std::span<const std::uint8_t, 4>(ip.data() + 12, 4)), a.server);
+    EXPECT_EQ(IpAddress::from_v4(std::span<const std::uint8_t, 4>(ip.data() + 16, 4)), a.client);
+    const auto m = l4(ip);
+    EXPECT_TRUE(transport_checksum_valid(RTT_IPPROTO_ICMP, a.server, a.client, m));
+    const auto response = decode_response(m, Family::v4);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->id, 0x1234);
+    EXPECT_EQ(response->state, 0);
+    EXPECT_EQ(response->hop, a.hop);
+    EXPECT_LT(response->timespan_ns, 1'000'000'000u);
+    EXPECT_EQ(to_hex(Bytes(m.begin() + 4, m.begin() + 28)),
+              "12 34 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 ff ff cb 00 71 07");
+    EXPECT_EQ(to_hex(Bytes(m.begin() + 32, m.end())), "00 00 00 00");
+    EXPECT_EQ(s.session_count(), 0u);
+    EXPECT_EQ(counter(s, RTT_CNT_ANSWERS), 1u);
+}
+
+TEST_F(ServerProgramTest, V6DestinationUnreachableMatchesEveryProtocol) {
+    ServerUnderTest s(default_config());
+    const auto a = v6_addresses();
+    for (std::uint8_t protocol : {RTT_IPPROTO_UDP, RTT_IPPROTO_TCP, RTT_IPPROTO_ICMPV6}) {
+        const auto probe = s.run(request_frame(a, {0x4321, 9, protocol, 999}));
+        ASSERT_EQ(probe.verdict, kRedirect);
+        Bytes icmp = hex("01 04 00 00 00 00 00 00");  // port unreachable
+        const auto quoted = probe.ip();
+        icmp.insert(icmp.end(), quoted.begin(), quoted.end());
+        icmp[2] = 0;
+        const auto sum = transport_checksum(RTT_IPPROTO_ICMPV6, a.client, a.server, icmp);
+        icmp[2] = static_cast<std::uint8_t>(sum >> 8);
+        icmp[3] = static_cast<std::uint8_t>(sum);
+        const auto r = s.run(ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMPV6, a.client, a.server, 64, icmp)));
+        ASSERT_EQ(r.verdict, kRedirect) << int(protocol);
+        const auto response = decode_response(l4(r.ip()), Family::v6);
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->id, 0x4321);
+        EXPECT_EQ(response->hop, a.client);
+        EXPECT_TRUE(transport_checksum_valid(RTT_IPPROTO_ICMPV6, a.server, a.client, l4(r.ip())));
+    }
+    EXPECT_EQ(s.session_count(), 0u);
+}
+
+TEST_F(ServerProgramTest, DirectTcpAndEchoAnswersMatch) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    ASSERT_EQ(s.run(request_frame(a, {0x1234, 5, RTT_IPPROTO_TCP, 1234})).verdict, kRedirect);
+    const auto syn_ack = hex("04 d2 03 fd a0 b0 c0 d0 00 00 12 35 50 12 ff ff 47 17 00 00");
+    auto r = s.run(ethernet_frame(wrap_in_ip(RTT_IPPROTO_TCP, a.client, a.server, 64, syn_ack)));
+    ASSERT_EQ(r.verdict, kRedirect);
+    EXPECT_EQ(decode_response(l4(r.ip()), Family::v4)->hop, a.client);
+
+    ASSERT_EQ(s.run(request_frame(a, {0x2222, 5, RTT_IPPROTO_TCP, 1234})).verdict, kRedirect);
+    auto rst = hex("04 d2 03 fd 00 00 00 00 00 00 22 23 50 14 00 00 00 00 00 00");
+    r = s.run(ethernet_frame(wrap_in_ip(RTT_IPPROTO_TCP, a.client, a.server, 64, rst)));
+    ASSERT_EQ(r.verdict, kRedirect);
+    EXPECT_EQ(decode_response(l4(r.ip()), Family::v4)->id, 0x2222);
+
+    ASSERT_EQ(s.run(request_frame(a, {0x3333, 5, RTT_IPPROTO_ICMP, 1234})).verdict, kRedirect);
+    r = s.run(ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.client, a.server, 64, hex("00 00 00 00 33 33 ff ff"))));
+    ASSERT_EQ(r.verdict, kRedirect);
+    EXPECT_EQ(decode_response(l4(r.ip()), Family::v4)->id, 0x3333);
+    EXPECT_EQ(counter(s, RTT_CNT_ANSWERS), 3u);
+}
+
+TEST_F(ServerProgramTest, MarkedAnswersWithoutSessionAreDropped) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    const auto error = hex("0b 00 d9 ec 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 "
+                           "c0 00 02 01 03 fd 04 d2 00 10 12 34");
+    EXPECT_EQ(s.run(ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.hop, a.server, 250, error))).verdict, kDrop);
+    EXPECT_EQ(counter(s, RTT_CNT_UNMATCHED), 1u);
+}
+
+TEST_F(ServerProgramTest, TimeExceededCode1PassesUntouched) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    ASSERT_EQ(s.run(request_frame(a, {0x1234, 5, RTT_IPPROTO_UDP, 1234})).verdict, kRedirect);
+    const auto frame = ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.hop, a.server, 250,
+        hex("0b 01 d8 ec 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 c0 00 02 01 03 fd 04 d2 00 10 12 34")));
+    const auto r = s.run(frame);
+    EXPECT_EQ(r.verdict, kPass);
+    EXPECT_EQ(r.frame, frame);
+    EXPECT_EQ(s.session_count(), 1u);
+}
+
+TEST_F(ServerProgramTest, DuplicatePendingRequestIsDropped) {
+    ServerUnderTest s(default_config());
+    const auto frame = request_frame(v4_addresses(), {0x1234, 5, RTT_IPPROTO_UDP, 1234});
+    EXPECT_EQ(s.run(frame).verdict, kRedirect);
+    EXPECT_EQ(s.run(frame).verdict, kDrop);
+    EXPECT_EQ(counter(s, RTT_CNT_DUPLICATES), 1u);
+}
+
+TEST_F(ServerProgramTest, FullTableDropsRequests) {
+    auto config = default_config();
+    config.max_sessions = 2;
+    ServerUnderTest s(config);
+    const auto a = v4_addresses();
+    EXPECT_EQ(s.run(request_frame(a, {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+    EXPECT_EQ(s.run(request_frame(a, {2, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+    EXPECT_EQ(s.run(request_frame(a, {3, 5, RTT_IPPROTO_UDP, 1})).verdict, kDrop);
+    EXPECT_EQ(counter(s, RTT_CNT_TABLE_FULL), 1u);
+}
+
+TEST_F(ServerProgramTest, SessionExpiresThroughTheTimerAndLateAnswerIsDropped) {
+    auto config = default_config();
+    config.timeout_ns = 50'000'000;
+    ServerUnderTest s(config);
+    const auto a = v4_addresses();
+    ASSERT_EQ(s.run(request_frame(a, {0x1234, 5, RTT_IPPROTO_UDP, 1234})).verdict, kRedirect);
+    EXPECT_EQ(s.session_count(), 1u);
+    for (int i = 0; i < 100 && s.session_count() != 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(s.session_count(), 0u);
+    EXPECT_EQ(counter(s, RTT_CNT_TIMEOUTS), 1u);
+    const auto error = hex("0b 00 d9 ec 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 "
+                           "c0 00 02 01 03 fd 04 d2 00 10 12 34");
+    EXPECT_EQ(s.run(ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.hop, a.server, 250, error))).verdict, kDrop);
+}
+
+TEST_F(ServerProgramTest, PerSourceRateLimit) {
+    auto config = default_config();
+    config.source_rate = 1;
+    config.source_burst = 3;
+    ServerUnderTest s(config);
+    const auto a = v4_addresses();
+    for (std::uint16_t id = 1; id <= 3; ++id)
+        EXPECT_EQ(s.run(request_frame(a, {id, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+    EXPECT_EQ(s.run(request_frame(a, {4, 5, RTT_IPPROTO_UDP, 1})).verdict, kDrop);
+    EXPECT_EQ(counter(s, RTT_CNT_RATE_LIMITED), 1u);
+    // Another source has a bucket of its own.
+    Addresses other = a;
+    other.client = *IpAddress::parse("192.0.2.77");
+    EXPECT_EQ(s.run(request_frame(other, {4, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+}
+
+TEST_F(ServerProgramTest, AllowListDropsOtherSources) {
+    auto config = default_config();
+    config.allow = {"198.18.0.0/15", "2001:db8::/32"};
+    ServerUnderTest s(config);
+    EXPECT_EQ(s.run(request_frame(v4_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kDrop);
+    EXPECT_EQ(counter(s, RTT_CNT_NOT_ALLOWED), 1u);
+    EXPECT_EQ(s.run(request_frame(v6_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+}
+
+TEST_F(ServerProgramTest, ForeignTrafficPassesByteIdentical) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    const auto b = v6_addresses();
+    const std::vector<Bytes> frames = {
+        // ordinary pings and replies (code 0)
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.client, a.server, 64, hex("08 00 f7 fe 00 01 00 00"))),
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.client, a.server, 64, hex("00 00 ff fe 00 01 00 00"))),
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMPV6, b.client, b.server, 64, hex("80 00 00 00 00 01 00 00"))),
+        // unrelated TCP and UDP
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_TCP, a.client, a.server, 64,
+                                  hex("c3 50 00 16 00 00 00 01 00 00 00 00 50 02 ff ff 00 00 00 00"))),
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_UDP, b.client, b.server, 64, hex("c3 50 00 35 00 08 00 00"))),
+        // a request to an address that is not ours (we may sit on a router)
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.client, *IpAddress::parse("198.51.100.99"), 64,
+                                  encode_request({1, 5, 17, 1}, a.client, a.server))),
+        // an ARP frame
+        hex("ff ff ff ff ff ff 02 00 00 00 00 01 08 06 00 01 08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01 "
+            "00 00 00 00 00 00 c6 33 64 01"),
+    };
+    for (const auto& frame : frames) {
+        const auto r = s.run(frame);
+        EXPECT_EQ(r.verdict, kPass) << to_hex(frame);
+        EXPECT_EQ(r.frame, frame);
+    }
+    EXPECT_EQ(s.session_count(), 0u);
+}
+
+TEST_F(ServerProgramTest, TruncatedAndLyingPacketsPassUntouched) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    auto ip = wrap_in_ip(RTT_IPPROTO_ICMP, a.client, a.server, 64, encode_request({1, 5, 17, 1}, a.client, a.server));
+    // The IP header claims 8 bytes more than the frame has.
+    auto lying = ip;
+    lying[3] = static_cast<std::uint8_t>(lying[3] + 8);
+    // A request cut to 8 bytes of ICMP, consistent lengths.
+    auto shortened = wrap_in_ip(RTT_IPPROTO_ICMP, a.client, a.server, 64, Bytes(ip.begin() + 20, ip.begin() + 28));
+    // A fragment.
+    auto fragment = ip;
+    fragment[6] = 0x20;
+    // IHL below 5.
+    auto bad_ihl = ip;
+    bad_ihl[0] = 0x44;
+    for (const auto& packet : {lying, fragment, bad_ihl}) {
+        const auto frame = ethernet_frame(packet);
+        const auto r = s.run(frame);
+        EXPECT_EQ(r.verdict, kPass);
+        EXPECT_EQ(r.frame, frame);
+    }
+    // Too short to be a request, but addressed to us as one: dropped, never answered.
+    EXPECT_EQ(s.run(ethernet_frame(shortened)).verdict, kDrop);
+    EXPECT_EQ(counter(s, RTT_CNT_MALFORMED), 1u);
+    EXPECT_EQ(s.session_count(), 0u);
+}
+
+TEST_F(ServerProgramTest, Ipv4OptionsAndIpv6ExtensionHeadersAreHandled) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    auto ip = wrap_in_ip(RTT_IPPROTO_ICMP, a.client, a.server, 64, encode_request({7, 5, 17, 1234}, a.client, a.server));
+    // Insert a 4-byte option (NOP NOP NOP EOL) and fix IHL, length and header checksum.
+    ip.insert(ip.begin() + 20, {0x01, 0x01, 0x01, 0x00});
+    ip[0] = 0x46;
+    ip[3] = static_cast<std::uint8_t>(ip[3] + 4);
+    ip[10] = ip[11] = 0;
+    const auto csum = static_cast<std::uint16_t>(~rtt_csum_fold(ones_sum(Bytes(ip.begin(), ip.begin() + 24))));
+    ip[10] = static_cast<std::uint8_t>(csum >> 8);
+    ip[11] = static_cast<std::uint8_t>(csum);
+    auto r = s.run(ethernet_frame(ip));
+    ASSERT_EQ(r.verdict, kRedirect);
+    EXPECT_EQ(r.ip()[0], 0x45) << "the probe has no options";
+    EXPECT_EQ(r.ip().size(), 36u);
+
+    const auto b = v6_addresses();
+    auto request6 = encode_request({8, 5, 17, 1234}, b.client, b.server);
+    Bytes payload = hex("3a 00 01 04 00 00 00 00");  // hop-by-hop: next ICMPv6, PadN
+    payload.insert(payload.end(), request6.begin(), request6.end());
+    auto ip6 = wrap_in_ip(0 /* hop-by-hop */, b.client, b.server, 64, payload);
+    r = s.run(ethernet_frame(ip6));
+    ASSERT_EQ(r.verdict, kRedirect);
+    EXPECT_EQ(r.ip()[6], RTT_IPPROTO_UDP) << "the probe has no extension header";
+    EXPECT_EQ(r.ip().size(), 56u);
+}
+
+TEST_F(ServerProgramTest, SingleFamilyInstancePassesTheOtherFamily) {
+    auto config = default_config();
+    config.ipv6 = false;
+    ServerUnderTest s(config);
+    const auto frame = request_frame(v6_addresses(), {1, 5, RTT_IPPROTO_UDP, 1});
+    const auto r = s.run(frame);
+    EXPECT_EQ(r.verdict, kPass);
+    EXPECT_EQ(r.frame, frame);
+    EXPECT_EQ(s.run(request_frame(v4_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+}
