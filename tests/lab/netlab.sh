@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The network lab (shared/lab.md): turns a topology file into network namespaces joined by
+# veth pairs, with real Linux routers forwarding, load balancing and sending ICMP errors.
+# Source it, then: lab_up FILE; lab_exec NODE CMD...; lab_addr NODE:LINK 4|6; lab_down.
+#
+# Topology files hold one statement per line (# starts a comment):
+#   node NAME                         a host or router (routers forward; see `router`)
+#   router NAME                       a node that forwards
+#   link N A B                        veth between A and B on 198.18.N.0/24 and 2001:db8:N::/64;
+#                                     A gets .1 / ::1, B gets .2 / ::2; the interfaces are named
+#                                     after the peer (in A: "B", in B: "A")
+#   route NODE DEST via NB [NB...]    DEST: a link number or "default"; several neighbours = ECMP
+#   truth NAME HOP HOP ...            ground truth, read by the tests: HOP is NODE:LINK or
+#                                     alternatives NODE:LINK|NODE:LINK (load-balanced hop)
+# Only 198.18.0.0/15 and 2001:db8::/32 are used, nothing connects to the host's interfaces,
+# and lab_down (also run from the EXIT trap) deletes every namespace it made.
+
+LAB_PREFIX=${LAB_PREFIX:-rtl$$}
+declare -gA LAB_LINK_A LAB_LINK_B
+declare -ga LAB_NODES
+
+lab_ns() { echo "${LAB_PREFIX}-$1"; }
+
+lab_exec() {
+  local node=$1; shift
+  ip netns exec "$(lab_ns "$node")" "$@"
+}
+
+# The address of NODE on link N: lab_addr r1:3 4 → 198.18.3.x
+lab_addr() {
+  local node=${1%%:*} link=${1##*:} family=$2 host
+  if [ "${LAB_LINK_A[$link]}" = "$node" ]; then host=1
+  elif [ "${LAB_LINK_B[$link]}" = "$node" ]; then host=2
+  else echo "lab: $node is not on link $link" >&2; return 1; fi
+  if [ "$family" = 6 ]; then echo "2001:db8:$link::$host"; else echo "198.18.$link.$host"; fi
+}
+
+# The link joining two nodes.
+lab_link_between() {
+  local a=$1 b=$2 n
+  for n in "${!LAB_LINK_A[@]}"; do
+    if { [ "${LAB_LINK_A[$n]}" = "$a" ] && [ "${LAB_LINK_B[$n]}" = "$b" ]; } ||
+       { [ "${LAB_LINK_A[$n]}" = "$b" ] && [ "${LAB_LINK_B[$n]}" = "$a" ]; }; then
+      echo "$n"; return 0
+    fi
+  done
+  echo "lab: no link between $a and $b" >&2
+  return 1
+}
+
+# The ground truth line NAME of a topology file, as words.
+lab_truth() {
+  awk -v name="$2" '$1 == "truth" && $2 == name { $1 = ""; $2 = ""; print }' "$1"
+}
+
+_lab_add_node() {
+  local name=$1 forwarding=$2 ns
+  ns=$(lab_ns "$name")
+  ip netns add "$ns"
+  LAB_NODES+=("$name")
+  ip -n "$ns" link set lo up
+  local s=(
+    net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+    net.ipv4.icmp_msgs_per_sec=100000 net.ipv4.icmp_msgs_burst=100000
+    net.ipv4.icmp_errors_use_inbound_ifaddr=1
+    net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1
+    net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+    net.ipv4.ip_forward="$forwarding" net.ipv6.conf.all.forwarding="$forwarding"
+  )
+  ip netns exec "$ns" sysctl -qw "${s[@]}" >/dev/null
+}
+
+_lab_add_link() {
+  local n=$1 a=$2 b=$3
+  LAB_LINK_A[$n]=$a
+  LAB_LINK_B[$n]=$b
+  ip link add "rtl$$-$n" netns "$(lab_ns "$a")" type veth peer name "rtl$$-$n-b" netns "$(lab_ns "$b")"
+  ip -n "$(lab_ns "$a")" link set "rtl$$-$n" name "$b"
+  ip -n "$(lab_ns "$b")" link set "rtl$$-$n-b" name "$a"
+  ip -n "$(lab_ns "$a")" addr add "198.18.$n.1/24" dev "$b"
+  ip -n "$(lab_ns "$b")" addr add "198.18.$n.2/24" dev "$a"
+  ip -n "$(lab_ns "$a")" -6 addr add "2001:db8:$n::1/64" dev "$b" nodad
+  ip -n "$(lab_ns "$b")" -6 addr add "2001:db8:$n::2/64" dev "$a" nodad
+  ip -n "$(lab_ns "$a")" link set "$b" up
+  ip -n "$(lab_ns "$b")" link set "$a" up
+}
+
+_lab_add_route() {
+  local node=$1 dest=$2 family nb hops dst
+  shift 3  # node dest "via"
+  for family in 4 6; do
+    hops=()
+    for nb in "$@"; do
+      local link; link=$(lab_link_between "$node" "$nb") || return 1
+      hops+=(nexthop via "$(lab_addr "$nb:$link" "$family")" dev "$nb")
+    done
+    if [ "$dest" = default ]; then dst=default
+    elif [ "$family" = 4 ]; then dst="198.18.$dest.0/24"
+    else dst="2001:db8:$dest::/64"; fi
+    if [ $# -eq 1 ]; then
+      ip -n "$(lab_ns "$node")" -"$family" route add "$dst" via "$(lab_addr "$1:$(lab_link_between "$node" "$1")" "$family")" dev "$1"
+    else
+      ip -n "$(lab_ns "$node")" -"$family" route add "$dst" "${hops[@]}"
+    fi
+  done
+}
+
+lab_up() {
+  local file=$1 word rest
+  trap lab_down EXIT
+  while read -r word rest; do
+    # shellcheck disable=SC2086
+    case "$word" in
+      ""|\#*|truth) ;;
+      node) _lab_add_node $rest 0 ;;
+      router) _lab_add_node $rest 1 ;;
+      link) _lab_add_link $rest ;;
+      route) _lab_add_route $rest ;;
+      *) echo "lab: unknown statement '$word' in $file" >&2; return 1 ;;
+    esac
+  done < "$file"
+}
+
+lab_down() {
+  local node
+  for node in "${LAB_NODES[@]}"; do
+    ip netns del "$(lab_ns "$node")" 2>/dev/null
+  done
+  LAB_NODES=()
+}
+
+# Exit code 77 tells CTest the test was skipped; the reason goes to the log.
+lab_require_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "skipped: the lab needs root to create network namespaces"
+    exit 77
+  fi
+  if ! ip netns add "${LAB_PREFIX}-probe" 2>/dev/null; then
+    echo "skipped: cannot create network namespaces here"
+    exit 77
+  fi
+  ip netns del "${LAB_PREFIX}-probe"
+}

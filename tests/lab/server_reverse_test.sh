@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Lab test of the server: on the line, diamond and asymmetric topologies, for IPv4 and IPv6 and
+# UDP, TCP and ICMP probes, every hop the server reports is on the true reverse path (the
+# topology file's `truth reverse`), ending at the client. Also: ping and TCP to the server
+# host still work while it is attached, a kill -9 leaves nothing that stops a restart, and no
+# filter is left after a clean stop.
+# Usage: server_reverse_test.sh BUILD_DIR
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=netlab.sh
+source "$here/netlab.sh"
+lab_require_root
+
+build=$1
+server_bin="$build/server/reverse-traceroute-server"
+requester_bin="$build/tests/lab/lab-requester"
+failures=0
+checks=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# Does ADDRESS match one of the alternatives NODE:LINK|NODE:LINK in FAMILY?
+hop_matches() {
+  local address=$1 alternatives=$2 family=$3 alt
+  IFS='|' read -ra alts <<< "$alternatives"
+  for alt in "${alts[@]}"; do
+    [ "$(lab_addr "$alt" "$family")" = "$address" ] && return 0
+  done
+  return 1
+}
+
+start_server() {  # start_server IFACE [args...]; waits until the filter is attached
+  local iface=$1; shift
+  # Not through a function: $! must be the server itself (ip netns exec execs it).
+  ip netns exec "$(lab_ns server)" "$server_bin" --stats-interval 0 "$@" "$iface" > "$tmp/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 50); do
+    lab_exec server tc filter show dev "$iface" ingress | grep -q rtt_ingress && return 0
+    sleep 0.1
+  done
+  fail "server did not attach: $(cat "$tmp/server.log")"
+  return 1
+}
+
+stop_server() {
+  # SIGTERM: background jobs of a non-interactive shell ignore SIGINT.
+  kill -TERM "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+}
+
+tmp=$(mktemp -d)
+trap 'lab_down; rm -rf "$tmp"' EXIT
+
+for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
+  file="$here/topologies/$topo.topo"
+  lab_up "$file"
+  trap 'lab_down; rm -rf "$tmp"' EXIT
+  read -ra truth <<< "$(lab_truth "$file" reverse)"
+  server_link=$(lab_link_between server r3)
+  start_server r3 || { lab_down; continue; }
+  for family in 4 6; do
+    target=$(lab_addr "server:$server_link" "$family")
+    for protocol in udp tcp icmp; do
+      for flow in 0 33434 40000; do
+        out=$(lab_exec client "$requester_bin" --protocol "$protocol" --flow "$flow" \
+                --max-ttl "${#truth[@]}" --timeout-ms 2000 "$target")
+        ttl=0
+        while read -r t hop _; do
+          ttl=$((ttl + 1))
+          checks=$((checks + 1))
+          expected=${truth[$((t - 1))]}
+          if ! hop_matches "$hop" "$expected" "$family"; then
+            fail "$topo v$family $protocol flow $flow ttl $t: got '$hop', expected $expected"
+          fi
+        done <<< "$out"
+        [ "$ttl" -eq "${#truth[@]}" ] || fail "$topo v$family $protocol: $ttl lines, expected ${#truth[@]}"
+      done
+    done
+    # ttl 0: the server answers state 1 without probing.
+    out=$(lab_exec client "$requester_bin" --first-ttl 0 --max-ttl 0 "$target")
+    checks=$((checks + 1))
+    [ "$out" = "0 state 1" ] || fail "$topo v$family ttl 0: got '$out'"
+  done
+
+  if [ "$topo" = line ]; then
+    # Other traffic is untouched while attached: ping and a TCP connection to the server.
+    for family in 4 6; do
+      target=$(lab_addr "server:$server_link" "$family")
+      checks=$((checks + 1))
+      lab_exec client ping -"$family" -c 2 -i 0.2 -W 1 "$target" > /dev/null || fail "v$family ping to the server"
+      lab_exec server timeout 5 nc -"$family" -l 8080 > "$tmp/nc.out" &
+      nc_pid=$!
+      sleep 0.3
+      echo "hello-$family" | lab_exec client timeout 5 nc -"$family" -N "$target" 8080
+      wait "$nc_pid"
+      checks=$((checks + 1))
+      grep -q "hello-$family" "$tmp/nc.out" || fail "v$family TCP connection to the server"
+    done
+    # kill -9 leaves the filter behind; a new instance takes it over and works.
+    kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null
+    start_server r3
+    checks=$((checks + 1))
+    [ "$(lab_exec server tc filter show dev r3 ingress | grep -c rtt_ingress)" -eq 1 ] ||
+      fail "after kill -9 and restart there is not exactly one filter"
+    out=$(lab_exec client "$requester_bin" --protocol udp --max-ttl 1 "$(lab_addr "server:$server_link" 4)")
+    checks=$((checks + 1))
+    hop_matches "$(echo "$out" | awk '{print $2}')" "${truth[0]}" 4 || fail "after restart: '$out'"
+    # The v4 and v6 instances coexist on one interface.
+    stop_server
+    start_server r3 -4; v4_pid=$server_pid
+    start_server r3 -6; v6_pid=$server_pid
+    for family in 4 6; do
+      out=$(lab_exec client "$requester_bin" --protocol tcp --max-ttl 1 "$(lab_addr "server:$server_link" "$family")")
+      checks=$((checks + 1))
+      hop_matches "$(echo "$out" | awk '{print $2}')" "${truth[0]}" "$family" || fail "v4+v6 instances, v$family: '$out'"
+    done
+    server_pid=$v6_pid; stop_server
+    server_pid=$v4_pid
+  fi
+  stop_server
+  checks=$((checks + 1))
+  if lab_exec server tc filter show dev r3 ingress | grep -q .; then
+    fail "$topo: a filter is left after stop"
+  fi
+  lab_down
+done
+
+echo "server_reverse_test: $checks checks, $failures failed"
+[ "$failures" -eq 0 ]
