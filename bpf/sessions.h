@@ -37,12 +37,15 @@ static __always_inline enum session_result session_create(struct rtt_session_key
 	struct rtt_session *session = bpf_map_lookup_elem(&sessions, key);
 	if (!session)
 		return SESSION_TABLE_FULL;
+	/*
+	 * The timer's memory is allocated here, without locks; under a burst that can fail with
+	 * -ENOMEM (seen on 6.18 at ~1 M requests/s). The session is kept then, and the loader's
+	 * sweep (server/server_program.cpp) expires it instead of the timer.
+	 */
 	if (bpf_timer_init(&session->timer, &sessions, RTT_CLOCK_MONOTONIC) ||
 	    bpf_timer_set_callback(&session->timer, session_expired) ||
-	    bpf_timer_start(&session->timer, cfg_timeout_ns, 0)) {
-		bpf_map_delete_elem(&sessions, key);
-		return SESSION_TABLE_FULL;
-	}
+	    bpf_timer_start(&session->timer, cfg_timeout_ns, 0))
+		count(RTT_CNT_TIMER_FALLBACK);
 	return SESSION_CREATED;
 }
 

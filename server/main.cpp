@@ -54,6 +54,7 @@ void run(const rtt::server::ServerConfig& config) {
         else
             std::this_thread::sleep_for(std::chrono::seconds(1));
         program.set_local_addresses(host_addresses());
+        program.sweep_expired_sessions();
         if (config.stats_interval_s && std::chrono::steady_clock::now() >= next_stats) {
             fmt::print(stderr, "counters: {}\n", format_counters(program.read_counters()));
             next_stats += std::chrono::seconds(config.stats_interval_s);

@@ -10,6 +10,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "prefix.h"
 #include "rtt_server_bpf.skel.h"
@@ -57,7 +58,7 @@ void set_libbpf_verbose(bool verbose) {
     libbpf_set_print(print_libbpf);
 }
 
-ServerProgram::ServerProgram(const ServerConfig& config) {
+ServerProgram::ServerProgram(const ServerConfig& config) : timeout_ns_(config.timeout_ns) {
     libbpf_set_print(print_libbpf);
     if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_timer_init, nullptr) == 0)
         throw ServerError("this kernel has no BPF timers, which the server needs: use Linux 5.15 or later");
@@ -147,6 +148,35 @@ Counters ServerProgram::read_counters() const {
                 totals[i] += v;
     }
     return totals;
+}
+
+}  // namespace rtt::server
+
+namespace rtt::server {
+
+std::size_t ServerProgram::sweep_expired_sessions() {
+    constexpr std::uint64_t kGraceNs = 1'000'000'000;
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const std::uint64_t now_ns = std::uint64_t(now.tv_sec) * 1'000'000'000u + std::uint64_t(now.tv_nsec);
+    const int fd = sessions_fd();
+    std::vector<rtt_session_key> expired;
+    std::vector<std::uint8_t> value(bpf_map__value_size(skeleton_->maps.sessions));
+    rtt_session_key key{}, next{};
+    const void* previous = nullptr;
+    while (bpf_map_get_next_key(fd, previous, &next) == 0) {
+        // struct rtt_session (bpf/maps.h) starts with the probe's CLOCK_MONOTONIC timestamp.
+        std::uint64_t sent_ns = 0;
+        if (bpf_map_lookup_elem(fd, &next, value.data()) == 0 &&
+            (std::memcpy(&sent_ns, value.data(), sizeof sent_ns), now_ns > sent_ns + timeout_ns_ + kGraceNs))
+            expired.push_back(next);
+        key = next;
+        previous = &key;
+    }
+    std::size_t deleted = 0;
+    for (const auto& k : expired)
+        deleted += bpf_map_delete_elem(fd, &k) == 0;
+    return deleted;
 }
 
 }  // namespace rtt::server

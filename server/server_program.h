@@ -36,12 +36,16 @@ public:
     // Makes the local-address map equal to `addresses` (requests to other hosts pass).
     void set_local_addresses(const std::vector<IpAddress>& addresses);
     Counters read_counters() const;
+    // Deletes sessions older than the timeout plus a grace period: the backstop for sessions
+    // whose bpf_timer could not be armed. Returns how many it deleted.
+    std::size_t sweep_expired_sessions();
 
 private:
     void add_allowed_prefixes(const std::vector<std::string>& prefixes);
 
     rtt_server_bpf* skeleton_ = nullptr;
     std::vector<IpAddress> local_addresses_;
+    std::uint64_t timeout_ns_ = 0;
 };
 
 // Routes libbpf's own messages to stderr only when `verbose`; otherwise they are dropped so

@@ -392,3 +392,18 @@ TEST_F(ServerProgramTest, SingleFamilyInstancePassesTheOtherFamily) {
     EXPECT_EQ(r.frame, frame);
     EXPECT_EQ(s.run(request_frame(v4_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
 }
+
+TEST_F(ServerProgramTest, SweepRemovesOnlySessionsPastTheTimeout) {
+    auto config = default_config();
+    config.timeout_ns = 10'000'000;
+    ServerUnderTest s(config);
+    ASSERT_EQ(s.run(request_frame(v4_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+    // Within timeout + grace the sweep leaves a session alone (its timer owns it).
+    EXPECT_EQ(s.program().sweep_expired_sessions(), 0u);
+    auto long_config = default_config();
+    long_config.timeout_ns = 3'600'000'000'000ULL;
+    ServerUnderTest patient(long_config);
+    ASSERT_EQ(patient.run(request_frame(v4_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+    EXPECT_EQ(patient.program().sweep_expired_sessions(), 0u);
+    EXPECT_EQ(patient.session_count(), 1u);
+}
