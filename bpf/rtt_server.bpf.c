@@ -187,7 +187,7 @@ static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packe
 	__u8 l4[8];
 	if (quoted_l4 + sizeof(l4) > end || !load(skb, quoted_l4, l4, sizeof(l4)))
 		return pass();
-	__u16 word0 = (__u16)l4[0] << 8 | l4[1], word1 = (__u16)l4[2] << 8 | l4[3];
+	__u16 word0 = (__u16)l4[0] << 8 | l4[1];
 	__u16 word2 = (__u16)l4[4] << 8 | l4[5], word3 = (__u16)l4[6] << 8 | l4[7];
 	__u8 icmp = p->family == 4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;
 	__u8 echo_request = p->family == 4 ? RTT_ICMP4_ECHO_REQUEST : RTT_ICMP6_ECHO_REQUEST;
@@ -202,7 +202,6 @@ static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packe
 		a.key.id = word2; /* the echo identifier */
 	else
 		return pass();
-	(void)word1;
 	if (!take_answered_session(&a, &quoted_src))
 		return drop(RTT_CNT_UNMATCHED, &quoted_dst, a.key.id);
 	return respond(skb, p->family, &a, &p->src);
