@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "server_error.h"
 
@@ -29,6 +30,14 @@ bpf_tc_opts filter_opts(std::uint32_t priority) {
     opts.handle = kFilterHandle;
     opts.priority = priority;
     return opts;
+}
+
+// The program expects an Ethernet header (ARPHRD_ETHER; loopback has one too).
+bool has_ethernet_header(const std::string& interface) {
+    std::ifstream type_file("/sys/class/net/" + interface + "/type");
+    int type = -1;
+    type_file >> type;
+    return type == 1 || type == 772 || type == -1;  // -1: no sysfs, let the attach decide
 }
 
 std::uint32_t program_id_of(int fd) {
@@ -59,6 +68,9 @@ TcAttachment::TcAttachment(const std::string& interface, bool ipv4, bool ipv6, i
     if (ifindex_ == 0)
         throw ServerError(fmt::format("there is no interface named '{}': pick one from `ip link`", interface));
 
+    if (!has_ethernet_header(interface))
+        throw ServerError(fmt::format("{} has no Ethernet header (an L3 device such as WireGuard or tun), which the "
+                                      "server does not support yet: serve on the Ethernet interface instead", interface));
     auto hook = ingress_hook(ifindex_);
     if (const int err = bpf_tc_hook_create(&hook); err && err != -EEXIST)
         throw ServerError(fmt::format("could not add the clsact qdisc to {} ({}); run again with -v for details",
