@@ -1,6 +1,9 @@
 // The server program on the vectors and edge cases of shared/protocol.md §6, both families.
 #include <gtest/gtest.h>
 
+#include <bpf/bpf.h>
+
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -393,17 +396,17 @@ TEST_F(ServerProgramTest, SingleFamilyInstancePassesTheOtherFamily) {
     EXPECT_EQ(s.run(request_frame(v4_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
 }
 
-TEST_F(ServerProgramTest, SweepRemovesOnlySessionsPastTheTimeout) {
-    auto config = default_config();
-    config.timeout_ns = 10'000'000;
-    ServerUnderTest s(config);
+TEST_F(ServerProgramTest, SweepExpiresSessionsWithoutTimerAndKeepsYoungOnes) {
+    ServerUnderTest s(default_config());  // 5 s timeout: the young session's timer won't fire
     ASSERT_EQ(s.run(request_frame(v4_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
-    // Within timeout + grace the sweep leaves a session alone (its timer owns it).
-    EXPECT_EQ(s.program().sweep_expired_sessions(), 0u);
-    auto long_config = default_config();
-    long_config.timeout_ns = 3'600'000'000'000ULL;
-    ServerUnderTest patient(long_config);
-    ASSERT_EQ(patient.run(request_frame(v4_addresses(), {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
-    EXPECT_EQ(patient.program().sweep_expired_sessions(), 0u);
-    EXPECT_EQ(patient.session_count(), 1u);
+    // A session as the program leaves it when its timer could not be armed, sent at boot
+    // (timestamp 0): the sweep must delete it and leave the young one alone.
+    rtt_session_key stale{};
+    std::copy_n(v6_addresses().client.wire().begin(), 16, reinterpret_cast<std::uint8_t*>(stale.requester.words));
+    stale.id = 77;
+    std::vector<std::uint8_t> value(64, 0);  // larger than the value; sent_ns (first) = 0
+    ASSERT_EQ(bpf_map_update_elem(s.program().sessions_fd(), &stale, value.data(), BPF_NOEXIST), 0);
+    EXPECT_EQ(s.session_count(), 2u);
+    EXPECT_EQ(s.program().sweep_expired_sessions(), 1u);
+    EXPECT_EQ(s.session_count(), 1u);
 }
