@@ -82,7 +82,7 @@ static __always_inline __u64 outgoing_l4_sum(struct outgoing *o, __u8 protocol)
 		sum = csum_add_bytes(0, o->bytes + 20, len);
 	else
 		sum = csum_add_bytes(0, o->bytes + 40, len);
-	if (protocol != 1)
+	if (protocol != RTT_IPPROTO_ICMP) /* only ICMPv4 has no pseudo-header */
 		sum += csum_pseudo(o->family, &o->src, &o->dst, protocol, len);
 	return sum;
 }

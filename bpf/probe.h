@@ -39,7 +39,7 @@ static __always_inline void random_payload(struct rtt_probe_payload *payload)
 static __always_inline void balance_payload(struct outgoing *o, struct rtt_probe_payload *payload,
 					    __u8 protocol)
 {
-	payload->balance = rtt_csum_balance(outgoing_l4_sum(o, protocol));
+	payload->balance = rtt_csum_finish(outgoing_l4_sum(o, protocol));
 }
 
 /* Composes the probe for a request; the outgoing addresses and family must be set. */

@@ -19,17 +19,12 @@ static inline __u16 rtt_csum_fold(__u64 sum)
 	return (__u16)sum;
 }
 
-/* The checksum field value for a message whose words (checksum field zero) sum to `sum`. */
-static inline __u16 rtt_csum_finish(__u64 sum)
-{
-	return (__u16)~rtt_csum_fold(sum);
-}
-
 /*
- * The 16-bit word that, added to a message whose other words sum to `sum`, makes the message's
- * checksum verify. Used to balance a payload so a chosen checksum field value stays valid.
+ * The checksum field value for a message whose words (checksum field zero) sum to `sum`.
+ * The same value, put in any other zeroed 16-bit word, makes the message verify: that is how
+ * probe payloads are balanced so the checksum field can carry a chosen value.
  */
-static inline __u16 rtt_csum_balance(__u64 sum)
+static inline __u16 rtt_csum_finish(__u64 sum)
 {
 	return (__u16)~rtt_csum_fold(sum);
 }

@@ -55,7 +55,7 @@ void balance_last_word(Bytes& message, std::uint8_t protocol, const IpAddress& s
     std::uint64_t sum = ones_sum(message);
     if (protocol != RTT_IPPROTO_ICMP)
         sum += pseudo_header_sum(src, dst, protocol, static_cast<std::uint32_t>(message.size()));
-    write16(message, message.size() - 2, rtt_csum_balance(sum));
+    write16(message, message.size() - 2, rtt_csum_finish(sum));
 }
 
 struct IpView {

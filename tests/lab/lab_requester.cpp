@@ -70,8 +70,9 @@ int main(int argc, char** argv) {
     for (int ttl = first_ttl; ttl <= max_ttl; ++ttl) {
         const Request request{static_cast<std::uint16_t>(id_base + ttl), static_cast<std::uint8_t>(ttl), probe,
                               static_cast<std::uint16_t>(flow)};
-        // The kernel fills in the ICMPv6 checksum; for IPv4 the codec's checksum stands.
-        const auto message = encode_request(request, v4 ? IpAddress::parse("0.0.0.0").value() : *target, *target);
+        // The kernel fills in the ICMPv6 checksum (it knows the source); ICMPv4 has no
+        // pseudo-header, so the addresses given here do not matter for either.
+        const auto message = encode_request(request, *target, *target);
         sendto(fd, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&to), to_len);
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
