@@ -8,31 +8,6 @@ extern "C" {
 }
 
 namespace rtt {
-namespace {
-
-constexpr std::size_t kIpv4HeaderLen = 20;
-constexpr std::size_t kIpv6HeaderLen = 40;
-
-std::uint16_t read16(std::span<const std::uint8_t> b, std::size_t at) {
-    return static_cast<std::uint16_t>(b[at] << 8 | b[at + 1]);
-}
-
-std::uint32_t read32(std::span<const std::uint8_t> b, std::size_t at) {
-    return std::uint32_t(read16(b, at)) << 16 | read16(b, at + 2);
-}
-
-void write16(Bytes& b, std::size_t at, std::uint16_t v) {
-    b[at] = static_cast<std::uint8_t>(v >> 8);
-    b[at + 1] = static_cast<std::uint8_t>(v);
-}
-
-void write32(Bytes& b, std::size_t at, std::uint32_t v) {
-    write16(b, at, static_cast<std::uint16_t>(v >> 16));
-    write16(b, at + 2, static_cast<std::uint16_t>(v));
-}
-
-void append(Bytes& b, std::span<const std::uint8_t> more) { b.insert(b.end(), more.begin(), more.end()); }
-
 std::uint8_t echo_request_type(Family f) {
     return f == Family::v4 ? RTT_ICMP4_ECHO_REQUEST : RTT_ICMP6_ECHO_REQUEST;
 }
@@ -41,16 +16,21 @@ std::uint8_t echo_reply_type(Family f) {
     return f == Family::v4 ? RTT_ICMP4_ECHO_REPLY : RTT_ICMP6_ECHO_REPLY;
 }
 
+namespace {
+
+constexpr std::size_t kIpv4HeaderLen = 20;
+constexpr std::size_t kIpv6HeaderLen = 40;
+
 // Writes the checksum of `message` (checksum field at `at`, currently zero) into it.
 void seal(Bytes& message, std::size_t at, std::uint8_t protocol, const IpAddress& src,
           const IpAddress& dst) {
     write16(message, at, transport_checksum(protocol, src, dst, message));
 }
 
-// Sets the last two bytes of `message` so that its checksum verifies while the checksum field
-// keeps the value already written there (§3: the id or flow rides in the checksum field).
-void balance_last_word(Bytes& message, std::uint8_t protocol, const IpAddress& src,
-                       const IpAddress& dst) {
+}  // namespace
+
+void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& src,
+                      const IpAddress& dst) {
     write16(message, message.size() - 2, 0);
     std::uint64_t sum = ones_sum(message);
     if (protocol != RTT_IPPROTO_ICMP)
@@ -58,16 +38,6 @@ void balance_last_word(Bytes& message, std::uint8_t protocol, const IpAddress& s
     write16(message, message.size() - 2, rtt_csum_finish(sum));
 }
 
-struct IpView {
-    Family family;
-    std::uint8_t protocol;
-    IpAddress source;
-    IpAddress destination;
-    std::span<const std::uint8_t> payload;
-};
-
-// Parses the IP header the way the server does: IPv4 with options, IPv6 without extension
-// headers (our probes never carry any). `quoted` allows a payload cut short by an ICMP quote.
 std::optional<IpView> parse_ip(std::span<const std::uint8_t> packet, bool quoted) {
     if (packet.empty())
         return std::nullopt;
@@ -85,7 +55,7 @@ std::optional<IpView> parse_ip(std::span<const std::uint8_t> packet, bool quoted
             return std::nullopt;
         return IpView{Family::v4, packet[9],
                       IpAddress::from_v4(packet.subspan(12).first<4>()),
-                      IpAddress::from_v4(packet.subspan(16).first<4>()),
+                      IpAddress::from_v4(packet.subspan(16).first<4>()), packet[8],
                       packet.subspan(ihl, end - ihl)};
     }
     if (version == 6) {
@@ -96,11 +66,13 @@ std::optional<IpView> parse_ip(std::span<const std::uint8_t> packet, bool quoted
             end = std::min<std::size_t>(end, kIpv6HeaderLen + read16(packet, 4));
         return IpView{Family::v6, packet[6],
                       IpAddress::from_v6(packet.subspan(8).first<16>()),
-                      IpAddress::from_v6(packet.subspan(24).first<16>()),
+                      IpAddress::from_v6(packet.subspan(24).first<16>()), packet[7],
                       packet.subspan(kIpv6HeaderLen, end - kIpv6HeaderLen)};
     }
     return std::nullopt;
 }
+
+namespace {
 
 // The session key a quoted probe (IP header + first 8 bytes) carries, if it is one of ours.
 std::optional<SessionKey> match_quoted_probe(std::span<const std::uint8_t> quote) {
@@ -270,7 +242,7 @@ std::optional<Bytes> build_probe(const ProbeSpec& spec) {
         write16(l4, 4, RTT_UDP_PROBE_LEN);
         write16(l4, 6, spec.id);
         std::copy(spec.random.begin(), spec.random.end(), l4.begin() + 8);
-        balance_last_word(l4, *protocol, spec.source, spec.destination);
+        balance_checksum(l4, *protocol, spec.source, spec.destination);
     } else {
         l4.assign(RTT_ICMP_PROBE_LEN, 0);
         l4[0] = echo_request_type(family);
@@ -278,7 +250,7 @@ std::optional<Bytes> build_probe(const ProbeSpec& spec) {
         write16(l4, 4, spec.id);
         write16(l4, 6, RTT_PROBE_ECHO_SEQUENCE);
         std::copy(spec.random.begin(), spec.random.end(), l4.begin() + 8);
-        balance_last_word(l4, *protocol, spec.source, spec.destination);
+        balance_checksum(l4, *protocol, spec.source, spec.destination);
     }
     return wrap_in_ip(*protocol, spec.source, spec.destination, spec.ttl, l4,
                       family == Family::v4 ? spec.tos : 0, spec.dont_fragment);

@@ -10,11 +10,10 @@
 #include <span>
 #include <vector>
 
+#include "bytes.h"
 #include "ip_address.h"
 
 namespace rtt {
-
-using Bytes = std::vector<std::uint8_t>;
 
 // RFC 1071 sum of big-endian 16-bit words (an odd last byte is padded), unfolded.
 std::uint64_t ones_sum(std::span<const std::uint8_t> bytes, std::uint64_t sum = 0);
@@ -30,7 +29,28 @@ std::uint16_t transport_checksum(std::uint8_t protocol, const IpAddress& source,
 bool transport_checksum_valid(std::uint8_t protocol, const IpAddress& source,
                               const IpAddress& destination, std::span<const std::uint8_t> message);
 
+// Sets the last two bytes of `message` so that its checksum verifies while the checksum field
+// keeps the value already written there (the id or flow rides in the checksum field, §3).
+void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& source,
+                      const IpAddress& destination);
+
 std::uint8_t icmp_protocol(Family family);
+std::uint8_t echo_request_type(Family family);
+std::uint8_t echo_reply_type(Family family);
+
+// An IP packet's header fields and payload.
+struct IpView {
+    Family family;
+    std::uint8_t protocol;
+    IpAddress source;
+    IpAddress destination;
+    std::uint8_t ttl;
+    std::span<const std::uint8_t> payload;
+};
+
+// Parses the IP header as the server does: IPv4 with options, IPv6 without extension headers
+// (probes never carry any). `quoted` accepts a payload cut short by an ICMP quote.
+std::optional<IpView> parse_ip(std::span<const std::uint8_t> packet, bool quoted);
 
 struct Request {
     std::uint16_t id = 0;

@@ -1,0 +1,182 @@
+#include "options.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace rtt::client {
+namespace {
+
+constexpr const char* kUsageHint = "see `reverse-traceroute --help`";
+
+std::optional<Direction> parse_direction(const std::string& word) {
+    if (word == "forward")
+        return Direction::forward;
+    if (word == "reverse")
+        return Direction::reverse;
+    if (word == "two-way")
+        return Direction::two_way;
+    return std::nullopt;
+}
+
+std::optional<Protocol> parse_protocol(const std::string& word) {
+    if (word == "udp")
+        return Protocol::udp;
+    if (word == "tcp")
+        return Protocol::tcp;
+    if (word == "icmp")
+        return Protocol::icmp;
+    return std::nullopt;
+}
+
+// Checks that need more than one option at a time; returns the sentence for the user.
+std::optional<std::string> validate(const ClientOptions& o) {
+    if (o.first_ttl < 1 || o.first_ttl > 255)
+        return fmt::format("first TTL {} is out of range: give -f between 1 and 255", o.first_ttl);
+    if (o.max_ttl < 1 || o.max_ttl > 255)
+        return fmt::format("max TTL {} is out of range: give -m between 1 and 255", o.max_ttl);
+    if (o.first_ttl > o.max_ttl)
+        return fmt::format("first TTL {} is above max TTL {}: give -f at most -m", o.first_ttl, o.max_ttl);
+    if (!(o.timeout_s > 0) || o.timeout_s > 60)
+        return fmt::format("timeout {} s is out of range: give -w between 0 and 60 seconds", o.timeout_s);
+    if (!(o.inter_s >= 0) || o.inter_s > 10)
+        return fmt::format("send interval {} s is out of range: give -z between 0 and 10 seconds", o.inter_s);
+    if (o.abort_after < 1 || o.abort_after > 255)
+        return fmt::format("--abort {} is out of range: give 1 to 255 silent hops", o.abort_after);
+    if (o.flow < 0 || o.flow > 65535)
+        return fmt::format("flow {} is out of range: give --flow between 0 and 65535", o.flow);
+    if (o.probes_per_hop < 1 || o.probes_per_hop > 10)
+        return fmt::format("{} probes per hop is out of range: give -q between 1 and 10", o.probes_per_hop);
+    if (o.retries < 0 || o.retries > 10)
+        return fmt::format("--retries {} is out of range: give 0 to 10", o.retries);
+    if (o.max_in_flight < 1 || o.max_in_flight > 1024)
+        return fmt::format("-N {} is out of range: give 1 to 1024 probes in flight", o.max_in_flight);
+    if (o.max_in_flight < o.probes_per_hop)
+        return fmt::format("-N {} is below -q {}: allow at least one hop's probes in flight", o.max_in_flight,
+                           o.probes_per_hop);
+    if (!(o.confidence > 0 && o.confidence < 1))
+        return fmt::format("--confidence {} is out of range: give a failure probability between 0 and 1",
+                           o.confidence);
+    if (o.min_burst < 1 || o.max_burst < o.min_burst)
+        return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst,
+                           o.max_burst);
+    if (o.json && o.store_json && o.output_base == "-")
+        return std::string("--store-json needs a file name: give -o BASE");
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string direction_name(Direction direction) {
+    switch (direction) {
+    case Direction::forward:
+        return "forward";
+    case Direction::reverse:
+        return "reverse";
+    case Direction::two_way:
+        return "two-way";
+    }
+    return "?";
+}
+
+std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* const* argv) {
+    ClientOptions o;
+    std::string direction_word, protocol_word;
+    bool v4 = false, v6 = false;
+
+    CLI::App app{"Traceroute in both directions: the path to TARGET and, from its reverse traceroute "
+                 "server, the path back to you.",
+                 "reverse-traceroute"};
+    app.footer("Usage: reverse-traceroute [OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath "
+               "[ENGINE OPTIONS] TARGET\n"
+               "Examples:\n"
+               "  reverse-traceroute two-way udp singlepath example.net\n"
+               "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
+               "Reverse and two-way traces need a reverse traceroute server on TARGET.");
+    app.set_version_flag("-V,--version", "reverse-traceroute " RTT_VERSION_STRING);
+    app.require_subcommand(1);
+
+    app.add_flag("-4", v4, "Use IPv4");
+    app.add_flag("-6", v6, "Use IPv6");
+    app.add_flag("-n,--no-resolve", o.no_resolve, "Do not look up host names of addresses");
+    app.add_option("-f,--first-ttl,--min-ttl", o.first_ttl, "First TTL to probe")->capture_default_str();
+    app.add_option("-m,--max-ttl", o.max_ttl, "Last TTL to probe")->capture_default_str();
+    app.add_option("-w,--timeout", o.timeout_s, "Seconds to wait for an answer to a probe")->capture_default_str();
+    app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")
+        ->capture_default_str();
+    app.add_option("--abort", o.abort_after, "Stop after this many consecutive silent hops")->capture_default_str();
+    app.add_option("-s,--source", o.source, "Source address to probe from");
+    app.add_option("-i,--interface", o.interface, "Interface to probe through");
+    app.add_flag("-y,--assume-yes", o.assume_yes, "Answer yes to confirmation questions");
+    app.add_option("-o,--output", o.output_base, "Base name of output files (BASE.json)")->capture_default_str();
+    app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)");
+    app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json");
+    app.add_option("-l,--log-level", o.log_level, "Log detail on stderr")
+        ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
+        ->capture_default_str();
+    app.add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
+    app.add_option("direction", direction_word, "forward, reverse or two-way")->required();
+    app.add_option("protocol", protocol_word, "Probe protocol: tcp, udp or icmp")->required();
+
+    CLI::App* single = app.add_subcommand("singlepath", "Trace the one path of a fixed flow (Paris traceroute)");
+    single->fallthrough();
+    single->add_option("--flow", o.flow, "Flow: destination port (UDP/TCP) or ICMP checksum")->capture_default_str();
+    single->add_option("-q,--probes", o.probes_per_hop, "Probes per hop")->capture_default_str();
+    single->add_option("--retries", o.retries, "Extra attempts for a probe that got no answer")
+        ->capture_default_str();
+    single->add_option("-N,--sim-queries", o.max_in_flight, "Probes in flight at once")->capture_default_str();
+    single->add_option("target", o.target, "Host name or address to trace to (and from)")->required();
+
+    CLI::App* multi = app.add_subcommand("multipath", "Discover every load-balanced path (Diamond-Miner)");
+    multi->fallthrough();
+    multi->add_option("--confidence", o.confidence, "Failure probability per branching point")
+        ->capture_default_str();
+    multi->add_option("--retry", o.retry, "Retries for unanswered probes")->capture_default_str();
+    multi->add_option("--min-burst", o.min_burst, "Least probes in flight")->capture_default_str();
+    multi->add_option("--max-burst", o.max_burst, "Most probes in flight")->capture_default_str();
+    multi->add_flag("--no-merge", o.no_merge, "Keep duplicate vertices");
+    multi->add_flag("--opt-single-vertex-hop", o.opt_single_vertex_hop,
+                    "Do not probe a hop again that has a single vertex");
+    multi->add_option("target", o.target, "Host name or address to trace to (and from)")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        return ParseExit{0, app.help()};
+    } catch (const CLI::CallForVersion&) {
+        return ParseExit{0, app.version()};
+    } catch (const CLI::RequiredError& e) {
+        const std::string what = e.what();
+        if (what.find("target") != std::string::npos)
+            return ParseExit{2, fmt::format("missing target: name the host to trace as the last argument ({})",
+                                            kUsageHint)};
+        if (what.find("subcommand") != std::string::npos)
+            return ParseExit{2, fmt::format("missing engine: say singlepath or multipath before the target ({})",
+                                            kUsageHint)};
+        return ParseExit{2, fmt::format("missing direction or protocol: say e.g. `two-way udp singlepath "
+                                        "TARGET` ({})",
+                                        kUsageHint)};
+    } catch (const CLI::ParseError& e) {
+        return ParseExit{2, fmt::format("{} ({})", e.what(), kUsageHint)};
+    }
+
+    const auto direction = parse_direction(direction_word);
+    if (!direction)
+        return ParseExit{2, fmt::format("unknown direction '{}': say forward, reverse or two-way", direction_word)};
+    const auto protocol = parse_protocol(protocol_word);
+    if (!protocol)
+        return ParseExit{2, fmt::format("unknown protocol '{}': say tcp, udp or icmp", protocol_word)};
+    o.direction = *direction;
+    o.protocol = *protocol;
+    o.engine = multi->parsed() ? EngineKind::multipath : EngineKind::singlepath;
+    if (v4 && v6)
+        return ParseExit{2, "-4 and -6 exclude each other: give at most one"};
+    if (v4)
+        o.family = Family::v4;
+    if (v6)
+        o.family = Family::v6;
+    if (const auto problem = validate(o))
+        return ParseExit{2, *problem};
+    return o;
+}
+
+}  // namespace rtt::client

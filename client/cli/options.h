@@ -1,0 +1,65 @@
+// The command line: `reverse-traceroute [options] forward|reverse|two-way tcp|udp|icmp
+// singlepath|multipath [engine options] TARGET` (the Augsburg grammar, traceroute(8) letters).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "ip_address.h"
+#include "probe/probe_codec.h"
+
+namespace rtt::client {
+
+enum class Direction { forward, reverse, two_way };
+enum class EngineKind { singlepath, multipath };
+
+struct ClientOptions {
+    Direction direction = Direction::forward;
+    Protocol protocol = Protocol::udp;
+    EngineKind engine = EngineKind::singlepath;
+    std::string target;
+
+    std::optional<Family> family;  // -4 / -6
+    bool no_resolve = false;
+    int first_ttl = 1;
+    int max_ttl = 30;
+    double timeout_s = 2.0;
+    double inter_s = 0.0;
+    int abort_after = 3;
+    std::string source;
+    std::string interface;
+    bool assume_yes = false;
+    std::string output_base = "trace";
+    bool json = false;
+    bool store_json = false;
+    std::string log_level = "warning";
+    int verbosity = 0;
+
+    // singlepath
+    int flow = 33434;
+    int probes_per_hop = 3;
+    int retries = 1;
+    int max_in_flight = 16;
+
+    // multipath (accepted for compatibility; the engine lands with the multipath issue)
+    double confidence = 0.05;
+    int retry = 3;
+    int min_burst = 20;
+    int max_burst = 500;
+    bool no_merge = false;
+    bool opt_single_vertex_hop = false;
+};
+
+// What parsing ended with when it did not produce options: text for stdout (--help,
+// --version; exit 0) or one sentence for stderr (bad input; exit 2).
+struct ParseExit {
+    int exit_code = 0;
+    std::string text;
+};
+
+std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* const* argv);
+
+std::string direction_name(Direction direction);
+
+}  // namespace rtt::client

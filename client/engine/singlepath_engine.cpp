@@ -1,0 +1,122 @@
+#include "singlepath_engine.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "probe/reverse_codec.h"
+
+namespace rtt::client {
+
+bool HopResult::silent() const {
+    return std::none_of(replies.begin(), replies.end(), [](const HopReply& r) { return r.answer.has_value(); });
+}
+
+bool ends_path(const Answer& answer, const IpAddress& end_of_path) {
+    switch (answer.kind) {
+    case AnswerKind::unreachable:
+    case AnswerKind::echo_reply:
+    case AnswerKind::tcp_syn_ack:
+    case AnswerKind::tcp_reset:
+        return true;
+    default:
+        return answer.responder == end_of_path;
+    }
+}
+
+bool SinglePathEngine::Hop::settled() const {
+    return std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.settled; });
+}
+
+SinglePathEngine::SinglePathEngine(Prober& prober, SinglePathSettings settings, TraceObserver& observer)
+    : prober_(prober), settings_(settings), observer_(observer), next_ttl_(settings.first_ttl),
+      report_ttl_(settings.first_ttl) {}
+
+void SinglePathEngine::start() {
+    prober_.set_listener(this);
+    open_hops();
+}
+
+std::uint8_t SinglePathEngine::last_useful_ttl() const {
+    return end_ttl_ ? std::min(*end_ttl_, settings_.max_ttl) : settings_.max_ttl;
+}
+
+void SinglePathEngine::open_hops() {
+    const auto per_hop = static_cast<std::size_t>(settings_.probes_per_hop);
+    while (!finished_ && next_ttl_ <= last_useful_ttl() &&
+           (prober_.outstanding() == 0 || prober_.outstanding() + per_hop <= settings_.max_in_flight)) {
+        const auto ttl = static_cast<std::uint8_t>(next_ttl_++);
+        Hop& hop = hops_[ttl];
+        hop.slots.resize(per_hop);
+        for (Slot& slot : hop.slots) {
+            slot.probe_id = prober_.submit(ttl, settings_.flow);
+            slot.attempts = 1;
+        }
+    }
+}
+
+void SinglePathEngine::on_outcome(const ProbeOutcome& outcome) {
+    if (finished_)
+        return;
+    const auto hop = hops_.find(outcome.probe.ttl);
+    if (hop == hops_.end())
+        return;
+    const auto slot = std::find_if(hop->second.slots.begin(), hop->second.slots.end(),
+                                   [&](const Slot& s) { return !s.settled && s.probe_id == outcome.probe.id; });
+    if (slot == hop->second.slots.end())
+        return;
+    const std::uint8_t ttl = outcome.probe.ttl;
+    if (const auto& answer = outcome.answer) {
+        if (answer->kind == AnswerKind::not_a_server) {
+            finish({TraceEnd::failed, answer, fmt::format("{} answered like a plain ping: it runs no reverse traceroute server", answer->responder.to_string())});
+            return;
+        }
+        if (answer->kind == AnswerKind::server_refused) {
+            finish({TraceEnd::failed, answer, server_state_message(answer->server_state)});
+            return;
+        }
+        slot->settled = true;
+        slot->reply = HopReply{answer, outcome.rtt_ms};
+        if (ends_path(*answer, prober_.codec().end_of_path()) && (!end_ttl_ || ttl < *end_ttl_)) {
+            end_ttl_ = ttl;
+            end_answer_ = answer;
+        }
+    } else if (slot->attempts <= settings_.retries && ttl <= last_useful_ttl()) {
+        // A lost probe may be a rate-limited router, not a silent one: ask again, fresh id.
+        slot->probe_id = prober_.submit(ttl, settings_.flow);
+        ++slot->attempts;
+    } else {
+        slot->settled = true;
+    }
+    report_settled_hops();
+    open_hops();
+}
+
+void SinglePathEngine::report_settled_hops() {
+    while (!finished_) {
+        const auto hop = hops_.find(static_cast<std::uint8_t>(report_ttl_));
+        if (hop == hops_.end() || !hop->second.settled())
+            return;
+        HopResult result{hop->first, settings_.flow, {}};
+        for (const Slot& slot : hop->second.slots)
+            result.replies.push_back(slot.reply);
+        observer_.on_hop(result);
+        silent_run_ = result.silent() ? silent_run_ + 1 : 0;
+        ++report_ttl_;
+        if (end_ttl_ && report_ttl_ > *end_ttl_) {
+            const bool reached = end_answer_->responder == prober_.codec().end_of_path();
+            finish({reached ? TraceEnd::reached : TraceEnd::unreachable, end_answer_, {}});
+        } else if (silent_run_ >= settings_.abort_after) {
+            finish({TraceEnd::no_reply, std::nullopt, {}});
+        } else if (report_ttl_ > settings_.max_ttl) {
+            finish({TraceEnd::max_ttl, std::nullopt, {}});
+        }
+    }
+}
+
+void SinglePathEngine::finish(TraceSummary summary) {
+    finished_ = true;
+    observer_.on_end(summary);
+}
+
+}  // namespace rtt::client

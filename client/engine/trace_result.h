@@ -1,0 +1,49 @@
+// What an engine reports about one direction: hops in TTL order as they become known, then
+// how the trace ended. Renderers (text, JSON) consume these and nothing else.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probe/probe_codec.h"
+
+namespace rtt::client {
+
+// One probe's fate: an answer with its RTT, or silence.
+struct HopReply {
+    std::optional<Answer> answer;
+    double rtt_ms = 0;
+};
+
+struct HopResult {
+    std::uint8_t ttl = 0;
+    std::uint16_t flow = 0;
+    std::vector<HopReply> replies;
+
+    bool silent() const;
+};
+
+enum class TraceEnd {
+    reached,      // the end of the path answered
+    unreachable,  // a router said the destination cannot be reached
+    no_reply,     // --abort consecutive silent hops
+    max_ttl,      // ran out of TTLs
+    failed,       // the server refused, or the target runs none
+};
+
+struct TraceSummary {
+    TraceEnd end = TraceEnd::max_ttl;
+    std::optional<Answer> final_answer;  // the answer that ended it (reached / unreachable)
+    std::string failure;                 // failed: the sentence for the user
+};
+
+class TraceObserver {
+public:
+    virtual ~TraceObserver() = default;
+    virtual void on_hop(const HopResult& hop) = 0;
+    virtual void on_end(const TraceSummary& summary) = 0;
+};
+
+}  // namespace rtt::client

@@ -1,0 +1,76 @@
+#include "event_loop.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "client_error.h"
+
+namespace rtt::client {
+namespace {
+
+class Epoll {
+public:
+    Epoll() : fd_(epoll_create1(EPOLL_CLOEXEC)) {
+        if (fd_ < 0)
+            throw ClientError(fmt::format("cannot create an epoll instance: {}", std::strerror(errno)));
+    }
+    ~Epoll() { ::close(fd_); }
+    Epoll(const Epoll&) = delete;
+    Epoll& operator=(const Epoll&) = delete;
+
+    void watch(int fd) {
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.fd = fd;
+        if (epoll_ctl(fd_, EPOLL_CTL_ADD, fd, &event) != 0)
+            throw ClientError(fmt::format("cannot watch a socket: {}", std::strerror(errno)));
+    }
+
+    // Waits until a socket is readable or `timeout_ns` passed (negative: no limit).
+    void wait(std::int64_t timeout_ns) {
+        epoll_event events[16];
+        timespec timeout{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
+        const int n = epoll_pwait2(fd_, events, 16, timeout_ns < 0 ? nullptr : &timeout, nullptr);
+        if (n < 0 && errno != EINTR)
+            throw ClientError(fmt::format("waiting for answers failed: {}", std::strerror(errno)));
+    }
+
+private:
+    int fd_;
+};
+
+}  // namespace
+
+void run_until_finished(std::span<ProbingTask* const> tasks) {
+    Epoll epoll;
+    for (ProbingTask* task : tasks)
+        for (const int fd : task->prober().receive_fds())
+            epoll.watch(fd);
+    for (ProbingTask* task : tasks)
+        task->start();
+    for (;;) {
+        // Every prober reads what is queued before it expires anything, so an answer that
+        // arrived in time never counts as lost however late this loop gets to it.
+        for (ProbingTask* task : tasks)
+            task->prober().service();
+        if (std::all_of(tasks.begin(), tasks.end(), [](ProbingTask* t) { return t->finished(); }))
+            return;
+        std::optional<std::int64_t> wakeup;
+        for (ProbingTask* task : tasks)
+            if (const auto next = task->prober().next_wakeup_ns())
+                wakeup = wakeup ? std::min(*wakeup, *next) : *next;
+        // Nothing pending anywhere yet a task is not finished: waiting would hang forever.
+        if (!wakeup)
+            throw std::logic_error("a probing task stalled with nothing in flight");
+        epoll.wait(std::max<std::int64_t>(0, *wakeup - monotonic_ns()));
+    }
+}
+
+}  // namespace rtt::client

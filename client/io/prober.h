@@ -1,0 +1,86 @@
+// Sends the probes an engine asks for through one codec, and turns what comes back into
+// outcomes: an answer with its RTT, or a timeout. Paces sends (--inter), keeps the table of
+// probes in flight, and measures RTTs from kernel receive timestamps.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "io/raw_socket.h"
+#include "probe/probe_codec.h"
+
+namespace rtt::client {
+
+struct ProbeRecord {
+    std::uint16_t id = 0;
+    std::uint8_t ttl = 0;
+    std::uint16_t flow = 0;
+    std::int64_t sent_realtime_ns = 0;
+    std::int64_t deadline_ns = 0;  // CLOCK_MONOTONIC
+};
+
+struct ProbeOutcome {
+    ProbeRecord probe;
+    std::optional<Answer> answer;  // nullopt: timed out
+    double rtt_ms = 0;
+};
+
+class ProbeListener {
+public:
+    virtual ~ProbeListener() = default;
+    virtual void on_outcome(const ProbeOutcome& outcome) = 0;
+};
+
+struct ProberSettings {
+    std::int64_t timeout_ns = 2'000'000'000;
+    std::int64_t inter_ns = 0;  // least time between two sends
+    std::string interface;      // empty: any
+};
+
+class Prober {
+public:
+    Prober(std::unique_ptr<ProbeCodec> codec, ProberSettings settings);
+
+    const ProbeCodec& codec() const { return *codec_; }
+    void set_listener(ProbeListener* listener) { listener_ = listener; }
+
+    // Queues a probe; it leaves when pacing allows. Returns its id.
+    std::uint16_t submit(std::uint8_t ttl, std::uint16_t flow);
+    // Probes queued or waiting for an answer.
+    std::size_t outstanding() const { return queue_.size() + in_flight_.size(); }
+
+    std::vector<int> receive_fds() const;
+    // Reads every queued packet, then sends what is due and expires what timed out.
+    void service();
+    // When service() has something to do next (CLOCK_MONOTONIC), if anything is pending.
+    std::optional<std::int64_t> next_wakeup_ns() const;
+
+    std::uint64_t probes_sent() const { return sent_; }
+    std::uint64_t probes_answered() const { return answered_; }
+
+private:
+    std::uint16_t allocate_id();
+    void drain(RawSocket& socket, std::uint8_t protocol);
+    void send_due();
+    void expire();
+    void deliver(const ProbeOutcome& outcome);
+
+    std::unique_ptr<ProbeCodec> codec_;
+    ProberSettings settings_;
+    ProbeListener* listener_ = nullptr;
+    RawSocket send_socket_;
+    std::vector<std::pair<std::uint8_t, RawSocket>> receive_sockets_;
+    std::deque<ProbeRecord> queue_;
+    std::unordered_map<std::uint16_t, ProbeRecord> in_flight_;
+    std::uint16_t next_id_;
+    std::int64_t last_send_ns_ = 0;
+    std::uint64_t sent_ = 0;
+    std::uint64_t answered_ = 0;
+};
+
+}  // namespace rtt::client

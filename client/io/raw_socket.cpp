@@ -1,0 +1,158 @@
+#include "raw_socket.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "client_error.h"
+
+namespace rtt::client {
+namespace {
+
+sockaddr_storage to_sockaddr(const IpAddress& address, socklen_t& length) {
+    sockaddr_storage storage{};
+    if (address.is_v4()) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+        in->sin_family = AF_INET;
+        std::memcpy(&in->sin_addr, address.header_bytes().data(), 4);
+        length = sizeof(sockaddr_in);
+    } else {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        in6->sin6_family = AF_INET6;
+        std::memcpy(&in6->sin6_addr, address.wire().data(), 16);
+        length = sizeof(sockaddr_in6);
+    }
+    return storage;
+}
+
+IpAddress from_sockaddr(const sockaddr_storage& storage) {
+    if (storage.ss_family == AF_INET) {
+        const auto* in = reinterpret_cast<const sockaddr_in*>(&storage);
+        std::array<std::uint8_t, 4> b{};
+        std::memcpy(b.data(), &in->sin_addr, 4);
+        return IpAddress::from_v4(b);
+    }
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+    std::array<std::uint8_t, 16> b{};
+    std::memcpy(b.data(), &in6->sin6_addr, 16);
+    return IpAddress::from_v6(b);
+}
+
+std::int64_t clock_ns(clockid_t clock) {
+    timespec ts{};
+    clock_gettime(clock, &ts);
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+std::int64_t realtime_ns() { return clock_ns(CLOCK_REALTIME); }
+std::int64_t monotonic_ns() { return clock_ns(CLOCK_MONOTONIC); }
+
+RawSocket::RawSocket(Family family, int protocol) : family_(family) {
+    fd_ = ::socket(family == Family::v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                   protocol);
+    if (fd_ < 0) {
+        if (errno == EPERM || errno == EACCES)
+            throw ClientError(
+                "opening a raw socket needs CAP_NET_RAW: run reverse-traceroute as root or grant it "
+                "with `setcap cap_net_raw+ep $(command -v reverse-traceroute)`");
+        throw ClientError(fmt::format("cannot open a raw socket: {}", std::strerror(errno)));
+    }
+    // Bursts of answers (a whole trace in flight) must not overflow the queue.
+    const int buffer = 1 << 20;
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+}
+
+RawSocket::~RawSocket() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+RawSocket::RawSocket(RawSocket&& other) noexcept : family_(other.family_), fd_(other.fd_) { other.fd_ = -1; }
+
+void RawSocket::bind_to(const IpAddress& source) {
+    socklen_t length = 0;
+    const auto address = to_sockaddr(source, length);
+    if (::bind(fd_, reinterpret_cast<const sockaddr*>(&address), length) != 0)
+        throw ClientError(fmt::format("cannot use source address {}: {}; give one of this host's addresses",
+                                      source.to_string(), std::strerror(errno)));
+}
+
+void RawSocket::bind_to_interface(const std::string& name) {
+    if (setsockopt(fd_, SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), static_cast<socklen_t>(name.size())) != 0)
+        throw ClientError(fmt::format("cannot bind to interface '{}': {}; check the name with `ip link`", name,
+                                      std::strerror(errno)));
+}
+
+void RawSocket::attach_filter(const std::vector<sock_filter>& program) {
+    sock_fprog fprog{static_cast<unsigned short>(program.size()), const_cast<sock_filter*>(program.data())};
+    if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) != 0)
+        throw ClientError(fmt::format("cannot attach a socket filter: {}", std::strerror(errno)));
+}
+
+void RawSocket::enable_receive_timestamps() {
+    const int on = 1;
+    setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+}
+
+int RawSocket::send(std::span<const std::uint8_t> packet, const IpAddress& destination,
+                    std::optional<std::uint8_t> hop_limit) {
+    socklen_t length = 0;
+    auto address = to_sockaddr(destination, length);
+    iovec iov{const_cast<std::uint8_t*>(packet.data()), packet.size()};
+    msghdr msg{};
+    msg.msg_name = &address;
+    msg.msg_namelen = length;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    if (family_ == Family::v6 && hop_limit) {
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+        cmsg->cmsg_level = IPPROTO_IPV6;
+        cmsg->cmsg_type = IPV6_HOPLIMIT;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+        const int value = *hop_limit;
+        std::memcpy(CMSG_DATA(cmsg), &value, sizeof value);
+    }
+    return ::sendmsg(fd_, &msg, 0) < 0 ? errno : 0;
+}
+
+std::optional<RawSocket::Received> RawSocket::receive(std::span<std::uint8_t> buffer) {
+    sockaddr_storage from{};
+    iovec iov{buffer.data(), buffer.size()};
+    alignas(cmsghdr) char control[256];
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
+    if (n < 0)
+        return std::nullopt;
+    Received received{static_cast<std::size_t>(n), from_sockaddr(from), 0};
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            timespec ts{};
+            std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+            received.timestamp_ns = std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+        }
+    }
+    if (received.timestamp_ns == 0)
+        received.timestamp_ns = realtime_ns();
+    return received;
+}
+
+}  // namespace rtt::client

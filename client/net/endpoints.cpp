@@ -1,0 +1,121 @@
+#include "endpoints.h"
+
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "client_error.h"
+
+namespace rtt::client {
+namespace {
+
+std::string family_name(Family family) { return family == Family::v4 ? "IPv4" : "IPv6"; }
+
+sockaddr_storage to_sockaddr(const IpAddress& address, std::uint16_t port, socklen_t& length) {
+    sockaddr_storage storage{};
+    if (address.is_v4()) {
+        auto* in = reinterpret_cast<sockaddr_in*>(&storage);
+        in->sin_family = AF_INET;
+        in->sin_port = htons(port);
+        std::memcpy(&in->sin_addr, address.header_bytes().data(), 4);
+        length = sizeof(sockaddr_in);
+    } else {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        std::memcpy(&in6->sin6_addr, address.wire().data(), 16);
+        length = sizeof(sockaddr_in6);
+    }
+    return storage;
+}
+
+IpAddress from_sockaddr(const sockaddr* address) {
+    if (address->sa_family == AF_INET) {
+        std::array<std::uint8_t, 4> b{};
+        std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, 4);
+        return IpAddress::from_v4(b);
+    }
+    std::array<std::uint8_t, 16> b{};
+    std::memcpy(b.data(), &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, 16);
+    return IpAddress::from_v6(b);
+}
+
+class UdpSocket {
+public:
+    explicit UdpSocket(Family family) : fd_(::socket(family == Family::v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+        if (fd_ < 0)
+            throw ClientError(fmt::format("cannot open a UDP socket: {}", std::strerror(errno)));
+    }
+    ~UdpSocket() { ::close(fd_); }
+    UdpSocket(const UdpSocket&) = delete;
+    UdpSocket& operator=(const UdpSocket&) = delete;
+    int fd() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+}  // namespace
+
+IpAddress resolve_target(const std::string& target, std::optional<Family> family) {
+    if (const auto literal = IpAddress::parse(target)) {
+        if (family && literal->family() != *family)
+            throw ClientError(fmt::format("{} is an {} address but {} was asked for: drop -{} or give an {} target",
+                                          target, family_name(literal->family()), family_name(*family),
+                                          *family == Family::v4 ? '4' : '6', family_name(*family)));
+        return *literal;
+    }
+    addrinfo hints{};
+    hints.ai_family = !family ? AF_UNSPEC : (*family == Family::v4 ? AF_INET : AF_INET6);
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* results = nullptr;
+    const int error = getaddrinfo(target.c_str(), nullptr, &hints, &results);
+    if (error != 0 || results == nullptr)
+        throw ClientError(fmt::format("cannot resolve '{}': {}; check the name or give an address", target,
+                                      gai_strerror(error)));
+    const IpAddress address = from_sockaddr(results->ai_addr);
+    freeaddrinfo(results);
+    return address;
+}
+
+IpAddress choose_source(const IpAddress& target, const std::string& requested, const std::string& interface) {
+    UdpSocket socket(target.family());
+    if (!interface.empty()) {
+        if (if_nametoindex(interface.c_str()) == 0)
+            throw ClientError(fmt::format("there is no interface named '{}': check the name with `ip link`", interface));
+        if (setsockopt(socket.fd(), SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
+                       static_cast<socklen_t>(interface.size())) != 0)
+            throw ClientError(fmt::format("cannot bind to interface '{}': {}", interface, std::strerror(errno)));
+    }
+    if (!requested.empty()) {
+        const auto source = IpAddress::parse(requested);
+        if (!source)
+            throw ClientError(fmt::format("source '{}' is not an IP address: give one of this host's addresses", requested));
+        if (source->family() != target.family())
+            throw ClientError(fmt::format("source {} is {} but the target is {}: give a source of the target's family",
+                                          requested, family_name(source->family()), family_name(target.family())));
+        socklen_t length = 0;
+        const auto address = to_sockaddr(*source, 0, length);
+        if (::bind(socket.fd(), reinterpret_cast<const sockaddr*>(&address), length) != 0)
+            throw ClientError(fmt::format("cannot use source {}: {}; give one of this host's addresses", requested,
+                                          std::strerror(errno)));
+    }
+    // Connecting a UDP socket sends nothing; it only asks the routing table.
+    socklen_t length = 0;
+    const auto destination = to_sockaddr(target, 33434, length);
+    if (::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&destination), length) != 0)
+        throw ClientError(fmt::format("no route to {}: {}; check `ip route`", target.to_string(), std::strerror(errno)));
+    sockaddr_storage local{};
+    socklen_t local_length = sizeof local;
+    getsockname(socket.fd(), reinterpret_cast<sockaddr*>(&local), &local_length);
+    return from_sockaddr(reinterpret_cast<const sockaddr*>(&local));
+}
+
+}  // namespace rtt::client

@@ -1,0 +1,19 @@
+// Where a trace goes and where it comes from: the target's address (a name resolved with the
+// -4/-6 preference) and the local source address the kernel would route from (or -s).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ip_address.h"
+
+namespace rtt::client {
+
+// Resolves a host name or address literal; throws ClientError with one sentence on failure.
+IpAddress resolve_target(const std::string& target, std::optional<Family> family);
+
+// The source address for probes to `target`: `requested` (checked to be one of ours and of
+// the same family) or the one the routing table picks, through `interface` when given.
+IpAddress choose_source(const IpAddress& target, const std::string& requested, const std::string& interface);
+
+}  // namespace rtt::client

@@ -1,0 +1,165 @@
+#include "text_report.h"
+
+#include <fmt/format.h>
+
+namespace rtt::client {
+
+std::string unreachable_annotation(Family family, std::uint8_t code) {
+    if (family == Family::v4) {
+        switch (code) {
+        case 0: return "!N";
+        case 1: return "!H";
+        case 2: return "!P";
+        case 3: return "";
+        case 4: return "!F";
+        case 5: return "!S";
+        case 9: case 10: case 13: return "!X";
+        default: return fmt::format("!<{}>", code);
+        }
+    }
+    switch (code) {
+    case 0: return "!N";
+    case 1: case 5: case 6: return "!X";
+    case 3: return "!H";
+    case 4: return "";
+    default: return fmt::format("!<{}>", code);
+    }
+}
+
+namespace {
+
+std::string unreachable_reason(Family family, std::uint8_t code) {
+    const std::string a = unreachable_annotation(family, code);
+    if (a == "!N") return "network unreachable (!N)";
+    if (a == "!H") return "host unreachable (!H)";
+    if (a == "!P") return "protocol unreachable (!P)";
+    if (a == "!X") return "communication administratively prohibited (!X)";
+    if (a == "!F") return "fragmentation needed (!F)";
+    if (a == "!S") return "source route failed (!S)";
+    if (a.empty()) return "port unreachable";
+    return fmt::format("unreachable, code {} ({})", code, a);
+}
+
+}  // namespace
+
+class TextReport::Section final : public TraceObserver {
+public:
+    Section(TextReport& report, std::size_t index, SectionHeading heading)
+        : report_(report), index_(index), heading_(std::move(heading)) {}
+
+    std::vector<std::string> held;
+    bool finished = false;
+
+    std::string heading_line() const {
+        const auto& h = heading_;
+        const std::string who = h.target_name == h.target.to_string()
+                                    ? h.target.to_string()
+                                    : fmt::format("{} ({})", h.target_name, h.target.to_string());
+        const std::string route = h.direction == "reverse" ? fmt::format("from {} back to {}", who, h.source.to_string())
+                                                           : fmt::format("to {} from {}", who, h.source.to_string());
+        return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop", h.direction,
+                           protocol_name(h.protocol), route, h.flow, h.max_ttl, h.probes_per_hop);
+    }
+
+    void on_hop(const HopResult& hop) override {
+        std::string line = fmt::format("{:2d} ", hop.ttl);
+        std::optional<IpAddress> last;
+        for (const HopReply& reply : hop.replies) {
+            if (!reply.answer) {
+                line += " *";
+                continue;
+            }
+            const Answer& a = *reply.answer;
+            if (!last || *last != a.responder) {
+                const auto name = report_.resolver_.name(a.responder);
+                line += name ? fmt::format(" {} ({})", *name, a.responder.to_string()) : " " + a.responder.to_string();
+                last = a.responder;
+            }
+            line += fmt::format("  {:.3f} ms", reply.rtt_ms);
+            if (a.kind == AnswerKind::unreachable) {
+                const auto note = unreachable_annotation(a.responder.family(), a.icmp_code);
+                if (!note.empty())
+                    line += " " + note;
+            }
+        }
+        report_.print(index_, line);
+    }
+
+    void on_end(const TraceSummary& summary) override {
+        report_.print(index_, end_line(summary));
+        report_.section_finished(index_);
+    }
+
+private:
+    std::string end_line(const TraceSummary& s) const {
+        const auto& h = heading_;
+        switch (s.end) {
+        case TraceEnd::reached: {
+            const Answer& a = *s.final_answer;
+            std::string line = h.direction == "reverse"
+                                   ? fmt::format("{}: the server's probes reached us ({})", h.direction,
+                                                 h.end_of_path.to_string())
+                                   : fmt::format("{}: reached {}", h.direction, h.end_of_path.to_string());
+            if (a.kind == AnswerKind::tcp_syn_ack)
+                line += fmt::format("; TCP port {} is open (SYN-ACK)", h.flow);
+            else if (a.kind == AnswerKind::tcp_reset)
+                line += fmt::format("; TCP port {} is closed (RST)", h.flow);
+            return line;
+        }
+        case TraceEnd::unreachable: {
+            const Answer& a = *s.final_answer;
+            return fmt::format("{}: not reached: {} says {}", h.direction, a.responder.to_string(),
+                               unreachable_reason(a.responder.family(), a.icmp_code));
+        }
+        case TraceEnd::no_reply:
+            return fmt::format("{}: not reached: no reply from {} consecutive hops (--abort {})", h.direction,
+                               h.abort_after, h.abort_after);
+        case TraceEnd::max_ttl:
+            return fmt::format("{}: not reached within {} hops (raise -m/--max-ttl)", h.direction, h.max_ttl);
+        case TraceEnd::failed:
+            return fmt::format("{}: failed: {}", h.direction, s.failure);
+        }
+        return {};
+    }
+
+    TextReport& report_;
+    std::size_t index_;
+    SectionHeading heading_;
+};
+
+TextReport::TextReport(std::FILE* out, ReverseResolver& resolver) : out_(out), resolver_(resolver) {}
+
+TextReport::~TextReport() = default;
+
+TraceObserver& TextReport::add_section(const SectionHeading& heading) {
+    sections_.push_back(std::make_unique<Section>(*this, sections_.size(), heading));
+    Section& section = *sections_.back();
+    if (sections_.size() > 1)
+        print(sections_.size() - 1, "");
+    print(sections_.size() - 1, section.heading_line());
+    return section;
+}
+
+void TextReport::print(std::size_t section, const std::string& line) {
+    if (section == printing_) {
+        std::fprintf(out_, "%s\n", line.c_str());
+        std::fflush(out_);
+    } else {
+        sections_[section]->held.push_back(line);
+    }
+}
+
+void TextReport::section_finished(std::size_t section) {
+    sections_[section]->finished = true;
+    while (printing_ < sections_.size() && sections_[printing_]->finished) {
+        ++printing_;
+        if (printing_ < sections_.size()) {
+            for (const auto& line : sections_[printing_]->held)
+                std::fprintf(out_, "%s\n", line.c_str());
+            sections_[printing_]->held.clear();
+            std::fflush(out_);
+        }
+    }
+}
+
+}  // namespace rtt::client

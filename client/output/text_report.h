@@ -1,0 +1,54 @@
+// Streaming text like traceroute: one line per hop as soon as it and every hop before it are
+// known, `*` for silence, `!H !N !P !X …` for unreachable codes, and a last line that says
+// whether the end of the path was reached (and for TCP whether the port is open or closed).
+// Two-way output prints the forward section first; the reverse one is held back until then.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/trace_result.h"
+#include "net/reverse_resolver.h"
+
+namespace rtt::client {
+
+struct SectionHeading {
+    std::string direction;  // "forward" / "reverse"
+    Protocol protocol = Protocol::udp;
+    std::string target_name;
+    IpAddress target;
+    IpAddress source;
+    IpAddress end_of_path;
+    int first_ttl = 1;
+    int max_ttl = 30;
+    int abort_after = 3;
+    std::uint16_t flow = 0;
+    int probes_per_hop = 3;
+};
+
+class TextReport {
+public:
+    TextReport(std::FILE* out, ReverseResolver& resolver);
+    ~TextReport();
+
+    // Adds a section; its observer receives that direction's hops.
+    TraceObserver& add_section(const SectionHeading& heading);
+
+private:
+    class Section;
+    void print(std::size_t section, const std::string& line);
+    void section_finished(std::size_t section);
+
+    std::FILE* out_;
+    ReverseResolver& resolver_;
+    std::vector<std::unique_ptr<Section>> sections_;
+    std::size_t printing_ = 0;  // sections before this one are complete
+};
+
+// The annotation traceroute prints for an unreachable code (empty for the destination's own
+// "port unreachable", which is the normal end of a UDP trace).
+std::string unreachable_annotation(Family family, std::uint8_t code);
+
+}  // namespace rtt::client

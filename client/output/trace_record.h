@@ -1,0 +1,35 @@
+// Keeps what an engine reported about one direction, for the renderers that need the whole
+// trace at the end (JSON), and fans reports out to several observers.
+#pragma once
+
+#include <vector>
+
+#include "engine/trace_result.h"
+
+namespace rtt::client {
+
+struct TraceRecord final : TraceObserver {
+    std::vector<HopResult> hops;
+    std::optional<TraceSummary> summary;
+
+    void on_hop(const HopResult& hop) override { hops.push_back(hop); }
+    void on_end(const TraceSummary& s) override { summary = s; }
+};
+
+class ObserverFanOut final : public TraceObserver {
+public:
+    explicit ObserverFanOut(std::vector<TraceObserver*> observers) : observers_(std::move(observers)) {}
+    void on_hop(const HopResult& hop) override {
+        for (auto* o : observers_)
+            o->on_hop(hop);
+    }
+    void on_end(const TraceSummary& summary) override {
+        for (auto* o : observers_)
+            o->on_end(summary);
+    }
+
+private:
+    std::vector<TraceObserver*> observers_;
+};
+
+}  // namespace rtt::client

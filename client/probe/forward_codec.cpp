@@ -1,0 +1,213 @@
+#include "forward_codec.h"
+
+#include "codec.h"
+#include "filter_helpers.h"
+
+extern "C" {
+#include "protocol.h"
+}
+
+namespace rtt::client {
+namespace {
+
+constexpr std::size_t kUdpProbeLen = 10;  // header + the two balancing bytes
+constexpr std::size_t kTcpProbeLen = 24;  // header + MSS option
+constexpr std::size_t kIcmpProbeLen = 10;
+constexpr std::uint16_t kTcpWindow = 1024;
+constexpr std::uint16_t kTcpMss = 1460;
+
+bool is_time_exceeded(Family family, std::uint8_t type, std::uint8_t code) {
+    // Code 1 (fragment reassembly) is not about our TTL.
+    return code == 0 && type == (family == Family::v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED);
+}
+
+bool is_unreachable(Family family, std::uint8_t type) {
+    return type == (family == Family::v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH);
+}
+
+}  // namespace
+
+ForwardCodec::ForwardCodec(Protocol protocol, const IpAddress& source, const IpAddress& target,
+                           std::uint16_t echo_identifier)
+    : protocol_(protocol), source_(source), target_(target), echo_identifier_(echo_identifier) {
+    answer_protocols_.push_back(icmp_protocol(family()));
+    if (protocol_ == Protocol::tcp)
+        answer_protocols_.push_back(RTT_IPPROTO_TCP);
+}
+
+std::span<const std::uint8_t> ForwardCodec::answer_protocols() const { return answer_protocols_; }
+
+OutgoingProbe ForwardCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const {
+    OutgoingProbe probe;
+    probe.ip_protocol = ip_protocol(protocol_, family());
+    probe.ip_ttl = ttl;
+    probe.ip_id = id;
+    Bytes& m = probe.message;
+    switch (protocol_) {
+    case Protocol::udp:
+        m.assign(kUdpProbeLen, 0);
+        write16(m, 0, kForwardSourcePort);
+        write16(m, 2, flow);
+        write16(m, 4, kUdpProbeLen);
+        write16(m, 6, id);
+        balance_checksum(m, probe.ip_protocol, source_, target_);
+        break;
+    case Protocol::tcp:
+        m.assign(kTcpProbeLen, 0);
+        write16(m, 0, kForwardSourcePort);
+        write16(m, 2, flow);
+        write32(m, 4, id);
+        m[12] = 6 << 4;  // data offset: 6 words
+        m[13] = RTT_TCP_FLAG_SYN;
+        write16(m, 14, kTcpWindow);
+        m[20] = 2;  // MSS option: kind, length, value
+        m[21] = 4;
+        write16(m, 22, kTcpMss);
+        write16(m, 16, transport_checksum(probe.ip_protocol, source_, target_, m));
+        break;
+    case Protocol::icmp:
+        m.assign(kIcmpProbeLen, 0);
+        m[0] = echo_request_type(family());
+        write16(m, 2, flow);
+        write16(m, 4, echo_identifier_);
+        write16(m, 6, id);
+        balance_checksum(m, probe.ip_protocol, source_, target_);
+        break;
+    }
+    return probe;
+}
+
+std::optional<Answer> ForwardCodec::decode(const ReceivedPacket& packet) const {
+    std::span<const std::uint8_t> l4 = packet.bytes;
+    IpAddress from = packet.source;
+    if (family() == Family::v4) {
+        const auto ip = parse_ip(packet.bytes, false);
+        if (!ip || ip->family != Family::v4 || ip->protocol != packet.socket_protocol)
+            return std::nullopt;
+        l4 = ip->payload;
+        from = ip->source;
+    }
+    if (packet.socket_protocol == RTT_IPPROTO_TCP)
+        return decode_tcp(l4, from);
+    if (packet.socket_protocol == icmp_protocol(family()))
+        return decode_icmp(l4, from);
+    return std::nullopt;
+}
+
+std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> icmp,
+                                                const IpAddress& from) const {
+    if (icmp.size() < 8)
+        return std::nullopt;
+    const std::uint8_t type = icmp[0], code = icmp[1];
+    if (protocol_ == Protocol::icmp && type == echo_reply_type(family())) {
+        if (code != 0 || from != target_ || read16(icmp, 4) != echo_identifier_)
+            return std::nullopt;
+        return Answer{read16(icmp, 6), AnswerKind::echo_reply, from, 0, 0, std::nullopt, std::nullopt};
+    }
+    const bool time_exceeded = is_time_exceeded(family(), type, code);
+    if (!time_exceeded && !is_unreachable(family(), type))
+        return std::nullopt;
+    // Only the quoted IP header and the first 8 bytes of our probe are sure to be there.
+    const auto quoted = parse_ip(icmp.subspan(8), true);
+    if (!quoted || quoted->family != family() || quoted->destination != target_ ||
+        quoted->protocol != ip_protocol(protocol_, family()) || quoted->payload.size() < 8)
+        return std::nullopt;
+    const auto q = quoted->payload;
+    Answer answer{0, time_exceeded ? AnswerKind::time_exceeded : AnswerKind::unreachable, from,
+                  time_exceeded ? std::uint8_t{0} : code, 0, std::nullopt, std::nullopt};
+    switch (protocol_) {
+    case Protocol::udp:
+    case Protocol::tcp:
+        if (read16(q, 0) != kForwardSourcePort)
+            return std::nullopt;
+        answer.flow = read16(q, 2);
+        answer.probe_id = protocol_ == Protocol::udp ? read16(q, 6) : static_cast<std::uint16_t>(read32(q, 4));
+        break;
+    case Protocol::icmp:
+        if (q[0] != echo_request_type(family()) || read16(q, 4) != echo_identifier_)
+            return std::nullopt;
+        answer.flow = read16(q, 2);
+        answer.probe_id = read16(q, 6);
+        break;
+    }
+    // IPv4 carries the id in the IP ID too: a NAT that rewrote the quoted L4 header without
+    // translating it back leaves the IP ID intact.
+    if (family() == Family::v4) {
+        const std::uint16_t ip_id = read16(icmp.subspan(8), 4);
+        if (ip_id != 0)
+            answer.probe_id = ip_id;
+    }
+    return answer;
+}
+
+std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp,
+                                               const IpAddress& from) const {
+    if (tcp.size() < 20 || from != target_ || read16(tcp, 2) != kForwardSourcePort)
+        return std::nullopt;
+    const std::uint8_t flags = tcp[13];
+    const bool syn_ack = (flags & (RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK)) == (RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK);
+    const bool reset = flags & RTT_TCP_FLAG_RST;
+    if (!syn_ack && !reset)
+        return std::nullopt;
+    // Both a SYN-ACK and the RST answering a SYN acknowledge our sequence number + 1.
+    const std::uint32_t acked = read32(tcp, 8) - 1;
+    if (!(flags & RTT_TCP_FLAG_ACK) || acked > 0xFFFF)
+        return std::nullopt;
+    return Answer{static_cast<std::uint16_t>(acked), syn_ack ? AnswerKind::tcp_syn_ack : AnswerKind::tcp_reset,
+                  from, 0, 0, std::nullopt, read16(tcp, 0)};
+}
+
+std::vector<sock_filter> ForwardCodec::receive_filter(std::uint8_t protocol) const {
+    return protocol == RTT_IPPROTO_TCP ? tcp_filter() : icmp_filter();
+}
+
+std::vector<sock_filter> ForwardCodec::icmp_filter() const {
+    SocketFilterBuilder f;
+    const bool v4 = family() == Family::v4;
+    const auto error = f.new_label();
+    const auto echo = f.new_label();
+    // IPv4 raw sockets see the IP header (X = its length); IPv6 ones start at the ICMPv6 header.
+    const auto load_byte = [&](std::uint32_t at) { v4 ? f.load_byte_after_header(at) : f.load_byte(at); };
+    const auto load_half = [&](std::uint32_t at) { v4 ? f.load_half_after_header(at) : f.load_half(at); };
+    if (v4)
+        f.load_ipv4_header_length();
+    load_byte(0);
+    f.jump_if_equal(v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED, error, SocketFilterBuilder::next);
+    f.jump_if_equal(v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH, error, SocketFilterBuilder::next);
+    f.jump_if_equal(echo_reply_type(family()), protocol_ == Protocol::icmp ? echo : SocketFilterBuilder::reject,
+                    SocketFilterBuilder::reject);
+    f.place(error);  // the quoted header must be a probe of ours to the target
+    load_byte(v4 ? 8 + 9 : 8 + 6);
+    f.require_equal(ip_protocol(protocol_, family()));
+    require_address(f, v4 ? 8 + 16 : 8 + 24, target_, v4);
+    f.jump_to(SocketFilterBuilder::accept);
+    f.place(echo);
+    load_byte(1);
+    f.require_equal(0);
+    load_half(4);
+    f.require_equal(echo_identifier_);
+    if (v4)
+        require_address(f, 12, target_, false);
+    f.jump_to(SocketFilterBuilder::accept);
+    return f.finish();
+}
+
+std::vector<sock_filter> ForwardCodec::tcp_filter() const {
+    SocketFilterBuilder f;
+    const bool v4 = family() == Family::v4;
+    if (v4) {
+        require_address(f, 12, target_, false);
+        f.load_ipv4_header_length();
+        f.load_half_after_header(2);
+    } else {
+        f.load_half(2);
+    }
+    f.require_equal(kForwardSourcePort);
+    v4 ? f.load_byte_after_header(13) : f.load_byte(13);
+    f.jump_if_any_bit(RTT_TCP_FLAG_RST, SocketFilterBuilder::accept, SocketFilterBuilder::next);
+    f.and_with(RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK);
+    f.jump_if_equal(RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK, SocketFilterBuilder::accept, SocketFilterBuilder::reject);
+    return f.finish();
+}
+
+}  // namespace rtt::client

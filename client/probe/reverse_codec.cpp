@@ -1,0 +1,78 @@
+#include "reverse_codec.h"
+
+#include <fmt/format.h>
+
+#include "codec.h"
+#include "filter_helpers.h"
+
+extern "C" {
+#include "protocol.h"
+}
+
+namespace rtt::client {
+namespace {
+constexpr std::uint8_t kRequestIpTtl = 64;
+}
+
+ReverseCodec::ReverseCodec(Protocol protocol, const IpAddress& source, const IpAddress& server)
+    : protocol_(protocol), source_(source), server_(server), icmp_protocol_(icmp_protocol(server.family())) {}
+
+std::span<const std::uint8_t> ReverseCodec::answer_protocols() const { return {&icmp_protocol_, 1}; }
+
+OutgoingProbe ReverseCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const {
+    const Request request{id, ttl, ip_protocol(protocol_, family()), flow};
+    return OutgoingProbe{icmp_protocol_, kRequestIpTtl, id, encode_request(request, source_, server_)};
+}
+
+std::optional<Answer> ReverseCodec::decode(const ReceivedPacket& packet) const {
+    std::span<const std::uint8_t> icmp = packet.bytes;
+    IpAddress from = packet.source;
+    if (family() == Family::v4) {
+        const auto ip = parse_ip(packet.bytes, false);
+        if (!ip || ip->protocol != icmp_protocol_)
+            return std::nullopt;
+        icmp = ip->payload;
+        from = ip->source;
+    }
+    if (from != server_ || icmp.size() < 8 || icmp[0] != echo_reply_type(family()))
+        return std::nullopt;
+    const std::uint16_t id = read16(icmp, 4);
+    const auto response = decode_response(icmp, family());
+    // A host without a server answers a request like a ping: code 0, or our 12 bytes echoed.
+    // Sequence 0 (ours) tells it from the answer to a forward ICMP probe of a two-way trace.
+    if (!response) {
+        if (read16(icmp, 6) != 0)
+            return std::nullopt;
+        return Answer{id, AnswerKind::not_a_server, from, 0, 0, std::nullopt, std::nullopt};
+    }
+    if (response->state != RTT_STATE_SUCCESS)
+        return Answer{id, AnswerKind::server_refused, from, 0, response->state, std::nullopt, std::nullopt};
+    return Answer{id, AnswerKind::server_hop, *response->hop, 0, 0, response->timespan_ns, std::nullopt};
+}
+
+std::vector<sock_filter> ReverseCodec::receive_filter(std::uint8_t) const {
+    SocketFilterBuilder f;
+    if (family() == Family::v4) {
+        require_address(f, 12, server_, false);
+        f.load_ipv4_header_length();
+        f.load_byte_after_header(0);
+    } else {
+        f.load_byte(0);  // IPv6 raw sockets do not see the source; decode() checks it
+    }
+    f.jump_if_equal(echo_reply_type(family()), SocketFilterBuilder::accept, SocketFilterBuilder::reject);
+    return f.finish();
+}
+
+std::string server_state_message(std::uint8_t state) {
+    switch (state) {
+    case RTT_STATE_INVALID_TTL:
+        return "the server rejected the TTL";
+    case RTT_STATE_INVALID_PROTOCOL:
+    case RTT_STATE_INVALID_FLOW:
+        return "the server rejected the probe protocol or flow";
+    default:
+        return fmt::format("unknown state {} from the server", state);
+    }
+}
+
+}  // namespace rtt::client

@@ -1,0 +1,133 @@
+#include "trace_run.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "client_error.h"
+#include "engine/server_check.h"
+#include "engine/singlepath_engine.h"
+#include "io/event_loop.h"
+#include "log.h"
+#include "net/endpoints.h"
+#include "net/reverse_resolver.h"
+#include "output/json_measurement.h"
+#include "output/text_report.h"
+#include "probe/forward_codec.h"
+#include "probe/reverse_codec.h"
+
+namespace rtt::client {
+namespace {
+
+constexpr auto kNameLookupLimit = std::chrono::milliseconds(2000);
+
+// Everything one direction needs, kept alive for the whole run.
+struct DirectionRun {
+    std::string name;
+    std::unique_ptr<Prober> prober;
+    TraceRecord record;
+    std::unique_ptr<ObserverFanOut> observers;
+    std::unique_ptr<SinglePathEngine> engine;
+    std::unique_ptr<ServerCheck> check;  // reverse only
+    IpAddress root;
+
+    ProbingTask& task() { return check ? static_cast<ProbingTask&>(*check) : *engine; }
+};
+
+// Starts name lookups as answers arrive, so names are ready when their hop is printed.
+class NameLookupStarter final : public TraceObserver {
+public:
+    explicit NameLookupStarter(ReverseResolver& resolver) : resolver_(resolver) {}
+    void on_hop(const HopResult& hop) override {
+        for (const auto& reply : hop.replies)
+            if (reply.answer)
+                resolver_.start(reply.answer->responder);
+    }
+    void on_end(const TraceSummary&) override {}
+
+private:
+    ReverseResolver& resolver_;
+};
+
+}  // namespace
+
+int run_trace(const ClientOptions& options) {
+    if (options.engine == EngineKind::multipath) {
+        std::fprintf(stderr, "reverse-traceroute: multipath is not available in this version yet: use singlepath "
+                             "(--flow N picks one path)\n");
+        return 2;
+    }
+    set_log_level(options.verbosity >= 2 ? LogLevel::debug
+                  : options.verbosity == 1 ? LogLevel::info
+                                           : parse_log_level(options.log_level));
+
+    const IpAddress target = resolve_target(options.target, options.family);
+    const IpAddress source = choose_source(target, options.source, options.interface);
+    log(LogLevel::info, "tracing {} ({}) from {}", options.target, target.to_string(), source.to_string());
+
+    ReverseResolver resolver(!options.no_resolve, kNameLookupLimit);
+    NameLookupStarter lookups(resolver);
+    TextReport text(options.json ? stderr : stdout, resolver);
+
+    const ProberSettings prober_settings{static_cast<std::int64_t>(options.timeout_s * 1e9),
+                                         static_cast<std::int64_t>(options.inter_s * 1e9), options.interface};
+    const SinglePathSettings engine_settings{
+        static_cast<std::uint8_t>(options.first_ttl), static_cast<std::uint8_t>(options.max_ttl),
+        static_cast<std::uint16_t>(options.flow),      options.probes_per_hop,
+        options.retries,                               options.abort_after,
+        static_cast<std::size_t>(options.max_in_flight)};
+
+    std::vector<std::unique_ptr<DirectionRun>> runs;
+    const auto add_direction = [&](const std::string& name, std::unique_ptr<ProbeCodec> codec, IpAddress root) {
+        auto run = std::make_unique<DirectionRun>();
+        run->name = name;
+        run->root = root;
+        const SectionHeading heading{name, options.protocol, options.target, target, source, codec->end_of_path(),
+                                     options.first_ttl, options.max_ttl, options.abort_after,
+                                     static_cast<std::uint16_t>(options.flow), options.probes_per_hop};
+        run->prober = std::make_unique<Prober>(std::move(codec), prober_settings);
+        run->observers = std::make_unique<ObserverFanOut>(
+            std::vector<TraceObserver*>{&lookups, &run->record, &text.add_section(heading)});
+        run->engine = std::make_unique<SinglePathEngine>(*run->prober, engine_settings, *run->observers);
+        if (name == "reverse")
+            run->check = std::make_unique<ServerCheck>(*run->prober, static_cast<std::uint16_t>(options.flow),
+                                                       *run->observers, *run->engine);
+        runs.push_back(std::move(run));
+    };
+    if (options.direction != Direction::reverse)
+        add_direction("forward",
+                      std::make_unique<ForwardCodec>(options.protocol, source, target,
+                                                     static_cast<std::uint16_t>(getpid())),
+                      source);
+    if (options.direction != Direction::forward)
+        add_direction("reverse", std::make_unique<ReverseCodec>(options.protocol, source, target), target);
+
+    std::vector<ProbingTask*> tasks;
+    for (auto& run : runs)
+        tasks.push_back(&run->task());
+    run_until_finished(tasks);
+
+    std::vector<RecordedDirection> recorded;
+    bool failed = false;
+    for (auto& run : runs) {
+        recorded.push_back({run->name, run->root, &run->record});
+        failed = failed || (run->record.summary && run->record.summary->end == TraceEnd::failed);
+        log(LogLevel::info, "{}: {} probes sent, {} answered", run->name, run->prober->probes_sent(),
+            run->prober->probes_answered());
+    }
+    const auto measurement = measurement_json(options, recorded, resolver.names());
+    if (options.json)
+        std::printf("%s\n", measurement.dump(2).c_str());
+    if (options.store_json) {
+        const std::string path = options.output_base + ".json";
+        std::ofstream file(path);
+        file << measurement.dump(4) << '\n';
+        if (!file)
+            throw ClientError(fmt::format("cannot write {}: check that its directory exists and is writable", path));
+    }
+    return failed ? 1 : 0;
+}
+
+}  // namespace rtt::client
