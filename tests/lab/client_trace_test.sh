@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Lab test of the client with the real server: on the line, diamond and asymmetric topologies,
+# IPv4 and IPv6, UDP/TCP/ICMP, two-way single path: every forward hop is on the true forward
+# path ending at the target, every reverse hop on the true reverse path ending at the client,
+# and a second run of the same flow gives the same paths. A target without a server gives the
+# one-sentence message and exit code 1.
+# Usage: client_trace_test.sh BUILD_DIR
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=netlab.sh
+source "$here/netlab.sh"
+lab_require_root
+
+build=$1
+server_bin="$build/server/reverse-traceroute-server"
+client_bin="$build/client/reverse-traceroute"
+failures=0
+checks=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+hop_matches() {
+  local address=$1 alternatives=$2 family=$3 alt
+  IFS='|' read -ra alts <<< "$alternatives"
+  for alt in "${alts[@]}"; do
+    [ "$(lab_addr "$alt" "$family")" = "$address" ] && return 0
+  done
+  return 1
+}
+
+# check_section TEXT DIRECTION TRUTH... : the hop lines of one section against the truth.
+check_section() {
+  local text=$1 direction=$2 family=$3; shift 3
+  local truth=("$@") lines
+  lines=$(awk -v d="$direction" '$1 == d { on = 1; next } /^(forward|reverse) / { on = 0 } on && $1 ~ /^[0-9]+$/ { print $1, $2 }' <<< "$text")
+  local n=0 t hop
+  while read -r t hop; do
+    [ -z "$t" ] && continue
+    n=$((n + 1)); checks=$((checks + 1))
+    hop_matches "$hop" "${truth[$((t - 1))]}" "$family" || fail "$label $direction ttl $t: got $hop, expected ${truth[$((t - 1))]}"
+  done <<< "$lines"
+  [ "$n" -eq "${#truth[@]}" ] || fail "$label $direction: $n hops, expected ${#truth[@]}"
+  grep -q "^$direction: \(reached\|the server's probes reached us\)" <<< "$text" || fail "$label $direction: no 'reached' line"
+}
+
+tmp=$(mktemp -d)
+trap 'lab_down; rm -rf "$tmp"' EXIT
+
+for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
+  file="$here/topologies/$topo.topo"
+  lab_up "$file"
+  trap 'lab_down; rm -rf "$tmp"' EXIT
+  read -ra forward_truth <<< "$(lab_truth "$file" forward)"
+  read -ra reverse_truth <<< "$(lab_truth "$file" reverse)"
+  server_link=$(lab_link_between server r3)
+  ip netns exec "$(lab_ns server)" "$server_bin" --stats-interval 0 r3 > "$tmp/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 50); do lab_exec server tc filter show dev r3 ingress | grep -q rtt_ingress && break; sleep 0.1; done
+  for family in 4 6; do
+    target=$(lab_addr "server:$server_link" "$family")
+    for protocol in udp tcp icmp; do
+      label="$topo v$family $protocol"
+      out=$(lab_exec client timeout 30 "$client_bin" -n -w 1 two-way "$protocol" singlepath --flow 40000 "$target")
+      rc=$?
+      [ "$rc" -eq 0 ] || fail "$label: exit code $rc"
+      check_section "$out" forward "$family" "${forward_truth[@]}"
+      check_section "$out" reverse "$family" "${reverse_truth[@]}"
+      again=$(lab_exec client timeout 30 "$client_bin" -n -w 1 two-way "$protocol" singlepath --flow 40000 "$target")
+      checks=$((checks + 1))
+      [ "$(awk '$1 ~ /^[0-9]+$/ {print $1, $2}' <<< "$out")" = "$(awk '$1 ~ /^[0-9]+$/ {print $1, $2}' <<< "$again")" ] ||
+        fail "$label: a second run of flow 40000 took another path"
+    done
+    # A router runs no server: one sentence, exit code 1.
+    router=$(lab_addr "r1:$(lab_link_between client r1)" "$family")
+    out=$(lab_exec client timeout 30 "$client_bin" -n -w 1 reverse udp singlepath "$router" 2>&1)
+    rc=$?
+    checks=$((checks + 1))
+    { [ "$rc" -eq 1 ] && grep -q "runs no reverse traceroute server" <<< "$out"; } || fail "$topo v$family no-server: rc $rc, '$out'"
+  done
+  kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
+  lab_down
+done
+
+echo "$checks checks, $failures failures"
+[ "$failures" -eq 0 ]
