@@ -1,0 +1,138 @@
+// Client units without privileges: the forward Paris encodings (flow fields constant within a
+// flow, probe id recovered from the quoted header), reverse request/response decoding with the
+// protocol.md vectors, and the command line's messages for bad input.
+#include <gtest/gtest.h>
+
+#include "cli/options.h"
+#include "codec.h"
+#include "hex.h"
+#include "probe/forward_codec.h"
+#include "probe/reverse_codec.h"
+
+namespace rtt::client {
+namespace {
+
+const IpAddress kSource4 = *IpAddress::parse("192.0.2.1");
+const IpAddress kTarget4 = *IpAddress::parse("198.51.100.1");
+const IpAddress kRouter4 = *IpAddress::parse("203.0.113.7");
+const IpAddress kSource6 = *IpAddress::parse("2001:db8::1");
+const IpAddress kTarget6 = *IpAddress::parse("2001:db8::2");
+const IpAddress kRouter6 = *IpAddress::parse("2001:db8:ffff::7");
+
+// The Time Exceeded a router sends for `probe` (as received: IPv4 with IP header, IPv6 without).
+Bytes time_exceeded(const ForwardCodec& codec, const OutgoingProbe& probe, const IpAddress& router) {
+    const Bytes quoted = wrap_in_ip(probe.ip_protocol, codec.source(), codec.destination(), 1, probe.message, 0,
+                                    false, probe.ip_id);
+    const bool v4 = codec.family() == Family::v4;
+    Bytes icmp{static_cast<std::uint8_t>(v4 ? 11 : 3), 0, 0, 0, 0, 0, 0, 0};
+    icmp.insert(icmp.end(), quoted.begin(), quoted.begin() + (v4 ? 20 : 40) + 8);
+    write16(icmp, 2, transport_checksum(icmp_protocol(codec.family()), router, codec.source(), icmp));
+    return v4 ? wrap_in_ip(1, router, codec.source(), 64, icmp) : icmp;
+}
+
+class ForwardCodecTest : public ::testing::TestWithParam<std::tuple<Protocol, bool>> {};
+
+TEST_P(ForwardCodecTest, FlowFieldsStayConstantAndIdComesBackFromTheQuote) {
+    const auto [protocol, v6] = GetParam();
+    const ForwardCodec codec(protocol, v6 ? kSource6 : kSource4, v6 ? kTarget6 : kTarget4, 0x4242);
+    const auto a = codec.encode(3, 40000, 0x1111);
+    const auto b = codec.encode(7, 40000, 0x2222);
+    // The first four bytes hold ports (UDP/TCP) or type, code and checksum (ICMP): hashed.
+    EXPECT_TRUE(std::equal(a.message.begin(), a.message.begin() + 4, b.message.begin()));
+    EXPECT_TRUE(transport_checksum_valid(a.ip_protocol, codec.source(), codec.destination(), a.message));
+    const Bytes answer = time_exceeded(codec, b, v6 ? kRouter6 : kRouter4);
+    const auto decoded = codec.decode({answer, v6 ? kRouter6 : kRouter4, icmp_protocol(codec.family())});
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->probe_id, 0x2222);
+    EXPECT_EQ(decoded->kind, AnswerKind::time_exceeded);
+    EXPECT_EQ(decoded->responder, v6 ? kRouter6 : kRouter4);
+    EXPECT_EQ(decoded->flow, 40000);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllProtocols, ForwardCodecTest,
+                         ::testing::Combine(::testing::Values(Protocol::udp, Protocol::tcp, Protocol::icmp),
+                                            ::testing::Bool()));
+
+TEST(ForwardCodec, UdpChecksumCarriesTheIdAndIcmpChecksumTheFlow) {
+    const ForwardCodec udp(Protocol::udp, kSource4, kTarget4, 1);
+    EXPECT_EQ(read16(udp.encode(1, 40000, 0x1234).message, 6), 0x1234);
+    EXPECT_EQ(udp.encode(1, 40000, 0x1234).ip_id, 0x1234);
+    const ForwardCodec icmp(Protocol::icmp, kSource6, kTarget6, 1);
+    EXPECT_EQ(read16(icmp.encode(1, 40000, 0x1234).message, 2), 40000);
+}
+
+TEST(ForwardCodec, IgnoresQuotesOfProbesToOtherTargets) {
+    const ForwardCodec codec(Protocol::udp, kSource4, kTarget4, 1);
+    const ForwardCodec other(Protocol::udp, kSource4, kRouter4, 1);
+    const Bytes answer = time_exceeded(other, other.encode(2, 33434, 9), kRouter4);
+    EXPECT_FALSE(codec.decode({answer, kRouter4, 1}));
+}
+
+TEST(ReverseCodec, RequestMatchesProtocolVector) {
+    const ReverseCodec codec(Protocol::udp, kSource4, kTarget4);
+    // shared/protocol.md §6 vector 1 uses server 198.51.100.1 and client 192.0.2.1.
+    EXPECT_EQ(rtt::test::to_hex(codec.encode(5, 1234, 0x1234).message), "08 01 db e7 12 34 00 00 05 11 04 d2");
+}
+
+TEST(ReverseCodec, DecodesSuccessErrorAndPlainEcho) {
+    const ReverseCodec codec(Protocol::udp, kSource4, kTarget4);
+    const Bytes success = encode_response({0x1234, 0, kRouter4, 12'345'678}, kTarget4, kSource4);
+    auto a = codec.decode({wrap_in_ip(1, kTarget4, kSource4, 64, success), kTarget4, 1});
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->kind, AnswerKind::server_hop);
+    EXPECT_EQ(a->responder, kRouter4);
+    EXPECT_EQ(*a->rtt_ns, 12'345'678u);
+    const Bytes refused = encode_response({0x1234, 2, std::nullopt, 0}, kTarget4, kSource4);
+    a = codec.decode({wrap_in_ip(1, kTarget4, kSource4, 64, refused), kTarget4, 1});
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->kind, AnswerKind::server_refused);
+    EXPECT_EQ(server_state_message(a->server_state), "the server rejected the probe protocol or flow");
+    // Linux without a server echoes the request (code 1, 12 bytes) with type 0.
+    Bytes echo = codec.encode(0, 0, 0x1234).message;
+    echo[0] = 0;
+    a = codec.decode({wrap_in_ip(1, kTarget4, kSource4, 64, echo), kTarget4, 1});
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->kind, AnswerKind::not_a_server);
+}
+
+std::string parse_error(std::vector<const char*> args) {
+    args.insert(args.begin(), "reverse-traceroute");
+    const auto result = parse_command_line(static_cast<int>(args.size()), args.data());
+    const auto* exit = std::get_if<ParseExit>(&result);
+    if (exit == nullptr)
+        return "(parsed)";
+    EXPECT_EQ(exit->exit_code, 2);
+    return exit->text;
+}
+
+TEST(CommandLine, ParsesTheAugsburgGrammarWithTracerouteLetters) {
+    const char* args[] = {"reverse-traceroute", "-n", "-m", "12", "two-way", "tcp", "singlepath", "--flow", "443",
+                          "-q", "2", "example.net"};
+    const auto result = parse_command_line(12, args);
+    ASSERT_TRUE(std::holds_alternative<ClientOptions>(result));
+    const auto& o = std::get<ClientOptions>(result);
+    EXPECT_EQ(o.direction, Direction::two_way);
+    EXPECT_EQ(o.protocol, Protocol::tcp);
+    EXPECT_EQ(o.max_ttl, 12);
+    EXPECT_EQ(o.flow, 443);
+    EXPECT_EQ(o.probes_per_hop, 2);
+    EXPECT_TRUE(o.no_resolve);
+    EXPECT_EQ(o.target, "example.net");
+}
+
+TEST(CommandLine, OneSentencePerBadInput) {
+    EXPECT_EQ(parse_error({"sideways", "udp", "singlepath", "x"}),
+              "unknown direction 'sideways': say forward, reverse or two-way");
+    EXPECT_EQ(parse_error({"forward", "sctp", "singlepath", "x"}), "unknown protocol 'sctp': say tcp, udp or icmp");
+    EXPECT_EQ(parse_error({"-f", "9", "-m", "3", "forward", "udp", "singlepath", "x"}),
+              "first TTL 9 is above max TTL 3: give -f at most -m");
+    EXPECT_EQ(parse_error({"-m", "0", "forward", "udp", "singlepath", "x"}),
+              "max TTL 0 is out of range: give -m between 1 and 255");
+    EXPECT_NE(parse_error({"forward", "udp", "singlepath"}).find("missing target"), std::string::npos);
+    EXPECT_NE(parse_error({"forward", "udp", "x"}).find("missing engine"), std::string::npos);
+    EXPECT_EQ(parse_error({"-4", "-6", "forward", "udp", "singlepath", "x"}),
+              "-4 and -6 exclude each other: give at most one");
+}
+
+}  // namespace
+}  // namespace rtt::client
