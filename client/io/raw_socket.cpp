@@ -13,38 +13,10 @@
 #include <fmt/format.h>
 
 #include "client_error.h"
+#include "net/socket_address.h"
 
 namespace rtt::client {
 namespace {
-
-sockaddr_storage to_sockaddr(const IpAddress& address, socklen_t& length) {
-    sockaddr_storage storage{};
-    if (address.is_v4()) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-        in->sin_family = AF_INET;
-        std::memcpy(&in->sin_addr, address.header_bytes().data(), 4);
-        length = sizeof(sockaddr_in);
-    } else {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-        in6->sin6_family = AF_INET6;
-        std::memcpy(&in6->sin6_addr, address.wire().data(), 16);
-        length = sizeof(sockaddr_in6);
-    }
-    return storage;
-}
-
-IpAddress from_sockaddr(const sockaddr_storage& storage) {
-    if (storage.ss_family == AF_INET) {
-        const auto* in = reinterpret_cast<const sockaddr_in*>(&storage);
-        std::array<std::uint8_t, 4> b{};
-        std::memcpy(b.data(), &in->sin_addr, 4);
-        return IpAddress::from_v4(b);
-    }
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&storage);
-    std::array<std::uint8_t, 16> b{};
-    std::memcpy(b.data(), &in6->sin6_addr, 16);
-    return IpAddress::from_v6(b);
-}
 
 std::int64_t clock_ns(clockid_t clock) {
     timespec ts{};
@@ -81,7 +53,7 @@ RawSocket::RawSocket(RawSocket&& other) noexcept : family_(other.family_), fd_(o
 
 void RawSocket::bind_to(const IpAddress& source) {
     socklen_t length = 0;
-    const auto address = to_sockaddr(source, length);
+    const auto address = to_sockaddr(source, 0, length);
     if (::bind(fd_, reinterpret_cast<const sockaddr*>(&address), length) != 0)
         throw ClientError(fmt::format("cannot use source address {}: {}; give one of this host's addresses",
                                       source.to_string(), std::strerror(errno)));
@@ -107,7 +79,7 @@ void RawSocket::enable_receive_timestamps() {
 int RawSocket::send(std::span<const std::uint8_t> packet, const IpAddress& destination,
                     std::optional<std::uint8_t> hop_limit) {
     socklen_t length = 0;
-    auto address = to_sockaddr(destination, length);
+    auto address = to_sockaddr(destination, 0, length);
     iovec iov{const_cast<std::uint8_t*>(packet.data()), packet.size()};
     msghdr msg{};
     msg.msg_name = &address;
@@ -142,7 +114,7 @@ std::optional<RawSocket::Received> RawSocket::receive(std::span<std::uint8_t> bu
     const ssize_t n = ::recvmsg(fd_, &msg, MSG_DONTWAIT);
     if (n < 0)
         return std::nullopt;
-    Received received{static_cast<std::size_t>(n), from_sockaddr(from), 0};
+    Received received{static_cast<std::size_t>(n), from_sockaddr(reinterpret_cast<const sockaddr*>(&from)), 0};
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
             timespec ts{};

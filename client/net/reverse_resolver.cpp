@@ -7,23 +7,14 @@
 #include <cstring>
 #include <thread>
 
+#include "net/socket_address.h"
+
 namespace rtt::client {
 namespace {
 
 std::optional<std::string> lookup_name(const IpAddress& address) {
-    sockaddr_storage storage{};
     socklen_t length = 0;
-    if (address.is_v4()) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&storage);
-        in->sin_family = AF_INET;
-        std::memcpy(&in->sin_addr, address.header_bytes().data(), 4);
-        length = sizeof(sockaddr_in);
-    } else {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-        in6->sin6_family = AF_INET6;
-        std::memcpy(&in6->sin6_addr, address.wire().data(), 16);
-        length = sizeof(sockaddr_in6);
-    }
+    sockaddr_storage storage = to_sockaddr(address, 0, length);
     char host[NI_MAXHOST];
     if (getnameinfo(reinterpret_cast<sockaddr*>(&storage), length, host, sizeof host, nullptr, 0, NI_NAMEREQD) != 0)
         return std::nullopt;
