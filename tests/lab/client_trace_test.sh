@@ -76,6 +76,28 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
     checks=$((checks + 1))
     { [ "$rc" -eq 1 ] && grep -q "runs no reverse traceroute server" <<< "$out"; } || fail "$topo v$family no-server: rc $rc, '$out'"
   done
+  if [ "$topo" = line ]; then
+    target=$(lab_addr "server:$server_link" 4)
+    # TCP to a listening port: open (SYN-ACK); to a closed one: closed (RST).
+    lab_exec server timeout 20 nc -l -k 40001 > /dev/null 2>&1 &
+    nc_pid=$!
+    sleep 0.3
+    out=$(lab_exec client timeout 30 "$client_bin" -n -w 1 forward tcp singlepath --flow 40001 "$target")
+    checks=$((checks + 1))
+    grep -q "TCP port 40001 is open (SYN-ACK)" <<< "$out" || fail "line tcp open port: '$out'"
+    kill "$nc_pid" 2>/dev/null; wait "$nc_pid" 2>/dev/null
+    out=$(lab_exec client timeout 30 "$client_bin" -n -w 1 forward tcp singlepath --flow 40002 "$target")
+    checks=$((checks + 1))
+    grep -q "TCP port 40002 is closed (RST)" <<< "$out" || fail "line tcp closed port: '$out'"
+    # A silent router (r2 sends no ICMP errors): `*` at its hop, and the trace goes on.
+    lab_exec r2 nft add table inet silent
+    lab_exec r2 nft add chain inet silent out '{ type filter hook output priority 0; }'
+    lab_exec r2 nft add rule inet silent out meta l4proto '{ icmp, ipv6-icmp }' drop
+    out=$(lab_exec client timeout 30 "$client_bin" -n -w 0.3 forward udp singlepath "$target")
+    checks=$((checks + 1))
+    { grep -q "^ 2  \* \* \*$" <<< "$out" && grep -q "^forward: reached $target" <<< "$out"; } ||
+      fail "line silent router: '$out'"
+  fi
   kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
   lab_down
 done
