@@ -59,8 +59,6 @@ std::optional<std::string> validate(const ClientOptions& o) {
     if (o.min_burst < 1 || o.max_burst < o.min_burst)
         return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst,
                            o.max_burst);
-    if (o.json && o.store_json && o.output_base == "-")
-        return std::string("--store-json needs a file name: give -o BASE");
     return std::nullopt;
 }
 

@@ -18,15 +18,6 @@ failures=0
 checks=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-hop_matches() {
-  local address=$1 alternatives=$2 family=$3 alt
-  IFS='|' read -ra alts <<< "$alternatives"
-  for alt in "${alts[@]}"; do
-    [ "$(lab_addr "$alt" "$family")" = "$address" ] && return 0
-  done
-  return 1
-}
-
 # check_section TEXT DIRECTION TRUTH... : the hop lines of one section against the truth.
 check_section() {
   local text=$1 direction=$2 family=$3; shift 3

@@ -53,6 +53,16 @@ lab_truth() {
   awk -v name="$2" '$1 == "truth" && $2 == name { $1 = ""; $2 = ""; print }' "$1"
 }
 
+# Does ADDRESS match one of the ground-truth alternatives NODE:LINK|NODE:LINK in FAMILY?
+hop_matches() {
+  local address=$1 alternatives=$2 family=$3 alt
+  IFS='|' read -ra alts <<< "$alternatives"
+  for alt in "${alts[@]}"; do
+    [ "$(lab_addr "$alt" "$family")" = "$address" ] && return 0
+  done
+  return 1
+}
+
 _lab_add_node() {
   local name=$1 forwarding=$2 ns
   ns=$(lab_ns "$name")

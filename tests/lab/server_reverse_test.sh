@@ -19,16 +19,6 @@ checks=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# Does ADDRESS match one of the alternatives NODE:LINK|NODE:LINK in FAMILY?
-hop_matches() {
-  local address=$1 alternatives=$2 family=$3 alt
-  IFS='|' read -ra alts <<< "$alternatives"
-  for alt in "${alts[@]}"; do
-    [ "$(lab_addr "$alt" "$family")" = "$address" ] && return 0
-  done
-  return 1
-}
-
 start_server() {  # start_server IFACE [args...]; waits until the filter is attached
   local iface=$1; shift
   # Not through a function: $! must be the server itself (ip netns exec execs it).
