@@ -132,6 +132,12 @@ static __always_inline int outgoing_send(struct __sk_buff *skb, struct outgoing 
 	struct bpf_fib_lookup fib = {};
 	__u32 ifindex = skb->ifindex;
 
+	/*
+	 * The packet's flow changed (new protocol, ports or checksum): a hash the kernel computed
+	 * for the request would otherwise travel with it, and ECMP next hops that reuse an
+	 * existing L4 hash (Linux does) would send every flow the same way.
+	 */
+	bpf_set_hash_invalid(skb);
 	fib.ifindex = ifindex;
 	if (o->family == 4) {
 		fib.family = RTT_AF_INET;

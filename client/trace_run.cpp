@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <random>
 
 #include "client_error.h"
+#include "engine/multipath_engine.h"
 #include "engine/server_check.h"
 #include "engine/singlepath_engine.h"
 #include "io/event_loop.h"
@@ -29,7 +31,7 @@ struct DirectionRun {
     std::unique_ptr<Prober> prober;
     TraceRecord record;
     std::unique_ptr<ObserverFanOut> observers;
-    std::unique_ptr<SinglePathEngine> engine;
+    std::unique_ptr<ProbingTask> engine;
     std::unique_ptr<ServerCheck> check;  // reverse only
     IpAddress root;
 
@@ -45,6 +47,11 @@ public:
             if (reply.answer)
                 resolver_.start(reply.answer->responder);
     }
+    void on_graph(const MultipathGraph& graph) override {
+        for (const auto& vertex : graph.vertices)
+            if (vertex.address && vertex.id != 0)
+                resolver_.start(*vertex.address);
+    }
     void on_end(const TraceSummary&) override {}
 
 private:
@@ -54,11 +61,6 @@ private:
 }  // namespace
 
 int run_trace(const ClientOptions& options) {
-    if (options.engine == EngineKind::multipath) {
-        std::fprintf(stderr, "reverse-traceroute: multipath is not available in this version yet: use singlepath "
-                             "(--flow N picks one path)\n");
-        return 2;
-    }
     set_log_level(options.verbosity >= 2 ? LogLevel::debug
                   : options.verbosity == 1 ? LogLevel::info
                                            : parse_log_level(options.log_level));
@@ -78,6 +80,17 @@ int run_trace(const ClientOptions& options) {
         static_cast<std::uint16_t>(options.flow),      options.probes_per_hop,
         options.retries,                               options.abort_after,
         static_cast<std::size_t>(options.max_in_flight)};
+    MultipathSettings multipath_settings;
+    multipath_settings.first_ttl = static_cast<std::uint8_t>(options.first_ttl);
+    multipath_settings.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
+    multipath_settings.confidence = options.confidence;
+    multipath_settings.retries = options.retry;
+    multipath_settings.abort_after = options.abort_after;
+    multipath_settings.min_burst = static_cast<std::size_t>(options.min_burst);
+    multipath_settings.max_burst = static_cast<std::size_t>(options.max_burst);
+    multipath_settings.max_probes = static_cast<std::uint64_t>(options.max_probes);
+    multipath_settings.first_flow = static_cast<std::uint16_t>(
+        options.first_flow ? *options.first_flow : 10000 + std::random_device{}() % 55535);
 
     std::vector<std::unique_ptr<DirectionRun>> runs;
     const auto add_direction = [&](const std::string& name, std::unique_ptr<ProbeCodec> codec, IpAddress root) {
@@ -86,11 +99,17 @@ int run_trace(const ClientOptions& options) {
         run->root = root;
         const SectionHeading heading{name, options.protocol, options.target, target, source, codec->end_of_path(),
                                      options.first_ttl, options.max_ttl, options.abort_after,
-                                     static_cast<std::uint16_t>(options.flow), options.probes_per_hop};
+                                     static_cast<std::uint16_t>(options.flow), options.probes_per_hop,
+                                     options.engine == EngineKind::multipath, options.confidence,
+                                     !options.no_merge};
         run->prober = std::make_unique<Prober>(std::move(codec), prober_settings);
         run->observers = std::make_unique<ObserverFanOut>(
             std::vector<TraceObserver*>{&lookups, &run->record, &text.add_section(heading)});
-        run->engine = std::make_unique<SinglePathEngine>(*run->prober, engine_settings, *run->observers);
+        if (options.engine == EngineKind::multipath)
+            run->engine =
+                std::make_unique<MultipathEngine>(*run->prober, root, multipath_settings, *run->observers);
+        else
+            run->engine = std::make_unique<SinglePathEngine>(*run->prober, engine_settings, *run->observers);
         if (name == "reverse")
             run->check = std::make_unique<ServerCheck>(*run->prober, static_cast<std::uint16_t>(options.flow),
                                                        *run->observers, *run->engine);

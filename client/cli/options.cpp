@@ -56,6 +56,12 @@ std::optional<std::string> validate(const ClientOptions& o) {
     if (!(o.confidence > 0 && o.confidence < 1))
         return fmt::format("--confidence {} is out of range: give a failure probability between 0 and 1",
                            o.confidence);
+    if (o.retry < 0 || o.retry > 10)
+        return fmt::format("--retry {} is out of range: give 0 to 10", o.retry);
+    if (o.max_probes < 50 || o.max_probes > 1000000)
+        return fmt::format("--max-probes {} is out of range: give 50 to 1000000", o.max_probes);
+    if (o.first_flow && (*o.first_flow < 10000 || *o.first_flow > 65534))
+        return fmt::format("--first-flow {} is out of range: give 10000 to 65534", *o.first_flow);
     if (o.min_burst < 1 || o.max_burst < o.min_burst)
         return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst,
                            o.max_burst);
@@ -133,7 +139,12 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     multi->add_option("--max-burst", o.max_burst, "Most probes in flight")->capture_default_str();
     multi->add_flag("--no-merge", o.no_merge, "Keep duplicate vertices");
     multi->add_flag("--opt-single-vertex-hop", o.opt_single_vertex_hop,
-                    "Do not probe a hop again that has a single vertex");
+                    "Infer flows through a hop shown to be one vertex instead of probing it there "
+                    "(always on; accepted for compatibility)");
+    multi->add_option("--max-probes", o.max_probes, "Most probes one direction may send (a safety cap)")
+        ->capture_default_str();
+    multi->add_option("--first-flow", o.first_flow,
+                      "Flow of the first probe, 10000-65534 (default: random); flows count up from it");
     multi->add_option("target", o.target, "Host name or address to trace to (and from)")->required();
 
     try {

@@ -42,13 +42,15 @@ struct ClientOptions {
     int retries = 1;
     int max_in_flight = 16;
 
-    // multipath (accepted for compatibility; the engine lands with the multipath issue)
+    // multipath
     double confidence = 0.05;
     int retry = 3;
     int min_burst = 20;
     int max_burst = 500;
     bool no_merge = false;
     bool opt_single_vertex_hop = false;
+    int max_probes = 10000;
+    std::optional<int> first_flow;  // default: random
 };
 
 // What parsing ended with when it did not produce options: text for stdout (--help,

@@ -12,17 +12,6 @@ bool HopResult::silent() const {
     return std::none_of(replies.begin(), replies.end(), [](const HopReply& r) { return r.answer.has_value(); });
 }
 
-bool ends_path(const Answer& answer, const IpAddress& end_of_path) {
-    switch (answer.kind) {
-    case AnswerKind::unreachable:
-    case AnswerKind::echo_reply:
-    case AnswerKind::tcp_syn_ack:
-    case AnswerKind::tcp_reset:
-        return true;
-    default:
-        return answer.responder == end_of_path;
-    }
-}
 
 bool SinglePathEngine::Hop::settled() const {
     return std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.settled; });
@@ -116,6 +105,8 @@ void SinglePathEngine::report_settled_hops() {
 
 void SinglePathEngine::finish(TraceSummary summary) {
     finished_ = true;
+    summary.probes_sent = prober_.probes_sent();
+    summary.probes_answered = prober_.probes_answered();
     observer_.on_end(summary);
 }
 

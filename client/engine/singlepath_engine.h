@@ -62,7 +62,4 @@ private:
     bool finished_ = false;
 };
 
-// True when this answer ends the path (destination reached or declared unreachable).
-bool ends_path(const Answer& answer, const IpAddress& end_of_path);
-
 }  // namespace rtt::client

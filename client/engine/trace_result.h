@@ -1,5 +1,5 @@
-// What an engine reports about one direction: hops in TTL order as they become known, then
-// how the trace ended. Renderers (text, JSON) consume these and nothing else.
+// What an engine reports about one direction: hops in TTL order as they become known (single
+// path) or the graph (multipath), then how the trace ended. Renderers (text, JSON) consume these and nothing else.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/multipath_graph.h"
 #include "probe/probe_codec.h"
 
 namespace rtt::client {
@@ -37,12 +38,16 @@ struct TraceSummary {
     TraceEnd end = TraceEnd::max_ttl;
     std::optional<Answer> final_answer;  // the answer that ended it (reached / unreachable)
     std::string failure;                 // failed: the sentence for the user
+    std::uint64_t probes_sent = 0;
+    std::uint64_t probes_answered = 0;
 };
 
 class TraceObserver {
 public:
     virtual ~TraceObserver() = default;
     virtual void on_hop(const HopResult& hop) = 0;
+    // Multipath: the graph, once, just before on_end.
+    virtual void on_graph(const MultipathGraph&) {}
     virtual void on_end(const TraceSummary& summary) = 0;
 };
 

@@ -58,6 +58,19 @@ nlohmann::json vertex_list(const RecordedDirection& direction) {
     return list;
 }
 
+// Multipath: the graph as found (unmerged, as the Augsburg client stores it).
+nlohmann::json vertex_list(const MultipathGraph& graph) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& v : graph.vertices) {
+        nlohmann::json entry = vertex(v.id, v.address ? v.address->to_string() : "***", v.ttl);
+        entry["rtt"] = v.rtts_ms;
+        entry["flows"] = v.flows;
+        entry["successors"] = graph.successors(v.id);
+        list.push_back(std::move(entry));
+    }
+    return list;
+}
+
 }  // namespace
 
 nlohmann::json measurement_json(const ClientOptions& options, const std::vector<RecordedDirection>& directions,
@@ -72,14 +85,14 @@ nlohmann::json measurement_json(const ClientOptions& options, const std::vector<
     else
         m["multipath"] = {{"confidence", options.confidence}, {"retry", options.retry},
                           {"min_burst", options.min_burst}, {"max_burst", options.max_burst},
-                          {"single_vertex_probing", !options.opt_single_vertex_hop}};
+                          {"single_vertex_probing", false}, {"max_probes", options.max_probes}};
     m["inter"] = options.inter_s;
     m["timeout"] = options.timeout_s;
     m["abort"] = options.abort_after;
     m["traces"] = nlohmann::json::object();
     m["outcome"] = nlohmann::json::object();
     for (const auto& d : directions) {
-        m["traces"][d.name] = vertex_list(d);
+        m["traces"][d.name] = d.record->graph ? vertex_list(*d.record->graph) : vertex_list(d);
         if (d.record->summary)
             m["outcome"][d.name] = end_name(d.record->summary->end);
     }

@@ -1,6 +1,9 @@
 #include "text_report.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace rtt::client {
 
@@ -57,8 +60,52 @@ public:
                                     : fmt::format("{} ({})", h.target_name, h.target.to_string());
         const std::string route = h.direction == "reverse" ? fmt::format("from {} back to {}", who, h.source.to_string())
                                                            : fmt::format("to {} from {}", who, h.source.to_string());
+        if (h.multipath)
+            return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence per branching point",
+                               h.direction, protocol_name(h.protocol), route, h.max_ttl, 100 * (1 - h.confidence));
         return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop", h.direction,
                            protocol_name(h.protocol), route, h.flow, h.max_ttl, h.probes_per_hop);
+    }
+
+    void on_graph(const MultipathGraph& found) override {
+        const MultipathGraph graph = heading_.merge ? found.merged() : found;
+        bool any_inferred = false;
+        for (const auto& vertex : graph.vertices) {
+            if (vertex.id == 0)
+                continue;
+            std::string line = vertex.ttl != last_ttl_ ? fmt::format("{:2d}  ", vertex.ttl) : std::string(4, ' ');
+            last_ttl_ = vertex.ttl;
+            line += fmt::format("{:<24}", vertex_label(vertex));
+            if (!vertex.rtts_ms.empty()) {
+                const auto [low, high] = std::minmax_element(vertex.rtts_ms.begin(), vertex.rtts_ms.end());
+                double sum = 0;
+                for (const double rtt : vertex.rtts_ms)
+                    sum += rtt;
+                line += fmt::format("  {:.3f}/{:.3f}/{:.3f} ms", *low, sum / static_cast<double>(vertex.rtts_ms.size()),
+                                    *high);
+            }
+            line += fmt::format("  {} flow{}", vertex.flows.size(), vertex.flows.size() == 1 ? "" : "s");
+            if (vertex.answer && vertex.answer->kind == AnswerKind::unreachable) {
+                const auto note = unreachable_annotation(vertex.answer->responder.family(), vertex.answer->icmp_code);
+                if (!note.empty())
+                    line += " " + note;
+            }
+            std::vector<std::string> next;
+            for (const auto& edge : graph.edges) {
+                if (edge.from != vertex.id)
+                    continue;
+                const auto& to = graph.vertices[static_cast<std::size_t>(edge.to)];
+                next.push_back((edge.inferred ? "~" : "") + (to.address ? to.address->to_string() : "***"));
+                any_inferred = any_inferred || edge.inferred;
+            }
+            if (!next.empty())
+                line += fmt::format("  -> {}", fmt::join(next, ", "));
+            report_.print(index_, line);
+        }
+        if (any_inferred)
+            report_.print(index_, "    (~ marks a link inferred through a hop that every flow passes)");
+        vertices_ = graph.vertices.size() - 1;
+        edges_ = graph.edges.size();
     }
 
     void on_hop(const HopResult& hop) override {
@@ -86,7 +133,11 @@ public:
     }
 
     void on_end(const TraceSummary& summary) override {
-        report_.print(index_, end_line(summary));
+        std::string line = end_line(summary);
+        if (heading_.multipath && summary.end != TraceEnd::failed)
+            line += fmt::format(" ({} vertices, {} links, {} probes, {} answered)", vertices_, edges_,
+                                summary.probes_sent, summary.probes_answered);
+        report_.print(index_, line);
         report_.section_finished(index_);
     }
 
@@ -100,6 +151,8 @@ private:
                                    ? fmt::format("{}: the server's probes reached us ({})", h.direction,
                                                  h.end_of_path.to_string())
                                    : fmt::format("{}: reached {}", h.direction, h.end_of_path.to_string());
+            if (h.multipath)
+                return line;
             if (a.kind == AnswerKind::tcp_syn_ack)
                 line += fmt::format("; TCP port {} is open (SYN-ACK)", h.flow);
             else if (a.kind == AnswerKind::tcp_reset)
@@ -122,9 +175,19 @@ private:
         return {};
     }
 
+    std::string vertex_label(const MultipathVertex& vertex) const {
+        if (!vertex.address)
+            return "***";
+        const auto name = report_.resolver_.name(*vertex.address);
+        return name ? fmt::format("{} ({})", *name, vertex.address->to_string()) : vertex.address->to_string();
+    }
+
     TextReport& report_;
     std::size_t index_;
     SectionHeading heading_;
+    std::uint8_t last_ttl_ = 0;
+    std::size_t vertices_ = 0;
+    std::size_t edges_ = 0;
 };
 
 TextReport::TextReport(std::FILE* out, ReverseResolver& resolver) : out_(out), resolver_(resolver) {}

@@ -1,6 +1,8 @@
 // Streaming text like traceroute: one line per hop as soon as it and every hop before it are
 // known, `*` for silence, `!H !N !P !X …` for unreachable codes, and a last line that says
 // whether the end of the path was reached (and for TCP whether the port is open or closed).
+// Multipath prints the graph when it is complete: per TTL each vertex with its RTT summary,
+// flow count and successors.
 // Two-way output prints the forward section first; the reverse one is held back until then.
 #pragma once
 
@@ -26,6 +28,9 @@ struct SectionHeading {
     int abort_after = 3;
     std::uint16_t flow = 0;
     int probes_per_hop = 3;
+    bool multipath = false;
+    double confidence = 0.05;
+    bool merge = true;  // multipath: fold vertices seen at several TTLs
 };
 
 class TextReport {

@@ -10,9 +10,11 @@ namespace rtt::client {
 
 struct TraceRecord final : TraceObserver {
     std::vector<HopResult> hops;
+    std::optional<MultipathGraph> graph;
     std::optional<TraceSummary> summary;
 
     void on_hop(const HopResult& hop) override { hops.push_back(hop); }
+    void on_graph(const MultipathGraph& g) override { graph = g; }
     void on_end(const TraceSummary& s) override { summary = s; }
 };
 
@@ -22,6 +24,10 @@ public:
     void on_hop(const HopResult& hop) override {
         for (auto* o : observers_)
             o->on_hop(hop);
+    }
+    void on_graph(const MultipathGraph& graph) override {
+        for (auto* o : observers_)
+            o->on_graph(graph);
     }
     void on_end(const TraceSummary& summary) override {
         for (auto* o : observers_)

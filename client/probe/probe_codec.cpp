@@ -32,4 +32,16 @@ std::uint8_t ip_protocol(Protocol protocol, Family family) {
     return icmp_protocol(family);
 }
 
+bool ends_path(const Answer& answer, const IpAddress& end_of_path) {
+    switch (answer.kind) {
+    case AnswerKind::unreachable:
+    case AnswerKind::echo_reply:
+    case AnswerKind::tcp_syn_ack:
+    case AnswerKind::tcp_reset:
+        return true;
+    default:
+        return answer.responder == end_of_path;
+    }
+}
+
 }  // namespace rtt::client

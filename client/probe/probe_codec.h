@@ -79,4 +79,7 @@ public:
     virtual std::vector<struct sock_filter> receive_filter(std::uint8_t protocol) const = 0;
 };
 
+// True when this answer ends the path (destination reached or declared unreachable).
+bool ends_path(const Answer& answer, const IpAddress& end_of_path);
+
 }  // namespace rtt::client

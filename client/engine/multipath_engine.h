@@ -1,0 +1,93 @@
+// Multipath discovery in Diamond-Miner rounds (shared/multipath.md §1, §8): every TTL is probed
+// at once with a prefix of one shared flow list, so a flow seen at consecutive TTLs gives an
+// edge. Between rounds the number of flows each TTL needs is computed from the stopping points
+// n_k of the vertices seen so far: each vertex needs n_{k+1} of its own flows probed at the next
+// TTL, where k is how many successors those flows showed (node control, with the vertex's share
+// of flows as the estimate of how many more flows reach it). Within a round each flow goes one
+// TTL deeper as soon as it answered at the previous one, so nothing is sent past the end of the
+// path; a hop known to be one vertex is not probed again, flows are inferred through it.
+// Unanswered probes are retried with fresh ids before they count as silence.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+#include "engine/multipath_graph.h"
+#include "engine/stopping_points.h"
+#include "engine/trace_result.h"
+#include "io/event_loop.h"
+
+namespace rtt::client {
+
+struct MultipathSettings {
+    std::uint8_t first_ttl = 1;
+    std::uint8_t max_ttl = 30;
+    double confidence = 0.05;       // failure probability per branching point
+    int retries = 3;                // extra attempts for a probe that got no answer
+    int abort_after = 3;            // a flow silent at this many consecutive TTLs is given up
+    std::size_t min_burst = 20;     // probes in flight after a loss
+    std::size_t max_burst = 500;    // probes in flight on a loss-free network
+    std::uint64_t max_probes = 10000;  // safety cap for one direction
+    std::uint16_t first_flow = 10000;  // flow i is first_flow + i (wrapping inside kFlowRange)
+};
+
+class MultipathEngine final : public ProbingTask, private ProbeListener {
+public:
+    // `root` is where the traced paths start: this host forward, the server reverse.
+    MultipathEngine(Prober& prober, IpAddress root, MultipathSettings settings, TraceObserver& observer);
+
+    Prober& prober() override { return prober_; }
+    void start() override;
+    bool finished() const override { return finished_; }
+
+    const ObservationTable& observations() const { return table_; }
+    const std::vector<std::uint16_t>& flow_values() const { return flow_values_; }
+
+private:
+    struct Attempt {
+        std::uint8_t ttl = 0;
+        std::size_t flow = 0;  // index into flow_values_
+        int number = 1;
+    };
+    using CellKey = std::pair<std::uint8_t, std::size_t>;
+
+    void on_outcome(const ProbeOutcome& outcome) override;
+    void send(std::uint8_t ttl, std::size_t flow, int attempt);
+    // Sends every probe the current flow counts ask for that may go now.
+    void send_eligible();
+    // Raises the flow counts from what the last round showed (the stopping points).
+    void plan();
+    // May (ttl, flow) be probed now: did the flow get past ttl - 1 without ending?
+    bool reaches(std::uint8_t ttl, std::size_t flow) const;
+    std::size_t need(std::uint8_t ttl) const;
+    void raise_need(std::uint8_t ttl, std::size_t flows);
+    const FlowObservation& seen(std::uint8_t ttl, std::size_t flow) const;
+    FlowObservation& record(std::uint8_t ttl, std::size_t flow);
+    int silent_run(std::uint8_t ttl, std::size_t flow) const;
+    // The single vertex of a hop, if it has been shown to be one (cached per TTL).
+    const std::optional<IpAddress>& single(std::uint8_t ttl) const;
+    std::uint16_t flow_value(std::size_t flow);
+    void finish(TraceSummary summary);
+    TraceSummary summarize() const;
+
+    Prober& prober_;
+    IpAddress root_;
+    MultipathSettings settings_;
+    TraceObserver& observer_;
+    StoppingPoints stops_;
+    ObservationTable table_;
+    std::vector<std::uint16_t> flow_values_;
+    std::map<std::uint8_t, std::size_t> need_;
+    std::unordered_map<std::uint16_t, Attempt> in_flight_;  // by probe id
+    std::set<CellKey> busy_;                                // cells with a probe out
+    mutable std::map<std::uint8_t, std::optional<IpAddress>> single_cache_;
+    std::size_t window_;
+    bool loss_in_round_ = false;
+    std::uint64_t submitted_ = 0;
+    bool budget_exhausted_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace rtt::client

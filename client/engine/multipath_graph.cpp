@@ -1,0 +1,201 @@
+#include "multipath_graph.h"
+
+#include <algorithm>
+#include <set>
+
+namespace rtt::client {
+namespace {
+
+// Collects vertices and edges, keeping one edge per vertex pair; an edge stays "inferred" only
+// while every flow behind it was inferred.
+class GraphAssembly {
+public:
+    explicit GraphAssembly(const IpAddress& root) {
+        MultipathVertex vertex;
+        vertex.address = root;
+        graph_.vertices.push_back(vertex);
+    }
+
+    int add_vertex(std::uint8_t ttl, std::optional<IpAddress> address) {
+        MultipathVertex vertex;
+        vertex.id = static_cast<int>(graph_.vertices.size());
+        vertex.ttl = ttl;
+        vertex.address = address;
+        graph_.vertices.push_back(vertex);
+        return vertex.id;
+    }
+    MultipathVertex& vertex(int id) { return graph_.vertices[static_cast<std::size_t>(id)]; }
+
+    void add_edge(int from, int to, bool inferred) {
+        const auto [it, inserted] = edges_.try_emplace({from, to}, inferred);
+        if (!inserted)
+            it->second = it->second && inferred;
+    }
+
+    // Drops black holes that lead nowhere (silence after the last answer), then numbers the
+    // vertices densely again.
+    MultipathGraph finish() {
+        std::vector<bool> keep(graph_.vertices.size(), true);
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (const auto& vertex : graph_.vertices) {
+                if (!keep[static_cast<std::size_t>(vertex.id)] || vertex.address)
+                    continue;
+                const bool leads_on = std::any_of(edges_.begin(), edges_.end(), [&](const auto& edge) {
+                    return edge.first.first == vertex.id && keep[static_cast<std::size_t>(edge.first.second)];
+                });
+                if (!leads_on) {
+                    keep[static_cast<std::size_t>(vertex.id)] = false;
+                    changed = true;
+                }
+            }
+        }
+        std::vector<int> new_id(graph_.vertices.size(), -1);
+        MultipathGraph result;
+        for (auto& vertex : graph_.vertices) {
+            if (!keep[static_cast<std::size_t>(vertex.id)])
+                continue;
+            new_id[static_cast<std::size_t>(vertex.id)] = static_cast<int>(result.vertices.size());
+            vertex.id = static_cast<int>(result.vertices.size());
+            result.vertices.push_back(vertex);
+        }
+        for (const auto& [ends, inferred] : edges_) {
+            const int from = new_id[static_cast<std::size_t>(ends.first)];
+            const int to = new_id[static_cast<std::size_t>(ends.second)];
+            if (from >= 0 && to >= 0)
+                result.edges.push_back({from, to, inferred});
+        }
+        return result;
+    }
+
+private:
+    MultipathGraph graph_;
+    std::map<std::pair<int, int>, bool> edges_;
+};
+
+}  // namespace
+
+std::vector<int> MultipathGraph::successors(int id) const {
+    std::vector<int> result;
+    for (const auto& edge : edges)
+        if (edge.from == id)
+            result.push_back(edge.to);
+    return result;
+}
+
+MultipathGraph MultipathGraph::merged() const {
+    MultipathGraph result;
+    std::map<IpAddress, int> by_address;
+    std::vector<int> new_id(vertices.size(), -1);
+    for (const auto& vertex : vertices) {  // vertices come in TTL order: the first copy wins
+        if (vertex.address && vertex.id != 0) {
+            const auto found = by_address.find(*vertex.address);
+            if (found != by_address.end()) {
+                auto& kept = result.vertices[static_cast<std::size_t>(found->second)];
+                kept.flows.insert(kept.flows.end(), vertex.flows.begin(), vertex.flows.end());
+                kept.rtts_ms.insert(kept.rtts_ms.end(), vertex.rtts_ms.begin(), vertex.rtts_ms.end());
+                kept.end_of_path = kept.end_of_path || vertex.end_of_path;
+                new_id[static_cast<std::size_t>(vertex.id)] = found->second;
+                continue;
+            }
+        }
+        MultipathVertex copy = vertex;
+        copy.id = static_cast<int>(result.vertices.size());
+        if (vertex.address && vertex.id != 0)
+            by_address.emplace(*vertex.address, copy.id);
+        new_id[static_cast<std::size_t>(vertex.id)] = copy.id;
+        result.vertices.push_back(copy);
+    }
+    std::map<std::pair<int, int>, bool> edges_seen;
+    for (const auto& edge : edges) {
+        const int from = new_id[static_cast<std::size_t>(edge.from)];
+        const int to = new_id[static_cast<std::size_t>(edge.to)];
+        if (from == to)
+            continue;
+        const auto [it, inserted] = edges_seen.try_emplace({from, to}, edge.inferred);
+        if (!inserted)
+            it->second = it->second && edge.inferred;
+    }
+    for (const auto& [ends, inferred] : edges_seen)
+        result.edges.push_back({ends.first, ends.second, inferred});
+    return result;
+}
+
+std::optional<IpAddress> single_vertex(const std::vector<FlowObservation>& hop, std::size_t min_flows,
+                                       const IpAddress& end_of_path) {
+    std::optional<IpAddress> only;
+    std::size_t answered = 0;
+    for (const auto& observation : hop) {
+        if (observation.state == FlowObservation::State::silent)
+            return std::nullopt;
+        if (observation.state != FlowObservation::State::answered)
+            continue;
+        if (ends_path(*observation.answer, end_of_path))
+            return std::nullopt;
+        if (only && !(*only == observation.answer->responder))
+            return std::nullopt;
+        only = observation.answer->responder;
+        ++answered;
+    }
+    return answered >= min_flows ? only : std::nullopt;
+}
+
+MultipathGraph build_graph(const ObservationTable& table, const std::vector<std::uint16_t>& flow_values,
+                           const IpAddress& root, std::uint8_t first_ttl, std::size_t single_vertex_flows,
+                           const IpAddress& end_of_path) {
+    GraphAssembly graph(root);
+    // The vertex each flow met at the previous TTL (-1: not probed there), and the vertex every
+    // flow passes at the previous TTL if that hop is a single vertex. Every flow leaves the root.
+    std::vector<int> previous;
+    int previous_single = 0;
+    bool previous_is_root = true;
+    for (const auto& [ttl, hop] : table) {
+        if (ttl < first_ttl)
+            continue;
+        std::map<IpAddress, int> by_address;
+        std::map<int, int> black_hole_after;
+        std::vector<int> current(hop.size(), -1);
+        for (std::size_t i = 0; i < hop.size(); ++i) {
+            const FlowObservation& observation = hop[i];
+            if (observation.state == FlowObservation::State::unprobed)
+                continue;
+            int from = i < previous.size() ? previous[i] : -1;
+            bool inferred = false;
+            if (from < 0 && previous_single >= 0) {
+                from = previous_single;
+                inferred = !previous_is_root;
+            }
+            int to = -1;
+            if (observation.state == FlowObservation::State::answered) {
+                const IpAddress& address = observation.answer->responder;
+                auto found = by_address.find(address);
+                if (found == by_address.end())
+                    found = by_address.emplace(address, graph.add_vertex(ttl, address)).first;
+                to = found->second;
+                MultipathVertex& vertex = graph.vertex(to);
+                vertex.flows.push_back(flow_values[i]);
+                vertex.rtts_ms.push_back(observation.rtt_ms);
+                vertex.answer = observation.answer;
+                vertex.end_of_path = vertex.end_of_path || ends_path(*observation.answer, end_of_path);
+            } else {
+                if (from < 0)
+                    continue;  // silence after an unknown vertex tells nothing
+                auto found = black_hole_after.find(from);
+                if (found == black_hole_after.end())
+                    found = black_hole_after.emplace(from, graph.add_vertex(ttl, std::nullopt)).first;
+                to = found->second;
+                graph.vertex(to).flows.push_back(flow_values[i]);
+            }
+            current[i] = to;
+            if (from >= 0)
+                graph.add_edge(from, to, inferred);
+        }
+        const auto single = single_vertex(hop, single_vertex_flows, end_of_path);
+        previous_single = single ? by_address.at(*single) : -1;
+        previous_is_root = false;
+        previous = std::move(current);
+    }
+    return graph.finish();
+}
+
+}  // namespace rtt::client

@@ -1,0 +1,64 @@
+// The graph a multipath trace finds, shared by the engine and the renderers: one vertex per
+// responding address and TTL, black holes ("***") for flows that went silent, keyed by TTL and
+// the vertex before them, and an edge wherever one flow was seen at consecutive TTLs. An edge
+// is "inferred" when the flow was not probed at the nearer TTL because that hop was known to
+// be a single vertex (every flow passes it), as the Augsburg client's shadow flows.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "probe/probe_codec.h"
+
+namespace rtt::client {
+
+// What one flow met at one TTL.
+struct FlowObservation {
+    enum class State { unprobed, answered, silent };
+    State state = State::unprobed;
+    std::optional<Answer> answer;  // answered
+    double rtt_ms = 0;
+};
+
+// Per TTL, indexed by flow index; flow_values[i] is the wire value of flow i.
+using ObservationTable = std::map<std::uint8_t, std::vector<FlowObservation>>;
+
+struct MultipathVertex {
+    int id = 0;
+    std::uint8_t ttl = 0;
+    std::optional<IpAddress> address;  // nullopt: a black hole
+    std::vector<std::uint16_t> flows;  // flows answered by this vertex (wire values)
+    std::vector<double> rtts_ms;
+    std::optional<Answer> answer;      // one of its answers (kind, ICMP code) for annotations
+    bool end_of_path = false;          // the destination, or a router saying "unreachable"
+};
+
+struct MultipathEdge {
+    int from = 0;
+    int to = 0;
+    bool inferred = false;
+};
+
+struct MultipathGraph {
+    std::vector<MultipathVertex> vertices;  // vertices[0] is the root (the tracing source)
+    std::vector<MultipathEdge> edges;
+
+    std::vector<int> successors(int id) const;
+    // Folds vertices with the same address at different TTLs into the first one (unequal
+    // path lengths, tunnels); black holes are kept. Self-loops are dropped.
+    MultipathGraph merged() const;
+};
+
+// The responder of a hop where at least `min_flows` flows answered, all from one address that
+// does not end the path, and none stayed silent: every flow passes that vertex.
+std::optional<IpAddress> single_vertex(const std::vector<FlowObservation>& hop, std::size_t min_flows,
+                                       const IpAddress& end_of_path);
+
+// Builds the graph from what every flow met at every TTL.
+MultipathGraph build_graph(const ObservationTable& table, const std::vector<std::uint16_t>& flow_values,
+                           const IpAddress& root, std::uint8_t first_ttl, std::size_t single_vertex_flows,
+                           const IpAddress& end_of_path);
+
+}  // namespace rtt::client

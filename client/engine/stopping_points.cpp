@@ -1,0 +1,44 @@
+#include "stopping_points.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace rtt::client {
+
+double miss_probability(int k, int n, StoppingRule rule) {
+    if (k <= 1)
+        return 0.0;
+    if (rule == StoppingRule::union_bound)
+        return k * std::pow(static_cast<double>(k - 1) / k, n);
+    // P(some successor unseen) = Σ_{i=1}^{k-1} (-1)^{i+1} C(k,i) ((k-i)/k)^n
+    double sum = 0;
+    double binomial = 1;  // C(k, i), built up term by term
+    for (int i = 1; i < k; ++i) {
+        binomial = binomial * (k - i + 1) / i;
+        const double term = binomial * std::pow(static_cast<double>(k - i) / k, n);
+        sum += (i % 2 == 1) ? term : -term;
+    }
+    return sum < 0 ? 0.0 : sum;
+}
+
+StoppingPoints::StoppingPoints(double epsilon, StoppingRule rule) : epsilon_(epsilon), rule_(rule) {
+    if (!(epsilon > 0 && epsilon < 1))
+        throw std::invalid_argument("epsilon must lie strictly between 0 and 1");
+}
+
+int StoppingPoints::flows_for(int k) const {
+    if (k <= 1)
+        return 0;
+    if (static_cast<int>(table_.size()) <= k)
+        table_.resize(static_cast<std::size_t>(k) + 1, -1);
+    int& cached = table_[static_cast<std::size_t>(k)];
+    if (cached < 0) {
+        int n = k;  // fewer flows than successors can never see them all
+        while (miss_probability(k, n, rule_) > epsilon_)
+            ++n;
+        cached = n;
+    }
+    return cached;
+}
+
+}  // namespace rtt::client
