@@ -16,6 +16,10 @@
 # and lab_down (also run from the EXIT trap) deletes every namespace it made.
 
 LAB_PREFIX=${LAB_PREFIX:-rtl$$}
+# Every router hashes flows with its own seed, derived from this base: with one shared seed
+# (the kernel's default) all routers make the same choice for a flow and whole branches of a
+# nested diamond can never be taken. A new base gives a new flow→path mapping (lab_reseed).
+LAB_HASH_SEED=${LAB_HASH_SEED:-$((RANDOM * 32768 + RANDOM))}
 declare -gA LAB_LINK_A LAB_LINK_B
 declare -ga LAB_NODES
 
@@ -78,6 +82,19 @@ _lab_add_node() {
     net.ipv4.ip_forward="$forwarding" net.ipv6.conf.all.forwarding="$forwarding"
   )
   ip netns exec "$ns" sysctl -qw "${s[@]}" >/dev/null
+  _lab_seed_node "$name" "${#LAB_NODES[@]}"
+}
+
+_lab_seed_node() {
+  local seed=$(( (LAB_HASH_SEED * 2654435761 + $2 * 40503 + 1) % 2147483647 + 1 ))
+  ip netns exec "$(lab_ns "$1")" sysctl -qw net.ipv4.fib_multipath_hash_seed="$seed" >/dev/null
+}
+
+# A new flow→path mapping on every router: lab_reseed BASE
+lab_reseed() {
+  LAB_HASH_SEED=$1
+  local i
+  for i in "${!LAB_NODES[@]}"; do _lab_seed_node "${LAB_NODES[$i]}" "$((i + 1))"; done
 }
 
 _lab_add_link() {

@@ -1,0 +1,181 @@
+// lab-graph-check: compares the graph of one direction of a measurement (the client's JSON)
+// with the ground truth of a lab topology file (netlab.sh format). Every true vertex must be
+// found at its TTL, no other vertex may appear, and the links must be exactly the true ones:
+// a link X→Y is true when Y's address lies on the link joining X's node and Y's node (routers
+// answer from the interface a probe came in on).
+//   lab-graph-check TOPOLOGY DIRECTION FAMILY MEASUREMENT.json [--silent NODE]...
+// A --silent node sends no ICMP errors: its vertices must show up as black holes ("***"),
+// every other true vertex must still be found, and links are checked between real vertices.
+// Prints one line per difference and a summary; exit 0 when the graph matches, 1 otherwise.
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Topology {
+    std::map<int, std::pair<std::string, std::string>> links;  // number → (A, B)
+    std::map<std::string, std::vector<std::string>> truth;     // direction → hop alternatives
+};
+
+Topology read_topology(const std::string& path) {
+    std::ifstream file(path);
+    if (!file)
+        throw std::runtime_error("cannot read " + path);
+    Topology topology;
+    std::string line;
+    while (std::getline(file, line)) {
+        std::istringstream words(line);
+        std::string word;
+        words >> word;
+        if (word == "link") {
+            int number;
+            std::string a, b;
+            words >> number >> a >> b;
+            topology.links[number] = {a, b};
+        } else if (word == "truth") {
+            std::string direction, hop;
+            words >> direction;
+            while (words >> hop)
+                topology.truth[direction].push_back(hop);
+        }
+    }
+    return topology;
+}
+
+struct TrueVertex {
+    std::string node;
+    int link = 0;
+    std::string address;
+};
+
+std::string address_of(const Topology& topology, const std::string& node, int link, int family) {
+    const auto& [a, b] = topology.links.at(link);
+    const bool first = node == a;
+    if (!first && node != b)
+        throw std::runtime_error(node + " is not on link " + std::to_string(link));
+    return family == 4 ? "198.18." + std::to_string(link) + (first ? ".1" : ".2")
+                       : "2001:db8:" + std::to_string(link) + (first ? "::1" : "::2");
+}
+
+std::vector<TrueVertex> alternatives(const Topology& topology, const std::string& hop, int family) {
+    std::vector<TrueVertex> result;
+    std::istringstream parts(hop);
+    std::string part;
+    while (std::getline(parts, part, '|')) {
+        const auto colon = part.find(':');
+        TrueVertex vertex{part.substr(0, colon), std::stoi(part.substr(colon + 1)), ""};
+        vertex.address = address_of(topology, vertex.node, vertex.link, family);
+        result.push_back(vertex);
+    }
+    return result;
+}
+
+bool joins(const Topology& topology, int link, const std::string& x, const std::string& y) {
+    const auto& [a, b] = topology.links.at(link);
+    return (a == x && b == y) || (a == y && b == x);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string topology_path, direction, measurement_path;
+    int family = 4;
+    std::vector<std::string> silent;
+    CLI::App app{"lab-graph-check: a measured multipath graph against the lab's ground truth"};
+    app.add_option("TOPOLOGY", topology_path)->required();
+    app.add_option("DIRECTION", direction)->required()->check(CLI::IsMember({"forward", "reverse"}));
+    app.add_option("FAMILY", family)->required()->check(CLI::IsMember({4, 6}));
+    app.add_option("MEASUREMENT", measurement_path)->required();
+    app.add_option("--silent", silent, "A node that sends no ICMP errors");
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        const Topology topology = read_topology(topology_path);
+        std::ifstream file(measurement_path);
+        const auto measurement = nlohmann::json::parse(file);
+        const auto& vertices = measurement.at("traces").at(direction);
+        const std::set<std::string> silent_nodes(silent.begin(), silent.end());
+
+        // The truth: per TTL the vertices, and the links between consecutive TTLs.
+        const auto& hops = topology.truth.at(direction);
+        std::set<std::pair<int, std::string>> true_vertices;  // (ttl, address or "***")
+        std::map<int, std::vector<TrueVertex>> by_ttl;
+        for (std::size_t i = 0; i < hops.size(); ++i) {
+            const int ttl = static_cast<int>(i) + 1;
+            for (const auto& vertex : alternatives(topology, hops[i], family)) {
+                const bool quiet = silent_nodes.count(vertex.node) > 0;
+                true_vertices.insert({ttl, quiet ? "***" : vertex.address});
+                if (!quiet)
+                    by_ttl[ttl].push_back(vertex);
+            }
+        }
+        std::set<std::pair<std::string, std::string>> true_links;
+        for (const auto& [ttl, here] : by_ttl) {
+            const auto next = by_ttl.find(ttl + 1);
+            if (next == by_ttl.end())
+                continue;
+            for (const auto& x : here)
+                for (const auto& y : next->second)
+                    if (joins(topology, y.link, x.node, y.node))
+                        true_links.insert({x.address, y.address});
+        }
+        // The root links to every vertex of TTL 1 (when those are not silent).
+        const std::string root = vertices.at(0).at("address");
+        for (const auto& y : by_ttl[1])
+            true_links.insert({root, y.address});
+
+        // What was measured.
+        std::map<int, std::pair<int, std::string>> measured;  // id → (ttl, address)
+        for (const auto& v : vertices)
+            measured[v.at("id").get<int>()] = {v.at("ttl").get<int>(), v.at("address").get<std::string>()};
+        std::set<std::pair<int, std::string>> found_vertices;
+        std::set<std::pair<std::string, std::string>> found_links;
+        for (const auto& v : vertices) {
+            const auto& [ttl, address] = measured.at(v.at("id").get<int>());
+            if (ttl > 0)
+                found_vertices.insert({ttl, address});
+            for (const auto& successor : v.at("successors")) {
+                const auto& [next_ttl, next_address] = measured.at(successor.get<int>());
+                if (address != "***" && next_address != "***")
+                    found_links.insert({address, next_address});
+            }
+        }
+
+        int differences = 0;
+        for (const auto& [ttl, address] : true_vertices)
+            if (!found_vertices.count({ttl, address})) {
+                std::cout << "missing vertex " << address << " at ttl " << ttl << '\n';
+                ++differences;
+            }
+        for (const auto& [ttl, address] : found_vertices)
+            if (!true_vertices.count({ttl, address})) {
+                std::cout << "false vertex " << address << " at ttl " << ttl << '\n';
+                ++differences;
+            }
+        for (const auto& [from, to] : true_links)
+            if (!found_links.count({from, to})) {
+                std::cout << "missing link " << from << " -> " << to << '\n';
+                ++differences;
+            }
+        for (const auto& [from, to] : found_links)
+            if (!true_links.count({from, to})) {
+                std::cout << "false link " << from << " -> " << to << '\n';
+                ++differences;
+            }
+        std::cout << direction << " v" << family << ": " << found_vertices.size() << " vertices, "
+                  << found_links.size() << " links, " << differences << " differences from the truth ("
+                  << true_vertices.size() << " vertices, " << true_links.size() << " links)\n";
+        return differences == 0 ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::cout << "lab-graph-check: " << e.what() << '\n';
+        return 2;
+    }
+}
