@@ -14,6 +14,13 @@ namespace {
 // Flow values stay inside this range (the Augsburg client's), away from well-known ports.
 constexpr unsigned kFlowLow = 10000;
 constexpr unsigned kFlowRange = 65535 - kFlowLow;
+// One probe per second to a rate-limited hop: Linux refills one ICMP error per second per peer.
+constexpr std::int64_t kRateLimitedInterval = 1'000'000'000;
+constexpr std::int64_t kShortestTimeout = 50'000'000;
+// Paced probes to one hop lost in a row before its losses count as silence, not a rate limit.
+constexpr int kPacedFailuresForSilence = 4;
+// Unanswered probes at one TTL per vertex seen there: Linux answers a burst of six at once.
+constexpr std::size_t kRouterBurst = 6;
 
 }  // namespace
 
@@ -64,15 +71,34 @@ const std::optional<IpAddress>& MultipathEngine::single(std::uint8_t ttl) const 
     return single_cache_[ttl] = result;
 }
 
-std::size_t MultipathEngine::need(std::uint8_t ttl) const {
-    const auto found = need_.find(ttl);
-    // Until a TTL shows otherwise, assume one vertex and ask n_2 flows to test for a second.
-    return found != need_.end() ? found->second : static_cast<std::size_t>(stops_.flows_for(2));
+bool MultipathEngine::wanted(std::uint8_t ttl, std::size_t flow) const {
+    const auto found = wanted_.find(ttl);
+    // Until a TTL has been planned, assume one vertex and send n_2 flows to test for a second.
+    if (found == wanted_.end())
+        return flow < static_cast<std::size_t>(stops_.flows_for(2));
+    return found->second.count(flow) > 0;
 }
 
-void MultipathEngine::raise_need(std::uint8_t ttl, std::size_t flows) {
-    if (flows > need(ttl))
-        need_[ttl] = flows;
+void MultipathEngine::want(std::uint8_t ttl, std::size_t flow) {
+    auto [entry, created] = wanted_.try_emplace(ttl);
+    if (created)
+        for (std::size_t i = 0; i < static_cast<std::size_t>(stops_.flows_for(2)); ++i)
+            entry->second.insert(i);
+    entry->second.insert(flow);
+    widest_ = std::max(widest_, flow + 1);
+}
+
+bool MultipathEngine::alive_before(std::uint8_t ttl, std::size_t flow) const {
+    for (unsigned t = settings_.first_ttl; t < ttl; ++t) {
+        const FlowObservation& observation = seen(static_cast<std::uint8_t>(t), flow);
+        if (observation.state == FlowObservation::State::answered &&
+            ends_path(*observation.answer, prober_.codec().end_of_path()))
+            return false;
+        if (observation.state == FlowObservation::State::silent &&
+            silent_run(static_cast<std::uint8_t>(t), flow) >= settings_.abort_after)
+            return false;
+    }
+    return true;
 }
 
 int MultipathEngine::silent_run(std::uint8_t ttl, std::size_t flow) const {
@@ -99,24 +125,80 @@ bool MultipathEngine::reaches(std::uint8_t ttl, std::size_t flow) const {
     }
     // Not probed at the previous TTL: fine if that hop is one vertex every flow passes and this
     // flow is not probed there by plan; otherwise wait for its probe there.
-    if (busy_.count({previous, flow}) || flow < need(previous) || !single(previous))
+    if (busy_.count({previous, flow}) || wanted(previous, flow) || !single(previous))
         return false;
     return reaches(previous, flow);
 }
 
 void MultipathEngine::send(std::uint8_t ttl, std::size_t flow, int attempt) {
-    const std::uint16_t id = prober_.submit(ttl, flow_value(flow));
-    in_flight_[id] = Attempt{ttl, flow, attempt};
+    std::int64_t not_before = 0;
+    if (const auto paced = pacing_.find(ttl); paced != pacing_.end()) {
+        not_before = std::max(paced->second.next_slot_ns, Prober::now_ns());
+        paced->second.next_slot_ns = not_before + paced->second.interval_ns;
+    }
+    // Early attempts give up after ten times the slowest answer seen (at least 50 ms), so a
+    // probe a rate limit dropped is asked again soon; the last attempt waits the full timeout
+    // for a slow router.
+    std::int64_t timeout = 0;
+    if (attempt <= settings_.retries && slowest_answer_ns_ > 0)
+        timeout = std::clamp<std::int64_t>(10 * slowest_answer_ns_, kShortestTimeout, prober_.timeout_ns());
+    const std::uint16_t id = prober_.submit(ttl, flow_value(flow), not_before, timeout);
+    in_flight_[id] = Attempt{ttl, flow, attempt, not_before != 0};
     busy_.insert({ttl, flow});
+    ++busy_at_[ttl];
     ++submitted_;
+}
+
+std::size_t MultipathEngine::burst_limit(std::uint8_t ttl) const {
+    std::set<IpAddress> vertices;
+    if (const auto hop = table_.find(ttl); hop != table_.end())
+        for (const auto& observation : hop->second)
+            if (observation.state == FlowObservation::State::answered)
+                vertices.insert(observation.answer->responder);
+    return kRouterBurst * std::max<std::size_t>(1, vertices.size());
+}
+
+void MultipathEngine::note_paced_answer(const Attempt& attempt) {
+    if (const auto paced = pacing_.find(attempt.ttl); paced != pacing_.end() && attempt.paced)
+        paced->second.failures_in_a_row = 0;
+}
+
+void MultipathEngine::note_loss(const Attempt& attempt) {
+    const std::uint8_t ttl = attempt.ttl;
+    if (const auto paced = pacing_.find(ttl); paced != pacing_.end()) {
+        if (!attempt.paced)
+            return;
+        // Still losing: the routers there refill more slowly than assumed ...
+        paced->second.interval_ns = std::min(kRateLimitedInterval, paced->second.interval_ns * 2);
+        // ... or some vertex there never answers, which slowing down cannot cure.
+        if (++paced->second.failures_in_a_row >= kPacedFailuresForSilence) {
+            log(LogLevel::info, "ttl {} stays silent at one probe per second: a silent router, not a rate limit",
+                ttl);
+            pacing_.erase(paced);
+            silent_not_limited_.insert(ttl);
+        }
+        return;
+    }
+    const auto hop = table_.find(ttl);
+    if (hop == table_.end() || silent_not_limited_.count(ttl))
+        return;
+    std::set<IpAddress> vertices;
+    for (const auto& observation : hop->second)
+        if (observation.state == FlowObservation::State::answered)
+            vertices.insert(observation.answer->responder);
+    if (vertices.empty())
+        return;  // silent so far: a black hole, not a rate limit
+    // Assume each vertex is a router refilling one answer a second; slower if losses go on.
+    const std::int64_t interval = kRateLimitedInterval / static_cast<std::int64_t>(vertices.size());
+    log(LogLevel::info, "ttl {} loses probes while answering others: rate limited, one probe per {} ms there",
+        ttl, interval / 1'000'000);
+    pacing_[ttl] = Pacing{Prober::now_ns(), interval};
 }
 
 void MultipathEngine::send_eligible() {
     if (finished_)
         return;
-    std::size_t widest = 0;
-    for (unsigned ttl = settings_.first_ttl; ttl <= settings_.max_ttl; ++ttl)
-        widest = std::max(widest, need(static_cast<std::uint8_t>(ttl)));
+    const std::size_t widest = std::max(widest_, static_cast<std::size_t>(stops_.flows_for(2)));
     // Flow by flow, and within a flow TTL by TTL: consecutive probes go to different hops,
     // which spreads the load on each router (ICMP rate limits).
     for (std::size_t flow = 0; flow < widest; ++flow) {
@@ -128,11 +210,13 @@ void MultipathEngine::send_eligible() {
                 budget_exhausted_ = true;
                 return;
             }
-            if (flow >= need(ttl) || busy_.count({ttl, flow}) ||
+            if (!wanted(ttl, flow) || busy_.count({ttl, flow}) ||
                 seen(ttl, flow).state != FlowObservation::State::unprobed)
                 continue;
             if (!reaches(ttl, flow))
                 break;  // deeper TTLs of this flow must wait too
+            if (busy_at_[ttl] >= burst_limit(ttl))
+                continue;
             send(ttl, flow, 1);
         }
     }
@@ -143,29 +227,45 @@ void MultipathEngine::plan() {
     const auto successors_needed = [&](std::size_t successors) {
         return static_cast<std::size_t>(stops_.flows_for(static_cast<int>(std::max<std::size_t>(1, successors)) + 1));
     };
+    // Adds `count` flows at `ttl` that were not probed there yet, lowest first.
+    const auto add_new_flows = [&](std::uint8_t ttl, std::size_t count) {
+        for (std::size_t flow = 0; count > 0; ++flow)
+            if (!wanted(ttl, flow) && seen(ttl, flow).state == FlowObservation::State::unprobed &&
+                alive_before(ttl, flow)) {
+                want(ttl, flow);
+                --count;
+            }
+    };
     for (const auto& [ttl, hop] : table_) {
         if (ttl < settings_.first_ttl || ttl > settings_.max_ttl)
             continue;
         const bool after_single = ttl == settings_.first_ttl || single(static_cast<std::uint8_t>(ttl - 1));
         if (after_single) {
-            // Every flow passes the vertex before this hop: its successors are this hop.
+            // Every flow passes the vertex before this hop: its successors are this hop's vertices.
             std::set<std::optional<IpAddress>> here;
-            for (const auto& observation : hop)
+            std::size_t probed = 0;
+            for (std::size_t flow = 0; flow < hop.size(); ++flow) {
+                const auto& observation = hop[flow];
                 if (observation.state == FlowObservation::State::answered)
                     here.insert(observation.answer->responder);
                 else if (observation.state == FlowObservation::State::silent)
                     here.insert(std::nullopt);
-            raise_need(ttl, successors_needed(here.size()));
+                if (observation.state != FlowObservation::State::unprobed || wanted(ttl, flow))
+                    ++probed;
+            }
+            const std::size_t wanted_flows = successors_needed(here.size());
+            if (probed < wanted_flows)
+                add_new_flows(ttl, wanted_flows - probed);
             continue;
         }
         // Group the flows of the previous hop by the vertex they met there.
         const auto previous = static_cast<std::uint8_t>(ttl - 1);
-        std::map<std::optional<IpAddress>, std::vector<std::size_t>> groups;
-        std::size_t settled = 0;
         const auto before_hop = table_.find(previous);
         if (before_hop == table_.end())
             continue;
         const auto& before = before_hop->second;
+        std::map<std::optional<IpAddress>, std::vector<std::size_t>> groups;
+        std::size_t settled = 0;
         for (std::size_t flow = 0; flow < before.size(); ++flow) {
             const FlowObservation& observation = before[flow];
             if (observation.state == FlowObservation::State::answered) {
@@ -187,29 +287,38 @@ void MultipathEngine::plan() {
                 else if (next.state == FlowObservation::State::silent)
                     successors.insert(std::nullopt);
             }
-            const std::size_t wanted = successors_needed(successors.size());
-            if (flows.size() >= wanted) {
-                raise_need(ttl, flows[wanted - 1] + 1);
+            const std::size_t wanted_flows = successors_needed(successors.size());
+            for (std::size_t i = 0; i < std::min(wanted_flows, flows.size()); ++i)
+                want(ttl, flows[i]);
+            if (flows.size() >= wanted_flows)
                 continue;
-            }
-            // Too few flows reach this vertex: probe more flows at the previous hop, as many
-            // as its share of flows says will bring `wanted` of them here.
-            raise_need(ttl, flows.back() + 1);
+            // Too few flows reach this vertex: probe new flows at the previous hop, as many as
+            // its share of that hop says will bring the missing ones here.
+            std::size_t pending_there = 0;  // new flows already on their way to the previous hop
+            for (const std::size_t flow : wanted_.count(previous) ? wanted_.at(previous) : std::set<std::size_t>{})
+                if (seen(previous, flow).state == FlowObservation::State::unprobed)
+                    ++pending_there;
             const double share = static_cast<double>(flows.size()) / static_cast<double>(settled);
-            const auto more = static_cast<std::size_t>(std::ceil(static_cast<double>(wanted) / share));
-            raise_need(previous, std::max(more, need(previous) + 1));
-            raise_need(ttl, need(previous));
+            // A share from a few flows is a rough estimate: grow a hop at most twofold a round.
+            const auto more = std::min(
+                static_cast<std::size_t>(std::ceil(static_cast<double>(wanted_flows - flows.size()) / share)),
+                std::max(settled, static_cast<std::size_t>(stops_.flows_for(2))));
+            if (more > pending_there)
+                add_new_flows(previous, more - pending_there);
         }
     }
     // A flow probed at a hop of several vertices must be probed at the hop before as well, or
-    // its edge is unknown: carry counts back over every hop that is not a single vertex.
-    for (auto it = table_.rbegin(); it != table_.rend(); ++it) {
+    // its edge is unknown: carry wanted flows back over every hop that is not a single vertex.
+    for (auto it = wanted_.rbegin(); it != wanted_.rend(); ++it) {
         const std::uint8_t ttl = it->first;
         if (ttl <= settings_.first_ttl)
             continue;
         const auto previous = static_cast<std::uint8_t>(ttl - 1);
-        if (!single(previous))
-            raise_need(previous, need(ttl));
+        if (single(previous))
+            continue;
+        for (const std::size_t flow : std::set<std::size_t>(it->second))
+            if (seen(previous, flow).state == FlowObservation::State::unprobed && alive_before(previous, flow))
+                want(previous, flow);
     }
 }
 
@@ -222,6 +331,7 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
     const Attempt attempt = found->second;
     in_flight_.erase(found);
     busy_.erase({attempt.ttl, attempt.flow});
+    --busy_at_[attempt.ttl];
     if (const auto& answer = outcome.answer) {
         if (answer->kind == AnswerKind::not_a_server) {
             finish({TraceEnd::failed, answer,
@@ -233,6 +343,8 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
             finish({TraceEnd::failed, answer, server_state_message(answer->server_state)});
             return;
         }
+        slowest_answer_ns_ = std::max(slowest_answer_ns_, static_cast<std::int64_t>(outcome.rtt_ms * 1e6));
+        note_paced_answer(attempt);
         FlowObservation& cell = record(attempt.ttl, attempt.flow);
         cell.state = FlowObservation::State::answered;
         cell.answer = answer;
@@ -240,6 +352,7 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
     } else {
         loss_in_round_ = true;
         window_ = settings_.min_burst;
+        note_loss(attempt);
         if (attempt.number <= settings_.retries && submitted_ < settings_.max_probes) {
             // Silence may be a rate-limited router, not a silent one: ask again with a fresh id.
             send(attempt.ttl, attempt.flow, attempt.number + 1);
@@ -248,12 +361,17 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         record(attempt.ttl, attempt.flow).state = FlowObservation::State::silent;
     }
     send_eligible();
-    if (prober_.outstanding() > 0)
+    // The round is over when nothing is out but probes waiting for a slot at a rate-limited
+    // hop: work out what the next one needs without waiting for those.
+    const bool only_paced_left = std::all_of(busy_at_.begin(), busy_at_.end(), [&](const auto& entry) {
+        return entry.second == 0 || pacing_.count(entry.first) > 0;
+    });
+    if (!only_paced_left)
         return;
-    // The round is over: work out what the next one needs.
-    if (!loss_in_round_)
+    if (prober_.outstanding() == 0 && !loss_in_round_)
         window_ = std::min(settings_.max_burst, window_ * 2);
-    loss_in_round_ = false;
+    if (prober_.outstanding() == 0)
+        loss_in_round_ = false;
     plan();
     send_eligible();
     if (prober_.outstanding() == 0)

@@ -1,12 +1,15 @@
 // Multipath discovery in Diamond-Miner rounds (shared/multipath.md §1, §8): every TTL is probed
-// at once with a prefix of one shared flow list, so a flow seen at consecutive TTLs gives an
-// edge. Between rounds the number of flows each TTL needs is computed from the stopping points
-// n_k of the vertices seen so far: each vertex needs n_{k+1} of its own flows probed at the next
-// TTL, where k is how many successors those flows showed (node control, with the vertex's share
-// of flows as the estimate of how many more flows reach it). Within a round each flow goes one
-// TTL deeper as soon as it answered at the previous one, so nothing is sent past the end of the
-// path; a hop known to be one vertex is not probed again, flows are inferred through it.
-// Unanswered probes are retried with fresh ids before they count as silence.
+// at once with flows from one shared list, so a flow seen at consecutive TTLs gives an edge.
+// Between rounds the flows each TTL needs are worked out from the stopping points n_k of the
+// vertices seen so far: each vertex needs n_{k+1} of its own flows probed at the next TTL, where
+// k is how many successors those flows showed (node control; the vertex's share of flows
+// estimates how many new flows reach it). Within a round each flow goes one TTL deeper as soon
+// as it answered at the previous one, so nothing is sent past the end of the path; a hop shown
+// to be one vertex is not probed with more flows, they are inferred through it.
+// Unanswered probes are retried with fresh ids before they count as silence; a hop that loses
+// probes while answering others is rate limiting, and from then on gets one probe per second
+// per vertex seen there (Linux's default refill per router) instead of bursts, slower if it
+// keeps losing.
 #pragma once
 
 #include <map>
@@ -50,19 +53,27 @@ private:
         std::uint8_t ttl = 0;
         std::size_t flow = 0;  // index into flow_values_
         int number = 1;
+        bool paced = false;    // sent while its hop was paced
     };
     using CellKey = std::pair<std::uint8_t, std::size_t>;
 
     void on_outcome(const ProbeOutcome& outcome) override;
     void send(std::uint8_t ttl, std::size_t flow, int attempt);
+    // A probe at this TTL timed out: if the hop answers others, it is rate limiting.
+    void note_loss(const Attempt& attempt);
+    void note_paced_answer(const Attempt& attempt);
+    // How many probes may be out at once at this TTL.
+    std::size_t burst_limit(std::uint8_t ttl) const;
     // Sends every probe the current flow counts ask for that may go now.
     void send_eligible();
     // Raises the flow counts from what the last round showed (the stopping points).
     void plan();
     // May (ttl, flow) be probed now: did the flow get past ttl - 1 without ending?
     bool reaches(std::uint8_t ttl, std::size_t flow) const;
-    std::size_t need(std::uint8_t ttl) const;
-    void raise_need(std::uint8_t ttl, std::size_t flows);
+    bool wanted(std::uint8_t ttl, std::size_t flow) const;
+    void want(std::uint8_t ttl, std::size_t flow);
+    // Flow did not end (or go silent for good) before `ttl`, as far as is known.
+    bool alive_before(std::uint8_t ttl, std::size_t flow) const;
     const FlowObservation& seen(std::uint8_t ttl, std::size_t flow) const;
     FlowObservation& record(std::uint8_t ttl, std::size_t flow);
     int silent_run(std::uint8_t ttl, std::size_t flow) const;
@@ -79,10 +90,20 @@ private:
     StoppingPoints stops_;
     ObservationTable table_;
     std::vector<std::uint16_t> flow_values_;
-    std::map<std::uint8_t, std::size_t> need_;
+    std::map<std::uint8_t, std::set<std::size_t>> wanted_;  // flows to probe per TTL
+    std::size_t widest_ = 0;                                // 1 + the highest flow wanted
+    struct Pacing {
+        std::int64_t next_slot_ns = 0;
+        std::int64_t interval_ns = 0;
+        int failures_in_a_row = 0;
+    };
+    std::map<std::uint8_t, Pacing> pacing_;                 // rate-limited hops
+    std::set<std::uint8_t> silent_not_limited_;             // hops whose losses pacing did not cure
     std::unordered_map<std::uint16_t, Attempt> in_flight_;  // by probe id
     std::set<CellKey> busy_;                                // cells with a probe out
+    std::map<std::uint8_t, std::size_t> busy_at_;           // probes out per TTL
     mutable std::map<std::uint8_t, std::optional<IpAddress>> single_cache_;
+    std::int64_t slowest_answer_ns_ = 0;
     std::size_t window_;
     bool loss_in_round_ = false;
     std::uint64_t submitted_ = 0;

@@ -61,8 +61,11 @@ std::uint16_t Prober::allocate_id() {
     }
 }
 
-std::uint16_t Prober::submit(std::uint8_t ttl, std::uint16_t flow) {
-    ProbeRecord record{allocate_id(), ttl, flow, 0, 0};
+std::int64_t Prober::now_ns() { return monotonic_ns(); }
+
+std::uint16_t Prober::submit(std::uint8_t ttl, std::uint16_t flow, std::int64_t not_before_ns,
+                             std::int64_t timeout_ns) {
+    ProbeRecord record{allocate_id(), ttl, flow, 0, 0, not_before_ns, timeout_ns};
     // Reserve the id now so two queued probes never share one.
     in_flight_.emplace(record.id, record);
     queue_.push_back(record);
@@ -114,15 +117,19 @@ void Prober::expire() {
 }
 
 void Prober::send_due() {
-    while (!queue_.empty()) {
+    for (auto next = queue_.begin(); next != queue_.end();) {
         const std::int64_t now = monotonic_ns();
         if (settings_.inter_ns > 0 && last_send_ns_ != 0 && now - last_send_ns_ < settings_.inter_ns)
             return;
-        ProbeRecord record = queue_.front();
-        queue_.pop_front();
+        if (next->not_before_ns > now) {  // held back (a rate-limited hop): later ones may go
+            ++next;
+            continue;
+        }
+        ProbeRecord record = *next;
+        next = queue_.erase(next);
         const OutgoingProbe probe = codec_->encode(record.ttl, record.flow, record.id);
         record.sent_realtime_ns = realtime_ns();
-        record.deadline_ns = now + settings_.timeout_ns;
+        record.deadline_ns = now + (record.timeout_ns > 0 ? record.timeout_ns : settings_.timeout_ns);
         int error = 0;
         if (codec_->family() == Family::v4) {
             const Bytes packet = wrap_in_ip(probe.ip_protocol, codec_->source(), codec_->destination(),
@@ -146,8 +153,8 @@ void Prober::send_due() {
 std::optional<std::int64_t> Prober::next_wakeup_ns() const {
     std::optional<std::int64_t> next;
     const auto earliest = [&](std::int64_t t) { next = next ? std::min(*next, t) : t; };
-    if (!queue_.empty())
-        earliest(last_send_ns_ + settings_.inter_ns);
+    for (const auto& record : queue_)
+        earliest(std::max(last_send_ns_ + settings_.inter_ns, record.not_before_ns));
     for (const auto& [id, record] : in_flight_)
         if (record.deadline_ns != 0)
             earliest(record.deadline_ns);

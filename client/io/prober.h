@@ -22,6 +22,8 @@ struct ProbeRecord {
     std::uint16_t flow = 0;
     std::int64_t sent_realtime_ns = 0;
     std::int64_t deadline_ns = 0;  // CLOCK_MONOTONIC
+    std::int64_t not_before_ns = 0;  // CLOCK_MONOTONIC; 0: as soon as pacing allows
+    std::int64_t timeout_ns = 0;     // 0: the prober's timeout
 };
 
 struct ProbeOutcome {
@@ -49,12 +51,16 @@ public:
     const ProbeCodec& codec() const { return *codec_; }
     void set_listener(ProbeListener* listener) { listener_ = listener; }
 
-    // Queues a probe; it leaves when pacing allows. Returns its id.
-    std::uint16_t submit(std::uint8_t ttl, std::uint16_t flow);
+    // Queues a probe; it leaves when pacing allows, not before `not_before_ns` (monotonic), and
+    // times out after `timeout_ns` (0: the prober's timeout). Returns its id.
+    std::uint16_t submit(std::uint8_t ttl, std::uint16_t flow, std::int64_t not_before_ns = 0,
+                         std::int64_t timeout_ns = 0);
+    std::int64_t timeout_ns() const { return settings_.timeout_ns; }
     // Probes queued or waiting for an answer.
     std::size_t outstanding() const { return queue_.size() + in_flight_.size(); }
 
     std::vector<int> receive_fds() const;
+    static std::int64_t now_ns();
     // Reads every queued packet, then sends what is due and expires what timed out.
     void service();
     // When service() has something to do next (CLOCK_MONOTONIC), if anything is pending.

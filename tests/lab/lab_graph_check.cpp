@@ -6,8 +6,14 @@
 //   lab-graph-check TOPOLOGY DIRECTION FAMILY MEASUREMENT.json [--silent NODE]...
 // A --silent node sends no ICMP errors: its vertices must show up as black holes ("***"),
 // every other true vertex must still be found, and links are checked between real vertices.
+// --single-path: the graph must be one path (one vertex per TTL, as ICMP probes take: Linux
+// does not spread them over ECMP) whose vertices and links are all true.
+// --scamper: MEASUREMENT is scamper's `tracelb -O json` output instead; its graph is rebuilt
+// Diamond-Miner style from the (flow, TTL) → address of every probe it sent, so both tools are
+// judged by the same rule.
 // Prints one line per difference and a summary; exit 0 when the graph matches, 1 otherwise.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -83,6 +89,52 @@ bool joins(const Topology& topology, int link, const std::string& x, const std::
     return (a == x && b == y) || (a == y && b == x);
 }
 
+// scamper's tracelb JSON → our vertex list: a vertex per (TTL, address), an edge wherever one
+// flow answered at consecutive TTLs, the source linked to the first hop.
+nlohmann::json from_scamper(std::istream& in) {
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto trace = nlohmann::json::parse(line);
+        if (trace.value("type", "") != "tracelb")
+            continue;
+        std::map<std::pair<int, int>, std::string> seen;  // (flow, ttl) → address
+        std::map<std::pair<int, std::string>, int> ids;   // (ttl, address) → id
+        nlohmann::json vertices = nlohmann::json::array();
+        const auto vertex = [&](int ttl, const std::string& address) {
+            const auto [it, added] = ids.try_emplace({ttl, address}, static_cast<int>(vertices.size()));
+            if (added)
+                vertices.push_back({{"id", it->second}, {"address", address}, {"ttl", ttl},
+                                    {"successors", nlohmann::json::array()}});
+            return it->second;
+        };
+        vertex(0, trace.at("src"));
+        const int first = trace.value("firsthop", 1);
+        for (const auto& node : trace.at("nodes"))
+            for (const auto& link : node.value("links", nlohmann::json::array()))
+                for (const auto& hop : link)
+                    for (const auto& probe : hop.value("probes", nlohmann::json::array()))
+                        if (!probe.value("replies", nlohmann::json::array()).empty())
+                            seen[{probe.at("flowid").get<int>(), probe.at("ttl").get<int>()}] = hop.at("addr");
+        const auto& nodes = trace.at("nodes");
+        if (!nodes.empty())
+            vertices[0]["successors"].push_back(vertex(first, nodes[0].at("addr")));
+        for (const auto& [key, address] : seen) {
+            const auto& [flow, ttl] = key;
+            const int to = vertex(ttl, address);
+            const auto before = seen.find({flow, ttl - 1});
+            const int from = before != seen.end() ? vertex(ttl - 1, before->second)
+                             : ttl - 1 == first && !nodes.empty() ? vertex(first, nodes[0].at("addr"))
+                                                                  : -1;
+            if (from >= 0 && std::find(vertices[static_cast<std::size_t>(from)]["successors"].begin(),
+                                       vertices[static_cast<std::size_t>(from)]["successors"].end(),
+                                       to) == vertices[static_cast<std::size_t>(from)]["successors"].end())
+                vertices[static_cast<std::size_t>(from)]["successors"].push_back(to);
+        }
+        return vertices;
+    }
+    throw std::runtime_error("no tracelb result in scamper's output");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,14 +146,16 @@ int main(int argc, char** argv) {
     app.add_option("DIRECTION", direction)->required()->check(CLI::IsMember({"forward", "reverse"}));
     app.add_option("FAMILY", family)->required()->check(CLI::IsMember({4, 6}));
     app.add_option("MEASUREMENT", measurement_path)->required();
+    bool single_path = false, scamper = false;
+    app.add_flag("--scamper", scamper, "MEASUREMENT is scamper tracelb JSON");
     app.add_option("--silent", silent, "A node that sends no ICMP errors");
+    app.add_flag("--single-path", single_path, "Expect one true path, not the whole graph");
     CLI11_PARSE(app, argc, argv);
 
     try {
         const Topology topology = read_topology(topology_path);
         std::ifstream file(measurement_path);
-        const auto measurement = nlohmann::json::parse(file);
-        const auto& vertices = measurement.at("traces").at(direction);
+        const auto vertices = scamper ? from_scamper(file) : nlohmann::json::parse(file).at("traces").at(direction);
         const std::set<std::string> silent_nodes(silent.begin(), silent.end());
 
         // The truth: per TTL the vertices, and the links between consecutive TTLs.
@@ -150,8 +204,22 @@ int main(int argc, char** argv) {
         }
 
         int differences = 0;
+        if (single_path) {
+            std::map<int, int> per_ttl;
+            for (const auto& [ttl, address] : found_vertices)
+                ++per_ttl[ttl];
+            for (const auto& [ttl, count] : per_ttl)
+                if (count != 1) {
+                    std::cout << count << " vertices at ttl " << ttl << ", expected one path\n";
+                    ++differences;
+                }
+            if (per_ttl.size() != hops.size()) {
+                std::cout << per_ttl.size() << " hops, expected " << hops.size() << '\n';
+                ++differences;
+            }
+        }
         for (const auto& [ttl, address] : true_vertices)
-            if (!found_vertices.count({ttl, address})) {
+            if (!single_path && !found_vertices.count({ttl, address})) {
                 std::cout << "missing vertex " << address << " at ttl " << ttl << '\n';
                 ++differences;
             }
@@ -161,7 +229,7 @@ int main(int argc, char** argv) {
                 ++differences;
             }
         for (const auto& [from, to] : true_links)
-            if (!found_links.count({from, to})) {
+            if (!single_path && !found_links.count({from, to})) {
                 std::cout << "missing link " << from << " -> " << to << '\n';
                 ++differences;
             }
@@ -170,6 +238,26 @@ int main(int argc, char** argv) {
                 std::cout << "false link " << from << " -> " << to << '\n';
                 ++differences;
             }
+        // Branching points: found true vertices with several true successors; one is missed when
+        // any of its true links is missing (what --confidence bounds per branching point).
+        std::map<std::string, std::vector<std::string>> true_successors;
+        for (const auto& [from, to] : true_links)
+            true_successors[from].push_back(to);
+        std::set<std::string> found_addresses;
+        for (const auto& [ttl, address] : found_vertices)
+            found_addresses.insert(address);
+        int branching = 0, missed = 0;
+        for (const auto& [from, successors] : true_successors) {
+            if (successors.size() < 2 || !found_addresses.count(from))
+                continue;
+            ++branching;
+            for (const auto& to : successors)
+                if (!found_links.count({from, to})) {
+                    ++missed;
+                    break;
+                }
+        }
+        std::cout << "branching points: " << branching << ", missed: " << missed << '\n';
         std::cout << direction << " v" << family << ": " << found_vertices.size() << " vertices, "
                   << found_links.size() << " links, " << differences << " differences from the truth ("
                   << true_vertices.size() << " vertices, " << true_links.size() << " links)\n";

@@ -156,6 +156,23 @@ lab_down() {
   LAB_NODES=()
 }
 
+# NODE sends no ICMP errors any more (an unresponsive router).
+lab_silence() {
+  lab_exec "$1" nft add table inet silent
+  lab_exec "$1" nft add chain inet silent out '{ type filter hook output priority 0; }'
+  lab_exec "$1" nft add rule inet silent out meta l4proto '{ icmp, ipv6-icmp }' drop
+}
+
+# Linux's default ICMP rate limits on every node: 1 error per second per peer after a burst of
+# 6 (icmp_ratelimit 1000 ms), and the global 1000/s with a burst of 50.
+lab_default_icmp_limits() {
+  local node
+  for node in "${LAB_NODES[@]}"; do
+    lab_exec "$node" sysctl -qw net.ipv4.icmp_ratelimit=1000 net.ipv6.icmp.ratelimit=1000 \
+      net.ipv4.icmp_msgs_per_sec=1000 net.ipv4.icmp_msgs_burst=50 >/dev/null
+  done
+}
+
 # Exit code 77 tells CTest the test was skipped; the reason goes to the log.
 lab_require_root() {
   if [ "$(id -u)" -ne 0 ]; then

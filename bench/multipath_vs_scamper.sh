@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Multipath discovery against scamper's tracelb (MDA, `-P udp-dport`, its defaults) in the same
+# lab and the same run, forward UDP IPv4, both at 95% confidence:
+#   1. diamond and wide topologies, no ICMP rate limits;
+#   2. the diamond with Linux's default ICMP rate limits on every node (7 s pause before each
+#      run so every router's bucket is full, as for a router that has not seen us lately);
+#   3. our reverse and two-way multipath on the quiet diamond.
+# Per case: median wall time (process start to exit, `ip netns exec` included) and median probe
+# count of RUNS runs, and how far each graph is from the ground truth (lab-graph-check; scamper's
+# graph is rebuilt from its probes' flow ids by the same rule as ours). Needs root.
+# Usage: bench/multipath_vs_scamper.sh BUILD_DIR [RUNS]
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../tests/lab/netlab.sh"
+lab_require_root
+build=$1
+runs=${2:-5}
+client="$build/client/reverse-traceroute"
+check="$build/tests/lab/lab-graph-check"
+command -v scamper >/dev/null || { echo "scamper is not installed: run scripts/install-deps"; exit 1; }
+tmp=$(mktemp -d)
+trap 'lab_down; rm -rf "$tmp"' EXIT
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# run_case NAME TOPOLOGY TARGET PAUSE: RUNS runs of each tool; prints one line per tool.
+run_case() {
+  local name=$1 topo=$2 target=$3 pause=$4 i start
+  local ours_ms=() ours_probes=() ours_diff=() theirs_ms=() theirs_probes=() theirs_diff=()
+  for i in $(seq "$runs"); do
+    sleep "$pause"
+    start=$(date +%s%N)
+    lab_exec client "$client" -n --store-json -o "$tmp/ours" forward udp multipath "$target" > "$tmp/ours.txt" 2>&1
+    ours_ms+=("$(elapsed_ms "$start")")
+    ours_probes+=("$(grep -o '[0-9]* probes,' "$tmp/ours.txt" | grep -o '[0-9]*')")
+    ours_diff+=("$("$check" "$topo" forward 4 "$tmp/ours.json" | awk '/differences/ { print $(NF-7) }')")
+    sleep "$pause"
+    start=$(date +%s%N)
+    lab_exec client scamper -O json -I "tracelb -P udp-dport $target" > "$tmp/scamper.json" 2>&1
+    theirs_ms+=("$(elapsed_ms "$start")")
+    theirs_probes+=("$(grep -o '"probec":[0-9]*' "$tmp/scamper.json" | grep -o '[0-9]*$')")
+    theirs_diff+=("$("$check" "$topo" forward 4 "$tmp/scamper.json" --scamper | awk '/differences/ { print $(NF-7) }')")
+  done
+  local om op tm tp
+  om=$(printf '%s\n' "${ours_ms[@]}" | median); op=$(printf '%s\n' "${ours_probes[@]}" | median)
+  tm=$(printf '%s\n' "${theirs_ms[@]}" | median); tp=$(printf '%s\n' "${theirs_probes[@]}" | median)
+  printf '%-22s reverse-traceroute %7s ms %5s probes, differences from truth per run: %s\n' "$name" "$om" "$op" "${ours_diff[*]}"
+  printf '%-22s scamper tracelb    %7s ms %5s probes, differences from truth per run: %s\n' "" "$tm" "$tp" "${theirs_diff[*]}"
+  printf '%-22s ratio (ours/scamper): time %s, probes %s\n' "" \
+    "$(awk -v a="$om" -v b="$tm" 'BEGIN { printf "%.3f", a / b }')" "$(awk -v a="$op" -v b="$tp" 'BEGIN { printf "%.2f", a / b }')"
+}
+
+start_server() {
+  ip netns exec "$(lab_ns server)" "$build/server/reverse-traceroute-server" --stats-interval 0 "$1" > /dev/null 2>&1 &
+  server=$!
+  for _ in $(seq 50); do lab_exec server tc filter show dev "$1" ingress | grep -q rtt_ingress && return; sleep 0.1; done
+}
+
+echo "median of $runs runs each, forward UDP IPv4, 95% confidence"
+lab_up "$here/../tests/lab/topologies/diamond.topo"
+run_case "diamond, quiet" "$here/../tests/lab/topologies/diamond.topo" 198.18.6.2 0
+start_server r3
+for mode in reverse two-way; do
+  times=()
+  for i in $(seq "$runs"); do
+    start=$(date +%s%N)
+    lab_exec client "$client" -n "$mode" udp multipath 198.18.6.2 > /dev/null 2>&1
+    times+=("$(elapsed_ms "$start")")
+  done
+  printf '%-22s reverse-traceroute %7s ms (%s)\n' "diamond, $mode" "$(printf '%s\n' "${times[@]}" | median)" "$mode udp multipath"
+done
+kill -TERM "$server"; wait "$server" 2>/dev/null
+lab_default_icmp_limits
+run_case "diamond, rate-limited" "$here/../tests/lab/topologies/diamond.topo" 198.18.6.2 7
+lab_down
+lab_up "$here/../tests/lab/topologies/wide.topo"
+run_case "wide, quiet" "$here/../tests/lab/topologies/wide.topo" 198.18.28.2 0

@@ -1,0 +1,170 @@
+// Multipath units: the stopping points against shared/multipath.md's tables, and the graph
+// built from what flows met (edges from shared flows, inferred edges through a single-vertex
+// hop, black holes that reconnect, trimming of trailing silence, merging of duplicates).
+#include <gtest/gtest.h>
+
+#include "engine/multipath_graph.h"
+#include "engine/stopping_points.h"
+
+namespace rtt::client {
+namespace {
+
+TEST(StoppingPoints, ExactFormMatchesTheTableAtFivePercent) {
+    const StoppingPoints exact(0.05);
+    const int expected[] = {0, 0, 6, 11, 16, 21, 27, 33, 38, 44, 51, 57, 63, 70, 76, 83, 90};
+    for (int k = 1; k <= 16; ++k)
+        EXPECT_EQ(exact.flows_for(k), expected[k]) << "k = " << k;
+    // The published 765 is the union bound; the exact miss chance is already below 5% at 763.
+    EXPECT_EQ(exact.flows_for(101), 763);
+    EXPECT_EQ(StoppingPoints(0.05, StoppingRule::union_bound).flows_for(101), 765);
+}
+
+TEST(StoppingPoints, UnionBoundDiffersWhereTheTableSaysSo) {
+    const StoppingPoints union_bound(0.05, StoppingRule::union_bound);
+    EXPECT_EQ(union_bound.flows_for(8), 39);
+    EXPECT_EQ(union_bound.flows_for(9), 45);
+    EXPECT_EQ(union_bound.flows_for(14), 77);
+    EXPECT_EQ(union_bound.flows_for(2), 6);
+}
+
+TEST(StoppingPoints, OnePercent) {
+    const StoppingPoints exact(0.01);
+    const int expected[] = {0, 0, 8, 15, 21, 28, 36, 43, 51, 58, 66, 74, 82, 90, 98, 106, 115};
+    for (int k = 1; k <= 16; ++k)
+        EXPECT_EQ(exact.flows_for(k), expected[k]) << "k = " << k;
+    EXPECT_EQ(exact.flows_for(101), 927);
+}
+
+TEST(StoppingPoints, MissProbabilityStaysUnderEpsilonAtTheStoppingPoint) {
+    const StoppingPoints exact(0.05);
+    for (int k = 2; k <= 40; ++k) {
+        const int n = exact.flows_for(k);
+        EXPECT_LE(miss_probability(k, n), 0.05);
+        EXPECT_GT(miss_probability(k, n - 1), 0.05);
+    }
+    EXPECT_THROW(StoppingPoints(0.0), std::invalid_argument);
+    EXPECT_THROW(StoppingPoints(1.0), std::invalid_argument);
+}
+
+const IpAddress kRoot = *IpAddress::parse("198.18.1.1");
+const IpAddress kTarget = *IpAddress::parse("198.18.6.2");
+
+FlowObservation answer(const char* address, AnswerKind kind = AnswerKind::time_exceeded) {
+    FlowObservation o;
+    o.state = FlowObservation::State::answered;
+    Answer a;
+    a.kind = kind;
+    a.responder = *IpAddress::parse(address);
+    o.answer = a;
+    o.rtt_ms = 1.0;
+    return o;
+}
+
+FlowObservation silence() {
+    FlowObservation o;
+    o.state = FlowObservation::State::silent;
+    return o;
+}
+
+std::vector<std::uint16_t> flows(std::size_t n) {
+    std::vector<std::uint16_t> values;
+    for (std::size_t i = 0; i < n; ++i)
+        values.push_back(static_cast<std::uint16_t>(20000 + i));
+    return values;
+}
+
+// (from address, to address, inferred) for every edge.
+std::set<std::tuple<std::string, std::string, bool>> edges_of(const MultipathGraph& g) {
+    std::set<std::tuple<std::string, std::string, bool>> edges;
+    const auto name = [&](int id) {
+        const auto& v = g.vertices[static_cast<std::size_t>(id)];
+        return v.address ? v.address->to_string() : "***@" + std::to_string(v.ttl);
+    };
+    for (const auto& e : g.edges)
+        edges.insert({name(e.from), name(e.to), e.inferred});
+    return edges;
+}
+
+TEST(MultipathGraph, DiamondFromSharedFlows) {
+    ObservationTable table;
+    for (int i = 0; i < 4; ++i) {
+        table[1].push_back(answer("198.18.1.2"));
+        table[2].push_back(answer(i % 2 ? "198.18.3.2" : "198.18.2.2"));
+        table[3].push_back(answer(i % 2 ? "198.18.5.2" : "198.18.4.2"));
+        table[4].push_back(answer("198.18.6.2", AnswerKind::unreachable));
+    }
+    const auto g = build_graph(table, flows(4), kRoot, 1, 4, kTarget);
+    ASSERT_EQ(g.vertices.size(), 7u);
+    EXPECT_EQ(g.vertices[0].address, kRoot);
+    const std::set<std::tuple<std::string, std::string, bool>> expected{
+        {"198.18.1.1", "198.18.1.2", false}, {"198.18.1.2", "198.18.2.2", false},
+        {"198.18.1.2", "198.18.3.2", false}, {"198.18.2.2", "198.18.4.2", false},
+        {"198.18.3.2", "198.18.5.2", false}, {"198.18.4.2", "198.18.6.2", false},
+        {"198.18.5.2", "198.18.6.2", false}};
+    EXPECT_EQ(edges_of(g), expected);
+    EXPECT_TRUE(g.vertices.back().end_of_path);
+    EXPECT_EQ(g.vertices[1].flows.size(), 4u);
+}
+
+TEST(MultipathGraph, FlowsNotProbedAtASingleVertexHopGiveInferredEdges) {
+    ObservationTable table;
+    table[1] = {answer("198.18.1.2"), answer("198.18.1.2"), FlowObservation{}};
+    table[2] = {answer("198.18.2.2"), answer("198.18.2.2"), answer("198.18.3.2")};
+    const auto g = build_graph(table, flows(3), kRoot, 1, 2, kTarget);
+    const auto edges = edges_of(g);
+    EXPECT_TRUE(edges.count({"198.18.1.2", "198.18.2.2", false}));
+    EXPECT_TRUE(edges.count({"198.18.1.2", "198.18.3.2", true}));
+}
+
+TEST(MultipathGraph, NoInferenceWithoutEnoughFlowsAtTheSingleVertex) {
+    ObservationTable table;
+    table[1] = {answer("198.18.1.2"), FlowObservation{}};
+    table[2] = {answer("198.18.2.2"), answer("198.18.3.2")};
+    const auto g = build_graph(table, flows(2), kRoot, 1, 6, kTarget);
+    EXPECT_FALSE(edges_of(g).count({"198.18.1.2", "198.18.3.2", true}));
+}
+
+TEST(MultipathGraph, BlackHoleReconnectsAndTrailingSilenceIsTrimmed) {
+    ObservationTable table;
+    table[1] = {answer("198.18.1.2"), answer("198.18.1.2")};
+    table[2] = {silence(), answer("198.18.3.2")};
+    table[3] = {answer("198.18.4.2"), answer("198.18.5.2")};
+    table[4] = {answer("198.18.6.2", AnswerKind::unreachable), silence()};
+    table[5] = {FlowObservation{}, silence()};
+    const auto g = build_graph(table, flows(2), kRoot, 1, 2, kTarget);
+    const auto edges = edges_of(g);
+    EXPECT_TRUE(edges.count({"198.18.1.2", "***@2", false}));
+    EXPECT_TRUE(edges.count({"***@2", "198.18.4.2", false}));
+    // Flow 1 went silent after 198.18.5.2 for good: no black holes hang off it.
+    for (const auto& v : g.vertices)
+        EXPECT_TRUE(v.address || v.ttl == 2) << "untrimmed black hole at ttl " << int(v.ttl);
+    EXPECT_TRUE(g.successors(static_cast<int>(g.vertices.size()) - 1).empty());
+}
+
+TEST(MultipathGraph, MergeFoldsTheSameAddressAtTwoTtls) {
+    ObservationTable table;
+    table[1] = {answer("198.18.1.2"), answer("198.18.1.2")};
+    table[2] = {answer("198.18.2.2"), answer("198.18.9.9")};
+    table[3] = {answer("198.18.4.2"), answer("198.18.2.2")};
+    const auto g = build_graph(table, flows(2), kRoot, 1, 2, kTarget);
+    EXPECT_EQ(g.vertices.size(), 6u);
+    const auto m = g.merged();
+    EXPECT_EQ(m.vertices.size(), 5u);
+    const auto edges = edges_of(m);
+    EXPECT_TRUE(edges.count({"198.18.9.9", "198.18.2.2", false}));
+    EXPECT_TRUE(edges.count({"198.18.2.2", "198.18.4.2", false}));
+    for (const auto& e : m.edges)
+        EXPECT_NE(e.from, e.to);
+}
+
+TEST(MultipathGraph, SingleVertexNeedsEnoughAgreeingFlowsAndNoSilence) {
+    const std::vector<FlowObservation> same{answer("198.18.1.2"), answer("198.18.1.2")};
+    EXPECT_EQ(single_vertex(same, 2, kTarget), IpAddress(*IpAddress::parse("198.18.1.2")));
+    EXPECT_FALSE(single_vertex(same, 3, kTarget));
+    EXPECT_FALSE(single_vertex({answer("198.18.1.2"), silence()}, 1, kTarget));
+    EXPECT_FALSE(single_vertex({answer("198.18.1.2"), answer("198.18.1.3")}, 1, kTarget));
+    EXPECT_FALSE(single_vertex({answer("198.18.6.2"), answer("198.18.6.2")}, 1, kTarget));
+}
+
+}  // namespace
+}  // namespace rtt::client
