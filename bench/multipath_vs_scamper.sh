@@ -34,13 +34,13 @@ run_case() {
     lab_exec client "$client" -n --store-json -o "$tmp/ours" forward udp multipath "$target" > "$tmp/ours.txt" 2>&1
     ours_ms+=("$(elapsed_ms "$start")")
     ours_probes+=("$(grep -o '[0-9]* probes,' "$tmp/ours.txt" | grep -o '[0-9]*')")
-    ours_diff+=("$("$check" "$topo" forward 4 "$tmp/ours.json" | awk '/differences/ { print $(NF-7) }')")
+    ours_diff+=("$("$check" "$topo" forward 4 "$tmp/ours.json" | awk '/differences from the truth/ { print $7 }')")
     sleep "$pause"
     start=$(date +%s%N)
     lab_exec client scamper -O json -I "tracelb -P udp-dport $target" > "$tmp/scamper.json" 2>&1
     theirs_ms+=("$(elapsed_ms "$start")")
     theirs_probes+=("$(grep -o '"probec":[0-9]*' "$tmp/scamper.json" | grep -o '[0-9]*$')")
-    theirs_diff+=("$("$check" "$topo" forward 4 "$tmp/scamper.json" --scamper | awk '/differences/ { print $(NF-7) }')")
+    theirs_diff+=("$("$check" "$topo" forward 4 "$tmp/scamper.json" --scamper | awk '/differences from the truth/ { print $7 }')")
   done
   local om op tm tp
   om=$(printf '%s\n' "${ours_ms[@]}" | median); op=$(printf '%s\n' "${ours_probes[@]}" | median)

@@ -126,7 +126,25 @@ int run_trace(const ClientOptions& options) {
     std::vector<ProbingTask*> tasks;
     for (auto& run : runs)
         tasks.push_back(&run->task());
-    run_until_finished(tasks);
+    // Multipath prints its graph at the end: meanwhile show progress, on a terminal only.
+    const bool show_progress = options.engine == EngineKind::multipath && isatty(STDERR_FILENO);
+    const auto progress = [&] {
+        std::string line;
+        for (auto& run : runs) {
+            const auto* engine = dynamic_cast<const MultipathEngine*>(run->engine.get());
+            const auto now = engine->progress();
+            line += fmt::format("{}{}: ttl {}, {} vertices, {} probes sent, {} answered", line.empty() ? "" : "; ",
+                                run->name, now.deepest_ttl, now.vertices, run->prober->probes_sent(),
+                                run->prober->probes_answered());
+        }
+        std::fprintf(stderr, "\r\033[K%s", line.c_str());
+        std::fflush(stderr);
+    };
+    if (show_progress)
+        text.before_writing([] { std::fprintf(stderr, "\r\033[K"); });
+    run_until_finished(tasks, show_progress ? std::function<void()>(progress) : std::function<void()>{});
+    if (show_progress)
+        std::fprintf(stderr, "\r\033[K");
 
     std::vector<RecordedDirection> recorded;
     bool failed = false;

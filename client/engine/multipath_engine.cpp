@@ -378,6 +378,20 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         finish(summarize());
 }
 
+MultipathEngine::Progress MultipathEngine::progress() const {
+    Progress progress;
+    for (const auto& [ttl, hop] : table_) {
+        std::set<IpAddress> here;
+        for (const auto& observation : hop)
+            if (observation.state == FlowObservation::State::answered)
+                here.insert(observation.answer->responder);
+        if (!here.empty())
+            progress.deepest_ttl = ttl;
+        progress.vertices += here.size();
+    }
+    return progress;
+}
+
 TraceSummary MultipathEngine::summarize() const {
     const IpAddress& end = prober_.codec().end_of_path();
     std::optional<Answer> reached;

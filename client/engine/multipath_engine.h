@@ -46,6 +46,12 @@ public:
     bool finished() const override { return finished_; }
 
     const ObservationTable& observations() const { return table_; }
+
+    struct Progress {
+        unsigned deepest_ttl = 0;
+        std::size_t vertices = 0;
+    };
+    Progress progress() const;
     const std::vector<std::uint16_t>& flow_values() const { return flow_values_; }
 
 private:

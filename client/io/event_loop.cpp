@@ -48,7 +48,9 @@ private:
 
 }  // namespace
 
-void run_until_finished(std::span<ProbingTask* const> tasks) {
+void run_until_finished(std::span<ProbingTask* const> tasks, const std::function<void()>& tick,
+                        std::int64_t tick_ns) {
+    std::int64_t next_tick = monotonic_ns() + tick_ns;
     Epoll epoll;
     for (ProbingTask* task : tasks)
         for (const int fd : task->prober().receive_fds())
@@ -69,6 +71,13 @@ void run_until_finished(std::span<ProbingTask* const> tasks) {
         // Nothing pending anywhere yet a task is not finished: waiting would hang forever.
         if (!wakeup)
             throw std::logic_error("a probing task stalled with nothing in flight");
+        if (tick) {
+            if (monotonic_ns() >= next_tick) {
+                tick();
+                next_tick = monotonic_ns() + tick_ns;
+            }
+            wakeup = std::min(*wakeup, next_tick);
+        }
         epoll.wait(std::max<std::int64_t>(0, *wakeup - monotonic_ns()));
     }
 }

@@ -2,6 +2,7 @@
 // receive socket or when a prober has a send or a timeout due.
 #pragma once
 
+#include <functional>
 #include <span>
 
 #include "io/prober.h"
@@ -17,7 +18,9 @@ public:
     virtual bool finished() const = 0;
 };
 
-// Starts every task and runs until all have finished.
-void run_until_finished(std::span<ProbingTask* const> tasks);
+// Starts every task and runs until all have finished; `tick`, if given, is called about every
+// `tick_ns` while they run (progress display).
+void run_until_finished(std::span<ProbingTask* const> tasks, const std::function<void()>& tick = {},
+                        std::int64_t tick_ns = 200'000'000);
 
 }  // namespace rtt::client

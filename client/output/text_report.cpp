@@ -205,6 +205,8 @@ TraceObserver& TextReport::add_section(const SectionHeading& heading) {
 
 void TextReport::print(std::size_t section, const std::string& line) {
     if (section == printing_) {
+        if (clear_)
+            clear_();
         std::fprintf(out_, "%s\n", line.c_str());
         std::fflush(out_);
     } else {
@@ -217,6 +219,8 @@ void TextReport::section_finished(std::size_t section) {
     while (printing_ < sections_.size() && sections_[printing_]->finished) {
         ++printing_;
         if (printing_ < sections_.size()) {
+            if (clear_ && !sections_[printing_]->held.empty())
+                clear_();
             for (const auto& line : sections_[printing_]->held)
                 std::fprintf(out_, "%s\n", line.c_str());
             sections_[printing_]->held.clear();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,8 @@ public:
 
     // Adds a section; its observer receives that direction's hops.
     TraceObserver& add_section(const SectionHeading& heading);
+    // Called before any line is written (clears a progress line on the terminal).
+    void before_writing(std::function<void()> clear) { clear_ = std::move(clear); }
 
 private:
     class Section;
@@ -50,6 +53,7 @@ private:
     ReverseResolver& resolver_;
     std::vector<std::unique_ptr<Section>> sections_;
     std::size_t printing_ = 0;  // sections before this one are complete
+    std::function<void()> clear_;
 };
 
 // The annotation traceroute prints for an unreachable code (empty for the destination's own

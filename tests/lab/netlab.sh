@@ -135,6 +135,8 @@ _lab_add_route() {
 lab_up() {
   local file=$1 word rest
   trap lab_down EXIT
+  # A signal (Ctrl-C, a closed pipe, kill) must also end in lab_down: exit runs the EXIT trap.
+  trap 'exit 130' INT TERM HUP PIPE
   while read -r word rest; do
     # shellcheck disable=SC2086
     case "$word" in
