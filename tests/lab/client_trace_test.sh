@@ -3,7 +3,9 @@
 # IPv4 and IPv6, UDP/TCP/ICMP, two-way single path: every forward hop is on the true forward
 # path ending at the target, every reverse hop on the true reverse path ending at the client,
 # and a second run of the same flow gives the same paths. A target without a server gives the
-# one-sentence message and exit code 1.
+# one-sentence message and exit code 1. On the asymmetric topology forward-only and
+# reverse-only runs store JSON that must match the truth, and a router silent only on the way
+# back shows as `* * *` in the reverse trace.
 # Usage: client_trace_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,6 +88,29 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
     checks=$((checks + 1))
     { grep -q "^ 2  \* \* \*$" <<< "$out" && grep -q "^forward: reached $target" <<< "$out"; } ||
       fail "line silent router: '$out'"
+  fi
+  if [ "$topo" = asymmetric ]; then
+    check_bin="$build/tests/lab/lab-graph-check"
+    for family in 4 6; do
+      target=$(lab_addr "server:$server_link" "$family")
+      # One direction at a time, the JSON measurement checked against the truth.
+      for direction in forward reverse; do
+        base="$tmp/$direction-$family"
+        lab_exec client timeout 30 "$client_bin" -n -w 1 --store-json -o "$base" "$direction" udp singlepath \
+          "$target" > "$base.txt" 2>&1
+        checks=$((checks + 1))
+        grep -q "^forward\|^reverse" "$base.txt" && ! grep -q "^$([ "$direction" = forward ] && echo reverse || echo forward) " "$base.txt" ||
+          fail "asymmetric v$family $direction only: the other direction ran: $(cat "$base.txt")"
+        out=$("$check_bin" "$file" "$direction" "$family" "$base.json" --single-path) || fail "asymmetric v$family $direction JSON: $out"
+      done
+    done
+    # r4 (only on the way back) silent: `* * *` at its reverse hop, and the reverse trace goes on.
+    lab_silence r4
+    target=$(lab_addr "server:$server_link" 4)
+    out=$(lab_exec client timeout 30 "$client_bin" -n -w 0.3 reverse udp singlepath "$target")
+    checks=$((checks + 1))
+    { grep -q "^ 2  \* \* \*$" <<< "$out" && grep -q "^reverse: the server's probes reached us" <<< "$out"; } ||
+      fail "asymmetric silent r4 on the reverse path: '$out'"
   fi
   kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
   lab_down
