@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "cli/options.h"
+#include "client_error.h"
+#include "net/endpoints.h"
 #include "codec.h"
 #include "hex.h"
 #include "probe/forward_codec.h"
@@ -132,6 +134,31 @@ TEST(CommandLine, OneSentencePerBadInput) {
     EXPECT_NE(parse_error({"forward", "udp", "x"}).find("missing engine"), std::string::npos);
     EXPECT_EQ(parse_error({"-4", "-6", "forward", "udp", "singlepath", "x"}),
               "-4 and -6 exclude each other: give at most one");
+    EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--confidence", "2", "x"}),
+              "--confidence 2 is out of range: give a failure probability between 0 and 1");
+    EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--max-probes", "10", "x"}),
+              "--max-probes 10 is out of range: give 50 to 1000000");
+    EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--first-flow", "5", "x"}),
+              "--first-flow 5 is out of range: give 10000 to 65534");
+    EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--min-burst", "30", "--max-burst", "20", "x"}),
+              "bursts 30..20 are invalid: give 1 <= --min-burst <= --max-burst");
+}
+
+// Target names: .invalid never resolves (RFC 6761); a family mismatch is named.
+TEST(Endpoints, UnresolvableNameAndFamilyMismatchGetOneSentence) {
+    try {
+        resolve_target("no-such-host.invalid", std::nullopt);
+        FAIL() << "resolved a .invalid name";
+    } catch (const ClientError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot resolve 'no-such-host.invalid'"), std::string::npos) << e.what();
+    }
+    try {
+        resolve_target("2001:db8::1", Family::v4);
+        FAIL() << "accepted an IPv6 target with -4";
+    } catch (const ClientError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "2001:db8::1 is an IPv6 address but IPv4 was asked for: drop -4 or give an IPv4 target");
+    }
 }
 
 }  // namespace
