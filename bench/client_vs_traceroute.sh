@@ -13,9 +13,7 @@ runs=${2:-20}
 command -v traceroute >/dev/null || { echo "traceroute is not installed: run scripts/install-deps"; exit 1; }
 lab_up "$here/../tests/lab/topologies/line.topo"
 trap lab_down EXIT
-ip netns exec "$(lab_ns server)" "$build/server/reverse-traceroute-server" --stats-interval 0 r3 >/dev/null 2>&1 &
-server=$!
-sleep 1
+lab_start_server "$build/server/reverse-traceroute-server" r3
 target=198.18.4.2
 
 median_ms() {  # median wall time in ms of running "$@" $runs times in the client namespace
@@ -33,7 +31,7 @@ ours=$(median_ms "$build/client/reverse-traceroute" -n forward udp singlepath -q
 theirs=$(median_ms traceroute -n -U -q 3 -N 16 "$target")
 baseline=$(median_ms true)
 reverse=$(median_ms "$build/client/reverse-traceroute" -n reverse udp singlepath -q 3 -N 16 "$target")
-kill -TERM "$server"; wait "$server" 2>/dev/null
+lab_stop_server
 echo "forward single path, line topology, median of $runs runs:"
 echo "  reverse-traceroute ${ours} ms   traceroute ${theirs} ms   ratio $(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')"
 echo "reverse single path: ${reverse} ms"

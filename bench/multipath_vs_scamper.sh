@@ -51,16 +51,10 @@ run_case() {
     "$(awk -v a="$om" -v b="$tm" 'BEGIN { printf "%.3f", a / b }')" "$(awk -v a="$op" -v b="$tp" 'BEGIN { printf "%.2f", a / b }')"
 }
 
-start_server() {
-  ip netns exec "$(lab_ns server)" "$build/server/reverse-traceroute-server" --stats-interval 0 "$1" > /dev/null 2>&1 &
-  server=$!
-  for _ in $(seq 50); do lab_exec server tc filter show dev "$1" ingress | grep -q rtt_ingress && return; sleep 0.1; done
-}
-
 echo "median of $runs runs each, forward UDP IPv4, 95% confidence"
 lab_up "$here/../tests/lab/topologies/diamond.topo"
 run_case "diamond, quiet" "$here/../tests/lab/topologies/diamond.topo" 198.18.6.2 0
-start_server r3
+lab_start_server "$build/server/reverse-traceroute-server" r3
 for mode in reverse two-way; do
   times=()
   for i in $(seq "$runs"); do
@@ -70,7 +64,7 @@ for mode in reverse two-way; do
   done
   printf '%-22s reverse-traceroute %7s ms (%s)\n' "diamond, $mode" "$(printf '%s\n' "${times[@]}" | median)" "$mode udp multipath"
 done
-kill -TERM "$server"; wait "$server" 2>/dev/null
+lab_stop_server
 lab_default_icmp_limits
 run_case "diamond, rate-limited" "$here/../tests/lab/topologies/diamond.topo" 198.18.6.2 7
 lab_down

@@ -16,9 +16,6 @@ lab_require_root
 build=$1
 server_bin="$build/server/reverse-traceroute-server"
 client_bin="$build/client/reverse-traceroute"
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # check_section TEXT DIRECTION TRUTH... : the hop lines of one section against the truth.
 check_section() {
@@ -45,9 +42,8 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
   read -ra forward_truth <<< "$(lab_truth "$file" forward)"
   read -ra reverse_truth <<< "$(lab_truth "$file" reverse)"
   server_link=$(lab_link_between server r3)
-  ip netns exec "$(lab_ns server)" "$server_bin" --stats-interval 0 r3 > "$tmp/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 50); do lab_exec server tc filter show dev r3 ingress | grep -q rtt_ingress && break; sleep 0.1; done
+  LAB_SERVER_LOG=$tmp/server.log
+  lab_start_server "$server_bin" r3 || fail "$topo: the server did not attach: $(cat "$tmp/server.log")"
   for family in 4 6; do
     target=$(lab_addr "server:$server_link" "$family")
     for protocol in udp tcp icmp; do
@@ -112,9 +108,8 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
     { grep -q "^ 2  \* \* \*$" <<< "$out" && grep -q "^reverse: the server's probes reached us" <<< "$out"; } ||
       fail "asymmetric silent r4 on the reverse path: '$out'"
   fi
-  kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
+  lab_stop_server
   lab_down
 done
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+lab_summary

@@ -22,22 +22,16 @@ build=$1
 server_bin="$build/server/reverse-traceroute-server"
 client_bin="$build/client/reverse-traceroute"
 check_bin="$build/tests/lab/lab-graph-check"
-failures=0
-checks=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 tmp=$(mktemp -d)
 trap 'lab_down; rm -rf "$tmp"' EXIT
 
-# start_server NODE: runs the server on the node's only interface, waits until it is attached.
+LAB_SERVER_LOG=$tmp/server.log
+# The server on its only interface.
 start_server() {
   local iface
   iface=$(lab_exec server ip -o link show | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2 }')
-  ip netns exec "$(lab_ns server)" "$server_bin" --stats-interval 0 "$iface" > "$tmp/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 50); do lab_exec server tc filter show dev "$iface" ingress | grep -q rtt_ingress && return; sleep 0.1; done
-  fail "the server did not attach: $(cat "$tmp/server.log")"
+  lab_start_server "$server_bin" "$iface" || fail "the server did not attach: $(cat "$LAB_SERVER_LOG")"
 }
-stop_server() { kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; }
 
 # trace LABEL FILE ARGS...: a two-way multipath trace stored as FILE.json; fails on a bad exit.
 trace() {
@@ -139,9 +133,8 @@ for topo in ${MULTIPATH_TOPOLOGIES:-diamond wide}; do
     graph_matches "rate limited forward" "$file" forward 4 "$base.json"
     graph_matches "rate limited reverse" "$file" reverse 4 "$base.json"
   fi
-  stop_server
+  lab_stop_server
   lab_down
 done
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+lab_summary

@@ -158,6 +158,39 @@ lab_down() {
   LAB_NODES=()
 }
 
+# The server in the server namespace on IFACE, with more server options after it; waits until
+# its filter is attached (returns 1 if it never is). Sets LAB_SERVER_PID; its output goes to
+# LAB_SERVER_LOG (default: discarded).
+lab_start_server() {  # lab_start_server SERVER_BIN IFACE [options...]
+  local bin=$1 iface=$2; shift 2
+  # Not through lab_exec: $! must be the server itself (ip netns exec execs it).
+  ip netns exec "$(lab_ns server)" "$bin" --stats-interval 0 "$@" "$iface" > "${LAB_SERVER_LOG:-/dev/null}" 2>&1 &
+  LAB_SERVER_PID=$!
+  for _ in $(seq 50); do
+    lab_exec server tc filter show dev "$iface" ingress | grep -q rtt_ingress && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+lab_stop_server() {
+  # SIGTERM: background jobs of a non-interactive shell ignore SIGINT.
+  [ -n "${LAB_SERVER_PID:-}" ] || return 0
+  kill -TERM "$LAB_SERVER_PID" 2>/dev/null
+  wait "$LAB_SERVER_PID" 2>/dev/null
+  LAB_SERVER_PID=
+}
+
+# Test bookkeeping: `fail MESSAGE` counts a failure, tests count their checks in `checks`, and
+# lab_summary prints both and fails if anything did.
+failures=0
+checks=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+lab_summary() {
+  echo "$checks checks, $failures failures"
+  [ "$failures" -eq 0 ]
+}
+
 # NODE sends no ICMP errors any more (an unresponsive router).
 lab_silence() {
   lab_exec "$1" nft add table inet silent

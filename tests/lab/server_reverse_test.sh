@@ -14,32 +14,15 @@ lab_require_root
 build=$1
 server_bin="$build/server/reverse-traceroute-server"
 requester_bin="$build/tests/lab/lab-requester"
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-start_server() {  # start_server IFACE [args...]; waits until the filter is attached
-  local iface=$1; shift
-  # Not through a function: $! must be the server itself (ip netns exec execs it).
-  ip netns exec "$(lab_ns server)" "$server_bin" --stats-interval 0 "$@" "$iface" > "$tmp/server.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 50); do
-    lab_exec server tc filter show dev "$iface" ingress | grep -q rtt_ingress && return 0
-    sleep 0.1
-  done
-  fail "server did not attach: $(cat "$tmp/server.log")"
-  return 1
-}
-
-stop_server() {
-  # SIGTERM: background jobs of a non-interactive shell ignore SIGINT.
-  kill -TERM "$server_pid" 2>/dev/null
-  wait "$server_pid" 2>/dev/null
-}
-
 tmp=$(mktemp -d)
 trap 'lab_down; rm -rf "$tmp"' EXIT
+LAB_SERVER_LOG=$tmp/server.log
+
+start_server() {  # start_server IFACE [args...]; waits until the filter is attached
+  lab_start_server "$server_bin" "$@" && return 0
+  fail "server did not attach: $(cat "$LAB_SERVER_LOG")"
+  return 1
+}
 
 for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
   file="$here/topologies/$topo.topo"
@@ -87,7 +70,7 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
       grep -q "hello-$family" "$tmp/nc.out" || fail "v$family TCP connection to the server"
     done
     # kill -9 leaves the filter behind; a new instance takes it over and works.
-    kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null
+    kill -9 "$LAB_SERVER_PID"; wait "$LAB_SERVER_PID" 2>/dev/null
     start_server r3
     checks=$((checks + 1))
     [ "$(lab_exec server tc filter show dev r3 ingress | grep -c rtt_ingress)" -eq 1 ] ||
@@ -96,18 +79,18 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
     checks=$((checks + 1))
     hop_matches "$(echo "$out" | awk '{print $2}')" "${truth[0]}" 4 || fail "after restart: '$out'"
     # The v4 and v6 instances coexist on one interface.
-    stop_server
-    start_server r3 -4; v4_pid=$server_pid
-    start_server r3 -6; v6_pid=$server_pid
+    lab_stop_server
+    start_server r3 -4; v4_pid=$LAB_SERVER_PID
+    start_server r3 -6; v6_pid=$LAB_SERVER_PID
     for family in 4 6; do
       out=$(lab_exec client "$requester_bin" --protocol tcp --max-ttl 1 "$(lab_addr "server:$server_link" "$family")")
       checks=$((checks + 1))
       hop_matches "$(echo "$out" | awk '{print $2}')" "${truth[0]}" "$family" || fail "v4+v6 instances, v$family: '$out'"
     done
-    server_pid=$v6_pid; stop_server
-    server_pid=$v4_pid
+    LAB_SERVER_PID=$v6_pid; lab_stop_server
+    LAB_SERVER_PID=$v4_pid
   fi
-  stop_server
+  lab_stop_server
   checks=$((checks + 1))
   if lab_exec server tc filter show dev r3 ingress | grep -q .; then
     fail "$topo: a filter is left after stop"
@@ -115,5 +98,4 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
   lab_down
 done
 
-echo "server_reverse_test: $checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+lab_summary
