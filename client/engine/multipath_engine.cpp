@@ -149,13 +149,17 @@ void MultipathEngine::send(std::uint8_t ttl, std::size_t flow, int attempt) {
     ++submitted_;
 }
 
-std::size_t MultipathEngine::burst_limit(std::uint8_t ttl) const {
+std::set<IpAddress> MultipathEngine::vertices_at(std::uint8_t ttl) const {
     std::set<IpAddress> vertices;
     if (const auto hop = table_.find(ttl); hop != table_.end())
         for (const auto& observation : hop->second)
             if (observation.state == FlowObservation::State::answered)
                 vertices.insert(observation.answer->responder);
-    return kRouterBurst * std::max<std::size_t>(1, vertices.size());
+    return vertices;
+}
+
+std::size_t MultipathEngine::burst_limit(std::uint8_t ttl) const {
+    return kRouterBurst * std::max<std::size_t>(1, vertices_at(ttl).size());
 }
 
 void MultipathEngine::note_paced_answer(const Attempt& attempt) {
@@ -179,13 +183,9 @@ void MultipathEngine::note_loss(const Attempt& attempt) {
         }
         return;
     }
-    const auto hop = table_.find(ttl);
-    if (hop == table_.end() || silent_not_limited_.count(ttl))
+    if (silent_not_limited_.count(ttl))
         return;
-    std::set<IpAddress> vertices;
-    for (const auto& observation : hop->second)
-        if (observation.state == FlowObservation::State::answered)
-            vertices.insert(observation.answer->responder);
+    const auto vertices = vertices_at(ttl);
     if (vertices.empty())
         return;  // silent so far: a black hole, not a rate limit
     // Assume each vertex is a router refilling one answer a second; slower if losses go on.
@@ -380,14 +380,11 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
 
 MultipathEngine::Progress MultipathEngine::progress() const {
     Progress progress;
-    for (const auto& [ttl, hop] : table_) {
-        std::set<IpAddress> here;
-        for (const auto& observation : hop)
-            if (observation.state == FlowObservation::State::answered)
-                here.insert(observation.answer->responder);
-        if (!here.empty())
-            progress.deepest_ttl = ttl;
-        progress.vertices += here.size();
+    for (const auto& entry : table_) {
+        const std::size_t here = vertices_at(entry.first).size();
+        if (here > 0)
+            progress.deepest_ttl = entry.first;
+        progress.vertices += here;
     }
     return progress;
 }

@@ -45,14 +45,12 @@ public:
     void start() override;
     bool finished() const override { return finished_; }
 
-    const ObservationTable& observations() const { return table_; }
-
+    // What the progress line shows: the deepest TTL that answered and the vertices so far.
     struct Progress {
         unsigned deepest_ttl = 0;
         std::size_t vertices = 0;
     };
     Progress progress() const;
-    const std::vector<std::uint16_t>& flow_values() const { return flow_values_; }
 
 private:
     struct Attempt {
@@ -68,6 +66,8 @@ private:
     // A probe at this TTL timed out: if the hop answers others, it is rate limiting.
     void note_loss(const Attempt& attempt);
     void note_paced_answer(const Attempt& attempt);
+    // The addresses that answered at this TTL.
+    std::set<IpAddress> vertices_at(std::uint8_t ttl) const;
     // How many probes may be out at once at this TTL.
     std::size_t burst_limit(std::uint8_t ttl) const;
     // Sends every probe the current flow counts ask for that may go now.
