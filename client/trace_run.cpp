@@ -15,8 +15,10 @@
 #include "log.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
+#include "output/graph_render.h"
 #include "output/json_measurement.h"
 #include "output/text_report.h"
+#include "output/trace_graph.h"
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
 
@@ -149,7 +151,7 @@ int run_trace(const ClientOptions& options) {
     std::vector<RecordedDirection> recorded;
     bool failed = false;
     for (auto& run : runs) {
-        recorded.push_back({run->name, run->root, &run->record});
+        recorded.push_back({run->name, run->root, run->prober->codec().end_of_path(), &run->record});
         failed = failed || (run->record.summary && run->record.summary->end == TraceEnd::failed);
         log(LogLevel::info, "{}: {} probes sent, {} answered", run->name, run->prober->probes_sent(),
             run->prober->probes_answered());
@@ -157,6 +159,23 @@ int run_trace(const ClientOptions& options) {
     const auto measurement = measurement_json(options, recorded, resolver.names());
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
+    if (options.render) {
+        std::vector<MultipathGraph> graphs;
+        std::vector<DrawnDirection> drawn;
+        graphs.reserve(recorded.size());
+        for (const auto& d : recorded) {
+            const MultipathGraph found = trace_graph(*d.record, d.root, d.end_of_path);
+            graphs.push_back(options.no_merge ? found : found.merged());
+        }
+        for (std::size_t i = 0; i < recorded.size(); ++i) {
+            const IpAddress& other = recorded[i].root == source ? target : source;
+            drawn.push_back({fmt::format("{} {} {}: {} to {}", recorded[i].name, protocol_name(options.protocol),
+                                         options.engine == EngineKind::multipath ? "multipath" : "single path",
+                                         recorded[i].root.to_string(), other.to_string()),
+                             &graphs[i]});
+        }
+        render_graph(drawn, resolver.names(), options.format, options.output_base + "." + options.format);
+    }
     if (options.store_json) {
         const std::string path = options.output_base + ".json";
         std::ofstream file(path);

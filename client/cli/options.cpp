@@ -1,7 +1,12 @@
 #include "options.h"
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "output/graph_render.h"
 
 namespace rtt::client {
 namespace {
@@ -56,6 +61,8 @@ std::optional<std::string> validate(const ClientOptions& o) {
     if (!(o.confidence > 0 && o.confidence < 1))
         return fmt::format("--confidence {} is out of range: give a failure probability between 0 and 1",
                            o.confidence);
+    if (std::find(graph_formats().begin(), graph_formats().end(), o.format) == graph_formats().end())
+        return fmt::format("unknown graph format '{}': give one of {}", o.format, fmt::join(graph_formats(), ", "));
     if (o.retry < 0 || o.retry > 10)
         return fmt::format("--retry {} is out of range: give 0 to 10", o.retry);
     if (o.max_probes < 50 || o.max_probes > 1000000)
@@ -111,7 +118,12 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_option("-s,--source", o.source, "Source address to probe from");
     app.add_option("-i,--interface", o.interface, "Interface to probe through");
     app.add_flag("-y,--assume-yes", o.assume_yes, "Answer yes to confirmation questions");
-    app.add_option("-o,--output", o.output_base, "Base name of output files (BASE.json)")->capture_default_str();
+    CLI::Option* output = app.add_option("-o,--output", o.output_base,
+                                         "Base name of output files: draws the graph to BASE.FORMAT (and BASE.json "
+                                         "with --store-json)")
+                              ->capture_default_str();
+    CLI::Option* format = app.add_option("--format", o.format, "Graph format: dot, gif, jpg, pdf, png, ps or svg")
+                              ->capture_default_str();
     app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)");
     app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json");
     app.add_option("-l,--log-level", o.log_level, "Log detail on stderr")
@@ -177,6 +189,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     o.direction = *direction;
     o.protocol = *protocol;
     o.engine = multi->parsed() ? EngineKind::multipath : EngineKind::singlepath;
+    o.render = output->count() > 0 || format->count() > 0;
     if (v4 && v6)
         return ParseExit{2, "-4 and -6 exclude each other: give at most one"};
     if (v4)

@@ -31,6 +31,8 @@ struct ClientOptions {
     std::string interface;
     bool assume_yes = false;
     std::string output_base = "trace";
+    std::string format = "pdf";
+    bool render = false;  // -o or --format given: draw the graph to BASE.FORMAT
     bool json = false;
     bool store_json = false;
     std::string log_level = "warning";

@@ -1,5 +1,7 @@
 #include "json_measurement.h"
 
+#include "output/trace_graph.h"
+
 namespace rtt::client {
 namespace {
 
@@ -19,46 +21,7 @@ nlohmann::json vertex(int id, const std::string& address, int ttl) {
             {"flows", nlohmann::json::array()}, {"successors", nlohmann::json::array()}};
 }
 
-// Single path: one vertex per responder and hop, every vertex linked to all of the next hop's
-// (they share the flow); silent hops are "***" vertices; silence after the last answer is
-// trimmed as the Augsburg client does.
-nlohmann::json vertex_list(const RecordedDirection& direction) {
-    std::vector<std::vector<nlohmann::json>> layers;
-    int next_id = 0;
-    layers.push_back({vertex(next_id++, direction.root.to_string(), 0)});
-    for (const HopResult& hop : direction.record->hops) {
-        std::vector<nlohmann::json> layer;
-        for (const HopReply& reply : hop.replies) {
-            if (!reply.answer)
-                continue;
-            const std::string address = reply.answer->responder.to_string();
-            auto it = std::find_if(layer.begin(), layer.end(), [&](const auto& v) { return v["address"] == address; });
-            if (it == layer.end()) {
-                layer.push_back(vertex(next_id++, address, hop.ttl));
-                layer.back()["flows"].push_back(hop.flow);
-                it = layer.end() - 1;
-            }
-            (*it)["rtt"].push_back(reply.rtt_ms);
-        }
-        if (layer.empty())
-            layer.push_back(vertex(next_id++, "***", hop.ttl));
-        layers.push_back(std::move(layer));
-    }
-    while (layers.size() > 1 && layers.back().size() == 1 && layers.back()[0]["address"] == "***")
-        layers.pop_back();
-    nlohmann::json list = nlohmann::json::array();
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-        for (auto& v : layers[i]) {
-            if (i + 1 < layers.size())
-                for (const auto& next : layers[i + 1])
-                    v["successors"].push_back(next["id"]);
-            list.push_back(v);
-        }
-    }
-    return list;
-}
-
-// Multipath: the graph as found (unmerged, as the Augsburg client stores it).
+// The graph as found (unmerged, as the Augsburg client stores it); "***" for black holes.
 nlohmann::json vertex_list(const MultipathGraph& graph) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& v : graph.vertices) {
@@ -92,7 +55,7 @@ nlohmann::json measurement_json(const ClientOptions& options, const std::vector<
     m["traces"] = nlohmann::json::object();
     m["outcome"] = nlohmann::json::object();
     for (const auto& d : directions) {
-        m["traces"][d.name] = d.record->graph ? vertex_list(*d.record->graph) : vertex_list(d);
+        m["traces"][d.name] = vertex_list(trace_graph(*d.record, d.root, d.end_of_path));
         if (d.record->summary)
             m["outcome"][d.name] = end_name(d.record->summary->end);
     }

@@ -18,6 +18,7 @@ namespace rtt::client {
 struct RecordedDirection {
     std::string name;  // "forward" / "reverse"
     IpAddress root;    // where the direction's probes start
+    IpAddress end_of_path;
     const TraceRecord* record = nullptr;
 };
 

@@ -5,6 +5,7 @@
 # - ICMP (which Linux does not spread over ECMP): one true path each way;
 # - a silent router inside the diamond: a black hole, and every vertex after it still found;
 # - Linux's default ICMP rate limits on every router: the diamond still complete and correct;
+# - the two-way diamond drawn as SVG: well-formed XML (xmllint), both clusters, every true address;
 # - confidence: the wide topology under new hash seeds, a handful of trials at the default
 #   --confidence 0.05; the share of missed branching points must not exceed what a 5% miss
 #   chance allows (the 99th percentile of the binomial), the full statistic is
@@ -111,6 +112,22 @@ for topo in ${MULTIPATH_TOPOLOGIES:-diamond wide}; do
 
   if [ "$topo" = diamond ]; then
     target=$(server_address "$file" 4)
+    # The drawing: one SVG with a cluster per direction, well-formed XML, every true address.
+    base="$tmp/drawn"
+    trace "drawn" "$base" --format svg -o "$base" two-way udp multipath --confidence 0.00001 "$target"
+    checks=$((checks + 1))
+    if ! xmllint --noout "$base.svg" 2> "$base.xml-errors"; then
+      fail "the SVG graph is not well-formed XML: $(head -3 "$base.xml-errors")"
+    else
+      for title in "forward udp multipath" "reverse udp multipath"; do
+        grep -q "$title" "$base.svg" || fail "the SVG graph has no '$title' cluster"
+      done
+      for hop in $(lab_truth "$file" forward) $(lab_truth "$file" reverse); do
+        for alternative in ${hop//|/ }; do
+          grep -q ">$(lab_addr "$alternative" 4)<" "$base.svg" || fail "the SVG graph lacks $(lab_addr "$alternative" 4)"
+        done
+      done
+    fi
     # r2a silent: a black hole in both directions, the vertices after it still found.
     lab_silence r2a
     base="$tmp/silent"

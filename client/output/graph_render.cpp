@@ -1,0 +1,127 @@
+#include "graph_render.h"
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "client_error.h"
+
+namespace rtt::client {
+namespace {
+
+// cgraph takes char* for names and values it copies; this keeps the casts in one place.
+void set(void* object, const char* name, const std::string& value) {
+    agsafeset(object, const_cast<char*>(name), const_cast<char*>(value.c_str()), const_cast<char*>(""));
+}
+
+std::string rtt_summary(const MultipathVertex& vertex) {
+    if (vertex.rtts_ms.empty())
+        return {};
+    const auto [low, high] = std::minmax_element(vertex.rtts_ms.begin(), vertex.rtts_ms.end());
+    double sum = 0;
+    for (const double rtt : vertex.rtts_ms)
+        sum += rtt;
+    return fmt::format("{:.3f}/{:.3f}/{:.3f} ms", *low, sum / static_cast<double>(vertex.rtts_ms.size()), *high);
+}
+
+std::string vertex_label(const MultipathVertex& vertex, const std::map<IpAddress, std::string>& names) {
+    if (!vertex.address)
+        return "***";
+    std::string label = vertex.address->to_string();
+    if (const auto name = names.find(*vertex.address); name != names.end())
+        label += "\n" + name->second;
+    if (const auto rtt = rtt_summary(vertex); !rtt.empty())
+        label += "\n" + rtt;
+    return label;
+}
+
+struct GraphCloser {
+    void operator()(Agraph_t* graph) const { agclose(graph); }
+};
+struct ContextCloser {
+    void operator()(GVC_t* context) const { gvFreeContext(context); }
+};
+
+}  // namespace
+
+const std::vector<std::string>& graph_formats() {
+    static const std::vector<std::string> formats{"dot", "gif", "jpg", "pdf", "png", "ps", "svg"};
+    return formats;
+}
+
+void render_graph(const std::vector<DrawnDirection>& directions, const std::map<IpAddress, std::string>& names,
+                  const std::string& format, const std::string& path) {
+    agseterr(AGMAX);  // graphviz's own warnings would break our one-sentence errors
+    std::unique_ptr<GVC_t, ContextCloser> context(gvContext());
+    std::unique_ptr<Agraph_t, GraphCloser> graph(agopen(const_cast<char*>("measurement"), Agdirected, nullptr));
+    set(graph.get(), "rankdir", "LR");
+    set(graph.get(), "fontname", "Helvetica");
+    bool any_inferred = false;
+    // dot stacks clusters bottom up in creation order (rankdir LR): the last one created is
+    // drawn on top, so create them last direction first to show forward above reverse.
+    for (std::size_t d = directions.size(); d-- > 0;) {
+        const MultipathGraph& found = *directions[d].graph;
+        Agraph_t* cluster = agsubg(graph.get(), const_cast<char*>(fmt::format("cluster_{}", d).c_str()), 1);
+        set(cluster, "label", directions[d].title);
+        set(cluster, "style", "rounded");
+        std::vector<Agnode_t*> nodes;
+        for (const auto& vertex : found.vertices) {
+            Agnode_t* node = agnode(cluster, const_cast<char*>(fmt::format("d{}v{}", d, vertex.id).c_str()), 1);
+            set(node, "label", vertex_label(vertex, names));
+            set(node, "fontname", "Helvetica");
+            if (vertex.id == 0) {
+                set(node, "shape", "box");
+                set(node, "style", "filled");
+                set(node, "fillcolor", "lightblue");
+            } else if (!vertex.address) {
+                set(node, "shape", "plaintext");
+            } else if (vertex.end_of_path) {
+                set(node, "shape", "doubleoctagon");
+                set(node, "style", "filled");
+                set(node, "fillcolor", "palegreen");
+            } else {
+                set(node, "shape", "ellipse");
+            }
+            nodes.push_back(node);
+        }
+        for (const auto& edge : found.edges) {
+            Agedge_t* line = agedge(cluster, nodes[static_cast<std::size_t>(edge.from)],
+                                    nodes[static_cast<std::size_t>(edge.to)], nullptr, 1);
+            if (edge.inferred) {
+                set(line, "style", "dashed");
+                any_inferred = true;
+            }
+        }
+    }
+    if (any_inferred) {
+        Agnode_t* legend = agnode(graph.get(), const_cast<char*>("legend"), 1);
+        set(legend, "shape", "note");
+        set(legend, "label", "dashed: link inferred through a hop every flow passes");
+    }
+    if (gvLayout(context.get(), graph.get(), "dot") != 0)
+        throw ClientError("graphviz could not lay out the graph: check that graphviz's dot plugin is installed");
+    // Rendered in memory and written here, so a bad path gets our sentence, not graphviz's.
+    char* data = nullptr;
+    unsigned int length = 0;
+    const int rendered = gvRenderData(context.get(), graph.get(), format.c_str(), &data, &length);
+    gvFreeLayout(context.get(), graph.get());
+    std::unique_ptr<char, void (*)(char*)> bytes(data, gvFreeRenderData);
+    if (rendered != 0 || data == nullptr)
+        throw ClientError(fmt::format("graphviz cannot draw {}: check that its {} plugin is installed "
+                                      "(libgvc6) or pick another --format",
+                                      format, format));
+    std::ofstream file(path, std::ios::binary);
+    file.write(data, static_cast<std::streamsize>(length));
+    file.close();
+    if (!file)
+        throw ClientError(fmt::format("cannot write the {} graph to {}: check that its directory exists and is "
+                                      "writable",
+                                      format, path));
+}
+
+}  // namespace rtt::client

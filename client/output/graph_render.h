@@ -1,0 +1,28 @@
+// Draws a measurement with graphviz, in-process (cgraph + gvc): each direction is a labelled
+// cluster of one graph, ranked by TTL from left to right; a vertex shows its address, its name
+// when resolved and its RTT min/avg/max; the source is a box and the end of the path a double
+// octagon; black holes are "***"; links seen only through inferred flows are dashed, and a
+// legend says so.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/multipath_graph.h"
+
+namespace rtt::client {
+
+struct DrawnDirection {
+    std::string title;  // e.g. "forward udp 198.18.1.1 → 198.18.6.2"
+    const MultipathGraph* graph = nullptr;
+};
+
+// The output formats offered (the Augsburg client's list).
+const std::vector<std::string>& graph_formats();
+
+// Writes the drawing to `path` in `format`; throws ClientError with one sentence on failure.
+void render_graph(const std::vector<DrawnDirection>& directions, const std::map<IpAddress, std::string>& names,
+                  const std::string& format, const std::string& path);
+
+}  // namespace rtt::client

@@ -1,0 +1,64 @@
+#include "trace_graph.h"
+
+#include <algorithm>
+
+namespace rtt::client {
+
+MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddress& root,
+                               const IpAddress& end_of_path) {
+    MultipathGraph graph;
+    MultipathVertex origin;
+    origin.address = root;
+    graph.vertices.push_back(origin);
+    std::vector<int> previous{0};
+    for (const HopResult& hop : hops) {
+        std::vector<int> layer;
+        for (const HopReply& reply : hop.replies) {
+            if (!reply.answer)
+                continue;
+            const IpAddress& address = reply.answer->responder;
+            auto found = std::find_if(layer.begin(), layer.end(), [&](int id) {
+                return graph.vertices[static_cast<std::size_t>(id)].address == address;
+            });
+            if (found == layer.end()) {
+                MultipathVertex vertex;
+                vertex.id = static_cast<int>(graph.vertices.size());
+                vertex.ttl = hop.ttl;
+                vertex.address = address;
+                vertex.flows.push_back(hop.flow);
+                vertex.answer = reply.answer;
+                vertex.end_of_path = ends_path(*reply.answer, end_of_path);
+                graph.vertices.push_back(vertex);
+                layer.push_back(vertex.id);
+                found = layer.end() - 1;
+            }
+            graph.vertices[static_cast<std::size_t>(*found)].rtts_ms.push_back(reply.rtt_ms);
+        }
+        if (layer.empty()) {
+            MultipathVertex hole;
+            hole.id = static_cast<int>(graph.vertices.size());
+            hole.ttl = hop.ttl;
+            hole.flows.push_back(hop.flow);
+            graph.vertices.push_back(hole);
+            layer.push_back(hole.id);
+        }
+        for (const int from : previous)
+            for (const int to : layer)
+                graph.edges.push_back({from, to, false});
+        previous = std::move(layer);
+    }
+    // Silence after the last answer says nothing about the path: drop it, as the Augsburg
+    // client does.
+    while (graph.vertices.size() > 1 && !graph.vertices.back().address) {
+        const int id = graph.vertices.back().id;
+        graph.vertices.pop_back();
+        std::erase_if(graph.edges, [&](const MultipathEdge& e) { return e.to == id || e.from == id; });
+    }
+    return graph;
+}
+
+MultipathGraph trace_graph(const TraceRecord& record, const IpAddress& root, const IpAddress& end_of_path) {
+    return record.graph ? *record.graph : graph_from_hops(record.hops, root, end_of_path);
+}
+
+}  // namespace rtt::client

@@ -1,0 +1,18 @@
+// Every trace as one graph model: a multipath trace's graph as found, a single-path trace's
+// hops turned into the same vertices and links (one vertex per responder and hop, "***" for a
+// silent hop, each vertex linked to every vertex of the next hop), so the renderers (JSON,
+// graphviz) handle both the same way.
+#pragma once
+
+#include "engine/multipath_graph.h"
+#include "output/trace_record.h"
+
+namespace rtt::client {
+
+MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddress& root,
+                               const IpAddress& end_of_path);
+
+// The graph of a recorded direction, whichever engine produced it.
+MultipathGraph trace_graph(const TraceRecord& record, const IpAddress& root, const IpAddress& end_of_path);
+
+}  // namespace rtt::client
