@@ -125,6 +125,7 @@ int run_trace(const ClientOptions& options) {
     if (options.direction != Direction::forward)
         add_direction("reverse", std::make_unique<ReverseCodec>(options.protocol, source, target), target);
 
+    const auto started = std::chrono::system_clock::now();
     std::vector<ProbingTask*> tasks;
     for (auto& run : runs)
         tasks.push_back(&run->task());
@@ -156,7 +157,8 @@ int run_trace(const ClientOptions& options) {
         log(LogLevel::info, "{}: {} probes sent, {} answered", run->name, run->prober->probes_sent(),
             run->prober->probes_answered());
     }
-    const auto measurement = measurement_json(options, recorded, resolver.names());
+    const auto measurement =
+        measurement_json(options, {source, target, started, std::chrono::system_clock::now()}, recorded, resolver.names());
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
     if (options.render) {

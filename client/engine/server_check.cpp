@@ -52,7 +52,8 @@ void ServerCheck::on_outcome(const ProbeOutcome& outcome) {
 
 void ServerCheck::fail(const std::string& sentence) {
     failed_ = true;
-    observer_.on_end(TraceSummary{TraceEnd::failed, std::nullopt, sentence});
+    observer_.on_end(TraceSummary{TraceEnd::failed, std::nullopt, sentence, prober_.probes_sent(),
+                                  prober_.probes_answered()});
 }
 
 }  // namespace rtt::client

@@ -1,5 +1,9 @@
 #include "json_measurement.h"
 
+#include <ctime>
+
+#include <fmt/format.h>
+
 #include "output/trace_graph.h"
 
 namespace rtt::client {
@@ -36,9 +40,29 @@ nlohmann::json vertex_list(const MultipathGraph& graph) {
 
 }  // namespace
 
-nlohmann::json measurement_json(const ClientOptions& options, const std::vector<RecordedDirection>& directions,
+std::string rfc3339(std::chrono::system_clock::time_point when) {
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", utc.tm_year + 1900, utc.tm_mon + 1,
+                       utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis % 1000));
+}
+
+nlohmann::json measurement_json(const ClientOptions& options, const MeasurementContext& context,
+                                const std::vector<RecordedDirection>& directions,
                                 const std::map<IpAddress, std::string>& hostnames) {
     nlohmann::json m;
+    m["schema_version"] = kMeasurementSchemaVersion;
+    m["tool"] = {{"name", "reverse-traceroute"}, {"version", RTT_VERSION_STRING}};
+    m["engine"] = options.engine == EngineKind::multipath ? "multipath" : "singlepath";
+    m["direction"] = direction_name(options.direction);
+    m["start_time"] = rfc3339(context.start);
+    m["end_time"] = rfc3339(context.end);
+    m["source"] = context.source.to_string();
+    m["destination"] = context.target.to_string();
+    if (options.direction != Direction::forward)
+        m["server"] = context.target.to_string();
     m["target"] = options.target;
     m["protocol"] = protocol_name(options.protocol);
     m["min_ttl"] = options.first_ttl;
@@ -54,10 +78,13 @@ nlohmann::json measurement_json(const ClientOptions& options, const std::vector<
     m["abort"] = options.abort_after;
     m["traces"] = nlohmann::json::object();
     m["outcome"] = nlohmann::json::object();
+    m["probes"] = nlohmann::json::object();
     for (const auto& d : directions) {
         m["traces"][d.name] = vertex_list(trace_graph(*d.record, d.root, d.end_of_path));
-        if (d.record->summary)
-            m["outcome"][d.name] = end_name(d.record->summary->end);
+        if (const auto& summary = d.record->summary) {
+            m["outcome"][d.name] = end_name(summary->end);
+            m["probes"][d.name] = {{"sent", summary->probes_sent}, {"answered", summary->probes_answered}};
+        }
     }
     m["hostnames"] = nlohmann::json::object();
     for (const auto& [address, name] : hostnames)

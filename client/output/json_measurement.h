@@ -2,9 +2,12 @@
 // {target, protocol, min_ttl, max_ttl, singlepath|multipath: {…}, inter, timeout, abort,
 //  traces: {forward|reverse: [{id, address, rtt[], flows[], successors[]}]}, hostnames}.
 // Each trace is a vertex list starting at its root (our address forward, the target reverse),
-// with "***" vertices for silent hops; we add "ttl" per vertex and the outcome per trace.
+// with "***" vertices for silent hops. Ours besides (docs/measurement.schema.json):
+// schema_version, tool, engine, direction, start_time/end_time, source, destination, server,
+// probes sent/answered and the outcome per direction, and "ttl" per vertex.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -22,7 +25,21 @@ struct RecordedDirection {
     const TraceRecord* record = nullptr;
 };
 
-nlohmann::json measurement_json(const ClientOptions& options, const std::vector<RecordedDirection>& directions,
+// When and between which addresses the measurement ran.
+struct MeasurementContext {
+    IpAddress source;  // this host's probing address
+    IpAddress target;  // TARGET resolved (the server for reverse traces)
+    std::chrono::system_clock::time_point start;
+    std::chrono::system_clock::time_point end;
+};
+
+inline constexpr int kMeasurementSchemaVersion = 1;
+
+nlohmann::json measurement_json(const ClientOptions& options, const MeasurementContext& context,
+                                 const std::vector<RecordedDirection>& directions,
                                  const std::map<IpAddress, std::string>& hostnames);
+
+// UTC in RFC 3339 with milliseconds, e.g. 2026-11-23T15:50:00.123Z.
+std::string rfc3339(std::chrono::system_clock::time_point when);
 
 }  // namespace rtt::client

@@ -4,7 +4,7 @@
 # path ending at the target, every reverse hop on the true reverse path ending at the client,
 # and a second run of the same flow gives the same paths. A target without a server gives the
 # one-sentence message and exit code 1. On the asymmetric topology forward-only and
-# reverse-only runs store JSON that must match the truth, and a router silent only on the way
+# reverse-only runs store JSON that must match the truth and the schema, and a router silent only on the way
 # back shows as `* * *` in the reverse trace.
 # Usage: client_trace_test.sh BUILD_DIR
 set -uo pipefail
@@ -98,6 +98,8 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
         grep -q "^forward\|^reverse" "$base.txt" && ! grep -q "^$([ "$direction" = forward ] && echo reverse || echo forward) " "$base.txt" ||
           fail "asymmetric v$family $direction only: the other direction ran: $(cat "$base.txt")"
         out=$("$check_bin" "$file" "$direction" "$family" "$base.json" --single-path) || fail "asymmetric v$family $direction JSON: $out"
+        checks=$((checks + 1))
+        out=$(lab_schema_valid "$base.json") || fail "asymmetric v$family $direction: not a valid measurement: $out"
       done
     done
     # r4 (only on the way back) silent: `* * *` at its reverse hop, and the reverse trace goes on.

@@ -5,6 +5,7 @@
 # - ICMP (which Linux does not spread over ECMP): one true path each way;
 # - a silent router inside the diamond: a black hole, and every vertex after it still found;
 # - Linux's default ICMP rate limits on every router: the diamond still complete and correct;
+# - every stored measurement validates against docs/measurement.schema.json;
 # - the two-way diamond drawn as SVG: well-formed XML (xmllint), both clusters, every true address;
 # - confidence: the wide topology under new hash seeds, a handful of trials at the default
 #   --confidence 0.05; the share of missed branching points must not exceed what a 5% miss
@@ -44,12 +45,14 @@ trace() {
   [ "$rc" -eq 0 ] || fail "$label: exit code $rc: $(tail -3 "$base.txt")"
 }
 
-# graph_matches LABEL TOPOLOGY DIRECTION FAMILY JSON [checker options]
+# graph_matches LABEL TOPOLOGY DIRECTION FAMILY JSON [checker options]: the graph equals the
+# truth, and the document keeps the measurement schema.
 graph_matches() {
   local label=$1; shift
   local out
-  checks=$((checks + 1))
+  checks=$((checks + 2))
   out=$("$check_bin" "$@") || fail "$label: $out"
+  out=$(lab_schema_valid "$4") || fail "$label: not a valid measurement: $out"
 }
 
 # The 99th percentile of Binomial(N, P): more misses than this are unlikely (1%) from an

@@ -191,6 +191,19 @@ lab_summary() {
   [ "$failures" -eq 0 ]
 }
 
+# Does FILE validate against docs/measurement.schema.json? Prints the first violation if not.
+# (Debian's python3-jsonschema; /usr/bin/python3, not whatever python3 is first on PATH.)
+lab_schema_valid() {
+  /usr/bin/python3 - "$(dirname "${BASH_SOURCE[0]}")/../../docs/measurement.schema.json" "$1" <<'PY'
+import json, sys, jsonschema
+schema, document = (json.load(open(path)) for path in sys.argv[1:3])
+error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(document))
+if error is not None:
+    print(f"{sys.argv[2]}: {'/'.join(map(str, error.absolute_path))}: {error.message}")
+    sys.exit(1)
+PY
+}
+
 # NODE sends no ICMP errors any more (an unresponsive router).
 lab_silence() {
   lab_exec "$1" nft add table inet silent

@@ -10,6 +10,7 @@
 
 #include "client_error.h"
 #include "output/graph_render.h"
+#include "output/json_measurement.h"
 #include "output/trace_graph.h"
 
 namespace rtt::client {
@@ -88,6 +89,17 @@ TEST(GraphRender, UnwritablePathGetsOneSentence) {
                   std::string::npos)
             << e.what();
     }
+}
+
+}  // namespace
+}  // namespace rtt::client
+
+namespace rtt::client {
+namespace {
+
+TEST(MeasurementJson, TimesAreUtcRfc3339WithMilliseconds) {
+    const std::chrono::system_clock::time_point when{std::chrono::milliseconds(1795446600123)};
+    EXPECT_EQ(rfc3339(when), "2026-11-23T15:10:00.123Z");
 }
 
 }  // namespace
