@@ -103,7 +103,7 @@ int run_trace(const ClientOptions& options) {
                                      options.first_ttl, options.max_ttl, options.abort_after,
                                      static_cast<std::uint16_t>(options.flow), options.probes_per_hop,
                                      options.engine == EngineKind::multipath, options.confidence,
-                                     !options.no_merge};
+                                     !options.no_merge, options.flow_paths};
         run->prober = std::make_unique<Prober>(std::move(codec), prober_settings);
         run->observers = std::make_unique<ObserverFanOut>(
             std::vector<TraceObserver*>{&lookups, &run->record, &text.add_section(heading)});

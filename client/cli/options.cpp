@@ -126,6 +126,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                               ->capture_default_str();
     app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)");
     app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json");
+    app.add_flag("--paths", o.flow_paths, "Multipath: also print each flow's path (one row per flow, one column per TTL)");
     app.add_option("-l,--log-level", o.log_level, "Log detail on stderr")
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
         ->capture_default_str();

@@ -34,6 +34,7 @@ struct ClientOptions {
     std::string format = "pdf";
     bool render = false;  // -o or --format given: draw the graph to BASE.FORMAT
     bool json = false;
+    bool flow_paths = false;  // --paths
     bool store_json = false;
     std::string log_level = "warning";
     int verbosity = 0;

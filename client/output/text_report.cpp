@@ -1,5 +1,7 @@
 #include "text_report.h"
 
+#include "output/flow_table.h"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -104,6 +106,11 @@ public:
         }
         if (any_inferred)
             report_.print(index_, "    (~ marks a link inferred through a hop that every flow passes)");
+        if (heading_.flow_paths) {
+            report_.print(index_, fmt::format("{} path of each flow (- not probed, * no answer):", heading_.direction));
+            for (const auto& line : flow_table(found))
+                report_.print(index_, line);
+        }
         vertices_ = graph.vertices.size() - 1;
         edges_ = graph.edges.size();
     }

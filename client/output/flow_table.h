@@ -1,0 +1,16 @@
+// The per-flow view of a multipath trace (the table seeds/000 traceflow prints): one row per
+// flow, one column per TTL, each cell the address that flow met there, `*` where it met
+// silence and `-` where it was not probed (inferred through a one-vertex hop, or past its end).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/multipath_graph.h"
+
+namespace rtt::client {
+
+// The table as lines (a header and one line per flow), columns aligned.
+std::vector<std::string> flow_table(const MultipathGraph& graph);
+
+}  // namespace rtt::client

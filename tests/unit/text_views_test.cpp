@@ -1,0 +1,117 @@
+// Golden-file tests of the text views: a single-path section, a multipath section (per-TTL
+// vertices, inferred links, black holes, the end line with counts) and the per-flow table.
+// The expected text lives in tests/unit/golden/; RTT_UPDATE_GOLDEN=1 rewrites it (review the diff).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "output/text_report.h"
+
+namespace rtt::client {
+namespace {
+
+const IpAddress kSource = *IpAddress::parse("198.18.1.1");
+const IpAddress kTarget = *IpAddress::parse("198.18.6.2");
+
+// Runs `feed` against one section of a TextReport and returns what it printed.
+template <typename Feed>
+std::string report_text(const SectionHeading& heading, Feed feed) {
+    char* buffer = nullptr;
+    std::size_t size = 0;
+    std::FILE* out = open_memstream(&buffer, &size);
+    {
+        ReverseResolver no_names(false, std::chrono::milliseconds(0));
+        TextReport report(out, no_names);
+        feed(report.add_section(heading));
+    }
+    std::fclose(out);
+    std::string text(buffer, size);
+    std::free(buffer);
+    return text;
+}
+
+void expect_golden(const std::string& name, const std::string& text) {
+    const std::string path = std::string(RTT_GOLDEN_DIR) + "/" + name;
+    if (std::getenv("RTT_UPDATE_GOLDEN")) {
+        std::ofstream(path) << text;
+        GTEST_SKIP() << "rewrote " << path;
+    }
+    std::ifstream file(path);
+    ASSERT_TRUE(file) << "missing golden file " << path;
+    std::ostringstream expected;
+    expected << file.rdbuf();
+    EXPECT_EQ(text, expected.str()) << "differs from " << path;
+}
+
+Answer answer(const char* address, AnswerKind kind = AnswerKind::time_exceeded, std::uint8_t code = 0) {
+    Answer a;
+    a.kind = kind;
+    a.responder = *IpAddress::parse(address);
+    a.icmp_code = code;
+    return a;
+}
+
+SectionHeading heading(const char* direction, bool multipath) {
+    SectionHeading h;
+    h.direction = direction;
+    h.protocol = Protocol::udp;
+    h.target_name = "server.lab";
+    h.target = kTarget;
+    h.source = kSource;
+    h.end_of_path = std::string(direction) == "reverse" ? kSource : kTarget;
+    h.max_ttl = 30;
+    h.flow = 33434;
+    h.multipath = multipath;
+    h.flow_paths = multipath;
+    return h;
+}
+
+TEST(TextViews, SinglePath) {
+    const auto text = report_text(heading("forward", false), [](TraceObserver& section) {
+        section.on_hop({1, 33434, {{answer("198.18.1.2"), 0.101}, {answer("198.18.1.2"), 0.052}, {answer("198.18.1.2"), 0.049}}});
+        section.on_hop({2, 33434, {{std::nullopt, 0}, {std::nullopt, 0}, {std::nullopt, 0}}});
+        section.on_hop({3, 33434, {{answer("198.18.4.2"), 0.3}, {answer("198.18.5.2"), 0.25}, {std::nullopt, 0}}});
+        section.on_hop({4, 33434, {{answer("198.18.6.2", AnswerKind::unreachable, 3), 0.4},
+                                   {answer("198.18.6.2", AnswerKind::unreachable, 3), 0.41},
+                                   {answer("198.18.6.2", AnswerKind::unreachable, 3), 0.39}}});
+        section.on_end({TraceEnd::reached, answer("198.18.6.2", AnswerKind::unreachable, 3), {}, 12, 10});
+    });
+    expect_golden("singlepath.txt", text);
+}
+
+MultipathVertex vertex(int id, std::uint8_t ttl, const char* address, std::vector<std::uint16_t> flows,
+                       std::vector<double> rtts) {
+    MultipathVertex v;
+    v.id = id;
+    v.ttl = ttl;
+    if (address)
+        v.address = *IpAddress::parse(address);
+    v.flows = std::move(flows);
+    v.rtts_ms = std::move(rtts);
+    return v;
+}
+
+TEST(TextViews, MultipathAndFlowTable) {
+    MultipathGraph graph;
+    graph.vertices = {vertex(0, 0, "198.18.1.1", {}, {}),
+                      vertex(1, 1, "198.18.1.2", {10000, 10001, 10002}, {0.1, 0.2, 0.3}),
+                      vertex(2, 2, "198.18.2.2", {10000, 10002}, {0.2, 0.4}),
+                      vertex(3, 2, nullptr, {10001, 10003}, {}),
+                      vertex(4, 3, "198.18.4.2", {10000, 10001}, {0.5, 0.6}),
+                      vertex(5, 3, "198.18.5.2", {10002, 10003}, {0.5, 0.7}),
+                      vertex(6, 4, "198.18.6.2", {10000, 10001, 10002, 10003}, {0.6, 0.7, 0.8, 0.9})};
+    graph.vertices[6].end_of_path = true;
+    graph.edges = {{0, 1, false}, {1, 2, false}, {1, 3, true}, {2, 4, false}, {3, 4, false},
+                   {2, 5, false}, {3, 5, false}, {4, 6, false}, {5, 6, false}};
+    const auto text = report_text(heading("forward", true), [&](TraceObserver& section) {
+        section.on_graph(graph);
+        section.on_end({TraceEnd::reached, answer("198.18.6.2", AnswerKind::unreachable, 3), {}, 17, 15});
+    });
+    expect_golden("multipath.txt", text);
+}
+
+}  // namespace
+}  // namespace rtt::client
