@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -15,6 +16,8 @@
 #include "log.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
+#include "output/alias_resolution.h"
+#include "output/flow_table.h"
 #include "output/graph_render.h"
 #include "output/json_measurement.h"
 #include "output/text_report.h"
@@ -60,6 +63,47 @@ private:
     ReverseResolver& resolver_;
 };
 
+// Every flow's path as far as it is known without a gap, from the client toward the server.
+std::vector<AddressPath> client_to_server_paths(const RecordedDirection& direction) {
+    std::vector<AddressPath> paths;
+    const MultipathGraph graph = trace_graph(*direction.record, direction.root, direction.end_of_path);
+    for (const auto& [flow, hops] : flow_paths(graph)) {
+        AddressPath path{direction.root};
+        unsigned expected = hops.empty() ? 0 : hops.begin()->first;
+        for (const auto& [ttl, address] : hops) {
+            if (ttl != expected || !address)
+                break;
+            path.push_back(*address);
+            ++expected;
+        }
+        if (direction.name == "reverse")
+            std::reverse(path.begin(), path.end());
+        paths.push_back(std::move(path));
+    }
+    return paths;
+}
+
+std::vector<std::vector<IpAddress>> find_aliases(const std::vector<RecordedDirection>& recorded) {
+    std::vector<AddressPath> forward, reverse;
+    for (const auto& direction : recorded)
+        for (auto& path : client_to_server_paths(direction))
+            (direction.name == "forward" ? forward : reverse).push_back(std::move(path));
+    return resolve_aliases(forward, reverse);
+}
+
+void write_aliases(const std::vector<std::vector<IpAddress>>& aliases, const std::string& path) {
+    std::ofstream file(path);
+    for (const auto& set : aliases) {
+        std::string line;
+        for (const auto& address : set)
+            line += (line.empty() ? "" : " ") + address.to_string();
+        file << line << '\n';
+    }
+    file.close();
+    if (!file)
+        throw ClientError(fmt::format("cannot write {}: check that its directory exists and is writable", path));
+}
+
 }  // namespace
 
 int run_trace(const ClientOptions& options) {
@@ -68,6 +112,10 @@ int run_trace(const ClientOptions& options) {
                                            : parse_log_level(options.log_level));
 
     const IpAddress target = resolve_target(options.target, options.family);
+    if (options.resolve_aliases && !target.is_v4())
+        throw ClientError(fmt::format("--resolve-aliases works on IPv4 only (APAR needs IPv4 subnets), and {} is "
+                                      "IPv6: trace an IPv4 address or drop --resolve-aliases",
+                                      target.to_string()));
     const IpAddress source = choose_source(target, options.source, options.interface);
     log(LogLevel::info, "tracing {} ({}) from {}", options.target, target.to_string(), source.to_string());
 
@@ -161,6 +209,14 @@ int run_trace(const ClientOptions& options) {
         measurement_json(options, {source, target, started, std::chrono::system_clock::now()}, recorded, resolver.names());
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
+    std::vector<std::vector<IpAddress>> aliases;
+    if (options.resolve_aliases) {
+        aliases = find_aliases(recorded);
+        const std::string path = options.output_base + ".aliases";
+        write_aliases(aliases, path);
+        std::fprintf(options.json ? stderr : stdout, "aliases: %zu routers with several addresses (%s)\n",
+                     aliases.size(), path.c_str());
+    }
     if (options.render) {
         std::vector<MultipathGraph> graphs;
         std::vector<DrawnDirection> drawn;
@@ -176,7 +232,7 @@ int run_trace(const ClientOptions& options) {
                                          recorded[i].root.to_string(), other.to_string()),
                              &graphs[i]});
         }
-        render_graph(drawn, resolver.names(), options.format, options.output_base + "." + options.format);
+        render_graph(drawn, resolver.names(), options.format, options.output_base + "." + options.format, aliases);
     }
     if (options.store_json) {
         const std::string path = options.output_base + ".json";

@@ -63,6 +63,8 @@ std::optional<std::string> validate(const ClientOptions& o) {
                            o.confidence);
     if (std::find(graph_formats().begin(), graph_formats().end(), o.format) == graph_formats().end())
         return fmt::format("unknown graph format '{}': give one of {}", o.format, fmt::join(graph_formats(), ", "));
+    if (o.resolve_aliases && o.direction != Direction::two_way)
+        return std::string("--resolve-aliases needs both directions: trace two-way");
     if (o.retry < 0 || o.retry > 10)
         return fmt::format("--retry {} is out of range: give 0 to 10", o.retry);
     if (o.max_probes < 50 || o.max_probes > 1000000)
@@ -126,6 +128,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                               ->capture_default_str();
     app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)");
     app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json");
+    app.add_flag("--resolve-aliases", o.resolve_aliases,
+                 "Two-way IPv4: find addresses of one router (APAR) and write them to BASE.aliases");
     app.add_flag("--paths", o.flow_paths, "Multipath: also print each flow's path (one row per flow, one column per TTL)");
     app.add_option("-l,--log-level", o.log_level, "Log detail on stderr")
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}))

@@ -35,6 +35,7 @@ struct ClientOptions {
     bool render = false;  // -o or --format given: draw the graph to BASE.FORMAT
     bool json = false;
     bool flow_paths = false;  // --paths
+    bool resolve_aliases = false;
     bool store_json = false;
     std::string log_level = "warning";
     int verbosity = 0;

@@ -7,17 +7,24 @@
 
 namespace rtt::client {
 
+FlowPaths flow_paths(const MultipathGraph& graph) {
+    FlowPaths paths;
+    for (const auto& vertex : graph.vertices)
+        if (vertex.id != 0)
+            for (const std::uint16_t flow : vertex.flows)
+                paths[flow][vertex.ttl] = vertex.address;
+    return paths;
+}
+
 std::vector<std::string> flow_table(const MultipathGraph& graph) {
     std::map<std::uint16_t, std::map<unsigned, std::string>> cells;  // flow → ttl → address
     unsigned first = 255, last = 0;
-    for (const auto& vertex : graph.vertices) {
-        if (vertex.id == 0)
-            continue;
-        first = std::min<unsigned>(first, vertex.ttl);
-        last = std::max<unsigned>(last, vertex.ttl);
-        for (const std::uint16_t flow : vertex.flows)
-            cells[flow][vertex.ttl] = vertex.address ? vertex.address->to_string() : "*";
-    }
+    for (const auto& [flow, path] : flow_paths(graph))
+        for (const auto& [ttl, address] : path) {
+            first = std::min(first, ttl);
+            last = std::max(last, ttl);
+            cells[flow][ttl] = address ? address->to_string() : "*";
+        }
     if (cells.empty())
         return {};
     std::map<unsigned, std::size_t> width;

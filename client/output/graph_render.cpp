@@ -55,7 +55,14 @@ const std::vector<std::string>& graph_formats() {
 }
 
 void render_graph(const std::vector<DrawnDirection>& directions, const std::map<IpAddress, std::string>& names,
-                  const std::string& format, const std::string& path) {
+                  const std::string& format, const std::string& path,
+                  const std::vector<std::vector<IpAddress>>& aliases) {
+    static const char* const kRouterColours[] = {"khaki", "lightpink", "lightcyan", "plum", "wheat", "lightsalmon",
+                                                 "thistle", "lightgoldenrod", "paleturquoise", "mistyrose"};
+    std::map<IpAddress, std::size_t> router_of;
+    for (std::size_t r = 0; r < aliases.size(); ++r)
+        for (const auto& address : aliases[r])
+            router_of[address] = r;
     agseterr(AGMAX);  // graphviz's own warnings would break our one-sentence errors
     std::unique_ptr<GVC_t, ContextCloser> context(gvContext());
     std::unique_ptr<Agraph_t, GraphCloser> graph(agopen(const_cast<char*>("measurement"), Agdirected, nullptr));
@@ -87,6 +94,12 @@ void render_graph(const std::vector<DrawnDirection>& directions, const std::map<
             } else {
                 set(node, "shape", "ellipse");
             }
+            if (vertex.address && vertex.id != 0)
+                if (const auto router = router_of.find(*vertex.address); router != router_of.end()) {
+                    set(node, "label", vertex_label(vertex, names) + fmt::format("\nrouter {}", router->second + 1));
+                    set(node, "style", "filled");
+                    set(node, "fillcolor", kRouterColours[router->second % std::size(kRouterColours)]);
+                }
             nodes.push_back(node);
         }
         for (const auto& edge : found.edges) {

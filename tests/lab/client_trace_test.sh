@@ -5,7 +5,8 @@
 # and a second run of the same flow gives the same paths. A target without a server gives the
 # one-sentence message and exit code 1. On the asymmetric topology forward-only and
 # reverse-only runs store JSON that must match the truth and the schema, and a router silent only on the way
-# back shows as `* * *` in the reverse trace.
+# back shows as `* * *` in the reverse trace. On the line, --resolve-aliases finds every
+# router's two addresses.
 # Usage: client_trace_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -78,6 +79,15 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
     out=$(lab_exec client timeout 30 "$client_bin" -n -w 1 forward tcp singlepath --flow 40002 "$target")
     checks=$((checks + 1))
     grep -q "TCP port 40002 is closed (RST)" <<< "$out" || fail "line tcp closed port: '$out'"
+    # APAR on the two-way line: each router's forward and reverse addresses form one set.
+    lab_exec client timeout 30 "$client_bin" -n -w 1 -o "$tmp/line" two-way udp singlepath --resolve-aliases \
+      "$target" > /dev/null 2>&1
+    checks=$((checks + 1))
+    expected="$(lab_addr r1:1 4) $(lab_addr r1:2 4)
+$(lab_addr r2:2 4) $(lab_addr r2:3 4)
+$(lab_addr r3:3 4) $(lab_addr r3:4 4)"
+    [ "$(cat "$tmp/line.aliases" 2>/dev/null)" = "$expected" ] ||
+      fail "line aliases: got '$(cat "$tmp/line.aliases" 2>/dev/null)', expected '$expected'"
     # A silent router (r2 sends no ICMP errors): `*` at its hop, and the trace goes on.
     lab_silence r2
     out=$(lab_exec client timeout 30 "$client_bin" -n -w 0.3 forward udp singlepath "$target")
