@@ -349,6 +349,7 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         cell.state = FlowObservation::State::answered;
         cell.answer = answer;
         cell.rtt_ms = outcome.rtt_ms;
+        cell.retried = attempt.number > 1;
     } else {
         loss_in_round_ = true;
         window_ = settings_.min_burst;

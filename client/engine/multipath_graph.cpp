@@ -26,10 +26,10 @@ public:
     }
     MultipathVertex& vertex(int id) { return graph_.vertices[static_cast<std::size_t>(id)]; }
 
-    void add_edge(int from, int to, bool inferred) {
-        const auto [it, inserted] = edges_.try_emplace({from, to}, inferred);
+    void add_edge(int from, int to, bool inferred, bool retried) {
+        const auto [it, inserted] = edges_.try_emplace({from, to}, Evidence{inferred, retried});
         if (!inserted)
-            it->second = it->second && inferred;
+            it->second = {it->second.inferred && inferred, it->second.retried && retried};
     }
 
     // Drops black holes that lead nowhere (silence after the last answer), then numbers the
@@ -59,18 +59,22 @@ public:
             vertex.id = static_cast<int>(result.vertices.size());
             result.vertices.push_back(vertex);
         }
-        for (const auto& [ends, inferred] : edges_) {
+        for (const auto& [ends, evidence] : edges_) {
             const int from = new_id[static_cast<std::size_t>(ends.first)];
             const int to = new_id[static_cast<std::size_t>(ends.second)];
             if (from >= 0 && to >= 0)
-                result.edges.push_back({from, to, inferred});
+                result.edges.push_back({from, to, evidence.inferred, evidence.retried});
         }
         return result;
     }
 
 private:
+    struct Evidence {
+        bool inferred = false;
+        bool retried = false;
+    };
     MultipathGraph graph_;
-    std::map<std::pair<int, int>, bool> edges_;
+    std::map<std::pair<int, int>, Evidence> edges_;
 };
 
 }  // namespace
@@ -106,18 +110,20 @@ MultipathGraph MultipathGraph::merged() const {
         new_id[static_cast<std::size_t>(vertex.id)] = copy.id;
         result.vertices.push_back(copy);
     }
-    std::map<std::pair<int, int>, bool> edges_seen;
+    std::map<std::pair<int, int>, MultipathEdge> edges_seen;
     for (const auto& edge : edges) {
         const int from = new_id[static_cast<std::size_t>(edge.from)];
         const int to = new_id[static_cast<std::size_t>(edge.to)];
         if (from == to)
             continue;
-        const auto [it, inserted] = edges_seen.try_emplace({from, to}, edge.inferred);
-        if (!inserted)
-            it->second = it->second && edge.inferred;
+        const auto [it, inserted] = edges_seen.try_emplace({from, to}, MultipathEdge{from, to, edge.inferred, edge.retried});
+        if (!inserted) {
+            it->second.inferred = it->second.inferred && edge.inferred;
+            it->second.retried = it->second.retried && edge.retried;
+        }
     }
-    for (const auto& [ends, inferred] : edges_seen)
-        result.edges.push_back({ends.first, ends.second, inferred});
+    for (const auto& [ends, edge] : edges_seen)
+        result.edges.push_back(edge);
     return result;
 }
 
@@ -147,6 +153,7 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
     // The vertex each flow met at the previous TTL (-1: not probed there), and the vertex every
     // flow passes at the previous TTL if that hop is a single vertex. Every flow leaves the root.
     std::vector<int> previous;
+    std::vector<bool> previous_retried;
     int previous_single = 0;
     bool previous_is_root = true;
     for (const auto& [ttl, hop] : table) {
@@ -187,13 +194,17 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
                 graph.vertex(to).flows.push_back(flow_values[i]);
             }
             current[i] = to;
+            const bool retried = observation.retried || (i < previous_retried.size() && previous_retried[i]);
             if (from >= 0)
-                graph.add_edge(from, to, inferred);
+                graph.add_edge(from, to, inferred, retried);
         }
         const auto single = single_vertex(hop, single_vertex_flows, end_of_path);
         previous_single = single ? by_address.at(*single) : -1;
         previous_is_root = false;
         previous = std::move(current);
+        previous_retried.assign(hop.size(), false);
+        for (std::size_t i = 0; i < hop.size(); ++i)
+            previous_retried[i] = hop[i].retried;
     }
     return graph.finish();
 }

@@ -20,6 +20,7 @@ struct FlowObservation {
     State state = State::unprobed;
     std::optional<Answer> answer;  // answered
     double rtt_ms = 0;
+    bool retried = false;          // answered only after an earlier probe went unanswered
 };
 
 // Per TTL, indexed by flow index; flow_values[i] is the wire value of flow i.
@@ -38,7 +39,8 @@ struct MultipathVertex {
 struct MultipathEdge {
     int from = 0;
     int to = 0;
-    bool inferred = false;
+    bool inferred = false;  // every flow behind it was inferred through a one-vertex hop
+    bool retried = false;   // every flow behind it needed a retried probe (a lossy hop)
 };
 
 struct MultipathGraph {

@@ -68,7 +68,7 @@ void render_graph(const std::vector<DrawnDirection>& directions, const std::map<
     std::unique_ptr<Agraph_t, GraphCloser> graph(agopen(const_cast<char*>("measurement"), Agdirected, nullptr));
     set(graph.get(), "rankdir", "LR");
     set(graph.get(), "fontname", "Helvetica");
-    bool any_inferred = false;
+    bool any_inferred = false, any_retried = false;
     // dot stacks clusters bottom up in creation order (rankdir LR): the last one created is
     // drawn on top, so create them last direction first to show forward above reverse.
     for (std::size_t d = directions.size(); d-- > 0;) {
@@ -77,8 +77,14 @@ void render_graph(const std::vector<DrawnDirection>& directions, const std::map<
         set(cluster, "label", directions[d].title);
         set(cluster, "style", "rounded");
         std::vector<Agnode_t*> nodes;
+        std::map<unsigned, Agraph_t*> columns;  // one rank per TTL, left to right
         for (const auto& vertex : found.vertices) {
-            Agnode_t* node = agnode(cluster, const_cast<char*>(fmt::format("d{}v{}", d, vertex.id).c_str()), 1);
+            Agraph_t*& column = columns[vertex.ttl];
+            if (!column) {
+                column = agsubg(cluster, const_cast<char*>(fmt::format("d{}ttl{}", d, vertex.ttl).c_str()), 1);
+                set(column, "rank", "same");
+            }
+            Agnode_t* node = agnode(column, const_cast<char*>(fmt::format("d{}v{}", d, vertex.id).c_str()), 1);
             set(node, "label", vertex_label(vertex, names));
             set(node, "fontname", "Helvetica");
             if (vertex.id == 0) {
@@ -108,13 +114,21 @@ void render_graph(const std::vector<DrawnDirection>& directions, const std::map<
             if (edge.inferred) {
                 set(line, "style", "dashed");
                 any_inferred = true;
+            } else if (edge.retried) {
+                set(line, "style", "dotted");
+                any_retried = true;
             }
         }
     }
-    if (any_inferred) {
+    if (any_inferred || any_retried) {
         Agnode_t* legend = agnode(graph.get(), const_cast<char*>("legend"), 1);
         set(legend, "shape", "note");
-        set(legend, "label", "dashed: link inferred through a hop every flow passes");
+        std::string text;
+        if (any_inferred)
+            text += "dashed: link inferred through a hop every flow passes\\l";
+        if (any_retried)
+            text += "dotted: link seen only through probes that had to be retried\\l";
+        set(legend, "label", text);
     }
     if (gvLayout(context.get(), graph.get(), "dot") != 0)
         throw ClientError("graphviz could not lay out the graph: check that graphviz's dot plugin is installed");

@@ -1,8 +1,8 @@
 // Draws a measurement with graphviz, in-process (cgraph + gvc): each direction is a labelled
-// cluster of one graph, ranked by TTL from left to right; a vertex shows its address, its name
+// cluster of one graph, one column per TTL from left to right; a vertex shows its address, its name
 // when resolved and its RTT min/avg/max; the source is a box and the end of the path a double
-// octagon; black holes are "***"; links seen only through inferred flows are dashed, and a
-// legend says so.
+// octagon; black holes are "***"; links seen only through inferred flows are dashed, those
+// seen only through retried probes dotted, and a legend says so.
 #pragma once
 
 #include <map>
