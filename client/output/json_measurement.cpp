@@ -25,8 +25,10 @@ nlohmann::json vertex(int id, const std::string& address, int ttl) {
             {"flows", nlohmann::json::array()}, {"successors", nlohmann::json::array()}};
 }
 
+}  // namespace
+
 // The graph as found (unmerged, as the Augsburg client stores it); "***" for black holes.
-nlohmann::json vertex_list(const MultipathGraph& graph) {
+nlohmann::json trace_json(const MultipathGraph& graph) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& v : graph.vertices) {
         nlohmann::json entry = vertex(v.id, v.address ? v.address->to_string() : "***", v.ttl);
@@ -38,7 +40,23 @@ nlohmann::json vertex_list(const MultipathGraph& graph) {
     return list;
 }
 
-}  // namespace
+MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
+    MultipathGraph graph;
+    for (const auto& entry : trace) {
+        MultipathVertex vertex;
+        vertex.id = entry.at("id").get<int>();
+        vertex.ttl = entry.at("ttl").get<std::uint8_t>();
+        const auto address = entry.at("address").get<std::string>();
+        if (address != "***")
+            vertex.address = IpAddress::parse(address);
+        vertex.rtts_ms = entry.at("rtt").get<std::vector<double>>();
+        vertex.flows = entry.at("flows").get<std::vector<std::uint16_t>>();
+        for (const auto& successor : entry.at("successors"))
+            graph.edges.push_back({vertex.id, successor.get<int>(), false, false});
+        graph.vertices.push_back(std::move(vertex));
+    }
+    return graph;
+}
 
 std::string rfc3339(std::chrono::system_clock::time_point when) {
     const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
@@ -80,7 +98,7 @@ nlohmann::json measurement_json(const ClientOptions& options, const MeasurementC
     m["outcome"] = nlohmann::json::object();
     m["probes"] = nlohmann::json::object();
     for (const auto& d : directions) {
-        m["traces"][d.name] = vertex_list(trace_graph(*d.record, d.root, d.end_of_path));
+        m["traces"][d.name] = trace_json(trace_graph(*d.record, d.root, d.end_of_path));
         if (const auto& summary = d.record->summary) {
             m["outcome"][d.name] = end_name(summary->end);
             m["probes"][d.name] = {{"sent", summary->probes_sent}, {"answered", summary->probes_answered}};

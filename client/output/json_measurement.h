@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/options.h"
+#include "engine/multipath_graph.h"
 #include "output/trace_record.h"
 
 namespace rtt::client {
@@ -38,6 +39,11 @@ inline constexpr int kMeasurementSchemaVersion = 1;
 nlohmann::json measurement_json(const ClientOptions& options, const MeasurementContext& context,
                                  const std::vector<RecordedDirection>& directions,
                                  const std::map<IpAddress, std::string>& hostnames);
+
+// One direction's graph as the measurement stores it (vertex list with successors), and back;
+// inferred/retried link marks are not part of the stored form.
+nlohmann::json trace_json(const MultipathGraph& graph);
+MultipathGraph graph_from_trace_json(const nlohmann::json& trace);
 
 // UTC in RFC 3339 with milliseconds, e.g. 2026-11-23T15:50:00.123Z.
 std::string rfc3339(std::chrono::system_clock::time_point when);

@@ -104,3 +104,26 @@ TEST(MeasurementJson, TimesAreUtcRfc3339WithMilliseconds) {
 
 }  // namespace
 }  // namespace rtt::client
+
+namespace rtt::client {
+namespace {
+
+TEST(MeasurementJson, TraceRoundTripsThroughTheGraphModel) {
+    const auto original = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    const auto stored = trace_json(original);
+    const auto back = graph_from_trace_json(nlohmann::json::parse(stored.dump()));
+    ASSERT_EQ(back.vertices.size(), original.vertices.size());
+    for (std::size_t i = 0; i < back.vertices.size(); ++i) {
+        EXPECT_EQ(back.vertices[i].id, original.vertices[i].id);
+        EXPECT_EQ(back.vertices[i].ttl, original.vertices[i].ttl);
+        EXPECT_EQ(back.vertices[i].address, original.vertices[i].address);
+        EXPECT_EQ(back.vertices[i].flows, original.vertices[i].flows);
+        EXPECT_EQ(back.vertices[i].rtts_ms, original.vertices[i].rtts_ms);
+    }
+    for (std::size_t i = 0; i < back.vertices.size(); ++i)
+        EXPECT_EQ(back.successors(static_cast<int>(i)), original.successors(static_cast<int>(i)));
+    EXPECT_EQ(trace_json(back), stored);
+}
+
+}  // namespace
+}  // namespace rtt::client
