@@ -6,7 +6,8 @@
 # one-sentence message and exit code 1. On the asymmetric topology forward-only and
 # reverse-only runs store JSON that must match the truth and the schema, and a router silent only on the way
 # back shows as `* * *` in the reverse trace. On the line, --resolve-aliases finds every
-# router's two addresses.
+# router's two addresses, and names from the client namespace's hosts file reach text, JSON
+# and graph.
 # Usage: client_trace_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -79,6 +80,16 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
     out=$(lab_exec client timeout 30 "$client_bin" -n -w 1 forward tcp singlepath --flow 40002 "$target")
     checks=$((checks + 1))
     grep -q "TCP port 40002 is closed (RST)" <<< "$out" || fail "line tcp closed port: '$out'"
+    # Names: found for every vertex, shown in the text, stored in the JSON, drawn in the SVG.
+    r1_address=$(lab_addr r1:1 4)
+    lab_hosts client "$r1_address r1.lab.example"
+    out=$(lab_exec client timeout 30 "$client_bin" -w 1 --store-json -o "$tmp/named" --format svg forward udp \
+      singlepath "$target")
+    checks=$((checks + 3))
+    grep -q "^ 1  r1.lab.example ($r1_address)" <<< "$out" || fail "line names: no name in the text: '$out'"
+    grep -q "\"$r1_address\": \[" "$tmp/named.json" && grep -A1 "\"$r1_address\": \[" "$tmp/named.json" | grep -q r1.lab.example ||
+      fail "line names: not in the JSON hostnames: $(grep -A3 hostnames "$tmp/named.json")"
+    grep -q "r1.lab.example" "$tmp/named.svg" || fail "line names: not in the SVG"
     # APAR on the two-way line: each router's forward and reverse addresses form one set.
     lab_exec client timeout 30 "$client_bin" -n -w 1 -o "$tmp/line" two-way udp singlepath --resolve-aliases \
       "$target" > /dev/null 2>&1

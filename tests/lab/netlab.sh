@@ -154,6 +154,7 @@ lab_down() {
   local node
   for node in "${LAB_NODES[@]}"; do
     ip netns del "$(lab_ns "$node")" 2>/dev/null
+    rm -rf "/etc/netns/$(lab_ns "$node")"
   done
   LAB_NODES=()
 }
@@ -202,6 +203,14 @@ if error is not None:
     print(f"{sys.argv[2]}: {'/'.join(map(str, error.absolute_path))}: {error.message}")
     sys.exit(1)
 PY
+}
+
+# Names for addresses inside NODE's namespace: `ip netns exec` shows /etc/netns/NS/hosts as
+# /etc/hosts there, so reverse lookups find them without DNS. lab_hosts NODE "ADDRESS NAME"...
+lab_hosts() {
+  local node=$1; shift
+  mkdir -p "/etc/netns/$(lab_ns "$node")"
+  printf '%s\n' "127.0.0.1 localhost" "$@" > "/etc/netns/$(lab_ns "$node")/hosts"
 }
 
 # NODE sends no ICMP errors any more (an unresponsive router).
