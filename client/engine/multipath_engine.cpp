@@ -303,8 +303,10 @@ void MultipathEngine::plan() {
             const auto more = std::min(
                 static_cast<std::size_t>(std::ceil(static_cast<double>(wanted_flows - flows.size()) / share)),
                 std::max(settled, static_cast<std::size_t>(stops_.flows_for(2))));
-            if (more > pending_there)
-                add_new_flows(previous, more - pending_there);
+            // While flows are still on their way to the previous hop its shares are not known
+            // yet: wait for them rather than guess (over-asking costs most at rate-limited hops).
+            if (pending_there == 0)
+                add_new_flows(previous, more);
         }
     }
     // A flow probed at a hop of several vertices must be probed at the hop before as well, or
