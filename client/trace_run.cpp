@@ -2,9 +2,7 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <random>
 
@@ -16,12 +14,9 @@
 #include "log.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
-#include "output/alias_resolution.h"
-#include "output/flow_table.h"
-#include "output/graph_render.h"
 #include "output/json_measurement.h"
+#include "output/measurement_files.h"
 #include "output/text_report.h"
-#include "output/trace_graph.h"
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
 
@@ -62,47 +57,6 @@ public:
 private:
     ReverseResolver& resolver_;
 };
-
-// Every flow's path as far as it is known without a gap, from the client toward the server.
-std::vector<AddressPath> client_to_server_paths(const RecordedDirection& direction) {
-    std::vector<AddressPath> paths;
-    const MultipathGraph graph = trace_graph(*direction.record, direction.root, direction.end_of_path);
-    for (const auto& [flow, hops] : flow_paths(graph)) {
-        AddressPath path{direction.root};
-        unsigned expected = hops.empty() ? 0 : hops.begin()->first;
-        for (const auto& [ttl, address] : hops) {
-            if (ttl != expected || !address)
-                break;
-            path.push_back(*address);
-            ++expected;
-        }
-        if (direction.name == "reverse")
-            std::reverse(path.begin(), path.end());
-        paths.push_back(std::move(path));
-    }
-    return paths;
-}
-
-std::vector<std::vector<IpAddress>> find_aliases(const std::vector<RecordedDirection>& recorded) {
-    std::vector<AddressPath> forward, reverse;
-    for (const auto& direction : recorded)
-        for (auto& path : client_to_server_paths(direction))
-            (direction.name == "forward" ? forward : reverse).push_back(std::move(path));
-    return resolve_aliases(forward, reverse);
-}
-
-void write_aliases(const std::vector<std::vector<IpAddress>>& aliases, const std::string& path) {
-    std::ofstream file(path);
-    for (const auto& set : aliases) {
-        std::string line;
-        for (const auto& address : set)
-            line += (line.empty() ? "" : " ") + address.to_string();
-        file << line << '\n';
-    }
-    file.close();
-    if (!file)
-        throw ClientError(fmt::format("cannot write {}: check that its directory exists and is writable", path));
-}
 
 }  // namespace
 
@@ -205,42 +159,22 @@ int run_trace(const ClientOptions& options) {
         log(LogLevel::info, "{}: {} probes sent, {} answered", run->name, run->prober->probes_sent(),
             run->prober->probes_answered());
     }
-    const auto measurement =
-        measurement_json(options, {source, target, started, std::chrono::system_clock::now()}, recorded, resolver.names());
+    const MeasurementContext context{source, target, started, std::chrono::system_clock::now()};
+    const auto measurement = measurement_json(options, context, recorded, resolver.names());
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
     std::vector<std::vector<IpAddress>> aliases;
     if (options.resolve_aliases) {
         aliases = find_aliases(recorded);
         const std::string path = options.output_base + ".aliases";
-        write_aliases(aliases, path);
+        write_file(path, aliases_text(aliases));
         std::fprintf(options.json ? stderr : stdout, "aliases: %zu routers with several addresses (%s)\n",
                      aliases.size(), path.c_str());
     }
-    if (options.render) {
-        std::vector<MultipathGraph> graphs;
-        std::vector<DrawnDirection> drawn;
-        graphs.reserve(recorded.size());
-        for (const auto& d : recorded) {
-            const MultipathGraph found = trace_graph(*d.record, d.root, d.end_of_path);
-            graphs.push_back(options.no_merge ? found : found.merged());
-        }
-        for (std::size_t i = 0; i < recorded.size(); ++i) {
-            const IpAddress& other = recorded[i].root == source ? target : source;
-            drawn.push_back({fmt::format("{} {} {}: {} to {}", recorded[i].name, protocol_name(options.protocol),
-                                         options.engine == EngineKind::multipath ? "multipath" : "single path",
-                                         recorded[i].root.to_string(), other.to_string()),
-                             &graphs[i]});
-        }
-        render_graph(drawn, resolver.names(), options.format, options.output_base + "." + options.format, aliases);
-    }
-    if (options.store_json) {
-        const std::string path = options.output_base + ".json";
-        std::ofstream file(path);
-        file << measurement.dump(4) << '\n';
-        if (!file)
-            throw ClientError(fmt::format("cannot write {}: check that its directory exists and is writable", path));
-    }
+    if (options.render)
+        draw_measurement(options, context, recorded, resolver.names(), aliases);
+    if (options.store_json)
+        write_file(options.output_base + ".json", measurement.dump(4) + "\n");
     return failed ? 1 : 0;
 }
 

@@ -4,7 +4,6 @@
 #include <graphviz/gvc.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 
 #include <fmt/format.h>
@@ -54,9 +53,8 @@ const std::vector<std::string>& graph_formats() {
     return formats;
 }
 
-void render_graph(const std::vector<DrawnDirection>& directions, const std::map<IpAddress, std::string>& names,
-                  const std::string& format, const std::string& path,
-                  const std::vector<std::vector<IpAddress>>& aliases) {
+std::string render_graph(const std::vector<DrawnDirection>& directions, const std::map<IpAddress, std::string>& names,
+                         const std::string& format, const std::vector<std::vector<IpAddress>>& aliases) {
     static const char* const kRouterColours[] = {"khaki", "lightpink", "lightcyan", "plum", "wheat", "lightsalmon",
                                                  "thistle", "lightgoldenrod", "paleturquoise", "mistyrose"};
     std::map<IpAddress, std::size_t> router_of;
@@ -132,7 +130,7 @@ void render_graph(const std::vector<DrawnDirection>& directions, const std::map<
     }
     if (gvLayout(context.get(), graph.get(), "dot") != 0)
         throw ClientError("graphviz could not lay out the graph: check that graphviz's dot plugin is installed");
-    // Rendered in memory and written here, so a bad path gets our sentence, not graphviz's.
+    // Rendered in memory: the caller writes the file, so a bad path gets our sentence.
     char* data = nullptr;
     unsigned int length = 0;
     const int rendered = gvRenderData(context.get(), graph.get(), format.c_str(), &data, &length);
@@ -142,13 +140,7 @@ void render_graph(const std::vector<DrawnDirection>& directions, const std::map<
         throw ClientError(fmt::format("graphviz cannot draw {}: check that its {} plugin is installed "
                                       "(libgvc6) or pick another --format",
                                       format, format));
-    std::ofstream file(path, std::ios::binary);
-    file.write(data, static_cast<std::streamsize>(length));
-    file.close();
-    if (!file)
-        throw ClientError(fmt::format("cannot write the {} graph to {}: check that its directory exists and is "
-                                      "writable",
-                                      format, path));
+    return std::string(data, length);
 }
 
 }  // namespace rtt::client

@@ -21,10 +21,9 @@ struct DrawnDirection {
 // The output formats offered (the Augsburg client's list).
 const std::vector<std::string>& graph_formats();
 
-// Writes the drawing to `path` in `format`; throws ClientError with one sentence on failure.
-// Addresses of one alias set (one router) share a colour and a "router N" line.
-void render_graph(const std::vector<DrawnDirection>& directions, const std::map<IpAddress, std::string>& names,
-                  const std::string& format, const std::string& path,
-                  const std::vector<std::vector<IpAddress>>& aliases = {});
+// The drawing in `format` (the file's bytes); throws ClientError with one sentence if graphviz
+// cannot draw it. Addresses of one alias set (one router) share a colour and a "router N" line.
+std::string render_graph(const std::vector<DrawnDirection>& directions, const std::map<IpAddress, std::string>& names,
+                         const std::string& format, const std::vector<std::vector<IpAddress>>& aliases = {});
 
 }  // namespace rtt::client

@@ -11,6 +11,7 @@
 #include "client_error.h"
 #include "output/graph_render.h"
 #include "output/json_measurement.h"
+#include "output/measurement_files.h"
 #include "output/trace_graph.h"
 
 namespace rtt::client {
@@ -63,8 +64,9 @@ TEST(GraphRender, EveryFormatWritesARealFile) {
                                                    {"svg", "<?xml"}};
     for (const auto& format : graph_formats()) {
         const auto path = dir / ("graph." + format);
-        render_graph({{"forward udp single path", &forward}, {"reverse udp single path", &forward}}, names, format,
-                     path.string());
+        write_file(path.string(),
+                   render_graph({{"forward udp single path", &forward}, {"reverse udp single path", &forward}}, names,
+                                format));
         const std::string bytes = read_all(path);
         EXPECT_GT(bytes.size(), 500u) << format;
         EXPECT_EQ(bytes.rfind(magic.at(format), 0), 0u) << format << " starts wrong";
@@ -82,10 +84,10 @@ TEST(GraphRender, EveryFormatWritesARealFile) {
 TEST(GraphRender, UnwritablePathGetsOneSentence) {
     const auto g = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
     try {
-        render_graph({{"forward", &g}}, {}, "svg", "/nonexistent-dir/graph.svg");
+        write_file("/nonexistent-dir/graph.svg", render_graph({{"forward", &g}}, {}, "svg"));
         FAIL() << "wrote into a missing directory";
     } catch (const ClientError& e) {
-        EXPECT_NE(std::string(e.what()).find("cannot write the svg graph to /nonexistent-dir/graph.svg"),
+        EXPECT_NE(std::string(e.what()).find("cannot write /nonexistent-dir/graph.svg: check that its directory"),
                   std::string::npos)
             << e.what();
     }
