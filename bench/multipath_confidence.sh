@@ -18,8 +18,8 @@ lab_up "$topo"
 branching=0 missed=0 incomplete=0 probes=0
 for trial in $(seq "$trials"); do
   lab_reseed "$((1000 + trial))"
-  lab_exec client "$build/client/reverse-traceroute" -n --store-json -o "$tmp/t" forward udp multipath \
-    --confidence "$confidence" 198.18.28.2 > "$tmp/t.txt" 2>&1
+  lab_exec client "$build/client/reverse-traceroute" -n --json forward udp multipath \
+    --confidence "$confidence" 198.18.28.2 > "$tmp/t.json" 2> "$tmp/t.txt"
   probes=$((probes + $(grep -o '[0-9]* probes,' "$tmp/t.txt" | grep -o '[0-9]*')))
   "$build/tests/lab/lab-graph-check" "$topo" forward 4 "$tmp/t.json" > "$tmp/check" || incomplete=$((incomplete + 1))
   read -r b m < <(awk '/^branching points:/ { gsub(",", ""); print $3, $5 }' "$tmp/check")

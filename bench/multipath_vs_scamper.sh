@@ -31,7 +31,7 @@ run_case() {
   for i in $(seq "$runs"); do
     sleep "$pause"
     start=$(date +%s%N)
-    lab_exec client "$client" -n --store-json -o "$tmp/ours" forward udp multipath "$target" > "$tmp/ours.txt" 2>&1
+    lab_exec client "$client" -n --json forward udp multipath "$target" > "$tmp/ours.json" 2> "$tmp/ours.txt"
     ours_ms+=("$(elapsed_ms "$start")")
     ours_probes+=("$(grep -o '[0-9]* probes,' "$tmp/ours.txt" | grep -o '[0-9]*')")
     ours_diff+=("$("$check" "$topo" forward 4 "$tmp/ours.json" | awk '/differences from the truth/ { print $7 }')")

@@ -104,6 +104,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                "Examples:\n"
                "  reverse-traceroute two-way udp singlepath example.net\n"
                "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
+               "  reverse-traceroute -o trace --format svg two-way udp multipath example.net\n"
                "Reverse and two-way traces need a reverse traceroute server on TARGET.");
     app.set_version_flag("-V,--version", "reverse-traceroute " RTT_VERSION_STRING);
     app.require_subcommand(1);
