@@ -1,5 +1,6 @@
-// APAR on hand-made path pairs with known aliases: point-to-point /30 and /31 links, and a pair
-// that must not merge because both addresses lie on one path.
+// APAR on hand-made path pairs with known aliases: point-to-point /30 and /31 links, a wider
+// subnet corroborated by a shared neighbour, and a pair that must not merge because both
+// addresses lie on one path.
 #include <gtest/gtest.h>
 
 #include "output/alias_resolution.h"
@@ -47,6 +48,17 @@ TEST(Apar, NoMergeOfTwoAddressesOnOnePath) {
     for (const auto& set : resolve_aliases({forward, other}, {back}))
         EXPECT_FALSE(std::find(set.begin(), set.end(), *IpAddress::parse("198.18.1.2")) != set.end() &&
                      std::find(set.begin(), set.end(), *IpAddress::parse("198.18.2.1")) != set.end());
+}
+
+// Only a shared neighbour ties X to B: A and B share a /29 (not point to point), the hop before
+// A (X) and the hop before B (N) share no subnet, but the hop before X is N as well. The other
+// /29 members, seen behind another neighbour (M), must not join X.
+TEST(Apar, SharedNeighbourCorroboratesAWiderSubnet) {
+    const auto forward = path({"198.18.60.1", "198.18.61.1", "198.18.62.1", "198.18.50.2", "198.18.63.1"});
+    const auto back = path({"198.18.60.1", "198.18.61.1", "198.18.50.5", "198.18.63.1"});
+    const auto back_via_m6 = path({"198.18.60.1", "198.18.64.1", "198.18.50.6", "198.18.63.1"});
+    const auto back_via_m7 = path({"198.18.60.1", "198.18.64.1", "198.18.50.7", "198.18.63.1"});
+    EXPECT_EQ(resolve_aliases({forward}, {back, back_via_m6, back_via_m7}), sets({{"198.18.50.5", "198.18.62.1"}}));
 }
 
 TEST(Apar, NothingForIpv6) {
