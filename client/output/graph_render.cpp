@@ -1,21 +1,20 @@
 #include "graph_render.h"
 
-#include <graphviz/cgraph.h>
-#include <graphviz/gvc.h>
-
 #include <algorithm>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "client_error.h"
+#include "output/graphviz_library.h"
 
 namespace rtt::client {
 namespace {
 
 // cgraph takes char* for names and values it copies; this keeps the casts in one place.
 void set(void* object, const char* name, const std::string& value) {
-    agsafeset(object, const_cast<char*>(name), const_cast<char*>(value.c_str()), const_cast<char*>(""));
+    graphviz().set_attribute(object, const_cast<char*>(name), const_cast<char*>(value.c_str()),
+                             const_cast<char*>(""));
 }
 
 std::string rtt_summary(const MultipathVertex& vertex) {
@@ -40,10 +39,10 @@ std::string vertex_label(const MultipathVertex& vertex, const std::map<IpAddress
 }
 
 struct GraphCloser {
-    void operator()(Agraph_t* graph) const { agclose(graph); }
+    void operator()(Agraph_t* graph) const { graphviz().close_graph(graph); }
 };
 struct ContextCloser {
-    void operator()(GVC_t* context) const { gvFreeContext(context); }
+    void operator()(GVC_t* context) const { graphviz().free_context(context); }
 };
 
 }  // namespace
@@ -61,9 +60,10 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
     for (std::size_t r = 0; r < aliases.size(); ++r)
         for (const auto& address : aliases[r])
             router_of[address] = r;
-    agseterr(AGMAX);  // graphviz's own warnings would break our one-sentence errors
-    std::unique_ptr<GVC_t, ContextCloser> context(gvContext());
-    std::unique_ptr<Agraph_t, GraphCloser> graph(agopen(const_cast<char*>("measurement"), Agdirected, nullptr));
+    const GraphvizLibrary& gv = graphviz();
+    gv.set_error_level(AGMAX);  // graphviz's own warnings would break our one-sentence errors
+    std::unique_ptr<GVC_t, ContextCloser> context(gv.context());
+    std::unique_ptr<Agraph_t, GraphCloser> graph(gv.open_graph(const_cast<char*>("measurement"), *gv.directed, nullptr));
     set(graph.get(), "rankdir", "LR");
     set(graph.get(), "fontname", "Helvetica");
     bool any_inferred = false, any_retried = false;
@@ -71,7 +71,7 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
     // drawn on top, so create them last direction first to show forward above reverse.
     for (std::size_t d = directions.size(); d-- > 0;) {
         const MultipathGraph& found = *directions[d].graph;
-        Agraph_t* cluster = agsubg(graph.get(), const_cast<char*>(fmt::format("cluster_{}", d).c_str()), 1);
+        Agraph_t* cluster = gv.subgraph(graph.get(), const_cast<char*>(fmt::format("cluster_{}", d).c_str()), 1);
         set(cluster, "label", directions[d].title);
         set(cluster, "style", "rounded");
         std::vector<Agnode_t*> nodes;
@@ -79,10 +79,10 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
         for (const auto& vertex : found.vertices) {
             Agraph_t*& column = columns[vertex.ttl];
             if (!column) {
-                column = agsubg(cluster, const_cast<char*>(fmt::format("d{}ttl{}", d, vertex.ttl).c_str()), 1);
+                column = gv.subgraph(cluster, const_cast<char*>(fmt::format("d{}ttl{}", d, vertex.ttl).c_str()), 1);
                 set(column, "rank", "same");
             }
-            Agnode_t* node = agnode(column, const_cast<char*>(fmt::format("d{}v{}", d, vertex.id).c_str()), 1);
+            Agnode_t* node = gv.node(column, const_cast<char*>(fmt::format("d{}v{}", d, vertex.id).c_str()), 1);
             set(node, "label", vertex_label(vertex, names));
             set(node, "fontname", "Helvetica");
             if (vertex.id == 0) {
@@ -107,7 +107,7 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             nodes.push_back(node);
         }
         for (const auto& edge : found.edges) {
-            Agedge_t* line = agedge(cluster, nodes[static_cast<std::size_t>(edge.from)],
+            Agedge_t* line = gv.edge(cluster, nodes[static_cast<std::size_t>(edge.from)],
                                     nodes[static_cast<std::size_t>(edge.to)], nullptr, 1);
             if (edge.inferred) {
                 set(line, "style", "dashed");
@@ -119,7 +119,7 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
         }
     }
     if (any_inferred || any_retried) {
-        Agnode_t* legend = agnode(graph.get(), const_cast<char*>("legend"), 1);
+        Agnode_t* legend = gv.node(graph.get(), const_cast<char*>("legend"), 1);
         set(legend, "shape", "note");
         std::string text;
         if (any_inferred)
@@ -128,14 +128,14 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             text += "dotted: link seen only through probes that had to be retried\\l";
         set(legend, "label", text);
     }
-    if (gvLayout(context.get(), graph.get(), "dot") != 0)
+    if (gv.layout(context.get(), graph.get(), "dot") != 0)
         throw ClientError("graphviz could not lay out the graph: check that graphviz's dot plugin is installed");
     // Rendered in memory: the caller writes the file, so a bad path gets our sentence.
     char* data = nullptr;
     unsigned int length = 0;
-    const int rendered = gvRenderData(context.get(), graph.get(), format.c_str(), &data, &length);
-    gvFreeLayout(context.get(), graph.get());
-    std::unique_ptr<char, void (*)(char*)> bytes(data, gvFreeRenderData);
+    const int rendered = gv.render_data(context.get(), graph.get(), format.c_str(), &data, &length);
+    gv.free_layout(context.get(), graph.get());
+    std::unique_ptr<char, void (*)(char*)> bytes(data, gv.free_render_data);
     if (rendered != 0 || data == nullptr)
         throw ClientError(fmt::format("graphviz cannot draw {}: check that its {} plugin is installed "
                                       "(libgvc6) or pick another --format",
