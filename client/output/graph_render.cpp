@@ -7,6 +7,7 @@
 
 #include "client_error.h"
 #include "output/graphviz_library.h"
+#include "output/trace_graph.h"
 
 namespace rtt::client {
 namespace {
@@ -15,16 +16,6 @@ namespace {
 void set(void* object, const char* name, const std::string& value) {
     graphviz().set_attribute(object, const_cast<char*>(name), const_cast<char*>(value.c_str()),
                              const_cast<char*>(""));
-}
-
-std::string rtt_summary(const MultipathVertex& vertex) {
-    if (vertex.rtts_ms.empty())
-        return {};
-    const auto [low, high] = std::minmax_element(vertex.rtts_ms.begin(), vertex.rtts_ms.end());
-    double sum = 0;
-    for (const double rtt : vertex.rtts_ms)
-        sum += rtt;
-    return fmt::format("{:.3f}/{:.3f}/{:.3f} ms", *low, sum / static_cast<double>(vertex.rtts_ms.size()), *high);
 }
 
 std::string vertex_label(const MultipathVertex& vertex, const std::map<IpAddress, std::string>& names) {

@@ -1,6 +1,7 @@
 #include "text_report.h"
 
 #include "output/flow_table.h"
+#include "output/trace_graph.h"
 
 #include <algorithm>
 
@@ -78,14 +79,8 @@ public:
             std::string line = vertex.ttl != last_ttl_ ? fmt::format("{:2d}  ", vertex.ttl) : std::string(4, ' ');
             last_ttl_ = vertex.ttl;
             line += fmt::format("{:<24}", vertex_label(vertex));
-            if (!vertex.rtts_ms.empty()) {
-                const auto [low, high] = std::minmax_element(vertex.rtts_ms.begin(), vertex.rtts_ms.end());
-                double sum = 0;
-                for (const double rtt : vertex.rtts_ms)
-                    sum += rtt;
-                line += fmt::format("  {:.3f}/{:.3f}/{:.3f} ms", *low, sum / static_cast<double>(vertex.rtts_ms.size()),
-                                    *high);
-            }
+            if (const auto rtt = rtt_summary(vertex); !rtt.empty())
+                line += "  " + rtt;
             line += fmt::format("  {} flow{}", vertex.flows.size(), vertex.flows.size() == 1 ? "" : "s");
             if (vertex.answer && vertex.answer->kind == AnswerKind::unreachable) {
                 const auto note = unreachable_annotation(vertex.answer->responder.family(), vertex.answer->icmp_code);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace rtt::client {
 
 MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddress& root,
@@ -55,6 +57,16 @@ MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddre
         std::erase_if(graph.edges, [&](const MultipathEdge& e) { return e.to == id || e.from == id; });
     }
     return graph;
+}
+
+std::string rtt_summary(const MultipathVertex& vertex) {
+    if (vertex.rtts_ms.empty())
+        return {};
+    const auto [low, high] = std::minmax_element(vertex.rtts_ms.begin(), vertex.rtts_ms.end());
+    double sum = 0;
+    for (const double rtt : vertex.rtts_ms)
+        sum += rtt;
+    return fmt::format("{:.3f}/{:.3f}/{:.3f} ms", *low, sum / static_cast<double>(vertex.rtts_ms.size()), *high);
 }
 
 MultipathGraph trace_graph(const TraceRecord& record, const IpAddress& root, const IpAddress& end_of_path) {

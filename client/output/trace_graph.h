@@ -4,6 +4,8 @@
 // graphviz) handle both the same way.
 #pragma once
 
+#include <string>
+
 #include "engine/multipath_graph.h"
 #include "output/trace_record.h"
 
@@ -11,6 +13,9 @@ namespace rtt::client {
 
 MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddress& root,
                                const IpAddress& end_of_path);
+
+// "min/avg/max ms" of a vertex's RTT samples (empty for a black hole), as text and drawing show it.
+std::string rtt_summary(const MultipathVertex& vertex);
 
 // The graph of a recorded direction, whichever engine produced it.
 MultipathGraph trace_graph(const TraceRecord& record, const IpAddress& root, const IpAddress& end_of_path);
