@@ -1,0 +1,77 @@
+#include "collector_options.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace rtt::collector {
+namespace {
+
+// "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT" (all addresses).
+bool split_listen(const std::string& text, CollectorOptions& o) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos)
+        return false;
+    std::string host = text.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    const std::string port = text.substr(colon + 1);
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5)
+        return false;
+    o.listen_port = std::stoi(port);
+    o.listen_host = host.empty() ? "0.0.0.0" : host;
+    return o.listen_port <= 65535;
+}
+
+}  // namespace
+
+std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(int argc, const char* const* argv) {
+    CollectorOptions o;
+    std::string listen = "127.0.0.1:8080";
+    CLI::App app{"Receives measurements submitted with `reverse-traceroute --transmit`, stores them in SQLite "
+                 "and serves them (JSON API, SVG graphs, a web page).",
+                 "reverse-traceroute-collector"};
+    app.set_version_flag("-V,--version", "reverse-traceroute-collector " RTT_VERSION_STRING);
+    app.add_option("--listen", listen, "Address and port to serve HTTP(S) on; port 0 picks a free one")
+        ->capture_default_str();
+    app.add_option("--db", o.database, "SQLite database file (created if missing)")->capture_default_str();
+    auto* tokens = app.add_option("--token-file", o.token_file,
+                                  "File of bearer tokens, one per line, accepted for reads and writes");
+    auto* open = app.add_flag("--open", o.open, "Accept requests without a token (for a closed network only)");
+    tokens->excludes(open);
+    auto* cert = app.add_option("--tls-cert", o.tls_cert, "PEM certificate chain: serve HTTPS");
+    auto* key = app.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert");
+    cert->needs(key);
+    key->needs(cert);
+    app.add_option("--max-body", o.max_body, "Largest accepted request body in bytes (larger: 413)")
+        ->capture_default_str();
+    app.add_option("--rate", o.rate, "Requests per second allowed per client address (more: 429)")
+        ->capture_default_str();
+    app.add_option("--burst", o.burst, "Requests a client address may make at once")->capture_default_str();
+    app.add_option("--threads", o.threads, "Worker threads (each open connection holds one)")
+        ->capture_default_str();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        return CollectorParseExit{0, app.help()};
+    } catch (const CLI::CallForVersion&) {
+        return CollectorParseExit{0, app.version()};
+    } catch (const CLI::ParseError& e) {
+        return CollectorParseExit{2, fmt::format("{} (see `reverse-traceroute-collector --help`)", e.what())};
+    }
+    if (!split_listen(listen, o))
+        return CollectorParseExit{2, fmt::format("--listen '{}' is not ADDR:PORT: give e.g. 127.0.0.1:8080 or "
+                                                 "[::]:8080",
+                                                 listen)};
+    if (o.token_file.empty() && !o.open)
+        return CollectorParseExit{2, "no --token-file given: give a file of tokens, or --open to accept anyone "
+                                     "(only on a closed network)"};
+    if (!(o.rate > 0) || !(o.burst >= 1))
+        return CollectorParseExit{2, "--rate must be above 0 and --burst at least 1"};
+    if (o.max_body < 1024)
+        return CollectorParseExit{2, "--max-body below 1024 bytes would refuse every measurement: give more"};
+    if (o.threads < 2 || o.threads > 1024)
+        return CollectorParseExit{2, "--threads out of range: give 2 to 1024"};
+    return o;
+}
+
+}  // namespace rtt::collector

@@ -1,0 +1,34 @@
+// The collector's command line:
+// reverse-traceroute-collector --listen ADDR:PORT --db PATH (--token-file PATH | --open)
+//     [--tls-cert PEM --tls-key PEM] [--max-body BYTES] [--rate N] [--burst N] [--threads N]
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace rtt::collector {
+
+struct CollectorOptions {
+    std::string listen_host = "127.0.0.1";
+    int listen_port = 8080;  // 0: any free port (printed at start)
+    std::string database = "/var/lib/reverse-traceroute-collector/measurements.db";
+    std::string token_file;
+    bool open = false;
+    std::string tls_cert;
+    std::string tls_key;
+    std::size_t max_body = 8 * 1024 * 1024;
+    double rate = 20;
+    double burst = 100;
+    int threads = 32;
+};
+
+// --help/--version text (exit 0) or one sentence about bad input (exit 2).
+struct CollectorParseExit {
+    int exit_code = 0;
+    std::string text;
+};
+
+std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(int argc, const char* const* argv);
+
+}  // namespace rtt::collector

@@ -1,0 +1,12 @@
+// Files compiled into the collector (see collector/CMakeLists.txt): the measurement schema from
+// docs/ and the web page from collector/web/, so an installed binary needs nothing beside it.
+#pragma once
+
+#include <string_view>
+
+namespace rtt::collector {
+
+std::string_view measurement_schema_text();
+std::string_view web_page_html();
+
+}  // namespace rtt::collector

@@ -1,0 +1,281 @@
+#include "measurement_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "collector_error.h"
+
+namespace rtt::collector {
+namespace {
+
+// Schema migrations, oldest first; migration i brings the database to user_version i + 1.
+// Never edit one that shipped: add the next.
+const std::vector<const char*> kMigrations = {
+    R"sql(
+    CREATE TABLE measurements (
+        id          INTEGER PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        format      TEXT NOT NULL,
+        target      TEXT,
+        destination TEXT,
+        source      TEXT,
+        direction   TEXT,
+        protocol    TEXT,
+        engine      TEXT,
+        start_time  TEXT,
+        document    TEXT NOT NULL
+    );
+    CREATE INDEX measurements_received_at ON measurements (received_at);
+    CREATE INDEX measurements_target ON measurements (target);
+    CREATE INDEX measurements_destination ON measurements (destination);
+    CREATE INDEX measurements_source ON measurements (source);
+    CREATE INDEX measurements_direction ON measurements (direction, protocol, engine);
+    )sql",
+};
+
+// Owns a prepared statement for the length of one call.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) : db_(db) {
+        if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK)
+            throw CollectorError(fmt::format("database query failed ({})", sqlite3_errmsg(db)));
+    }
+    ~Statement() { sqlite3_finalize(statement_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    void bind(int index, const std::string& text) {
+        if (text.empty())
+            sqlite3_bind_null(statement_, index);
+        else
+            sqlite3_bind_text(statement_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    }
+    void bind(int index, std::int64_t value) { sqlite3_bind_int64(statement_, index, value); }
+    // True while there is a row; throws on errors.
+    bool step() {
+        const int rc = sqlite3_step(statement_);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        throw CollectorError(fmt::format("database query failed ({})", sqlite3_errmsg(db_)));
+    }
+    std::string text(int column) {
+        const auto* value = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+        return value ? std::string(value, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)))
+                     : std::string();
+    }
+    std::int64_t integer(int column) { return sqlite3_column_int64(statement_, column); }
+    void reset() {
+        sqlite3_reset(statement_);
+        sqlite3_clear_bindings(statement_);
+    }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* statement_ = nullptr;
+};
+
+void execute(sqlite3* db, const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+        const std::string text = message ? message : sqlite3_errmsg(db);
+        sqlite3_free(message);
+        throw CollectorError(fmt::format("database statement failed ({})", text));
+    }
+}
+
+sqlite3* open_database(const std::string& path) {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close(db);
+        throw CollectorError(fmt::format("cannot open database {} ({}): check that its folder exists and is "
+                                         "writable, or give another --db",
+                                         path, why));
+    }
+    // Another connection (the writer) may hold the lock briefly.
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+int user_version(sqlite3* db) {
+    Statement statement(db, "PRAGMA user_version");
+    statement.step();
+    return static_cast<int>(statement.integer(0));
+}
+
+void migrate(sqlite3* db, const std::string& path) {
+    const int current = user_version(db);
+    const int known = static_cast<int>(kMigrations.size());
+    if (current > known)
+        throw CollectorError(fmt::format("database {} has schema version {} but this collector knows up to {}: "
+                                         "run a newer reverse-traceroute-collector",
+                                         path, current, known));
+    for (int version = current; version < known; ++version) {
+        execute(db, "BEGIN IMMEDIATE");
+        try {
+            execute(db, kMigrations[static_cast<std::size_t>(version)]);
+            execute(db, fmt::format("PRAGMA user_version = {}", version + 1).c_str());
+            execute(db, "COMMIT");
+        } catch (...) {
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+    }
+}
+
+std::string now_rfc3339() {
+    const auto now = std::chrono::system_clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+    return fmt::format("{}.{:03}Z", text, ms % 1000);
+}
+
+}  // namespace
+
+int MeasurementStore::schema_version() { return static_cast<int>(kMigrations.size()); }
+
+MeasurementStore::MeasurementStore(const std::string& path) {
+    writer_ = open_database(path);
+    try {
+        execute(writer_, "PRAGMA journal_mode = WAL");
+        // FULL: a commit is on disk (WAL fsynced) before the submission is acknowledged.
+        execute(writer_, "PRAGMA synchronous = FULL");
+        migrate(writer_, path);
+        reader_ = open_database(path);
+    } catch (...) {
+        sqlite3_close(writer_);
+        throw;
+    }
+    writer_thread_ = std::thread([this] { write_loop(); });
+}
+
+MeasurementStore::~MeasurementStore() {
+    {
+        std::lock_guard lock(queue_mutex_);
+        stopping_ = true;
+    }
+    queue_ready_.notify_all();
+    writer_thread_.join();
+    sqlite3_close(reader_);
+    sqlite3_close(writer_);
+}
+
+std::int64_t MeasurementStore::add(const MeasurementColumns& columns, std::string document) {
+    std::future<std::int64_t> id;
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (stopping_)
+            throw CollectorError("the collector is shutting down: submit again later");
+        queue_.push_back({columns, std::move(document), {}});
+        id = queue_.back().id.get_future();
+    }
+    queue_ready_.notify_one();
+    return id.get();
+}
+
+void MeasurementStore::write_loop() {
+    for (;;) {
+        std::vector<Pending> batch;
+        {
+            std::unique_lock lock(queue_mutex_);
+            queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty())
+                return;  // stopping, nothing left to write
+            batch.swap(queue_);
+        }
+        commit(batch);
+    }
+}
+
+void MeasurementStore::commit(std::vector<Pending>& batch) {
+    std::vector<std::int64_t> ids;
+    try {
+        execute(writer_, "BEGIN IMMEDIATE");
+        Statement insert(writer_,
+                         "INSERT INTO measurements (received_at, format, target, destination, source, direction, "
+                         "protocol, engine, start_time, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        const std::string received_at = now_rfc3339();
+        for (const auto& pending : batch) {
+            const auto& c = pending.columns;
+            insert.bind(1, received_at);
+            insert.bind(2, c.format);
+            insert.bind(3, c.target);
+            insert.bind(4, c.destination);
+            insert.bind(5, c.source);
+            insert.bind(6, c.direction);
+            insert.bind(7, c.protocol);
+            insert.bind(8, c.engine);
+            insert.bind(9, c.start_time);
+            insert.bind(10, pending.document);
+            insert.step();
+            insert.reset();
+            ids.push_back(sqlite3_last_insert_rowid(writer_));
+        }
+        execute(writer_, "COMMIT");
+    } catch (...) {
+        sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+        for (auto& pending : batch)
+            pending.id.set_exception(std::current_exception());
+        return;
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        batch[i].id.set_value(ids[i]);
+}
+
+std::vector<StoredSummary> MeasurementStore::list(const ListQuery& query) {
+    std::lock_guard lock(reader_mutex_);
+    Statement select(reader_,
+                     "SELECT id, received_at, format, target, destination, source, direction, protocol, engine, "
+                     "start_time FROM measurements WHERE "
+                     "(?1 IS NULL OR target = ?1 OR destination = ?1) AND (?2 IS NULL OR direction = ?2) AND "
+                     "(?3 IS NULL OR protocol = ?3) AND (?4 IS NULL OR received_at >= ?4) AND "
+                     "(?5 IS NULL OR received_at < ?5) AND (?6 IS NULL OR id < ?6) "
+                     "ORDER BY id DESC LIMIT ?7");
+    select.bind(1, query.target);
+    select.bind(2, query.direction);
+    select.bind(3, query.protocol);
+    select.bind(4, query.since);
+    select.bind(5, query.until);
+    if (query.before_id)
+        select.bind(6, *query.before_id);
+    select.bind(7, static_cast<std::int64_t>(query.limit));
+    std::vector<StoredSummary> rows;
+    while (select.step()) {
+        StoredSummary row;
+        row.id = select.integer(0);
+        row.received_at = select.text(1);
+        row.columns = {select.text(2), select.text(3), select.text(4), select.text(5),
+                       select.text(6), select.text(7), select.text(8), select.text(9)};
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::optional<std::string> MeasurementStore::document(std::int64_t id) {
+    std::lock_guard lock(reader_mutex_);
+    Statement select(reader_, "SELECT document FROM measurements WHERE id = ?1");
+    select.bind(1, id);
+    if (!select.step())
+        return std::nullopt;
+    return select.text(0);
+}
+
+std::int64_t MeasurementStore::count() {
+    std::lock_guard lock(reader_mutex_);
+    Statement select(reader_, "SELECT count(*) FROM measurements");
+    select.step();
+    return select.integer(0);
+}
+
+}  // namespace rtt::collector

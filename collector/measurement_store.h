@@ -1,0 +1,89 @@
+// The measurements on disk: one SQLite database in WAL mode with the full document and the
+// columns people filter on (received time, target, source, direction, protocol, engine).
+//
+// Writes go through one writer thread that commits whatever submissions are waiting in one
+// transaction (group commit) and acknowledges each only after that commit returned: a
+// submission answered 201 survives a crash of the process, and with synchronous=FULL also a
+// power cut, while concurrent writers share the cost of one fsync.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+struct sqlite3;
+
+namespace rtt::collector {
+
+// The indexed columns of one measurement; empty strings are stored as NULL.
+struct MeasurementColumns {
+    std::string format;  // "reverse-traceroute" or "augsburg" (documents posted to /post_trace)
+    std::string target;
+    std::string destination;
+    std::string source;
+    std::string direction;
+    std::string protocol;
+    std::string engine;
+    std::string start_time;
+};
+
+struct StoredSummary {
+    std::int64_t id = 0;
+    std::string received_at;  // RFC 3339, UTC
+    MeasurementColumns columns;
+};
+
+struct ListQuery {
+    std::string target;  // matches the target name or the destination address
+    std::string direction;
+    std::string protocol;
+    std::string since;  // RFC 3339 prefixes, compared with received_at
+    std::string until;
+    std::optional<std::int64_t> before_id;  // paging: newest first, ids below this one
+    int limit = 50;
+};
+
+class MeasurementStore {
+public:
+    // Opens (creating if needed) and migrates the database; throws CollectorError.
+    explicit MeasurementStore(const std::string& path);
+    ~MeasurementStore();
+    MeasurementStore(const MeasurementStore&) = delete;
+    MeasurementStore& operator=(const MeasurementStore&) = delete;
+
+    // Stores the document; returns its id once the transaction holding it committed.
+    std::int64_t add(const MeasurementColumns& columns, std::string document);
+
+    std::vector<StoredSummary> list(const ListQuery& query);
+    std::optional<std::string> document(std::int64_t id);
+    std::int64_t count();
+
+    // The schema version this build migrates to (PRAGMA user_version).
+    static int schema_version();
+
+private:
+    struct Pending {
+        MeasurementColumns columns;
+        std::string document;
+        std::promise<std::int64_t> id;
+    };
+    void write_loop();
+    void commit(std::vector<Pending>& batch);
+
+    sqlite3* writer_ = nullptr;
+    sqlite3* reader_ = nullptr;
+    std::mutex reader_mutex_;
+
+    std::mutex queue_mutex_;
+    std::condition_variable queue_ready_;
+    std::vector<Pending> queue_;
+    bool stopping_ = false;
+    std::thread writer_thread_;
+};
+
+}  // namespace rtt::collector

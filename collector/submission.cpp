@@ -1,0 +1,95 @@
+#include "submission.h"
+
+#include <memory>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "embedded_text.h"
+
+namespace rtt::collector {
+namespace {
+
+using nlohmann::json;
+
+// Parsed once: the schema is part of the binary.
+const valijson::Schema& measurement_schema() {
+    static const auto schema = [] {
+        auto parsed = std::make_unique<valijson::Schema>();
+        const json document = json::parse(measurement_schema_text());
+        valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+        valijson::adapters::NlohmannJsonAdapter adapter(document);
+        parser.populateSchema(adapter, *parsed);
+        return parsed;
+    }();
+    return *schema;
+}
+
+std::string string_at(const json& document, const char* key) {
+    const auto found = document.find(key);
+    return found != document.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+std::variant<json, RefusedSubmission> parse_object(const std::string& body) {
+    json document = json::parse(body, nullptr, false);
+    if (document.is_discarded())
+        return RefusedSubmission{"the body is not JSON: send the measurement file as written by --json or "
+                                 "--store-json"};
+    if (!document.is_object())
+        return RefusedSubmission{"the body is JSON but not an object: send one measurement"};
+    return document;
+}
+
+}  // namespace
+
+Submission check_measurement(const std::string& body) {
+    auto parsed = parse_object(body);
+    if (auto* refused = std::get_if<RefusedSubmission>(&parsed))
+        return *refused;
+    const json& document = std::get<json>(parsed);
+
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter adapter(document);
+    if (!validator.validate(measurement_schema(), adapter, &results)) {
+        // The deepest error names the offending field best; valijson lists outer contexts first.
+        valijson::ValidationResults::Error error, deepest;
+        while (results.popError(error))
+            if (error.context.size() >= deepest.context.size())
+                deepest = error;
+        return RefusedSubmission{fmt::format("the measurement does not match schema version {} at {}: {}",
+                                             document.value("schema_version", json()).dump(),
+                                             fmt::join(deepest.context, ""), deepest.description)};
+    }
+    MeasurementColumns columns{"reverse-traceroute",         string_at(document, "target"),
+                               string_at(document, "destination"), string_at(document, "source"),
+                               string_at(document, "direction"),   string_at(document, "protocol"),
+                               string_at(document, "engine"),      string_at(document, "start_time")};
+    return AcceptedSubmission{std::move(columns), body};
+}
+
+Submission check_augsburg_measurement(const std::string& body) {
+    auto parsed = parse_object(body);
+    if (auto* refused = std::get_if<RefusedSubmission>(&parsed))
+        return *refused;
+    const json& document = std::get<json>(parsed);
+    // Their layout shares target and protocol with ours; the direction is what their traces hold.
+    std::string direction;
+    if (const auto traces = document.find("traces"); traces != document.end() && traces->is_object()) {
+        const bool forward = traces->contains("forward"), reverse = traces->contains("reverse");
+        direction = forward && reverse ? "two-way" : forward ? "forward" : reverse ? "reverse" : "";
+    }
+    std::string engine = document.contains("multipath")    ? "multipath"
+                         : document.contains("singlepath") ? "singlepath"
+                                                           : "";
+    MeasurementColumns columns{"augsburg", string_at(document, "target"), "", "", direction,
+                               string_at(document, "protocol"), engine, ""};
+    return AcceptedSubmission{std::move(columns), body};
+}
+
+}  // namespace rtt::collector
