@@ -19,6 +19,7 @@
 #include "output/text_report.h"
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
+#include "transmit/measurement_transmitter.h"
 
 namespace rtt::client {
 namespace {
@@ -65,6 +66,9 @@ int run_trace(const ClientOptions& options) {
                   : options.verbosity == 1 ? LogLevel::info
                                            : parse_log_level(options.log_level));
 
+    // Settled before tracing, so a missing collector URL does not cost a trace.
+    const std::optional<TransmitSettings> transmit =
+        options.transmit ? std::optional(transmit_settings(options)) : std::nullopt;
     const IpAddress target = resolve_target(options.target, options.family);
     if (options.resolve_aliases && !target.is_v4())
         throw ClientError(fmt::format("--resolve-aliases works on IPv4 only (APAR needs IPv4 subnets), and {} is "
@@ -175,7 +179,8 @@ int run_trace(const ClientOptions& options) {
         draw_measurement(options, context, recorded, resolver.names(), aliases);
     if (options.store_json)
         write_file(options.output_base + ".json", measurement.dump(4) + "\n");
-    return failed ? 1 : 0;
+    const bool transmitted = !transmit || transmit_measurement(measurement, *transmit);
+    return failed || !transmitted ? 1 : 0;
 }
 
 }  // namespace rtt::client

@@ -136,8 +136,7 @@ void store_submission(MeasurementStore& store, const Submission& submission, htt
 }  // namespace
 
 void install_collector_service(httplib::Server& server, MeasurementStore& store, const AccessControl& access,
-                               RequestRateLimiter& limiter, const ServiceLimits& limits) {
-    const std::size_t max_body = limits.max_body;  // copied: the lambdas outlive `limits`
+                               RequestRateLimiter& limiter, std::size_t max_body) {
     server.set_payload_max_length(max_body);  // also checked while reading (read_body)
     server.set_keep_alive_max_count(1000);
 

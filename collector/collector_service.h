@@ -16,14 +16,8 @@
 
 namespace rtt::collector {
 
-struct ServiceLimits {
-    std::size_t max_body = 8 * 1024 * 1024;
-    double requests_per_second = 20;
-    double request_burst = 100;
-};
-
-// Installs the routes, limits and access log on `server`; store, access and limiter must outlive it.
+// Installs the routes, limits (bodies above max_body: 413) and access log on `server`; store, access and limiter must outlive it.
 void install_collector_service(httplib::Server& server, MeasurementStore& store, const AccessControl& access,
-                               RequestRateLimiter& limiter, const ServiceLimits& limits);
+                               RequestRateLimiter& limiter, std::size_t max_body);
 
 }  // namespace rtt::collector

@@ -64,8 +64,7 @@ int main(int argc, char** argv) {
         }
         const int threads = options.threads;
         server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-        install_collector_service(*server, store, access, limiter,
-                                  {options.max_body, options.rate, options.burst});
+        install_collector_service(*server, store, access, limiter, options.max_body);
 
         int port = options.listen_port;
         const bool bound = port == 0 ? (port = server->bind_to_any_port(options.listen_host)) > 0

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli/user_config.h"
 #include "output/graph_render.h"
 
 namespace rtt::client {
@@ -91,8 +92,32 @@ std::string direction_name(Direction direction) {
     return "?";
 }
 
+constexpr const char* kNoUrl = "-";  // --transmit given without a URL
+
+// "--transmit URL" becomes "--transmit=URL" when the word after it is a URL and "--transmit=-"
+// otherwise, so that in the Augsburg form `--transmit two-way tcp multipath TARGET` the
+// direction stays a direction.
+std::vector<std::string> joined_transmit_url(int argc, const char* const* argv) {
+    std::vector<std::string> words(argv, argv + argc);
+    for (std::size_t i = 1; i < words.size(); ++i) {
+        if (words[i] != "--transmit")
+            continue;
+        if (i + 1 < words.size() && words[i + 1].find("://") != std::string::npos) {
+            words[i] += "=" + words[i + 1];
+            words.erase(words.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        } else {
+            words[i] += std::string("=") + kNoUrl;
+        }
+    }
+    return words;
+}
+
 std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* const* argv) {
     ClientOptions o;
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]).rfind("--token", 0) == 0)
+            return ParseExit{2, "a token on the command line ends up in shell history and in ps: set "
+                                "REVERSE_TRACEROUTE_TOKEN or write `token = ...` in the config file"};
     std::string direction_word, protocol_word;
     bool v4 = false, v6 = false;
 
@@ -127,6 +152,16 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                               ->capture_default_str();
     CLI::Option* format = app.add_option("--format", o.format, "Graph format: dot, gif, jpg, pdf, png, ps or svg")
                               ->capture_default_str();
+    app.add_option("--transmit", o.transmit_url,
+                   "Submit the measurement to a collector (URL, else $REVERSE_TRACEROUTE_COLLECTOR, else "
+                   "`collector` in the config file); asks first unless -y")
+        ->type_name("[URL]")
+        ->configurable(false);
+    app.add_option("--collector", o.collector, "Collector URL --transmit uses when given none (usually set in the "
+                                               "config file)");
+    app.add_option("--token", o.token, "Collector token (config file key `token`; refused on the command line)")
+        ->group("");
+    app.set_config("--config", default_config_path(), "Read option defaults (key = value) from this file");
     app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)");
     app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json");
     app.add_flag("--resolve-aliases", o.resolve_aliases,
@@ -136,8 +171,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
         ->capture_default_str();
     app.add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
-    app.add_option("direction", direction_word, "forward, reverse or two-way")->required();
-    app.add_option("protocol", protocol_word, "Probe protocol: tcp, udp or icmp")->required();
+    app.add_option("direction", direction_word, "forward, reverse or two-way")->required()->configurable(false);
+    app.add_option("protocol", protocol_word, "Probe protocol: tcp, udp or icmp")->required()->configurable(false);
 
     CLI::App* single = app.add_subcommand("singlepath", "Trace the one path of a fixed flow (Paris traceroute)");
     single->fallthrough();
@@ -146,7 +181,9 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     single->add_option("--retries", o.retries, "Extra attempts for a probe that got no answer")
         ->capture_default_str();
     single->add_option("-N,--sim-queries", o.max_in_flight, "Probes in flight at once")->capture_default_str();
-    single->add_option("target", o.target, "Host name or address to trace to (and from)")->required();
+    single->add_option("target", o.target, "Host name or address to trace to (and from)")
+        ->required()
+        ->configurable(false);
 
     CLI::App* multi = app.add_subcommand("multipath", "Discover every load-balanced path (Diamond-Miner)");
     multi->fallthrough();
@@ -163,10 +200,15 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         ->capture_default_str();
     multi->add_option("--first-flow", o.first_flow,
                       "Flow of the first probe, 10000-65534 (default: random); flows count up from it");
-    multi->add_option("target", o.target, "Host name or address to trace to (and from)")->required();
+    multi->add_option("target", o.target, "Host name or address to trace to (and from)")
+        ->required()
+        ->configurable(false);
 
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> words = joined_transmit_url(argc, argv);
+        words.erase(words.begin());
+        std::reverse(words.begin(), words.end());  // CLI11 takes the arguments last first
+        app.parse(words);
     } catch (const CLI::CallForHelp&) {
         return ParseExit{0, app.help()};
     } catch (const CLI::CallForVersion&) {
@@ -196,6 +238,9 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     o.protocol = *protocol;
     o.engine = multi->parsed() ? EngineKind::multipath : EngineKind::singlepath;
     o.render = output->count() > 0 || format->count() > 0;
+    o.transmit = !o.transmit_url.empty();
+    if (o.transmit_url == kNoUrl)
+        o.transmit_url.clear();
     if (v4 && v6)
         return ParseExit{2, "-4 and -6 exclude each other: give at most one"};
     if (v4)

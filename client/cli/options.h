@@ -37,6 +37,10 @@ struct ClientOptions {
     bool flow_paths = false;  // --paths
     bool resolve_aliases = false;
     bool store_json = false;
+    bool transmit = false;     // --transmit [URL]
+    std::string transmit_url;  // its URL, if given
+    std::string collector;     // `collector = URL` (config file or --collector)
+    std::string token;         // `token = TOKEN` (config file only)
     std::string log_level = "warning";
     int verbosity = 0;
 
