@@ -139,6 +139,12 @@ void install_collector_service(httplib::Server& server, MeasurementStore& store,
                                RequestRateLimiter& limiter, std::size_t max_body) {
     server.set_payload_max_length(max_body);  // also checked while reading (read_body)
     server.set_keep_alive_max_count(1000);
+    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a second collector on the
+    // same port would start without error and take half of the connections.
+    server.set_socket_options([](int socket) {
+        const int yes = 1;
+        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
 
     server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
         if (!limiter.admit(req.remote_addr)) {

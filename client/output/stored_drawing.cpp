@@ -1,5 +1,7 @@
 #include "output/stored_drawing.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "client_error.h"
@@ -35,7 +37,7 @@ std::string draw_stored_measurement(const nlohmann::json& document, const std::s
         throw ClientError(fmt::format("the measurement's traces are not in reverse-traceroute's layout ({})",
                                       e.what()));
     }
-    if (drawn.empty())
+    if (std::all_of(graphs.begin(), graphs.end(), [](const auto& graph) { return graph.vertices.empty(); }))
         throw ClientError("the measurement holds no forward or reverse trace to draw");
     return render_graph(drawn, names, format);
 }

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# The collector over real HTTP on loopback with a real SQLite file: tokens (401), submission and
+# schema checks (201/400), list with filters and paging, the stored document, the SVG graph,
+# /healthz, body size (413), the Augsburg client's /post_trace with basic auth, per-client rate
+# limit (429), restart on the same database, refusal of a newer schema, bad options, HTTPS.
+# Usage: collector_api_test.sh BUILD_DIR
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lab/netlab.sh"   # fail, checks, lab_summary, lab_schema_valid
+source "$here/collector_lib.sh"
+build=$1
+bin="$build/collector/reverse-traceroute-collector"
+doc="$here/two-way-multipath.json"
+tmp=$(mktemp -d)
+trap 'collector_stop; rm -rf "$tmp"' EXIT
+
+token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+printf '# tokens for the test\n\n%s\n' "$token" > "$tmp/tokens"
+auth=(-H "Authorization: Bearer $token")
+
+# expect STATUS DESCRIPTION CURL_ARGS...: the answer's status (body in $tmp/body)
+expect() {
+  local want=$1 what=$2 got; shift 2
+  checks=$((checks + 1))
+  got=$(curl -s -o "$tmp/body" -w '%{http_code}' "$@")
+  [ "$got" = "$want" ] || fail "$what: status $got, expected $want ($(head -c 300 "$tmp/body"))"
+}
+# body_has JQ-LIKE-PYTHON-EXPR DESCRIPTION: a Python expression over `b` (the JSON body) must hold
+body_has() {
+  checks=$((checks + 1))
+  python3 -c "import json,sys; b=json.load(open('$tmp/body')); sys.exit(0 if ($1) else 1)" 2> /dev/null \
+    || fail "$2 (body: $(head -c 300 "$tmp/body"))"
+}
+
+collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" --max-body 100000 --rate 1000 --burst 1000 || exit 1
+url=$COLLECTOR_URL
+
+# Tokens.
+expect 401 "list without token" "$url/api/v1/measurements"
+body_has "'token' in b['error']" "401 says what is missing"
+expect 401 "submit with a wrong token" -H "Authorization: Bearer nope" --data-binary @"$doc" "$url/api/v1/measurements"
+expect 401 "fetch with a malformed header" -H "Authorization: Bearer" "$url/api/v1/measurements/1"
+expect 200 "healthz needs no token" "$url/healthz"
+body_has "b['status'] == 'ok' and b['schema_version'] == 1" "healthz body"
+expect 200 "the web page needs no token" "$url/"
+checks=$((checks + 1)); grep -q "<title>reverse-traceroute collector</title>" "$tmp/body" || fail "web page content"
+
+# Submission: ours (schema-checked).
+expect 201 "submit the two-way multipath measurement" "${auth[@]}" -H 'Content-Type: application/json' \
+  --data-binary @"$doc" "$url/api/v1/measurements"
+body_has "b['id'] == 1 and b['url'] == '/api/v1/measurements/1'" "201 gives id and url"
+expect 201 "submit as curl -d does (form content type)" "${auth[@]}" --data-binary @"$doc" "$url/api/v1/measurements"
+python3 - "$doc" "$tmp/forward.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["direction"], d["protocol"], d["target"] = "forward", "tcp", "forward-only.example"
+del d["traces"]["reverse"], d["server"]
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect 201 "submit a forward tcp measurement" "${auth[@]}" --data-binary @"$tmp/forward.json" "$url/api/v1/measurements"
+
+expect 400 "bad JSON" "${auth[@]}" --data-binary '{"target": ' "$url/api/v1/measurements"
+body_has "'not JSON' in b['error'] and '\n' not in b['error']" "bad JSON: one-line reason"
+expect 400 "JSON array" "${auth[@]}" --data-binary '[1]' "$url/api/v1/measurements"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['protocol']='sctp'; print(json.dumps(d))" "$doc" > "$tmp/bad.json"
+expect 400 "schema violation" "${auth[@]}" --data-binary @"$tmp/bad.json" "$url/api/v1/measurements"
+body_has "'protocol' in b['error'] and 'schema' in b['error']" "schema violation names the field"
+head -c 150000 /dev/zero | tr '\0' ' ' > "$tmp/big"
+expect 413 "body above --max-body" "${auth[@]}" --data-binary @"$tmp/big" "$url/api/v1/measurements"
+expect 413 "chunked body above --max-body" "${auth[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big" \
+  "$url/api/v1/measurements"
+
+# The Augsburg client's endpoint: basic auth, its own layout (any JSON object).
+augsburg='{"target": "playground.example", "protocol": "tcp", "multipath": {}, "traces": {"reverse": [{"id": 0, "address": "198.18.9.9"}]}}'
+expect 401 "post_trace without credentials" --data-binary "$augsburg" "$url/post_trace"
+expect 201 "post_trace with basic auth" -u "augsburg-traceroute:$token" -H 'Content-Type: application/json' \
+  --data-binary "$augsburg" "$url/post_trace"
+augsburg_id=$(python3 -c "import json; print(json.load(open('$tmp/body'))['id'])")
+expect 401 "post_trace with a wrong password" -u "augsburg-traceroute:wrong" --data-binary "$augsburg" "$url/post_trace"
+
+# Reading back.
+expect 200 "list" "${auth[@]}" "$url/api/v1/measurements"
+body_has "[m['id'] for m in b['measurements']] == [$augsburg_id, 3, 2, 1] and b['next'] is None" "list: newest first, all four"
+body_has "b['measurements'][3]['direction'] == 'two-way' and b['measurements'][3]['engine'] == 'multipath' and b['measurements'][3]['source'] == '198.18.1.1'" "list: indexed columns"
+body_has "b['measurements'][0]['format'] == 'augsburg' and b['measurements'][0]['direction'] == 'reverse'" "list: the Augsburg document's columns"
+expect 200 "filter direction" "${auth[@]}" "$url/api/v1/measurements?direction=forward"
+body_has "[m['id'] for m in b['measurements']] == [3]" "filter direction=forward"
+expect 200 "filter protocol" "${auth[@]}" "$url/api/v1/measurements?protocol=udp"
+body_has "[m['id'] for m in b['measurements']] == [2, 1]" "filter protocol=udp"
+destination=$(python3 -c "import json; print(json.load(open('$doc'))['destination'])")
+expect 200 "filter target by destination address" "${auth[@]}" "$url/api/v1/measurements?target=$destination"
+body_has "len(b['measurements']) == 3" "target matches the destination address"
+today=$(date -u +%Y-%m-%d)
+expect 200 "filter since today" "${auth[@]}" "$url/api/v1/measurements?since=$today"
+body_has "len(b['measurements']) == 4" "since today: all"
+expect 200 "filter until today" "${auth[@]}" "$url/api/v1/measurements?until=$today"
+body_has "len(b['measurements']) == 0" "until today (exclusive): none"
+expect 200 "first page" "${auth[@]}" "$url/api/v1/measurements?limit=3&protocol=udp"
+body_has "[m['id'] for m in b['measurements']] == [2, 1] and b['next'] is None" "short page has no next"
+expect 200 "page of 2" "${auth[@]}" "$url/api/v1/measurements?limit=2"
+body_has "[m['id'] for m in b['measurements']] == [$augsburg_id, 3] and 'before=3' in b['next']" "page 1 links to page 2"
+next=$(python3 -c "import json; print(json.load(open('$tmp/body'))['next'])")
+expect 200 "next page" "${auth[@]}" "$url$next"
+body_has "[m['id'] for m in b['measurements']] == [2, 1]" "page 2"
+expect 400 "unknown filter" "${auth[@]}" "$url/api/v1/measurements?color=red"
+expect 400 "bad since" "${auth[@]}" "$url/api/v1/measurements?since=yesterday"
+expect 400 "bad limit" "${auth[@]}" "$url/api/v1/measurements?limit=100000"
+expect 400 "bad direction" "${auth[@]}" "$url/api/v1/measurements?direction=sideways"
+
+expect 200 "fetch the document" "${auth[@]}" "$url/api/v1/measurements/1"
+checks=$((checks + 1)); cmp -s "$tmp/body" "$doc" || fail "stored document differs from the submitted one"
+checks=$((checks + 1)); lab_schema_valid "$tmp/body" || fail "fetched document does not match the schema"
+expect 404 "fetch a missing id" "${auth[@]}" "$url/api/v1/measurements/999"
+expect 200 "graph" "${auth[@]}" "$url/api/v1/measurements/1/graph.svg"
+checks=$((checks + 1)); xmllint --noout "$tmp/body" 2> /dev/null || fail "graph.svg is not well-formed XML"
+# Every address of the stored traces is a vertex label in the drawing.
+addresses=$(python3 -c "
+import json; d = json.load(open('$doc'))
+print(' '.join(sorted({v['address'] for t in d['traces'].values() for v in t if v['address'] != '***'})))")
+for address in $addresses; do
+  checks=$((checks + 1)); grep -q ">$address<" "$tmp/body" || fail "graph.svg lacks vertex $address"
+done
+expect 200 "graph of the forward-only measurement" "${auth[@]}" "$url/api/v1/measurements/3/graph.svg"
+checks=$((checks + 1)); grep -q "forward tcp multipath" "$tmp/body" || fail "forward graph title"
+expect 422 "graph of a document in the Augsburg layout without ttl" "${auth[@]}" \
+  "$url/api/v1/measurements/$augsburg_id/graph.svg"
+expect 404 "unknown path" "${auth[@]}" "$url/api/v2/whatever"
+checks=$((checks + 1)); grep -q "$token" "$COLLECTOR_LOG" && fail "the token appears in the collector's log"
+
+# Restart on the same database: everything still there, no migration repeated.
+collector_stop
+collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" || exit 1
+url=$COLLECTOR_URL
+expect 200 "list after restart" "${auth[@]}" "$url/api/v1/measurements"
+body_has "len(b['measurements']) == 4" "four measurements after restart"
+collector_stop
+checks=$((checks + 1))
+[ "$(sqlite3 "$tmp/m.db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "1 wal ok " ] \
+  || fail "database: user_version/journal_mode/integrity not 1/wal/ok"
+
+# A database from a newer collector is refused with one sentence.
+cp "$tmp/m.db" "$tmp/newer.db"; sqlite3 "$tmp/newer.db" 'PRAGMA user_version = 7'
+checks=$((checks + 1))
+out=$(timeout 10 "$bin" --listen 127.0.0.1:0 --db "$tmp/newer.db" --open 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "schema version 7 but this collector knows up to 1" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
+  || fail "newer database: rc $rc, '$out'"
+
+# Rate limit: a burst of 3, then 429 with Retry-After.
+collector_start "$bin" "$tmp/m.db" --open --rate 1 --burst 3 || exit 1
+for i in 1 2 3; do expect 200 "request $i within the burst" "$COLLECTOR_URL/api/v1/measurements"; done
+expect 429 "request beyond the burst" -D "$tmp/headers" "$COLLECTOR_URL/api/v1/measurements"
+checks=$((checks + 1)); grep -qi '^retry-after: 1' "$tmp/headers" || fail "429 without Retry-After"
+collector_stop
+
+# Bad options and files: one sentence, exit 2 (usage) or 1 (environment).
+bad() {  # bad RC PATTERN ARGS...
+  local want=$1 pattern=$2 out rc; shift 2
+  checks=$((checks + 1))
+  out=$(timeout 10 "$bin" "$@" 2>&1); rc=$?  # a collector that wrongly starts is stopped (rc 124)
+  [ $rc -eq "$want" ] && grep -q -- "$pattern" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
+    || fail "collector $*: rc $rc, '$out' (expected $want, /$pattern/)"
+}
+bad 2 "no --token-file given" --listen 127.0.0.1:0 --db "$tmp/x.db"
+bad 2 "is not ADDR:PORT" --listen localhost --open --db "$tmp/x.db"
+bad 2 "excludes" --token-file "$tmp/tokens" --open
+bad 1 "cannot read token file" --token-file "$tmp/missing" --db "$tmp/x.db" --listen 127.0.0.1:0
+: > "$tmp/empty-tokens"
+bad 1 "holds no token" --token-file "$tmp/empty-tokens" --db "$tmp/x.db" --listen 127.0.0.1:0
+bad 1 "cannot open database" --open --db "$tmp/no/such/dir/m.db" --listen 127.0.0.1:0
+bad 1 "cannot load --tls-cert" --open --db "$tmp/x.db" --listen 127.0.0.1:0 --tls-cert "$tmp/tokens" --tls-key "$tmp/tokens"
+collector_start "$bin" "$tmp/m.db" --open || exit 1
+port=${COLLECTOR_URL##*:}
+bad 1 "cannot listen on 127.0.0.1:$port" --open --db "$tmp/y.db" --listen "127.0.0.1:$port"
+collector_stop
+
+# HTTPS with a self-signed certificate for 127.0.0.1.
+if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
+     -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null; then
+  collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" || exit 1
+  expect 200 "list over HTTPS" --cacert "$tmp/cert.pem" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
+  body_has "len(b['measurements']) == 4" "HTTPS list"
+  checks=$((checks + 1))
+  [[ $COLLECTOR_URL == https://* ]] || fail "collector did not announce https: $COLLECTOR_URL"
+  collector_stop
+else
+  fail "openssl could not make a test certificate"
+fi
+
+lab_summary
