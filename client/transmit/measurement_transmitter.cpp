@@ -71,6 +71,25 @@ bool ask_yes_no(const std::string& question) {
     return answer == "y" || answer == "Y" || answer == "yes";
 }
 
+// httplib's error names in words a user can act on.
+std::string connection_problem(httplib::Error error) {
+    switch (error) {
+    case httplib::Error::Connection:
+        return "connection failed: is the collector running and the URL right?";
+    case httplib::Error::ConnectionTimeout:
+        return "no answer to the connection attempt within 10 s";
+    case httplib::Error::Read:
+    case httplib::Error::Write:
+        return "the connection broke or timed out";
+    case httplib::Error::SSLServerVerification:
+        return "its TLS certificate is not trusted: install its CA certificate or point SSL_CERT_FILE at it";
+    case httplib::Error::SSLConnection:
+        return "the TLS handshake failed";
+    default:
+        return httplib::to_string(error);
+    }
+}
+
 }  // namespace
 
 std::variant<Submitted, NotSubmitted> post_measurement(const TransmitSettings& settings, const std::string& body) {
@@ -86,7 +105,8 @@ std::variant<Submitted, NotSubmitted> post_measurement(const TransmitSettings& s
         client.set_bearer_token_auth(settings.token);
     const auto result = client.Post(prefix + kApiPath, body, "application/json");
     if (!result)
-        return NotSubmitted{fmt::format("could not reach {} ({})", settings.collector, httplib::to_string(result.error()))};
+        return NotSubmitted{
+            fmt::format("could not reach {} ({})", settings.collector, connection_problem(result.error()))};
     if (result->status == 401)
         return NotSubmitted{fmt::format("the collector refused the token ({}): set REVERSE_TRACEROUTE_TOKEN or "
                                         "`token = ...` in the config file to a token its operator gave you",
