@@ -11,7 +11,8 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <httplib.h>
+
+#include "transmit/http_post.h"
 
 namespace rtt::client {
 namespace {
@@ -27,11 +28,11 @@ std::pair<std::string, std::string> split_url(const std::string& url) {
     return {url.substr(0, path_start), url.substr(path_start)};
 }
 
-std::string error_reason(const httplib::Response& response) {
-    const auto body = nlohmann::json::parse(response.body, nullptr, false);
+std::string error_reason(const HttpAnswer& answer) {
+    const auto body = nlohmann::json::parse(answer.body, nullptr, false);
     if (body.is_object() && body.contains("error") && body["error"].is_string())
         return body["error"].get<std::string>();
-    return response.reason.empty() ? "no reason given" : response.reason;
+    return "no reason given";
 }
 
 // Writes the measurement to a new file in unsent_folder(); returns its path or "" if even that fails.
@@ -71,51 +72,22 @@ bool ask_yes_no(const std::string& question) {
     return answer == "y" || answer == "Y" || answer == "yes";
 }
 
-// httplib's error names in words a user can act on.
-std::string connection_problem(httplib::Error error) {
-    switch (error) {
-    case httplib::Error::Connection:
-        return "connection failed: is the collector running and the URL right?";
-    case httplib::Error::ConnectionTimeout:
-        return "no answer to the connection attempt within 10 s";
-    case httplib::Error::Read:
-    case httplib::Error::Write:
-        return "the connection broke or timed out";
-    case httplib::Error::SSLServerVerification:
-        return "its TLS certificate is not trusted: install its CA certificate or point SSL_CERT_FILE at it";
-    case httplib::Error::SSLConnection:
-        return "the TLS handshake failed";
-    default:
-        return httplib::to_string(error);
-    }
-}
-
 }  // namespace
 
 std::variant<Submitted, NotSubmitted> post_measurement(const TransmitSettings& settings, const std::string& body) {
     const auto [origin, prefix] = split_url(settings.collector);
-    httplib::Client client(origin);
-    if (!client.is_valid())
-        return NotSubmitted{fmt::format("cannot use collector URL {} (is it https:// in a build without TLS?)",
-                                        settings.collector)};
-    client.set_connection_timeout(std::chrono::seconds(10));
-    client.set_read_timeout(std::chrono::seconds(30));
-    client.set_write_timeout(std::chrono::seconds(30));
-    if (!settings.token.empty())
-        client.set_bearer_token_auth(settings.token);
-    const auto result = client.Post(prefix + kApiPath, body, "application/json");
-    if (!result)
-        return NotSubmitted{
-            fmt::format("could not reach {} ({})", settings.collector, connection_problem(result.error()))};
-    if (result->status == 401)
+    const HttpAnswer answer = http_post_json(origin, prefix + kApiPath, settings.token, body);
+    if (answer.status == 0)
+        return NotSubmitted{fmt::format("could not reach {} ({})", settings.collector, answer.failure)};
+    if (answer.status == 401)
         return NotSubmitted{fmt::format("the collector refused the token ({}): set REVERSE_TRACEROUTE_TOKEN or "
                                         "`token = ...` in the config file to a token its operator gave you",
-                                        error_reason(*result))};
-    if (result->status != 201 && result->status != 200)
-        return NotSubmitted{fmt::format("the collector answered {}: {}", result->status, error_reason(*result))};
-    const auto answer = nlohmann::json::parse(result->body, nullptr, false);
-    const std::string path = answer.is_object() && answer.contains("url") && answer["url"].is_string()
-                                 ? answer["url"].get<std::string>()
+                                        error_reason(answer))};
+    if (answer.status != 201 && answer.status != 200)
+        return NotSubmitted{fmt::format("the collector answered {}: {}", answer.status, error_reason(answer))};
+    const auto stored = nlohmann::json::parse(answer.body, nullptr, false);
+    const std::string path = stored.is_object() && stored.contains("url") && stored["url"].is_string()
+                                 ? stored["url"].get<std::string>()
                                  : std::string(kApiPath);
     return Submitted{origin + path};
 }
