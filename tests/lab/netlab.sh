@@ -162,13 +162,21 @@ lab_down() {
 # The server in the server namespace on IFACE, with more server options after it; waits until
 # its filter is attached (returns 1 if it never is). Sets LAB_SERVER_PID; its output goes to
 # LAB_SERVER_LOG (default: discarded).
+_lab_filter_ids() {  # _lab_filter_ids NODE IFACE: ids of the rtt_ingress programs on IFACE's ingress
+  lab_exec "$1" tc filter show dev "$2" ingress | grep rtt_ingress | grep -o ' id [0-9]*' | sort | tr -d '\n'
+}
+
 lab_start_server() {  # lab_start_server SERVER_BIN IFACE [options...]
-  local bin=$1 iface=$2; shift 2
+  local bin=$1 iface=$2 before now; shift 2
+  # Attached = a program id on the interface that was not there before: a second instance (v4
+  # and v6 side by side) adds one, a restart after kill -9 replaces the one left behind.
+  before=$(_lab_filter_ids server "$iface")
   # Not through lab_exec: $! must be the server itself (ip netns exec execs it).
   ip netns exec "$(lab_ns server)" "$bin" --stats-interval 0 "$@" "$iface" > "${LAB_SERVER_LOG:-/dev/null}" 2>&1 &
   LAB_SERVER_PID=$!
   for _ in $(seq 50); do
-    lab_exec server tc filter show dev "$iface" ingress | grep -q rtt_ingress && return 0
+    now=$(_lab_filter_ids server "$iface")
+    [ -n "$now" ] && [ "$now" != "$before" ] && return 0
     sleep 0.1
   done
   return 1
