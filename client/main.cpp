@@ -10,8 +10,9 @@ int main(int argc, char** argv) {
     using namespace rtt::client;
     const auto parsed = parse_command_line(argc, argv);
     if (const auto* exit = std::get_if<ParseExit>(&parsed)) {
-        std::fprintf(exit->exit_code == 0 ? stdout : stderr, exit->exit_code == 0 ? "%s\n" : "reverse-traceroute: %s\n",
-                     exit->text.c_str());
+        if (!exit->text.empty())
+            std::fprintf(exit->exit_code == 0 ? stdout : stderr,
+                         exit->exit_code == 0 ? "%s\n" : "reverse-traceroute: %s\n", exit->text.c_str());
         return exit->exit_code;
     }
     try {

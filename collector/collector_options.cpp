@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli_documents.h"
+
 namespace rtt::collector {
 namespace {
 
@@ -31,6 +33,15 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
                  "and serves them (JSON API, SVG graphs, a web page).",
                  "reverse-traceroute-collector"};
     app.set_version_flag("-V,--version", "reverse-traceroute-collector " RTT_VERSION_STRING);
+    add_document_options(app, {"reverse-traceroute-collector",
+                               8,
+                               "store measurements submitted with reverse-traceroute --transmit and serve them",
+                               "--listen ADDR:PORT --db PATH (--token-file PATH | --open) [OPTIONS]",
+                               {},
+                               {{"db", {"<file>"}},
+                                {"token-file", {"<file>"}},
+                                {"tls-cert", {"<file>"}},
+                                {"tls-key", {"<file>"}}}});
     app.add_option("--listen", listen, "Address and port to serve HTTP(S) on; port 0 picks a free one")
         ->capture_default_str();
     app.add_option("--db", o.database, "SQLite database file (created if missing)")->capture_default_str();
@@ -55,6 +66,8 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
         return CollectorParseExit{0, app.help()};
     } catch (const CLI::CallForVersion&) {
         return CollectorParseExit{0, app.version()};
+    } catch (const CLI::Success&) {
+        return CollectorParseExit{0, ""};  // --man, --completion: already printed
     } catch (const CLI::ParseError& e) {
         return CollectorParseExit{2, fmt::format("{} (see `reverse-traceroute-collector --help`)", e.what())};
     }

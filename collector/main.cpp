@@ -40,8 +40,9 @@ int main(int argc, char** argv) {
     using namespace rtt::collector;
     const auto parsed = parse_collector_command_line(argc, argv);
     if (const auto* exit = std::get_if<CollectorParseExit>(&parsed)) {
-        std::fprintf(exit->exit_code == 0 ? stdout : stderr,
-                     exit->exit_code == 0 ? "%s\n" : "reverse-traceroute-collector: %s\n", exit->text.c_str());
+        if (!exit->text.empty())
+            std::fprintf(exit->exit_code == 0 ? stdout : stderr,
+                         exit->exit_code == 0 ? "%s\n" : "reverse-traceroute-collector: %s\n", exit->text.c_str());
         return exit->exit_code;
     }
     const auto& options = std::get<CollectorOptions>(parsed);

@@ -1,6 +1,8 @@
 // reverse-traceroute-server: parses the command line, loads and attaches the program, keeps
 // its view of the host's addresses current, and prints counters until SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>
+
+#include "cli_documents.h"
 #include <fmt/format.h>
 
 #include <chrono>
@@ -69,7 +71,13 @@ int main(int argc, char** argv) {
     rtt::server::ServerConfig config;
     CLI::App app{"reverse-traceroute-server: answers reverse traceroute requests (eBPF, tc ingress)",
                  "reverse-traceroute-server"};
-    app.set_version_flag("--version", std::string("reverse-traceroute-server ") + RTT_VERSION_STRING);
+    app.set_version_flag("-V,--version", std::string("reverse-traceroute-server ") + RTT_VERSION_STRING);
+    rtt::add_document_options(app, {"reverse-traceroute-server",
+                                    8,
+                                    "answer reverse traceroute requests with an eBPF program on tc ingress",
+                                    "[OPTIONS] IFNAME",
+                                    {{"<interface>"}},
+                                    {}});
     bool only_v4 = false, only_v6 = false;
     std::string timeout = "5s";
     auto* v4 = app.add_flag("-4", only_v4, "Serve IPv4 only");

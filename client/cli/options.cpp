@@ -7,6 +7,9 @@
 #include <fmt/ranges.h>
 
 #include "cli/user_config.h"
+#include "cli_documents.h"
+#include "net/endpoint_list.h"
+#include "client_error.h"
 #include "output/graph_render.h"
 
 namespace rtt::client {
@@ -132,6 +135,20 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                "  reverse-traceroute -o trace --format svg two-way udp multipath example.net\n"
                "Reverse and two-way traces need a reverse traceroute server on TARGET.");
     app.set_version_flag("-V,--version", "reverse-traceroute " RTT_VERSION_STRING);
+    add_document_options(app, {"reverse-traceroute",
+                               1,
+                               "trace the path to a host and the path back from it",
+                               "[OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath [ENGINE OPTIONS] "
+                               "TARGET",
+                               {{"forward", "reverse", "two-way"}, {"tcp", "udp", "icmp"}, {"singlepath", "multipath"},
+                                {"<host>"}},
+                               {{"output", {"<file>"}},
+                                {"config", {"<file>"}},
+                                {"format", graph_formats()},
+                                {"log-level", {"debug", "info", "warning", "error"}}}});
+    struct EndpointsRequest {};
+    app.add_flag_callback("--endpoints", [] { throw EndpointsRequest{}; },
+                          "List the public reverse traceroute servers known at release (the ENDPOINTS file) and exit");
     app.require_subcommand(1);
 
     app.add_flag("-4", v4, "Use IPv4");
@@ -209,10 +226,18 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         words.erase(words.begin());
         std::reverse(words.begin(), words.end());  // CLI11 takes the arguments last first
         app.parse(words);
+    } catch (const EndpointsRequest&) {
+        try {
+            return ParseExit{0, endpoints_text(read_endpoints(endpoints_file()))};
+        } catch (const ClientError& e) {
+            return ParseExit{1, e.what()};
+        }
     } catch (const CLI::CallForHelp&) {
         return ParseExit{0, app.help()};
     } catch (const CLI::CallForVersion&) {
         return ParseExit{0, app.version()};
+    } catch (const CLI::Success&) {
+        return ParseExit{0, ""};  // --man, --completion: already printed
     } catch (const CLI::RequiredError& e) {
         const std::string what = e.what();
         if (what.find("target") != std::string::npos)

@@ -1,0 +1,35 @@
+// Man pages and shell completions generated from a program's own CLI11 definition, so they list
+// exactly the options the program accepts. Each program calls add_document_options(), which adds
+// the hidden `--man` and `--completion bash|zsh`; the build captures their output
+// (cmake/generate_documents.cmake) and appends the hand-written prose of docs/man/.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace rtt {
+
+struct CommandDocument {
+    std::string name;     // e.g. "reverse-traceroute"
+    int section = 1;      // 1 (user command) or 8 (system service)
+    std::string summary;  // the NAME line after "name \- "
+    std::string synopsis;  // e.g. "[OPTIONS] forward|reverse|two-way ..."
+    // Completion words for the n-th positional word (after options), e.g. directions; a word
+    // "<host>" offers host names, "<interface>" network interfaces.
+    std::vector<std::vector<std::string>> positional_words;
+    // Completion words for an option's value (by long name); "<file>" offers file names.
+    std::map<std::string, std::vector<std::string>> value_words;
+};
+
+// Adds hidden --man and --completion SHELL to `app` (and its subcommands' parent only); they
+// print to stdout and end parsing with CLI::Success.
+void add_document_options(CLI::App& app, const CommandDocument& document);
+
+std::string man_page(const CLI::App& app, const CommandDocument& document);
+std::string bash_completion(const CLI::App& app, const CommandDocument& document);
+std::string zsh_completion(const CLI::App& app, const CommandDocument& document);
+
+}  // namespace rtt
