@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The generated man pages and completions (cmake/Documents.cmake) against the programs:
+# every option `--help` lists is in the man page and in both completions; the built files are
+# what the binaries print now (no stale copy); groff renders the pages without a warning; the
+# bash completion offers the right words in context (directions, protocols, engines, option
+# values, subcommand options); zsh loads the zsh completion.
+# Usage: documents_test.sh BUILD_DIR
+set -uo pipefail
+build=$1
+docs="$build/documents"
+failures=0 checks=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+declare -A binaries=([reverse-traceroute]=client [reverse-traceroute-server]=server
+                     [reverse-traceroute-collector]=collector)
+declare -A sections=([reverse-traceroute]=1 [reverse-traceroute-server]=8 [reverse-traceroute-collector]=8)
+for name in "${!binaries[@]}"; do
+  bin="$build/${binaries[$name]}/$name"
+  page="$docs/man/$name.${sections[$name]}"
+  # Options from --help (and the subcommands' help): "-x, --long" words at the start of a line.
+  help=$("$bin" --help; [ "$name" = reverse-traceroute ] && "$bin" two-way udp singlepath --help && "$bin" two-way udp multipath --help)
+  options=$(grep -oE '^  +(-[A-Za-z0-9],)?(-[A-Za-z0-9]|--[a-z0-9-]+)(,--?[a-z0-9-]+)*' <<< "$help" | tr ',' '\n' | tr -d ' ' | sort -u)
+  [ -n "$options" ] || fail "$name: no options found in --help"
+  rendered=$(MANWIDTH=200 man -l "$page" 2> /dev/null)
+  for option in $options; do
+    checks=$((checks + 3))
+    grep -qF -- "$option" <<< "$rendered" || fail "$name: man page lacks $option"
+    grep -qE -- "(^|[ \"])$option( |\"|$)" "$docs/bash-completion/$name" || fail "$name: bash completion lacks $option"
+    grep -qF -- "$option" "$docs/zsh-completion/_$name" || fail "$name: zsh completion lacks $option"
+  done
+  checks=$((checks + 4))
+  warnings=$(groff -man -ww -z "$page" 2>&1); [ -z "$warnings" ] || fail "$name: groff warns: $warnings"
+  cmp -s <("$bin" --completion bash) "$docs/bash-completion/$name" || fail "$name: built bash completion is stale"
+  cmp -s <("$bin" --completion zsh) "$docs/zsh-completion/_$name" || fail "$name: built zsh completion is stale"
+  "$bin" --man | cmp -s - <(head -n "$("$bin" --man | wc -l)" "$page") || fail "$name: built man page is stale"
+  checks=$((checks + 1))
+  "$bin" --completion fish > /dev/null 2>&1 && fail "$name: --completion fish accepted"
+  if command -v zsh > /dev/null; then
+    checks=$((checks + 2))
+    out=$(zsh -n "$docs/zsh-completion/_$name" 2>&1) || fail "$name: zsh completion syntax: $out"
+    out=$(zsh -f -c "fpath=($docs/zsh-completion \$fpath); autoload -Uz compinit; compinit -u -D; print -r -- \${_comps[$name]}" 2>&1)
+    [ "$out" = "_$name" ] || fail "$name: compinit did not register the zsh completion: $out"
+  else
+    echo "skipped part: zsh is not installed, the zsh completion was only checked for options"
+  fi
+done
+
+# complete WORDS...: what the bash completion offers for the last word (may be empty).
+complete_words() {
+  bash -c '
+    source "$1"; shift
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+    _reverse_traceroute
+    [ ${#COMPREPLY[@]} -gt 0 ] && printf "%s\n" "${COMPREPLY[@]}"' _ "$docs/bash-completion/reverse-traceroute" reverse-traceroute "$@" | sort | tr '\n' ' '
+}
+expect_completion() {  # expect_completion "EXPECTED" WORDS...
+  local want=$1 got; shift
+  checks=$((checks + 1))
+  got=$(complete_words "$@")
+  [ "$got" = "$want" ] || fail "completing '$*': got '$got', expected '$want'"
+}
+expect_completion "forward reverse two-way " ""
+expect_completion "two-way " tw
+expect_completion "icmp tcp udp " two-way ""
+expect_completion "multipath singlepath " -n two-way udp ""
+expect_completion "multipath singlepath " -m 20 two-way udp ""
+expect_completion "multipath singlepath " --transmit two-way udp ""
+expect_completion "dot gif jpg pdf png ps svg " --format ""
+expect_completion "--first-flow --first-ttl " two-way udp multipath --first
+expect_completion "--first-ttl " two-way udp singlepath --first
+expect_completion "--flow " two-way udp singlepath --fl
+expect_completion "" --max-ttl ""
+expect_completion "debug error info warning " -l ""
+
+echo "$checks checks, $failures failures"
+[ "$failures" -eq 0 ]
