@@ -56,7 +56,7 @@ std::string roff_option(const CLI::Option* option) {
         std::string escaped;
         for (const char c : name)
             escaped += c == '-' ? std::string("\\-") : std::string(1, c);
-        names += (names.empty() ? "" : ", ") + std::string("\\fB") + escaped + "\\fR";
+        names += std::string(names.empty() ? "" : ", ") + "\\fB" + escaped + "\\fR";
     }
     if (takes_value(option))
         names += " \\fI" + roff(option->get_type_name()) + "\\fR";
@@ -179,7 +179,7 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
             continue;
         std::string names;
         for (const auto& name : option_names(option))
-            names += (names.empty() ? "" : "|") + name;
+            names += names.empty() ? name : "|" + name;
         const std::string words = fmt::format("{}", fmt::join(found->second, " "));
         value_cases += words == "<file>"
                            ? fmt::format("    {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", names)

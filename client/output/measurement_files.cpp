@@ -57,7 +57,7 @@ std::string aliases_text(const std::vector<std::vector<IpAddress>>& aliases) {
     for (const auto& set : aliases) {
         std::string line;
         for (const auto& address : set)
-            line += (line.empty() ? "" : " ") + address.to_string();
+            line += line.empty() ? address.to_string() : " " + address.to_string();
         text += line + '\n';
     }
     return text;

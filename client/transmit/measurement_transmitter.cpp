@@ -103,7 +103,7 @@ std::string transmit_summary(const nlohmann::json& m, const std::string& collect
     if (const auto hostnames = m.find("hostnames"); hostnames != m.end() && hostnames->is_object())
         for (const auto& [address, list] : hostnames->items())
             for (const auto& name : list)
-                names += (names.empty() ? "" : ", ") + name.get<std::string>();
+                names += names.empty() ? name.get<std::string>() : ", " + name.get<std::string>();
     return fmt::format("--transmit will send this measurement to {}{}:\n"
                        "  {} {} {} trace between this host {} and {} (target {}), started {}\n"
                        "  {} router and host addresses; host names: {}\n"
