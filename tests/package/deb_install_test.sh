@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The release as a user gets it: scripts/build-release builds the .deb, `dpkg -i` installs it on
+# this machine, and the installed files work: --version (with the build's git describe) of all
+# three programs, --endpoints, man pages found by man, completions in place, the client holding
+# cap_net_raw, systemd-analyze verify of the installed units, and a two-way trace through the
+# lab by the installed server and the installed client run as an unprivileged user. The package
+# is purged at the end (and the test is skipped if reverse-traceroute was installed before, so
+# that it never replaces an operator's installation).
+# Usage: deb_install_test.sh SOURCE_DIR BUILD_DIR
+set -uo pipefail
+src=$1 build=$2
+source "$src/tests/lab/netlab.sh"
+lab_require_root
+if dpkg-query -W -f='${Status}' reverse-traceroute 2> /dev/null | grep -q "install ok installed"; then
+  echo "skipped: the reverse-traceroute package is already installed here; the test would replace it"
+  exit 77
+fi
+installed=false
+cleanup() {
+  lab_stop_server
+  lab_down
+  $installed && dpkg --purge reverse-traceroute > /dev/null 2>&1
+}
+trap cleanup EXIT
+
+echo "building the release (scripts/build-release)..."
+"$src/scripts/build-release" --build-dir "$build/release-package" --output "$build/release-dist" > "$build/release-build.log" 2>&1 \
+  || { echo "FAIL: build-release failed:"; tail -20 "$build/release-build.log"; exit 1; }
+deb=$(ls "$build"/release-dist/reverse-traceroute_*.deb | tail -1)
+describe=$(git -C "$src" describe --tags --always --dirty 2> /dev/null || echo unknown)
+checks=$((checks + 1))
+[ -n "$deb" ] || { echo "FAIL: no .deb produced"; exit 1; }
+echo "installing $(basename "$deb")"
+dpkg -i "$deb" > "$build/release-install.log" 2>&1 || { fail "dpkg -i failed: $(tail -5 "$build/release-install.log")"; lab_summary; exit 1; }
+installed=true
+
+for program in /usr/bin/reverse-traceroute /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
+  checks=$((checks + 1))
+  out=$("$program" --version 2>&1)
+  grep -qF "($describe)" <<< "$out" || fail "$program --version: '$out', expected the build's git describe $describe"
+done
+endpoints=$(/usr/bin/reverse-traceroute --endpoints 2>&1)
+while IFS=';' read -r address asn _; do
+  checks=$((checks + 1))
+  grep -qE "^$address +AS$asn " <<< "$endpoints" || fail "--endpoints lacks $address (AS$asn): $endpoints"
+done < <(grep -v '^#' "$src/ENDPOINTS")
+for page in reverse-traceroute reverse-traceroute-server reverse-traceroute-collector; do
+  checks=$((checks + 3))
+  man -w "$page" > /dev/null 2>&1 || fail "man cannot find $page"
+  [ -f "/usr/share/bash-completion/completions/$page" ] || fail "no bash completion for $page"
+  [ -f "/usr/share/zsh/vendor-completions/_$page" ] || fail "no zsh completion for $page"
+done
+checks=$((checks + 1))
+getcap /usr/bin/reverse-traceroute | grep -q "cap_net_raw[=+]ep" || fail "client lacks cap_net_raw+ep: $(getcap /usr/bin/reverse-traceroute)"
+checks=$((checks + 1))
+out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no reverse-traceroute-v4@eth0.service \
+        reverse-traceroute-v6@eth0.service reverse-traceroute-collector.service 2>&1 | grep -v "sys-subsystem-net-devices" || true)
+[ -z "$out" ] || fail "systemd-analyze verify of the installed units: $out"
+
+# A two-way trace with the installed programs; the client as nobody (cap_net_raw from the file).
+lab_up "$src/tests/lab/topologies/line.topo"
+lab_start_server /usr/sbin/reverse-traceroute-server r3 || fail "the installed server did not attach"
+read -ra forward <<< "$(lab_truth "$src/tests/lab/topologies/line.topo" forward)"
+read -ra reverse <<< "$(lab_truth "$src/tests/lab/topologies/line.topo" reverse)"
+out=$(ip netns exec "$(lab_ns client)" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        /usr/bin/reverse-traceroute -n -w 1 two-way udp singlepath "$(lab_addr server:4 4)" 2>&1); rc=$?
+checks=$((checks + 1))
+[ $rc -eq 0 ] || fail "installed client as nobody: exit $rc: $out"
+for direction in forward reverse; do
+  declare -n truth=$direction
+  hops=$(awk -v d="$direction" '$1 == d { on = 1; next } /^(forward|reverse) / { on = 0 } on && $1 ~ /^[0-9]+$/ { print $2 }' <<< "$out")
+  i=0
+  for hop in $hops; do
+    checks=$((checks + 1))
+    hop_matches "$hop" "${truth[$i]}" 4 || fail "$direction hop $((i + 1)): $hop, expected ${truth[$i]}"
+    i=$((i + 1))
+  done
+  checks=$((checks + 1))
+  [ "$i" -eq "${#truth[@]}" ] || fail "$direction: $i hops, expected ${#truth[@]}: $out"
+done
+lab_stop_server
+lab_down
+
+dpkg --purge reverse-traceroute > /dev/null 2>&1 || fail "dpkg --purge failed"
+installed=false
+checks=$((checks + 1))
+[ ! -e /usr/bin/reverse-traceroute ] && [ ! -e /usr/share/reverse-traceroute/ENDPOINTS ] || fail "files left after purge"
+lab_summary
