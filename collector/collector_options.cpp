@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli_documents.h"
+#include "rtt_version.h"
 
 namespace rtt::collector {
 namespace {

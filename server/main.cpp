@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_documents.h"
+#include "rtt_version.h"
 #include <fmt/format.h>
 
 #include <chrono>
@@ -20,9 +21,6 @@
 #include "server_program.h"
 #include "tc_attachment.h"
 
-#ifndef RTT_VERSION_STRING
-#define RTT_VERSION_STRING "unknown"
-#endif
 
 namespace {
 

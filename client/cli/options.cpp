@@ -8,6 +8,7 @@
 
 #include "cli/user_config.h"
 #include "cli_documents.h"
+#include "rtt_version.h"
 #include "net/endpoint_list.h"
 #include "client_error.h"
 #include "output/graph_render.h"

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "output/trace_graph.h"
+#include "rtt_version.h"
 
 namespace rtt::client {
 namespace {
