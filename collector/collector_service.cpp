@@ -120,6 +120,17 @@ std::optional<std::string> read_body(const httplib::ContentReader& reader, std::
     return body;
 }
 
+// The document whose id the path names, or nullopt after answering 404.
+std::optional<std::string> requested_document(MeasurementStore& store, const httplib::Request& req,
+                                              httplib::Response& res) {
+    const auto id = positive_integer(req.matches[1]);
+    auto document = id ? store.document(*id) : std::nullopt;
+    if (!document)
+        answer_error(res, 404,
+                     fmt::format("no measurement {}: list them at /api/v1/measurements", req.matches[1].str()));
+    return document;
+}
+
 void store_submission(MeasurementStore& store, const Submission& submission, httplib::Response& res) {
     if (const auto* refused = std::get_if<RefusedSubmission>(&submission)) {
         answer_error(res, 400, refused->reason);
@@ -193,28 +204,18 @@ void install_collector_service(httplib::Server& server, MeasurementStore& store,
     });
 
     server.Get(R"(/api/v1/measurements/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
-        const auto id = positive_integer(req.matches[1]);
-        const auto document = id ? store.document(*id) : std::nullopt;
-        if (!document) {
-            answer_error(res, 404, fmt::format("no measurement {}: list them at /api/v1/measurements",
-                                               req.matches[1].str()));
-            return;
-        }
-        res.set_content(*document, kJson);
+        if (const auto document = requested_document(store, req, res))
+            res.set_content(*document, kJson);
     });
 
     server.Get(R"(/api/v1/measurements/(\d+)/graph\.svg)", [&](const httplib::Request& req, httplib::Response& res) {
-        const auto id = positive_integer(req.matches[1]);
-        const auto document = id ? store.document(*id) : std::nullopt;
-        if (!document) {
-            answer_error(res, 404, fmt::format("no measurement {}: list them at /api/v1/measurements",
-                                               req.matches[1].str()));
+        const auto document = requested_document(store, req, res);
+        if (!document)
             return;
-        }
         try {
             res.set_content(client::draw_stored_measurement(json::parse(*document), "svg"), "image/svg+xml");
         } catch (const client::ClientError& e) {
-            answer_error(res, 422, fmt::format("measurement {} cannot be drawn: {}", *id, e.what()));
+            answer_error(res, 422, fmt::format("measurement {} cannot be drawn: {}", req.matches[1].str(), e.what()));
         }
     });
 

@@ -147,21 +147,12 @@ std::string man_page(const CLI::App& app, const CommandDocument& document) {
 }
 
 std::string bash_completion(const CLI::App& app, const CommandDocument& document) {
-    // Option lists: the program's own, and per subcommand.
-    std::string global_options, value_options;
-    for (const auto* option : visible_options(app)) {
-        if (option->get_positional())
-            continue;
-        for (const auto& name : option_names(option)) {
-            global_options += " " + name;
-            if (takes_value(option) && !optional_value(option))
-                value_options += " " + name;
-        }
-    }
-    std::string subcommand_cases;
-    for (const auto* sub : subcommands(app)) {
+    // Option lists: the program's own, and per subcommand; value_options collects those whose
+    // next word is their value.
+    std::string value_options;
+    const auto option_words = [&](const CLI::App& level) {
         std::string words;
-        for (const auto* option : visible_options(*sub)) {
+        for (const auto* option : visible_options(level)) {
             if (option->get_positional())
                 continue;
             for (const auto& name : option_names(option)) {
@@ -170,8 +161,12 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
                     value_options += " " + name;
             }
         }
-        subcommand_cases += fmt::format("      {}) options+=\"{}\" ;;\n", sub->get_name(), words);
-    }
+        return words;
+    };
+    const std::string global_options = option_words(app);
+    std::string subcommand_cases;
+    for (const auto* sub : subcommands(app))
+        subcommand_cases += fmt::format("      {}) options+=\"{}\" ;;\n", sub->get_name(), option_words(*sub));
     std::string value_cases;
     for (const auto* option : visible_options(app)) {
         const auto found = document.value_words.find(long_name(option));
