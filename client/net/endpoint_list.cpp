@@ -1,21 +1,15 @@
 #include "net/endpoint_list.h"
 
-#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
 
 #include "client_error.h"
+#include "installed_file.h"
 
 namespace rtt::client {
 
-std::string endpoints_file() {
-    std::error_code error;
-    const auto beside = std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "ENDPOINTS";
-    if (!error && std::filesystem::exists(beside, error))
-        return beside.string();
-    return std::string(RTT_DATA_DIR) + "/ENDPOINTS";
-}
+std::string endpoints_file() { return installed_file("ENDPOINTS", RTT_DATA_RELATIVE_DIR, RTT_DATA_DIR); }
 
 std::vector<PublicEndpoint> read_endpoints(const std::string& path) {
     std::ifstream file(path);

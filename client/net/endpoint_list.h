@@ -14,7 +14,7 @@ struct PublicEndpoint {
     std::string contact;
 };
 
-// The file --endpoints reads: beside the executable if there, else the installed one.
+// The file --endpoints reads (installed_file.h).
 std::string endpoints_file();
 
 // Throws ClientError with one sentence if the file cannot be read or a line is malformed.

@@ -1,13 +1,12 @@
 #include "transmit/http_post.h"
 
 #include <dlfcn.h>
-#include <unistd.h>
 
-#include <filesystem>
 
 #include <fmt/format.h>
 
 #include "client_error.h"
+#include "installed_file.h"
 #include "transmit/http_post_plugin.h"
 
 namespace rtt::client {
@@ -21,27 +20,20 @@ struct Plugin {
 };
 
 Plugin load_plugin() {
-    std::error_code error;
-    const auto beside = std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / kPluginName;
-    const std::string candidates[] = {beside.string(), std::string(RTT_PLUGIN_DIR) + "/" + kPluginName};
+    const std::string path = installed_file(kPluginName, RTT_PLUGIN_RELATIVE_DIR, RTT_PLUGIN_DIR);
     std::string why;
-    for (const auto& path : candidates) {
-        if (!std::filesystem::exists(path, error))
-            continue;
-        void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (!handle) {
-            why = dlerror();
-            continue;
-        }
+    if (void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
         Plugin plugin{reinterpret_cast<rtt_http_post_fn>(dlsym(handle, RTT_HTTP_POST_SYMBOL)),
                       reinterpret_cast<rtt_http_answer_free_fn>(dlsym(handle, RTT_HTTP_ANSWER_FREE_SYMBOL))};
         if (plugin.post && plugin.free_answer)
             return plugin;
-        why = fmt::format("{} lacks {}", path, RTT_HTTP_POST_SYMBOL);
+        why = fmt::format("it lacks {}", RTT_HTTP_POST_SYMBOL);
+    } else {
+        why = dlerror();
     }
     throw ClientError(fmt::format("cannot load {} to transmit ({}): reinstall reverse-traceroute, or drop "
                                   "--transmit and keep the measurement with --store-json",
-                                  kPluginName, why.empty() ? std::string("not found in ") + RTT_PLUGIN_DIR : why));
+                                  path, why));
 }
 
 }  // namespace

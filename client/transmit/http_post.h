@@ -1,5 +1,5 @@
 // One JSON POST through the dlopen'ed plugin reverse-traceroute-http.so (http_post_plugin.h),
-// looked for beside the executable (build tree), then in the installed library folder.
+// found with installed_file().
 #pragma once
 
 #include <string>

@@ -3,7 +3,8 @@
 # this machine, and the installed files work: --version (with the build's git describe) of all
 # three programs, --endpoints, man pages found by man, completions in place, the client holding
 # cap_net_raw, systemd-analyze verify of the installed units, and a two-way trace through the
-# lab by the installed server and the installed client run as an unprivileged user. The package
+# lab by the installed server and the installed client run as an unprivileged user, whose
+# --transmit plugin loads. The package
 # is purged at the end (and the test is skipped if reverse-traceroute was installed before, so
 # that it never replaces an operator's installation).
 # Usage: deb_install_test.sh SOURCE_DIR BUILD_DIR
@@ -78,6 +79,15 @@ for direction in forward reverse; do
   checks=$((checks + 1))
   [ "$i" -eq "${#truth[@]}" ] || fail "$direction: $i hops, expected ${#truth[@]}: $out"
 done
+# The installed --transmit plugin loads (nothing listens on port 9: "could not reach", not "cannot load").
+state=$(mktemp -d); chmod 1777 "$state"
+out=$(ip netns exec "$(lab_ns client)" setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp XDG_STATE_HOME="$state" \
+        /usr/bin/reverse-traceroute -n -w 1 --transmit http://127.0.0.1:9 -y forward udp singlepath "$(lab_addr server:4 4)" 2>&1)
+checks=$((checks + 1))
+grep -q "not sent: could not reach http://127.0.0.1:9" <<< "$out" || fail "installed --transmit: $out"
+checks=$((checks + 1))
+[ "$(find "$state" -name '*.json' | wc -l)" -eq 1 ] || fail "installed --transmit: the unsent measurement was not saved"
+rm -rf "$state"
 lab_stop_server
 lab_down
 
