@@ -1,6 +1,7 @@
 #include "cli_documents.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -50,6 +51,16 @@ std::string roff(const std::string& text) {
     return out;
 }
 
+// A default under the home directory of whoever built the page (the config file) is shown as
+// "~/...", which is right for every reader.
+std::string for_every_user(const std::string& value) {
+    const char* home = std::getenv("HOME");
+    const std::string prefix = home && *home ? std::string(home) + "/" : std::string();
+    if (!prefix.empty() && value.rfind(prefix, 0) == 0)
+        return "~/" + value.substr(prefix.size());
+    return value;
+}
+
 std::string roff_option(const CLI::Option* option) {
     std::string names;
     for (const auto& name : option_names(option)) {
@@ -59,10 +70,10 @@ std::string roff_option(const CLI::Option* option) {
         names += std::string(names.empty() ? "" : ", ") + "\\fB" + escaped + "\\fR";
     }
     if (takes_value(option))
-        names += " \\fI" + roff(option->get_type_name()) + "\\fR";
+        names += " \\fI" + roff(option->get_type_name().empty() ? "VALUE" : option->get_type_name()) + "\\fR";
     std::string text = ".TP\n" + names + "\n" + roff(option->get_description());
     if (!option->get_default_str().empty())
-        text += " (default: " + roff(option->get_default_str()) + ")";
+        text += " (default: " + roff(for_every_user(option->get_default_str())) + ")";
     return text + "\n";
 }
 

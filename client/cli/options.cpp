@@ -179,7 +179,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                                                "config file)");
     app.add_option("--token", o.token, "Collector token (config file key `token`; refused on the command line)")
         ->group("");
-    app.set_config("--config", default_config_path(), "Read option defaults (key = value) from this file");
+    app.set_config("--config", default_config_path(), "Read option defaults (key = value) from this file")
+        ->type_name("FILE");
     app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)");
     app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json");
     app.add_flag("--resolve-aliases", o.resolve_aliases,
