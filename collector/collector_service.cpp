@@ -137,11 +137,12 @@ void store_submission(MeasurementStore& store, const Submission& submission, htt
         return;
     }
     const auto& accepted = std::get<AcceptedSubmission>(submission);
-    const std::int64_t id = store.add(accepted.columns, accepted.document);
-    const std::string url = fmt::format("/api/v1/measurements/{}", id);
-    res.status = 201;
+    const AddedMeasurement added = store.add(accepted.columns, accepted.document);
+    const std::string url = fmt::format("/api/v1/measurements/{}", added.id);
+    // 200 for a document stored before (a retry): the client learns its id all the same.
+    res.status = added.created ? 201 : 200;
     res.set_header("Location", url);
-    res.set_content(json{{"id", id}, {"url", url}}.dump() + "\n", kJson);
+    res.set_content(json{{"id", added.id}, {"url", url}, {"created", added.created}}.dump() + "\n", kJson);
 }
 
 }  // namespace

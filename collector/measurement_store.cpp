@@ -1,13 +1,14 @@
 #include "measurement_store.h"
 
+#include <openssl/sha.h>
 #include <sqlite3.h>
 
 #include <chrono>
-#include <ctime>
 
 #include <fmt/format.h>
 
 #include "collector_error.h"
+#include "output/json_measurement.h"
 
 namespace rtt::collector {
 namespace {
@@ -34,6 +35,11 @@ const std::vector<const char*> kMigrations = {
     CREATE INDEX measurements_destination ON measurements (destination);
     CREATE INDEX measurements_source ON measurements (source);
     CREATE INDEX measurements_direction ON measurements (direction, protocol, engine);
+    )sql",
+    // 2: each document once (rows stored before have no digest and stay as they are).
+    R"sql(
+    ALTER TABLE measurements ADD COLUMN digest TEXT;
+    CREATE UNIQUE INDEX measurements_digest ON measurements (digest);
     )sql",
 };
 
@@ -130,16 +136,15 @@ void migrate(sqlite3* db, const std::string& path) {
     }
 }
 
-std::string now_rfc3339() {
-    const auto now = std::chrono::system_clock::now();
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    return fmt::format("{}.{:03}Z", text, ms % 1000);
+std::string sha256_hex(const std::string& text) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+    std::string hex;
+    for (const unsigned char byte : digest)
+        hex += fmt::format("{:02x}", byte);
+    return hex;
 }
+
 
 }  // namespace
 
@@ -171,17 +176,17 @@ MeasurementStore::~MeasurementStore() {
     sqlite3_close(writer_);
 }
 
-std::int64_t MeasurementStore::add(const MeasurementColumns& columns, std::string document) {
-    std::future<std::int64_t> id;
+AddedMeasurement MeasurementStore::add(const MeasurementColumns& columns, std::string document) {
+    std::future<AddedMeasurement> added;
     {
         std::lock_guard lock(queue_mutex_);
         if (stopping_)
             throw CollectorError("the collector is shutting down: submit again later");
         queue_.push_back({columns, std::move(document), {}});
-        id = queue_.back().id.get_future();
+        added = queue_.back().added.get_future();
     }
     queue_ready_.notify_one();
-    return id.get();
+    return added.get();
 }
 
 void MeasurementStore::write_loop() {
@@ -199,13 +204,15 @@ void MeasurementStore::write_loop() {
 }
 
 void MeasurementStore::commit(std::vector<Pending>& batch) {
-    std::vector<std::int64_t> ids;
+    std::vector<AddedMeasurement> results;
     try {
         execute(writer_, "BEGIN IMMEDIATE");
         Statement insert(writer_,
                          "INSERT INTO measurements (received_at, format, target, destination, source, direction, "
-                         "protocol, engine, start_time, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        const std::string received_at = now_rfc3339();
+                         "protocol, engine, start_time, document, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT (digest) DO NOTHING");
+        Statement existing(writer_, "SELECT id FROM measurements WHERE digest = ?1");
+        const std::string received_at = client::rfc3339(std::chrono::system_clock::now());
         for (const auto& pending : batch) {
             const auto& c = pending.columns;
             insert.bind(1, received_at);
@@ -218,19 +225,28 @@ void MeasurementStore::commit(std::vector<Pending>& batch) {
             insert.bind(8, c.engine);
             insert.bind(9, c.start_time);
             insert.bind(10, pending.document);
+            const std::string digest = sha256_hex(pending.document);
+            insert.bind(11, digest);
             insert.step();
             insert.reset();
-            ids.push_back(sqlite3_last_insert_rowid(writer_));
+            if (sqlite3_changes(writer_) == 1) {
+                results.push_back({sqlite3_last_insert_rowid(writer_), true});
+            } else {
+                existing.bind(1, digest);
+                existing.step();
+                results.push_back({existing.integer(0), false});
+                existing.reset();
+            }
         }
         execute(writer_, "COMMIT");
     } catch (...) {
         sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
         for (auto& pending : batch)
-            pending.id.set_exception(std::current_exception());
+            pending.added.set_exception(std::current_exception());
         return;
     }
     for (std::size_t i = 0; i < batch.size(); ++i)
-        batch[i].id.set_value(ids[i]);
+        batch[i].added.set_value(results[i]);
 }
 
 std::vector<StoredSummary> MeasurementStore::list(const ListQuery& query) {

@@ -5,6 +5,10 @@
 // transaction (group commit) and acknowledges each only after that commit returned: a
 // submission answered 201 survives a crash of the process, and with synchronous=FULL also a
 // power cut, while concurrent writers share the cost of one fsync.
+//
+// A document is stored once: its SHA-256 is a unique column, so a client that sends the same
+// bytes again (its acknowledgement was lost, or it resends a saved measurement) gets the id of
+// the stored copy.
 #pragma once
 
 #include <condition_variable>
@@ -38,6 +42,11 @@ struct StoredSummary {
     MeasurementColumns columns;
 };
 
+struct AddedMeasurement {
+    std::int64_t id = 0;
+    bool created = false;  // false: the same document was stored before, under `id`
+};
+
 struct ListQuery {
     std::string target;  // matches the target name or the destination address
     std::string direction;
@@ -57,7 +66,7 @@ public:
     MeasurementStore& operator=(const MeasurementStore&) = delete;
 
     // Stores the document; returns its id once the transaction holding it committed.
-    std::int64_t add(const MeasurementColumns& columns, std::string document);
+    AddedMeasurement add(const MeasurementColumns& columns, std::string document);
 
     std::vector<StoredSummary> list(const ListQuery& query);
     std::optional<std::string> document(std::int64_t id);
@@ -70,7 +79,7 @@ private:
     struct Pending {
         MeasurementColumns columns;
         std::string document;
-        std::promise<std::int64_t> id;
+        std::promise<AddedMeasurement> added;
     };
     void write_loop();
     void commit(std::vector<Pending>& batch);

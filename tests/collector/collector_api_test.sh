@@ -2,7 +2,8 @@
 # The collector over real HTTP on loopback with a real SQLite file: tokens (401), submission and
 # schema checks (201/400), list with filters and paging, the stored document, the SVG graph,
 # /healthz, body size (413), the Augsburg client's /post_trace with basic auth, per-client rate
-# limit (429), restart on the same database, refusal of a newer schema, bad options, HTTPS.
+# limit (429), a resubmitted document stored once (200 with its id), restart on the same
+# database, migration of a schema-1 database, refusal of a newer schema, bad options, HTTPS.
 # Usage: collector_api_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,7 +42,7 @@ body_has "'token' in b['error']" "401 says what is missing"
 expect 401 "submit with a wrong token" -H "Authorization: Bearer nope" --data-binary @"$doc" "$url/api/v1/measurements"
 expect 401 "fetch with a malformed header" -H "Authorization: Bearer" "$url/api/v1/measurements/1"
 expect 200 "healthz needs no token" "$url/healthz"
-body_has "b['status'] == 'ok' and b['schema_version'] == 1" "healthz body"
+body_has "b['status'] == 'ok' and b['schema_version'] == 2" "healthz body"
 expect 200 "the web page needs no token" "$url/"
 checks=$((checks + 1)); grep -q "<title>reverse-traceroute collector</title>" "$tmp/body" || fail "web page content"
 
@@ -49,7 +50,8 @@ checks=$((checks + 1)); grep -q "<title>reverse-traceroute collector</title>" "$
 expect 201 "submit the two-way multipath measurement" "${auth[@]}" -H 'Content-Type: application/json' \
   --data-binary @"$doc" "$url/api/v1/measurements"
 body_has "b['id'] == 1 and b['url'] == '/api/v1/measurements/1'" "201 gives id and url"
-expect 201 "submit as curl -d does (form content type)" "${auth[@]}" --data-binary @"$doc" "$url/api/v1/measurements"
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['target']='copy.example'; print(json.dumps(d))" "$doc" > "$tmp/copy.json"
+expect 201 "submit as curl -d does (form content type)" "${auth[@]}" --data-binary @"$tmp/copy.json" "$url/api/v1/measurements"
 python3 - "$doc" "$tmp/forward.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -58,6 +60,10 @@ del d["traces"]["reverse"], d["server"]
 json.dump(d, open(sys.argv[2], "w"))
 PY
 expect 201 "submit a forward tcp measurement" "${auth[@]}" --data-binary @"$tmp/forward.json" "$url/api/v1/measurements"
+
+# The same bytes again (a retry whose 201 was lost): the stored copy's id, nothing new stored.
+expect 200 "resubmit the first document" "${auth[@]}" --data-binary @"$doc" "$url/api/v1/measurements"
+body_has "b['id'] == 1 and b['created'] is False" "a resubmission names the stored copy"
 
 expect 400 "bad JSON" "${auth[@]}" --data-binary '{"target": ' "$url/api/v1/measurements"
 body_has "'not JSON' in b['error'] and '\n' not in b['error']" "bad JSON: one-line reason"
@@ -135,14 +141,32 @@ expect 200 "list after restart" "${auth[@]}" "$url/api/v1/measurements"
 body_has "len(b['measurements']) == 4" "four measurements after restart"
 collector_stop
 checks=$((checks + 1))
-[ "$(sqlite3 "$tmp/m.db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "1 wal ok " ] \
-  || fail "database: user_version/journal_mode/integrity not 1/wal/ok"
+[ "$(sqlite3 "$tmp/m.db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "2 wal ok " ] \
+  || fail "database: user_version/journal_mode/integrity not 2/wal/ok"
+
+# Migration: a database of schema version 1 (the first release's table, one row) is brought to
+# version 2 on start, its row kept and listed.
+sqlite3 "$tmp/v1.db" "PRAGMA journal_mode = WAL;
+  CREATE TABLE measurements (id INTEGER PRIMARY KEY, received_at TEXT NOT NULL, format TEXT NOT NULL, target TEXT,
+    destination TEXT, source TEXT, direction TEXT, protocol TEXT, engine TEXT, start_time TEXT, document TEXT NOT NULL);
+  INSERT INTO measurements VALUES (7, '2026-11-01T00:00:00.000Z', 'reverse-traceroute', 'old.example', NULL, NULL,
+    'forward', 'udp', 'singlepath', NULL, '{}');
+  PRAGMA user_version = 1;" > /dev/null
+collector_start "$bin" "$tmp/v1.db" --token-file "$tmp/tokens" || exit 1
+expect 200 "list a migrated database" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
+body_has "[m['target'] for m in b['measurements']] == ['old.example']" "the row of schema version 1 survives the migration"
+expect 201 "store into the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
+expect 200 "dedup in the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
+collector_stop
+checks=$((checks + 1))
+[ "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; SELECT count(*) FROM measurements;' | tr '\n' ' ')" = "2 2 " ] \
+  || fail "migrated database: user_version and rows not 2 and 2"
 
 # A database from a newer collector is refused with one sentence.
 cp "$tmp/m.db" "$tmp/newer.db"; sqlite3 "$tmp/newer.db" 'PRAGMA user_version = 7'
 checks=$((checks + 1))
 out=$(timeout 10 "$bin" --listen 127.0.0.1:0 --db "$tmp/newer.db" --open 2>&1); rc=$?
-[ $rc -eq 1 ] && grep -q "schema version 7 but this collector knows up to 1" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
+[ $rc -eq 1 ] && grep -q "schema version 7 but this collector knows up to 2" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
   || fail "newer database: rc $rc, '$out'"
 
 # Rate limit: a burst of 3, then 429 with Retry-After.
