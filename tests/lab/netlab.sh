@@ -13,7 +13,7 @@
 #   truth NAME HOP HOP ...            ground truth, read by the tests: HOP is NODE:LINK or
 #                                     alternatives NODE:LINK|NODE:LINK (load-balanced hop)
 # Only 198.18.0.0/15 and 2001:db8::/32 are used, nothing connects to the host's interfaces,
-# and lab_down (also run from the EXIT trap) deletes every namespace it made.
+# and lab_down (also run from the EXIT trap) stops the server and deletes every namespace it made.
 
 LAB_PREFIX=${LAB_PREFIX:-rtl$$}
 # Every router hashes flows with its own seed, derived from this base: with one shared seed
@@ -134,7 +134,8 @@ _lab_add_route() {
 
 lab_up() {
   local file=$1 word rest
-  trap lab_down EXIT
+  # The caller's own EXIT trap (which must call lab_down) is kept; without one, lab_down is it.
+  [ -n "$(trap -p EXIT)" ] || trap lab_down EXIT
   # A signal (Ctrl-C, a closed pipe, kill) must also end in lab_down: exit runs the EXIT trap.
   trap 'exit 130' INT TERM HUP PIPE
   while read -r word rest; do
@@ -152,6 +153,7 @@ lab_up() {
 
 lab_down() {
   local node
+  lab_stop_server  # a server left running would outlive its namespace
   for node in "${LAB_NODES[@]}"; do
     ip netns del "$(lab_ns "$node")" 2>/dev/null
     rm -rf "/etc/netns/$(lab_ns "$node")"
