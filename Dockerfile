@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Builds the release in Debian bookworm from this checkout: a thin wrapper around
 # scripts/install-deps --build and scripts/build-release (build_docker.sh runs it and copies the
 # result out).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds reverse-traceroute-server, reverse-traceroute (client), reverse-traceroute-collector and
 # the .deb in a Debian bookworm container (Dockerfile), so the host needs only Docker, and copies
 # them to a host folder.
@@ -13,7 +14,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     -o|--output) output=${2:?--output needs a folder}; shift 2 ;;
     --no-cache) cache=(--no-cache); shift ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '3,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build_docker.sh: unknown argument '$1': see ./build_docker.sh --help" >&2; exit 2 ;;
   esac
 done

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // bpf-cost: the server program's cost per packet, measured by the kernel through
 // BPF_PROG_TEST_RUN on this machine (no network involved):
 //   (a) a packet that is not ours passing through,

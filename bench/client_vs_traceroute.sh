@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Forward single-path trace time on the line topology: reverse-traceroute against Debian's
 # traceroute with equivalent settings (UDP, 3 probes per hop, 16 in flight, no DNS), run
 # alternately in the same lab; plus our reverse single path. Prints the median wall time of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Sustained ingest of the collector: COUNT submissions of a typical two-way multipath measurement
 # (tests/collector/two-way-multipath.json: the wide lab topology, 12 KB as sent) per writer,
 # for 1, 2, 4, 8 and 16 concurrent writers (keep-alive connections), each run on a new

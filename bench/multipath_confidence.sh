@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The confidence statistic: TRIALS forward UDP multipath traces of the wide topology at the
 # default --confidence 0.05, each after giving every router a new ECMP hash seed (a new
 # flow→path mapping). Counts the true branching points found and how many of them missed a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Multipath discovery against scamper's tracelb (MDA, `-P udp-dport`, its defaults) in the same
 # lab and the same run, forward UDP IPv4, both at 95% confidence:
 #   1. diamond and wide topologies, no ICMP rate limits;

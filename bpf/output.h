@@ -61,7 +61,7 @@ static __always_inline void outgoing_ip_header(struct outgoing *o, __u8 protocol
 	}
 	struct ipv6hdr *ip = (void *)o->bytes;
 	o->ip_len = sizeof(*ip);
-	/* Traffic class and flow label zero (shared/protocol.md §3). */
+	/* Traffic class and flow label zero (docs/protocol.md §3). */
 	*(__u32 *)ip = bpf_htonl(0x60000000);
 	ip->payload_len = bpf_htons(o->l4_len);
 	ip->nexthdr = protocol;

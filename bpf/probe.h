@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * The probe a request turns into (shared/protocol.md §3). Within one flow every field a load
+ * The probe a request turns into (docs/protocol.md §3). Within one flow every field a load
  * balancer may hash stays constant; the request id rides in the UDP checksum, TCP sequence
  * number or echo identifier, and two payload bytes balance the checksums that carry values.
  */

@@ -1,7 +1,7 @@
-// SPDX-License-Identifier: GPL-2.0-only
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * reverse-traceroute server, tc ingress. Turns reverse traceroute requests into probes toward
- * the requester and the answers those probes provoke into responses (shared/protocol.md).
+ * the requester and the answers those probes provoke into responses (docs/protocol.md).
  * Every packet that is not part of this exchange leaves with TC_ACT_UNSPEC, untouched, so
  * later filters (another instance for the other family, anyone else's) still see it.
  */
@@ -21,7 +21,7 @@
 #include "response.h"
 #include "sessions.h"
 
-char LICENSE[] SEC("license") = "GPL";
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 static __always_inline int pass(void)
 {

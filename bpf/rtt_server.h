@@ -34,7 +34,7 @@ struct rtt_addr {
 	__u32 words[4];
 };
 
-/* Pending probes are keyed by (requester, request id), shared/protocol.md §4. */
+/* Pending probes are keyed by (requester, request id), docs/protocol.md §4. */
 struct rtt_session_key {
 	struct rtt_addr requester;
 	__u16 id;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An error the user can act on: one sentence naming the cause and the fix (shared/design.md).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "installed_file.h"
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where a file the client ships (the --transmit plugin, ENDPOINTS) is on this machine: beside
 // the executable (a build tree), else relative to it as installed (bin/../lib/...), else at the
 // prefix the build was configured for.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Diagnostics on stderr, filtered by -l/--log-level and -v (each -v one level more detail).
 #pragma once
 

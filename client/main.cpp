@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // reverse-traceroute: parses the command line and hands over to run_trace().
 #include <cstdio>
 #include <exception>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "trace_run.h"
 
 #include <unistd.h>
@@ -14,7 +15,7 @@
 #include "log.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
-#include "output/json_measurement.h"
+#include "measurement/json_measurement.h"
 #include "output/measurement_files.h"
 #include "output/text_report.h"
 #include "probe/forward_codec.h"
@@ -28,7 +29,7 @@ constexpr auto kNameLookupLimit = std::chrono::milliseconds(2000);
 
 // Everything one direction needs, kept alive for the whole run.
 struct DirectionRun {
-    std::string name;
+    TraceDirection direction = TraceDirection::forward;
     std::unique_ptr<Prober> prober;
     TraceRecord record;
     std::unique_ptr<ObserverFanOut> observers;
@@ -58,6 +59,29 @@ public:
 private:
     ReverseResolver& resolver_;
 };
+
+// What the stored measurement records of the options.
+MeasurementParameters measurement_parameters(const ClientOptions& options) {
+    MeasurementParameters p;
+    p.multipath = options.engine == EngineKind::multipath;
+    p.forward = options.direction != Direction::reverse;
+    p.reverse = options.direction != Direction::forward;
+    p.target = options.target;
+    p.protocol = options.protocol;
+    p.first_ttl = options.first_ttl;
+    p.max_ttl = options.max_ttl;
+    p.flow = options.flow;
+    p.probes_per_hop = options.probes_per_hop;
+    p.confidence = options.confidence;
+    p.retry = options.retry;
+    p.min_burst = options.min_burst;
+    p.max_burst = options.max_burst;
+    p.max_probes = options.max_probes;
+    p.inter_s = options.inter_s;
+    p.timeout_s = options.timeout_s;
+    p.abort_after = options.abort_after;
+    return p;
+}
 
 }  // namespace
 
@@ -101,11 +125,11 @@ int run_trace(const ClientOptions& options) {
         options.first_flow ? *options.first_flow : 10000 + std::random_device{}() % 55535);
 
     std::vector<std::unique_ptr<DirectionRun>> runs;
-    const auto add_direction = [&](const std::string& name, std::unique_ptr<ProbeCodec> codec, IpAddress root) {
+    const auto add_direction = [&](TraceDirection direction, std::unique_ptr<ProbeCodec> codec, IpAddress root) {
         auto run = std::make_unique<DirectionRun>();
-        run->name = name;
+        run->direction = direction;
         run->root = root;
-        const SectionHeading heading{name, options.protocol, options.target, target, source, codec->end_of_path(),
+        const SectionHeading heading{direction, options.protocol, options.target, target, source, codec->end_of_path(),
                                      options.first_ttl, options.max_ttl, options.abort_after,
                                      static_cast<std::uint16_t>(options.flow), options.probes_per_hop,
                                      options.engine == EngineKind::multipath, options.confidence,
@@ -118,18 +142,18 @@ int run_trace(const ClientOptions& options) {
                 std::make_unique<MultipathEngine>(*run->prober, root, multipath_settings, *run->observers);
         else
             run->engine = std::make_unique<SinglePathEngine>(*run->prober, engine_settings, *run->observers);
-        if (name == "reverse")
+        if (direction == TraceDirection::reverse)
             run->check = std::make_unique<ServerCheck>(*run->prober, static_cast<std::uint16_t>(options.flow),
                                                        *run->observers, *run->engine);
         runs.push_back(std::move(run));
     };
     if (options.direction != Direction::reverse)
-        add_direction("forward",
+        add_direction(TraceDirection::forward,
                       std::make_unique<ForwardCodec>(options.protocol, source, target,
                                                      static_cast<std::uint16_t>(getpid())),
                       source);
     if (options.direction != Direction::forward)
-        add_direction("reverse", std::make_unique<ReverseCodec>(options.protocol, source, target), target);
+        add_direction(TraceDirection::reverse, std::make_unique<ReverseCodec>(options.protocol, source, target), target);
 
     const auto started = std::chrono::system_clock::now();
     std::vector<ProbingTask*> tasks;
@@ -143,7 +167,7 @@ int run_trace(const ClientOptions& options) {
             const auto* engine = dynamic_cast<const MultipathEngine*>(run->engine.get());
             const auto now = engine->progress();
             line += fmt::format("{}{}: ttl {}, {} vertices, {} probes sent, {} answered", line.empty() ? "" : "; ",
-                                run->name, now.deepest_ttl, now.vertices, run->prober->probes_sent(),
+                                trace_direction_name(run->direction), now.deepest_ttl, now.vertices, run->prober->probes_sent(),
                                 run->prober->probes_answered());
         }
         std::fprintf(stderr, "\r\033[K%s", line.c_str());
@@ -158,13 +182,14 @@ int run_trace(const ClientOptions& options) {
     std::vector<RecordedDirection> recorded;
     bool failed = false;
     for (auto& run : runs) {
-        recorded.push_back({run->name, run->root, run->prober->codec().end_of_path(), &run->record});
+        recorded.push_back({run->direction, run->root, run->prober->codec().end_of_path(), &run->record});
         failed = failed || (run->record.summary && run->record.summary->end == TraceEnd::failed);
-        log(LogLevel::info, "{}: {} probes sent, {} answered", run->name, run->prober->probes_sent(),
+        log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction), run->prober->probes_sent(),
             run->prober->probes_answered());
     }
     const MeasurementContext context{source, target, started, std::chrono::system_clock::now()};
-    const auto measurement = measurement_json(options, context, recorded, resolver.names());
+    const MeasurementParameters parameters = measurement_parameters(options);
+    const auto measurement = measurement_json(parameters, context, recorded, resolver.names());
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
     std::vector<std::vector<IpAddress>> aliases;
@@ -176,7 +201,8 @@ int run_trace(const ClientOptions& options) {
                      aliases.size(), path.c_str());
     }
     if (options.render)
-        draw_measurement(options, context, recorded, resolver.names(), aliases);
+        draw_measurement({options.output_base + "." + options.format, options.format, !options.no_merge}, parameters,
+                         context, recorded, resolver.names(), aliases);
     if (options.store_json)
         write_file(options.output_base + ".json", measurement.dump(4) + "\n");
     const bool transmitted = !transmit || transmit_measurement(measurement, *transmit);

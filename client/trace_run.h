@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs the trace the options describe: resolves the endpoints, builds one prober and engine
 // per direction, drives them concurrently, and writes text and JSON. Returns the exit code.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # add_bpf_skeleton(NAME SOURCE [DEPENDS headers...])
 # Compiles SOURCE with clang -target bpf into NAME.bpf.o, generates NAME.skel.h with
 # `bpftool gen skeleton`, and defines the INTERFACE target NAME_skel that a loader links to
@@ -15,6 +16,12 @@ else()
   set(BPF_TARGET_ARCH ${CMAKE_SYSTEM_PROCESSOR})
 endif()
 
+# Warnings are errors only where RTT_WERROR asks (development and CI).
+set(BPF_WERROR)
+if(RTT_WERROR)
+  set(BPF_WERROR -Werror)
+endif()
+
 function(add_bpf_skeleton name source)
   cmake_parse_arguments(ARG "" "" "DEPENDS;INCLUDES" ${ARGN})
   set(object ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
@@ -26,7 +33,7 @@ function(add_bpf_skeleton name source)
   add_custom_command(
     OUTPUT ${object}
     COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${BPF_TARGET_ARCH}
-            -Wall -Werror -I/usr/include/${BPF_HOST_TRIPLET} ${include_flags}
+            -Wall ${BPF_WERROR} -I/usr/include/${BPF_HOST_TRIPLET} ${include_flags}
             -c ${source} -o ${object}
     DEPENDS ${source} ${ARG_DEPENDS}
     COMMENT "BPF object ${name}.bpf.o"

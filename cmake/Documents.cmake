@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # rtt_documents(TARGET SECTION): after TARGET is built, generate its man page (docs/man/TARGET.SECTION.in
 # holds the prose) and its bash and zsh completions into ${PROJECT_BINARY_DIR}/documents, and install them.
 set(RTT_DOCUMENTS_DIR ${PROJECT_BINARY_DIR}/documents)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # rtt_version (an interface library): include "rtt_version.h" for RTT_VERSION_STRING, "VERSION
 # (git describe)", refreshed on every build so --version names the commit actually built.
 set(RTT_VERSION_HEADER ${PROJECT_BINARY_DIR}/generated/rtt_version.h)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Writes a program's man page and completions from the program itself (cli_documents.h):
 #   cmake -DPROGRAM=path -DNAME=name -DSECTION=1 -DPROSE=docs/man/name.1.in -DOUT=dir -P generate_documents.cmake
 # The man page is the program's `--man` followed by the hand-written sections in PROSE.

@@ -1,8 +1,15 @@
+# SPDX-License-Identifier: MIT
 # Writes OUT (rtt_version.h) with the version and the git describe of the sources as they are at
 # build time; the file is only rewritten when the text changes, so an unchanged version
 # recompiles nothing. Run by the rtt_version target on every build (cmake/Version.cmake).
-execute_process(COMMAND git describe --tags --always --dirty WORKING_DIRECTORY ${SOURCE_DIR}
-                OUTPUT_VARIABLE describe OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+# RTT_GIT_DESCRIBE in the environment names it for a tree without .git (the staging copy that
+# scripts/build-release packages).
+if(DEFINED ENV{RTT_GIT_DESCRIBE})
+  set(describe "$ENV{RTT_GIT_DESCRIBE}")
+else()
+  execute_process(COMMAND git describe --tags --always --dirty WORKING_DIRECTORY ${SOURCE_DIR}
+                  OUTPUT_VARIABLE describe OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+endif()
 if(NOT describe)
   set(describe "unknown")
 endif()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Who may read and write: the bearer tokens of --token-file (one per line; blank lines and lines
 // starting with # ignored). The Augsburg client sends HTTP basic auth instead; its password is
 // taken as the token. Tokens are compared in constant time and never logged.

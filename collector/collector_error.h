@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An error the operator can act on: one sentence naming the cause and the fix (shared/design.md).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The collector's command line:
 // reverse-traceroute-collector --listen ADDR:PORT --db PATH (--token-file PATH | --open)
 //     [--tls-cert PEM --tls-key PEM] [--max-body BYTES] [--rate N] [--burst N] [--threads N]

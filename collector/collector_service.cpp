@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "collector_service.h"
 
 #include <charconv>
@@ -6,10 +7,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "client_error.h"
+#include "measurement/measurement_error.h"
 #include "collector_error.h"
 #include "embedded_text.h"
-#include "output/stored_drawing.h"
+#include "measurement/stored_drawing.h"
 #include "submission.h"
 
 namespace rtt::collector {
@@ -214,8 +215,8 @@ void install_collector_service(httplib::Server& server, MeasurementStore& store,
         if (!document)
             return;
         try {
-            res.set_content(client::draw_stored_measurement(json::parse(*document), "svg"), "image/svg+xml");
-        } catch (const client::ClientError& e) {
+            res.set_content(draw_stored_measurement(json::parse(*document), "svg"), "image/svg+xml");
+        } catch (const MeasurementError& e) {
             answer_error(res, 422, fmt::format("measurement {} cannot be drawn: {}", req.matches[1].str(), e.what()));
         }
     });

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The collector's HTTP interface on a cpp-httplib server:
 //   POST /api/v1/measurements          store a measurement (schema-checked) → 201 {"id", "url"}
 //   POST /post_trace                   the Augsburg client's submission (HTTP basic auth)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Files compiled into the collector (see collector/CMakeLists.txt): the measurement schema from
 // docs/ and the web page from collector/web/, so an installed binary needs nothing beside it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // reverse-traceroute-collector: stores submitted measurements and serves them (collector_service.h).
 #include <signal.h>
 

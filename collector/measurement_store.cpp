@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "measurement_store.h"
 
 #include <openssl/sha.h>
@@ -8,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "collector_error.h"
-#include "output/json_measurement.h"
+#include "measurement/json_measurement.h"
 
 namespace rtt::collector {
 namespace {
@@ -212,7 +213,7 @@ void MeasurementStore::commit(std::vector<Pending>& batch) {
                          "protocol, engine, start_time, document, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                          "ON CONFLICT (digest) DO NOTHING");
         Statement existing(writer_, "SELECT id FROM measurements WHERE digest = ?1");
-        const std::string received_at = client::rfc3339(std::chrono::system_clock::now());
+        const std::string received_at = rfc3339(std::chrono::system_clock::now());
         for (const auto& pending : batch) {
             const auto& c = pending.columns;
             insert.bind(1, received_at);

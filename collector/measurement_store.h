@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The measurements on disk: one SQLite database in WAL mode with the full document and the
 // columns people filter on (received time, target, source, direction, protocol, engine).
 //

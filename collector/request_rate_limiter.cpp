@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "request_rate_limiter.h"
 
 #include <algorithm>

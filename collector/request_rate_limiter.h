@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Per-client request rate limit (token bucket per remote address): a client may send `burst`
 // requests at once and `rate` per second on average; beyond that it gets 429.
 #pragma once

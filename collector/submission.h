@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a submitted body must be before it is stored: our measurement (POST /api/v1/measurements,
 // checked against docs/measurement.schema.json) or the Augsburg client's (POST /post_trace, any
 // JSON object: its layout is theirs); and the indexed columns taken from it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Big-endian field access on byte buffers, shared by the protocol codec and the client's
 // probe encoders so that every wire format is read and written the same way.
 #pragma once

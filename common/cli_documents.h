@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Man pages and shell completions generated from a program's own CLI11 definition, so they list
 // exactly the options the program accepts. Each program calls add_document_options(), which adds
 // the hidden `--man` and `--completion bash|zsh`; the build captures their output

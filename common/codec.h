@@ -1,4 +1,5 @@
-// C++ encoder/decoder of the reverse traceroute wire protocol (shared/protocol.md):
+// SPDX-License-Identifier: MIT
+// C++ encoder/decoder of the reverse traceroute wire protocol (docs/protocol.md):
 // requests, responses, the probes a server builds, and matching of answers to probes.
 // The client reuses it for reverse traces; the tests use it to build and check packets.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ip_address.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An IPv4 or IPv6 address kept in the 16-byte form the protocol uses on the wire
 // (IPv4 as IPv4-mapped ::ffff:a.b.c.d), so both families share one type.
 #pragma once

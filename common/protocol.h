@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * The reverse traceroute wire protocol (shared/protocol.md), shared by the eBPF server and the
+ * The reverse traceroute wire protocol (docs/protocol.md), shared by the eBPF server and the
  * C++ client. Plain C with uapi types only, so that BPF code (clang -target bpf, no libc) and
  * C++ include the same definitions. All multi-byte fields are in network byte order.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Names and one-line formatting of the program's counters.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Parses the session timeout: a bare number is nanoseconds (the Augsburg server's -t), or a
 // number with a unit: ns, us, ms, s, m.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Prints the program's ring-buffer events (--verbose), one line each.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "local_addresses.h"
 
 #include <ifaddrs.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // reverse-traceroute-server: parses the command line, loads and attaches the program, keeps
 // its view of the host's addresses current, and prints counters until SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // CIDR prefixes for the allow-list, in the program's 16-byte form (IPv4 as IPv4-mapped).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Everything the server is told on its command line, independent of how it was parsed.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one-sentence errors the server shows its user (cause and fix), raised wherever they
 // are found and printed once by main().
 #pragma once

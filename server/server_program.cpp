@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "server_program.h"
 
 #include <bpf/bpf.h>

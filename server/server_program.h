@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The loaded BPF program and its maps (RAII over the libbpf skeleton): configuration before
 // load, then the allow-list, the host's addresses and the counters while it runs.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tc_attachment.h"
 
 #include <bpf/bpf.h>

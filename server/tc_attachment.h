@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Attachment of the program to an interface's clsact ingress hook (RAII: detached on
 // destruction). Each family set has its own fixed filter priority, so the v4 and v6 units
 // coexist on one interface and a restart after kill -9 replaces its own stale filter.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "options.h"
 
 #include <algorithm>
@@ -11,7 +12,7 @@
 #include "rtt_version.h"
 #include "net/endpoint_list.h"
 #include "client_error.h"
-#include "output/graph_render.h"
+#include "measurement/graph_render.h"
 
 namespace rtt::client {
 namespace {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The command line: `reverse-traceroute [options] forward|reverse|two-way tcp|udp|icmp
 // singlepath|multipath [engine options] TARGET` (the Augsburg grammar, traceroute(8) letters).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/user_config.h"
 
 #include <cstdlib>

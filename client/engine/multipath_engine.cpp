@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "multipath_engine.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Multipath discovery in Diamond-Miner rounds (shared/multipath.md §1, §8): every TTL is probed
 // at once with flows from one shared list, so a flow seen at consecutive TTLs gives an edge.
 // Between rounds the flows each TTL needs are worked out from the stopping points n_k of the
@@ -17,9 +18,9 @@
 #include <set>
 #include <unordered_map>
 
-#include "engine/multipath_graph.h"
+#include "measurement/multipath_graph.h"
 #include "engine/stopping_points.h"
-#include "engine/trace_result.h"
+#include "measurement/trace_result.h"
 #include "io/event_loop.h"
 
 namespace rtt::client {

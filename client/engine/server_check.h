@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: MIT
 // Before a reverse trace: ask the target for a probe with TTL 0. A reverse traceroute server
 // answers state 1 ("invalid TTL") without probing; a host without one answers like a ping or
-// not at all (shared/protocol.md §2). Only after that does the reverse engine start.
+// not at all (docs/protocol.md §2). Only after that does the reverse engine start.
 #pragma once
 
-#include "engine/trace_result.h"
+#include "measurement/trace_result.h"
 #include "io/event_loop.h"
 
 namespace rtt::client {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "singlepath_engine.h"
 
 #include <algorithm>
@@ -7,10 +8,6 @@
 #include "probe/reverse_codec.h"
 
 namespace rtt::client {
-
-bool HopResult::silent() const {
-    return std::none_of(replies.begin(), replies.end(), [](const HopReply& r) { return r.answer.has_value(); });
-}
 
 
 bool SinglePathEngine::Hop::settled() const {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Single-path (Paris) traceroute: one fixed flow, `probes_per_hop` probes at every TTL, many
 // TTLs in flight at once (like traceroute -N), lost probes retried with fresh ids. Hops are
 // reported in TTL order as soon as a hop and all before it are settled; the trace stops at the
@@ -8,7 +9,7 @@
 #include <map>
 #include <optional>
 
-#include "engine/trace_result.h"
+#include "measurement/trace_result.h"
 #include "io/event_loop.h"
 
 namespace rtt::client {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "stopping_points.h"
 
 #include <cmath>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "event_loop.h"
 
 #include <sys/epoll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One thread drives every direction of a trace: epoll wakes it when an answer is queued on any
 // receive socket or when a prober has a send or a timeout due.
 #pragma once

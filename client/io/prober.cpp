@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "prober.h"
 
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Sends the probes an engine asks for through one codec, and turns what comes back into
 // outcomes: an answer with its RTT, or a timeout. Paces sends (--inter), keeps the table of
 // probes in flight, and measures RTTs from kernel receive timestamps.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RAII raw sockets for probing: opening them (with the CAP_NET_RAW message users need when
 // that fails), binding them to a source address or interface, attaching socket filters and
 // reading packets with their kernel receive timestamps.

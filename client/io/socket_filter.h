@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A small assembler for classic BPF socket filters (SO_ATTACH_FILTER). Jumps name labels
 // instead of counting instructions, so a filter reads like the packet layout it checks.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "net/endpoint_list.h"
 
 #include <fstream>

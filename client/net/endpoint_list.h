@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ENDPOINTS file: public reverse traceroute servers, one per line as
 // address;asnumber;contact ('#' starts a comment). Installed to the data folder; in a build
 // tree a copy sits beside the executable.

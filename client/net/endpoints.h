@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where a trace goes and where it comes from: the target's address (a name resolved with the
 // -4/-6 preference) and the local source address the kernel would route from (or -s).
 #pragma once

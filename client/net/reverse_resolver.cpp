@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "reverse_resolver.h"
 
 #include <netdb.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reverse DNS for the addresses a trace finds: each lookup starts as soon as the address is
 // seen and runs in parallel with probing; a caller waits for a name at most until a deadline.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Conversions between IpAddress and the sockaddr structures of the socket API.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "measurement_files.h"
 
 #include <algorithm>
@@ -6,10 +7,10 @@
 #include <fmt/format.h>
 
 #include "client_error.h"
-#include "output/alias_resolution.h"
-#include "output/flow_table.h"
-#include "output/graph_render.h"
-#include "output/trace_graph.h"
+#include "measurement/alias_resolution.h"
+#include "measurement/flow_table.h"
+#include "measurement/graph_render.h"
+#include "measurement/trace_graph.h"
 
 namespace rtt::client {
 namespace {
@@ -27,7 +28,7 @@ std::vector<AddressPath> client_to_server_paths(const RecordedDirection& directi
             path.push_back(*address);
             ++expected;
         }
-        if (direction.name == "reverse")
+        if (direction.direction == TraceDirection::reverse)
             std::reverse(path.begin(), path.end());
         paths.push_back(std::move(path));
     }
@@ -48,37 +49,41 @@ std::vector<std::vector<IpAddress>> find_aliases(const std::vector<RecordedDirec
     std::vector<AddressPath> forward, reverse;
     for (const auto& direction : recorded)
         for (auto& path : client_to_server_paths(direction))
-            (direction.name == "forward" ? forward : reverse).push_back(std::move(path));
+            (direction.direction == TraceDirection::forward ? forward : reverse).push_back(std::move(path));
     return resolve_aliases(forward, reverse);
 }
 
 std::string aliases_text(const std::vector<std::vector<IpAddress>>& aliases) {
     std::string text;
     for (const auto& set : aliases) {
-        std::string line;
-        for (const auto& address : set)
-            line += line.empty() ? address.to_string() : " " + address.to_string();
-        text += line + '\n';
+        // Appended piece by piece: `" " + address.to_string()` makes GCC 12 at -O3 report a false
+        // -Wrestrict inside libstdc++.
+        for (std::size_t i = 0; i < set.size(); ++i) {
+            if (i > 0)
+                text += ' ';
+            text += set[i].to_string();
+        }
+        text += '\n';
     }
     return text;
 }
 
-void draw_measurement(const ClientOptions& options, const MeasurementContext& context,
-                      const std::vector<RecordedDirection>& recorded, const std::map<IpAddress, std::string>& names,
+void draw_measurement(const DrawingRequest& request, const MeasurementParameters& parameters,
+                      const MeasurementContext& context, const std::vector<RecordedDirection>& recorded,
+                      const std::map<IpAddress, std::string>& names,
                       const std::vector<std::vector<IpAddress>>& aliases) {
     std::vector<MultipathGraph> graphs;
     graphs.reserve(recorded.size());
     std::vector<DrawnDirection> drawn;
     for (const auto& direction : recorded) {
         const MultipathGraph found = trace_graph(*direction.record, direction.root, direction.end_of_path);
-        graphs.push_back(options.no_merge ? found : found.merged());
+        graphs.push_back(request.merge ? found.merged() : found);
         const IpAddress& far_end = direction.root == context.source ? context.target : context.source;
-        drawn.push_back({fmt::format("{} {} {}: {} to {}", direction.name, protocol_name(options.protocol),
-                                     options.engine == EngineKind::multipath ? "multipath" : "single path",
+        drawn.push_back({drawn_title(direction.direction, protocol_name(parameters.protocol), parameters.multipath,
                                      direction.root.to_string(), far_end.to_string()),
                          &graphs.back()});
     }
-    write_file(options.output_base + "." + options.format, render_graph(drawn, names, options.format, aliases));
+    write_file(request.path, render_graph(drawn, names, request.format, aliases));
 }
 
 }  // namespace rtt::client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a finished trace leaves on disk besides the text: BASE.json (--store-json), BASE.aliases
 // (--resolve-aliases) and the drawing BASE.FORMAT (-o/--format).
 #pragma once
@@ -8,8 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/options.h"
-#include "output/json_measurement.h"
+#include "measurement/json_measurement.h"
 
 namespace rtt::client {
 
@@ -22,8 +22,16 @@ std::vector<std::vector<IpAddress>> find_aliases(const std::vector<RecordedDirec
 // One alias set per line, addresses separated by spaces.
 std::string aliases_text(const std::vector<std::vector<IpAddress>>& aliases);
 
-// Draws every direction (merged unless --no-merge) to BASE.FORMAT.
-void draw_measurement(const ClientOptions& options, const MeasurementContext& context,
+// What to draw and where: PATH in FORMAT, each direction merged unless `merge` is false.
+struct DrawingRequest {
+    std::string path;
+    std::string format;
+    bool merge = true;
+};
+
+// Draws every direction of the measurement as `request` says.
+void draw_measurement(const DrawingRequest& request, const MeasurementParameters& parameters,
+                      const MeasurementContext& context,
                       const std::vector<RecordedDirection>& recorded, const std::map<IpAddress, std::string>& names,
                       const std::vector<std::vector<IpAddress>>& aliases);
 

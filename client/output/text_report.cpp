@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: MIT
 #include "text_report.h"
 
-#include "output/flow_table.h"
-#include "output/trace_graph.h"
+#include "measurement/flow_table.h"
+#include "measurement/trace_graph.h"
 
 #include <algorithm>
 
@@ -61,12 +62,12 @@ public:
         const std::string who = h.target_name == h.target.to_string()
                                     ? h.target.to_string()
                                     : fmt::format("{} ({})", h.target_name, h.target.to_string());
-        const std::string route = h.direction == "reverse" ? fmt::format("from {} back to {}", who, h.source.to_string())
+        const std::string route = h.direction == TraceDirection::reverse ? fmt::format("from {} back to {}", who, h.source.to_string())
                                                            : fmt::format("to {} from {}", who, h.source.to_string());
         if (h.multipath)
             return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence per branching point",
-                               h.direction, protocol_name(h.protocol), route, h.max_ttl, 100 * (1 - h.confidence));
-        return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop", h.direction,
+                               trace_direction_name(h.direction), protocol_name(h.protocol), route, h.max_ttl, 100 * (1 - h.confidence));
+        return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop", trace_direction_name(h.direction),
                            protocol_name(h.protocol), route, h.flow, h.max_ttl, h.probes_per_hop);
     }
 
@@ -102,7 +103,7 @@ public:
         if (any_inferred)
             report_.print(index_, "    (~ marks a link inferred through a hop that every flow passes)");
         if (heading_.flow_paths) {
-            report_.print(index_, fmt::format("{} path of each flow (- not probed, * no answer):", heading_.direction));
+            report_.print(index_, fmt::format("{} path of each flow (- not probed, * no answer):", trace_direction_name(heading_.direction)));
             for (const auto& line : flow_table(found))
                 report_.print(index_, line);
         }
@@ -149,10 +150,10 @@ private:
         switch (s.end) {
         case TraceEnd::reached: {
             const Answer& a = *s.final_answer;
-            std::string line = h.direction == "reverse"
-                                   ? fmt::format("{}: the server's probes reached us ({})", h.direction,
+            std::string line = h.direction == TraceDirection::reverse
+                                   ? fmt::format("{}: the server's probes reached us ({})", trace_direction_name(h.direction),
                                                  h.end_of_path.to_string())
-                                   : fmt::format("{}: reached {}", h.direction, h.end_of_path.to_string());
+                                   : fmt::format("{}: reached {}", trace_direction_name(h.direction), h.end_of_path.to_string());
             if (h.multipath)
                 return line;
             if (a.kind == AnswerKind::tcp_syn_ack)
@@ -163,16 +164,16 @@ private:
         }
         case TraceEnd::unreachable: {
             const Answer& a = *s.final_answer;
-            return fmt::format("{}: not reached: {} says {}", h.direction, a.responder.to_string(),
+            return fmt::format("{}: not reached: {} says {}", trace_direction_name(h.direction), a.responder.to_string(),
                                unreachable_reason(a.responder.family(), a.icmp_code));
         }
         case TraceEnd::no_reply:
-            return fmt::format("{}: not reached: no reply from {} consecutive hops (--abort {})", h.direction,
+            return fmt::format("{}: not reached: no reply from {} consecutive hops (--abort {})", trace_direction_name(h.direction),
                                h.abort_after, h.abort_after);
         case TraceEnd::max_ttl:
-            return fmt::format("{}: not reached within {} hops (raise -m/--max-ttl)", h.direction, h.max_ttl);
+            return fmt::format("{}: not reached within {} hops (raise -m/--max-ttl)", trace_direction_name(h.direction), h.max_ttl);
         case TraceEnd::failed:
-            return fmt::format("{}: failed: {}", h.direction, s.failure);
+            return fmt::format("{}: failed: {}", trace_direction_name(h.direction), s.failure);
         }
         return {};
     }

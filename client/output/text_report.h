@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Streaming text like traceroute: one line per hop as soon as it and every hop before it are
 // known, `*` for silence, `!H !N !P !X …` for unreachable codes, and a last line that says
 // whether the end of the path was reached (and for TCP whether the port is open or closed).
@@ -12,13 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/trace_result.h"
+#include "measurement/trace_direction.h"
+#include "measurement/trace_result.h"
 #include "net/reverse_resolver.h"
 
 namespace rtt::client {
 
 struct SectionHeading {
-    std::string direction;  // "forward" / "reverse"
+    TraceDirection direction = TraceDirection::forward;
     Protocol protocol = Protocol::udp;
     std::string target_name;
     IpAddress target;

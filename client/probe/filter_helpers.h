@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Address comparisons shared by the codecs' socket filters.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "forward_codec.h"
 
 #include "codec.h"

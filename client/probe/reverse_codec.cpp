@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "reverse_codec.h"
 
 #include <fmt/format.h>

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: MIT
 // Reverse probes: each one is a request to the target's reverse traceroute server (Echo Request
-// code 1 carrying ttl, protocol and flow, shared/protocol.md §1); the server's response names
+// code 1 carrying ttl, protocol and flow, docs/protocol.md §1); the server's response names
 // the router that answered its probe back toward us and the RTT it measured (§2).
 #pragma once
 

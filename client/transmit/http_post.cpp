@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "transmit/http_post.h"
 
 #include <dlfcn.h>

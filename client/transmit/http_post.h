@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One JSON POST through the dlopen'ed plugin reverse-traceroute-http.so (http_post_plugin.h),
 // found with installed_file().
 #pragma once

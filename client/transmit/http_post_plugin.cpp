@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // reverse-traceroute-http.so: one JSON POST with cpp-httplib (http_post_plugin.h).
 #include "transmit/http_post_plugin.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The C interface of reverse-traceroute-http.so, the plugin that posts a measurement over
  * HTTP(S) with cpp-httplib. The client loads it with dlopen only for --transmit: linked in,
  * cpp-httplib and OpenSSL would add their load time to every run (measured: README). */

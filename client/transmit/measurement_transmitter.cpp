@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "transmit/measurement_transmitter.h"
 
 #include <fcntl.h>

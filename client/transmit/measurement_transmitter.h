@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `--transmit`: shows what will be sent and asks (unless -y), posts the measurement to the
 // collector's /api/v1/measurements, and if it is declined or fails keeps it in unsent_folder()
 // so nothing is lost.

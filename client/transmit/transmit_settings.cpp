@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "transmit/transmit_settings.h"
 
 #include <unistd.h>

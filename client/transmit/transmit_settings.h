@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where `--transmit` sends a measurement and with which token, settled before the trace starts
 // so a missing URL or an unanswerable question does not waste the trace:
 //   URL:   --transmit URL, else $REVERSE_TRACEROUTE_COLLECTOR, else `collector = URL` in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "bpf_test_env.h"
 
 #include <bpf/bpf.h>

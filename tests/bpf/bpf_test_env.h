@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs the real server program on packets with BPF_PROG_TEST_RUN (katran-style fixtures: a
 // frame in, the verdict and the frame out). Each test binary runs in a network namespace of
 // its own, so FIB lookups and clone-redirects never touch the host's network.
@@ -49,7 +50,7 @@ private:
     std::unique_ptr<server::ServerProgram> program_;
 };
 
-// The lab-free addresses of shared/protocol.md §6.
+// The lab-free addresses of docs/protocol.md §7.
 struct Addresses {
     IpAddress client, server, hop;
 };

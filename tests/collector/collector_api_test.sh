@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The collector over real HTTP on loopback with a real SQLite file: tokens (401), submission and
 # schema checks (201/400), list with filters and paging, the stored document, the SVG graph,
 # /healthz, body size (413), the Augsburg client's /post_trace with basic auth, per-client rate

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The collector under load and through a crash, on loopback with a real SQLite file:
 # 1. 8 writers × 200 submissions at once: every one acknowledged, each stored exactly once.
 # 2. kill -9 during a bounded load (4 writers × 2000): after a restart every acknowledged

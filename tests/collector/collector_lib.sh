@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for tests and benches that run a collector on loopback: start it on a free port, wait
 # until it listens, stop it. Source this file; COLLECTOR_URL, COLLECTOR_PID and COLLECTOR_LOG are
 # set by collector_start. Any command prefix (e.g. `ip netns exec NS`) can be put in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // collector-load: submits copies of one measurement from W concurrent writers, N each, and writes
 // one line "id target" per acknowledged (201) submission to --acked as soon as it is answered.
 // Each copy's target is made unique ("load-W-I") so a test can tell every submission apart.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The collector's web page in headless Chromium, driven through chromedriver (WebDriver over
 HTTP, Python standard library only): the page lists a stored measurement once a token is given,
 clicking it shows its SVG graph, and a screenshot of the graph is not blank. Without a token the

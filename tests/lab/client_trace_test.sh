@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Lab test of the client with the real server: on the line, diamond and asymmetric topologies,
 # IPv4 and IPv6, UDP/TCP/ICMP, two-way single path: every forward hop is on the true forward
 # path ending at the target, every reverse hop on the true reverse path ending at the client,

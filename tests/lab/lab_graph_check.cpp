@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lab-graph-check: compares the graph of one direction of a measurement (the client's JSON)
 // with the ground truth of a lab topology file (netlab.sh format). Every true vertex must be
 // found at its TTL, no other vertex may appear, and the links must be exactly the true ones:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lab-requester: a minimal reverse traceroute requester for the lab tests. For each TTL it
 // sends one request (all at once) to TARGET and prints what the server answered:
 //   TTL ADDRESS RTT_MS   a hop

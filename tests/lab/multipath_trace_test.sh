@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Lab test of multipath discovery with the real server, the kernel doing the load balancing:
 # - diamond and wide topologies, IPv4 and IPv6, UDP and TCP, two-way: the forward and the
 #   reverse graph equal the ground truth (every vertex and link, no false one);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The network lab (shared/lab.md): turns a topology file into network namespaces joined by
 # veth pairs, with real Linux routers forwarding, load balancing and sending ICMP errors.
 # Source it, then: lab_up FILE; lab_exec NODE CMD...; lab_addr NODE:LINK 4|6; lab_down.
@@ -162,10 +163,13 @@ lab_down() {
 }
 
 # The server in the server namespace on IFACE, with more server options after it; waits until
-# its filter is attached (returns 1 if it never is). Sets LAB_SERVER_PID; its output goes to
-# LAB_SERVER_LOG (default: discarded).
+# its filter is attached (returns 1 if it never is). Sets LAB_SERVER_PID; its output is appended
+# to LAB_SERVER_LOG (default: discarded). Appended, so that /dev/stdout redirected to a file
+# (`scripts/demo > demo.log`) is not truncated by the server's start.
 _lab_filter_ids() {  # _lab_filter_ids NODE IFACE: ids of the rtt_ingress programs on IFACE's ingress
-  lab_exec "$1" tc filter show dev "$2" ingress | grep rtt_ingress | grep -o ' id [0-9]*' | sort | tr -d '\n'
+  # None yet is an answer, not a failure: callers may run under `set -e -o pipefail` (scripts/demo).
+  lab_exec "$1" tc filter show dev "$2" ingress | grep rtt_ingress | grep -o ' id [0-9]*' | sort |
+    tr -d '\n' || true
 }
 
 lab_start_server() {  # lab_start_server SERVER_BIN IFACE [options...]
@@ -174,7 +178,7 @@ lab_start_server() {  # lab_start_server SERVER_BIN IFACE [options...]
   # and v6 side by side) adds one, a restart after kill -9 replaces the one left behind.
   before=$(_lab_filter_ids server "$iface")
   # Not through lab_exec: $! must be the server itself (ip netns exec execs it).
-  ip netns exec "$(lab_ns server)" "$bin" --stats-interval 0 "$@" "$iface" > "${LAB_SERVER_LOG:-/dev/null}" 2>&1 &
+  ip netns exec "$(lab_ns server)" "$bin" --stats-interval 0 "$@" "$iface" >> "${LAB_SERVER_LOG:-/dev/null}" 2>&1 &
   LAB_SERVER_PID=$!
   for _ in $(seq 50); do
     now=$(_lab_filter_ids server "$iface")

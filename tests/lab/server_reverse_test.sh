@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Lab test of the server: on the line, diamond and asymmetric topologies, for IPv4 and IPv6 and
 # UDP, TCP and ICMP probes, every hop the server reports is on the true reverse path (the
 # topology file's `truth reverse`), ending at the client. Also: ping and TCP to the server

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `reverse-traceroute --transmit` end to end: a two-way trace through the lab (line topology,
 # real server) submitted to a collector running in the client's namespace. The URL comes from
 # the option, the environment or the config file; the token from the environment or the config

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The release as a user gets it: scripts/build-release builds the .deb, `dpkg -i` installs it on
 # this machine, and the installed files work: --version (with the build's git describe) of all
 # three programs, --endpoints, man pages found by man, completions in place, the client holding

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: MIT
 // APAR on hand-made path pairs with known aliases: point-to-point /30 and /31 links, a wider
 // subnet corroborated by a shared neighbour, and a pair that must not merge because both
 // addresses lie on one path.
 #include <gtest/gtest.h>
 
-#include "output/alias_resolution.h"
+#include "measurement/alias_resolution.h"
 
 namespace rtt::client {
 namespace {

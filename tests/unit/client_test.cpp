@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Client units without privileges: the forward Paris encodings (flow fields constant within a
 // flow, probe id recovered from the quoted header), reverse request/response decoding with the
 // protocol.md vectors, and the command line's messages for bad input.
@@ -72,8 +73,8 @@ TEST(ForwardCodec, IgnoresQuotesOfProbesToOtherTargets) {
 
 TEST(ReverseCodec, RequestMatchesProtocolVector) {
     const ReverseCodec codec(Protocol::udp, kSource4, kTarget4);
-    // shared/protocol.md §6 vector 1 uses server 198.51.100.1 and client 192.0.2.1.
-    EXPECT_EQ(rtt::test::to_hex(codec.encode(5, 1234, 0x1234).message), "08 01 db e7 12 34 00 00 05 11 04 d2");
+    // docs/protocol.md §7 vector v4-request uses server 198.51.100.1 and client 192.0.2.1.
+    EXPECT_EQ(rtt::test::to_hex(codec.encode(5, 1234, 0x1234).message), rtt::test::protocol_vector_hex("v4-request"));
 }
 
 TEST(ReverseCodec, DecodesSuccessErrorAndPlainEcho) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The generated man pages and completions (cmake/Documents.cmake) against the programs:
 # every option `--help` lists is in the man page and in both completions; the built files are
 # what the binaries print now (no stale copy); groff renders the pages without a warning; the

@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: MIT
 // Multipath units: the stopping points against shared/multipath.md's tables, and the graph
 // built from what flows met (edges from shared flows, inferred edges through a single-vertex
 // hop, black holes that reconnect, trimming of trailing silence, merging of duplicates).
 #include <gtest/gtest.h>
 
-#include "engine/multipath_graph.h"
+#include "measurement/multipath_graph.h"
 #include "engine/stopping_points.h"
 
 namespace rtt::client {

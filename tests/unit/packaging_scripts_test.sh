@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The packaging entry points answer bad input with one sentence, and the Dockerfile stays a thin
 # wrapper around scripts/install-deps and scripts/build-release (the build itself is tested by
 # lab.deb_install; Docker is not available on our machines).

@@ -1,4 +1,5 @@
-// The codec against every vector and edge case of shared/protocol.md §6.
+// SPDX-License-Identifier: MIT
+// The codec against every vector and edge case of docs/protocol.md §7.
 #include <gtest/gtest.h>
 
 #include "codec.h"
@@ -10,6 +11,8 @@ extern "C" {
 
 using namespace rtt;
 using rtt::test::hex;
+using rtt::test::protocol_vector;
+using rtt::test::protocol_vector_hex;
 using rtt::test::to_hex;
 
 namespace {
@@ -46,8 +49,8 @@ TEST(IpAddress, ParsesBothFamiliesAndKeepsV4Mapped) {
 }
 
 TEST(Vectors, V4Request) {
-    EXPECT_EQ(to_hex(encode_request(kRequest, C4, S4)), "08 01 db e7 12 34 00 00 05 11 04 d2");
-    const auto decoded = decode_request(hex("08 01 db e7 12 34 00 00 05 11 04 d2"), Family::v4);
+    EXPECT_EQ(to_hex(encode_request(kRequest, C4, S4)), protocol_vector_hex("v4-request"));
+    const auto decoded = decode_request(protocol_vector("v4-request"), Family::v4);
     ASSERT_TRUE(decoded);
     EXPECT_EQ(decoded->id, 0x1234);
     EXPECT_EQ(decoded->ttl, 5);
@@ -57,18 +60,17 @@ TEST(Vectors, V4Request) {
 
 TEST(Vectors, V6RequestUsesPseudoHeader) {
     const auto m = encode_request(kRequest, C6, S6);
-    EXPECT_EQ(to_hex(m), "80 01 08 2c 12 34 00 00 05 11 04 d2");
+    EXPECT_EQ(to_hex(m), protocol_vector_hex("v6-request"));
     EXPECT_TRUE(transport_checksum_valid(RTT_IPPROTO_ICMPV6, C6, S6, m));
 }
 
 TEST(Vectors, V4ErrorResponses) {
-    EXPECT_EQ(to_hex(encode_response({0x1234, 1, {}, 0}, S4, C4)), "00 01 ec ca 12 34 00 00 01 00 00 00");
-    EXPECT_EQ(to_hex(encode_response({0x1234, 2, {}, 0}, S4, C4)), "00 01 eb ca 12 34 00 00 02 00 00 00");
+    EXPECT_EQ(to_hex(encode_response({0x1234, 1, {}, 0}, S4, C4)), protocol_vector_hex("v4-state-1"));
+    EXPECT_EQ(to_hex(encode_response({0x1234, 2, {}, 0}, S4, C4)), protocol_vector_hex("v4-state-2"));
 }
 
 TEST(Vectors, V4SuccessResponse) {
-    const auto expected = hex("00 01 4f b8 12 34 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "
-                              "ff ff cb 00 71 07 00 bc 61 4e 00 00 00 00");
+    const auto expected = protocol_vector("v4-success");
     EXPECT_EQ(encode_response({0x1234, 0, R4, 12'345'678}, S4, C4), expected);
     const auto decoded = decode_response(expected, Family::v4);
     ASSERT_TRUE(decoded);
@@ -80,28 +82,26 @@ TEST(Vectors, V4SuccessResponse) {
 TEST(Vectors, V4UdpProbe) {
     const auto probe = build_probe(spec(RTT_IPPROTO_UDP, S4, C4));
     ASSERT_TRUE(probe);
-    EXPECT_EQ(to_hex(*probe), to_hex(hex("45 00 00 24 00 00 00 00 05 11 c9 93 c6 33 64 01 c0 00 02 01 "
-                                         "03 fd 04 d2 00 10 12 34 de ad be ef 01 02 59 f5")));
+    EXPECT_EQ(to_hex(*probe), protocol_vector_hex("v4-udp-probe"));
 }
 
 TEST(Vectors, V4TcpProbe) {
     const auto probe = build_probe(spec(RTT_IPPROTO_TCP, S4, C4));
     ASSERT_TRUE(probe);
-    EXPECT_EQ(to_hex(l4_of(*probe)), "03 fd 04 d2 00 00 12 34 00 00 00 00 60 02 04 00 8c ed 00 00 02 04 05 b4");
+    EXPECT_EQ(to_hex(l4_of(*probe)), protocol_vector_hex("v4-tcp-probe"));
 }
 
 TEST(Vectors, IcmpProbesBothFamilies) {
     auto v4 = build_probe(spec(RTT_IPPROTO_ICMP, S4, C4));
     ASSERT_TRUE(v4);
-    EXPECT_EQ(to_hex(l4_of(*v4)), "08 00 04 d2 12 34 ff ff de ad be ef 01 02 42 5a");
+    EXPECT_EQ(to_hex(l4_of(*v4)), protocol_vector_hex("v4-icmp-probe"));
     auto v6 = build_probe(spec(RTT_IPPROTO_ICMPV6, S6, C6));
     ASSERT_TRUE(v6);
-    EXPECT_EQ(to_hex(l4_of(*v6)), "80 00 04 d2 12 34 ff ff de ad be ef 01 02 6e 9a");
+    EXPECT_EQ(to_hex(l4_of(*v6)), protocol_vector_hex("v6-icmp-probe"));
 }
 
 TEST(Vectors, TimeExceededQuotingUdpProbeMatches) {
-    const auto icmp = hex("0b 00 d9 ec 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 "
-                          "c0 00 02 01 03 fd 04 d2 00 10 12 34");
+    const auto icmp = protocol_vector("v4-time-exceeded");
     EXPECT_TRUE(transport_checksum_valid(RTT_IPPROTO_ICMP, R4, S4, icmp));
     const auto key = match_answer(wrap_in_ip(RTT_IPPROTO_ICMP, R4, S4, 64, icmp));
     ASSERT_TRUE(key);
@@ -110,7 +110,7 @@ TEST(Vectors, TimeExceededQuotingUdpProbeMatches) {
 }
 
 TEST(Vectors, DirectSynAckMatches) {
-    const auto tcp = hex("04 d2 03 fd a0 b0 c0 d0 00 00 12 35 50 12 ff ff 47 17 00 00");
+    const auto tcp = protocol_vector("v4-syn-ack");
     EXPECT_TRUE(transport_checksum_valid(RTT_IPPROTO_TCP, C4, S4, tcp));
     const auto key = match_answer(wrap_in_ip(RTT_IPPROTO_TCP, C4, S4, 64, tcp));
     ASSERT_TRUE(key);

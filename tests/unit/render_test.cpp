@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Graph drawing and the single-path graph: every format the client offers produces a real file
 // of that format (magic bytes, non-trivial size; the SVG names every vertex), and a single-path
 // trace becomes the same vertex/link model as a multipath one.
@@ -9,10 +10,10 @@
 #include <sstream>
 
 #include "client_error.h"
-#include "output/graph_render.h"
-#include "output/json_measurement.h"
+#include "measurement/graph_render.h"
+#include "measurement/json_measurement.h"
 #include "output/measurement_files.h"
-#include "output/trace_graph.h"
+#include "measurement/trace_graph.h"
 
 namespace rtt::client {
 namespace {

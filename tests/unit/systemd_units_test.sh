@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # systemd-analyze verify accepts the units (the binary paths are pointed at the build).
 set -euo pipefail
 src=$1 build=$2

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Golden-file tests of the text views: a single-path section, a multipath section (per-TTL
 // vertices, inferred links, black holes, the end line with counts) and the per-flow table.
 // The expected text lives in tests/unit/golden/; RTT_UPDATE_GOLDEN=1 rewrites it (review the diff).
@@ -54,14 +55,14 @@ Answer answer(const char* address, AnswerKind kind = AnswerKind::time_exceeded, 
     return a;
 }
 
-SectionHeading heading(const char* direction, bool multipath) {
+SectionHeading heading(TraceDirection direction, bool multipath) {
     SectionHeading h;
     h.direction = direction;
     h.protocol = Protocol::udp;
     h.target_name = "server.lab";
     h.target = kTarget;
     h.source = kSource;
-    h.end_of_path = std::string(direction) == "reverse" ? kSource : kTarget;
+    h.end_of_path = direction == TraceDirection::reverse ? kSource : kTarget;
     h.max_ttl = 30;
     h.flow = 33434;
     h.multipath = multipath;
@@ -70,7 +71,7 @@ SectionHeading heading(const char* direction, bool multipath) {
 }
 
 TEST(TextViews, SinglePath) {
-    const auto text = report_text(heading("forward", false), [](TraceObserver& section) {
+    const auto text = report_text(heading(TraceDirection::forward, false), [](TraceObserver& section) {
         section.on_hop({1, 33434, {{answer("198.18.1.2"), 0.101}, {answer("198.18.1.2"), 0.052}, {answer("198.18.1.2"), 0.049}}});
         section.on_hop({2, 33434, {{std::nullopt, 0}, {std::nullopt, 0}, {std::nullopt, 0}}});
         section.on_hop({3, 33434, {{answer("198.18.4.2"), 0.3}, {answer("198.18.5.2"), 0.25}, {std::nullopt, 0}}});
@@ -106,7 +107,7 @@ TEST(TextViews, MultipathAndFlowTable) {
     graph.vertices[6].end_of_path = true;
     graph.edges = {{0, 1, false}, {1, 2, false}, {1, 3, true}, {2, 4, false}, {3, 4, false},
                    {2, 5, false}, {3, 5, false}, {4, 6, false}, {5, 6, false}};
-    const auto text = report_text(heading("forward", true), [&](TraceObserver& section) {
+    const auto text = report_text(heading(TraceDirection::forward, true), [&](TraceObserver& section) {
         section.on_graph(graph);
         section.on_end({TraceEnd::reached, answer("198.18.6.2", AnswerKind::unreachable, 3), {}, 17, 15});
     });

@@ -1,13 +1,14 @@
-#include "json_measurement.h"
+// SPDX-License-Identifier: MIT
+#include "measurement/json_measurement.h"
 
 #include <ctime>
 
 #include <fmt/format.h>
 
-#include "output/trace_graph.h"
+#include "measurement/trace_graph.h"
 #include "rtt_version.h"
 
-namespace rtt::client {
+namespace rtt {
 namespace {
 
 const char* end_name(TraceEnd end) {
@@ -68,41 +69,43 @@ std::string rfc3339(std::chrono::system_clock::time_point when) {
                        utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis % 1000));
 }
 
-nlohmann::json measurement_json(const ClientOptions& options, const MeasurementContext& context,
+nlohmann::json measurement_json(const MeasurementParameters& parameters, const MeasurementContext& context,
                                 const std::vector<RecordedDirection>& directions,
                                 const std::map<IpAddress, std::string>& hostnames) {
+    const MeasurementParameters& p = parameters;
     nlohmann::json m;
     m["schema_version"] = kMeasurementSchemaVersion;
     m["tool"] = {{"name", "reverse-traceroute"}, {"version", RTT_VERSION_STRING}};
-    m["engine"] = options.engine == EngineKind::multipath ? "multipath" : "singlepath";
-    m["direction"] = direction_name(options.direction);
+    m["engine"] = p.multipath ? "multipath" : "singlepath";
+    m["direction"] = p.forward && p.reverse ? "two-way" : p.forward ? "forward" : "reverse";
     m["start_time"] = rfc3339(context.start);
     m["end_time"] = rfc3339(context.end);
     m["source"] = context.source.to_string();
     m["destination"] = context.target.to_string();
-    if (options.direction != Direction::forward)
+    if (p.reverse)
         m["server"] = context.target.to_string();
-    m["target"] = options.target;
-    m["protocol"] = protocol_name(options.protocol);
-    m["min_ttl"] = options.first_ttl;
-    m["max_ttl"] = options.max_ttl;
-    if (options.engine == EngineKind::singlepath)
-        m["singlepath"] = {{"flow", options.flow}, {"probes", options.probes_per_hop}};
+    m["target"] = p.target;
+    m["protocol"] = protocol_name(p.protocol);
+    m["min_ttl"] = p.first_ttl;
+    m["max_ttl"] = p.max_ttl;
+    if (p.multipath)
+        m["multipath"] = {{"confidence", p.confidence}, {"retry", p.retry},
+                          {"min_burst", p.min_burst}, {"max_burst", p.max_burst},
+                          {"single_vertex_probing", false}, {"max_probes", p.max_probes}};
     else
-        m["multipath"] = {{"confidence", options.confidence}, {"retry", options.retry},
-                          {"min_burst", options.min_burst}, {"max_burst", options.max_burst},
-                          {"single_vertex_probing", false}, {"max_probes", options.max_probes}};
-    m["inter"] = options.inter_s;
-    m["timeout"] = options.timeout_s;
-    m["abort"] = options.abort_after;
+        m["singlepath"] = {{"flow", p.flow}, {"probes", p.probes_per_hop}};
+    m["inter"] = p.inter_s;
+    m["timeout"] = p.timeout_s;
+    m["abort"] = p.abort_after;
     m["traces"] = nlohmann::json::object();
     m["outcome"] = nlohmann::json::object();
     m["probes"] = nlohmann::json::object();
     for (const auto& d : directions) {
-        m["traces"][d.name] = trace_json(trace_graph(*d.record, d.root, d.end_of_path));
+        const std::string name(trace_direction_name(d.direction));
+        m["traces"][name] = trace_json(trace_graph(*d.record, d.root, d.end_of_path));
         if (const auto& summary = d.record->summary) {
-            m["outcome"][d.name] = end_name(summary->end);
-            m["probes"][d.name] = {{"sent", summary->probes_sent}, {"answered", summary->probes_answered}};
+            m["outcome"][name] = end_name(summary->end);
+            m["probes"][name] = {{"sent", summary->probes_sent}, {"answered", summary->probes_answered}};
         }
     }
     m["hostnames"] = nlohmann::json::object();
@@ -111,4 +114,4 @@ nlohmann::json measurement_json(const ClientOptions& options, const MeasurementC
     return m;
 }
 
-}  // namespace rtt::client
+}  // namespace rtt

@@ -1,9 +1,10 @@
-#include "multipath_graph.h"
+// SPDX-License-Identifier: MIT
+#include "measurement/multipath_graph.h"
 
 #include <algorithm>
 #include <set>
 
-namespace rtt::client {
+namespace rtt {
 namespace {
 
 // Collects vertices and edges, keeping one edge per vertex pair; an edge stays "inferred" only
@@ -209,4 +210,4 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
     return graph.finish();
 }
 
-}  // namespace rtt::client
+}  // namespace rtt

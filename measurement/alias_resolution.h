@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Alias resolution with APAR (Gunes & Sarac; shared/multipath.md §6), analytical, no probes:
 // on a two-way IPv4 trace, the forward paths and the reversed reverse paths run the same way
 // (client → server). A router answers forward probes from the interface they came in on and
@@ -10,7 +11,7 @@
 
 #include "ip_address.h"
 
-namespace rtt::client {
+namespace rtt {
 
 using AddressPath = std::vector<IpAddress>;  // from the client toward the server
 
@@ -19,4 +20,4 @@ using AddressPath = std::vector<IpAddress>;  // from the client toward the serve
 std::vector<std::vector<IpAddress>> resolve_aliases(const std::vector<AddressPath>& forward,
                                                     const std::vector<AddressPath>& reverse_turned);
 
-}  // namespace rtt::client
+}  // namespace rtt

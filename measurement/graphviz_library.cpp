@@ -1,19 +1,20 @@
-#include "graphviz_library.h"
+// SPDX-License-Identifier: MIT
+#include "measurement/graphviz_library.h"
 
 #include <dlfcn.h>
 
 #include <fmt/format.h>
 
-#include "client_error.h"
+#include "measurement/measurement_error.h"
 
-namespace rtt::client {
+namespace rtt {
 namespace {
 
 void* open_library(const char* name) {
     // RTLD_GLOBAL: graphviz's plugins, loaded by libgvc, expect its symbols to be visible.
     void* handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
     if (!handle)
-        throw ClientError(fmt::format("cannot load graphviz ({}): install libgvc6 to draw graphs, or drop "
+        throw MeasurementError(fmt::format("cannot load graphviz ({}): install libgvc6 to draw graphs, or drop "
                                       "-o/--format",
                                       name));
     return handle;
@@ -23,7 +24,7 @@ template <typename Pointer>
 void resolve(void* library, const char* symbol, Pointer& target) {
     target = reinterpret_cast<Pointer>(dlsym(library, symbol));
     if (!target)
-        throw ClientError(fmt::format("the installed graphviz lacks {}: install libgvc6 2.42 or later to draw "
+        throw MeasurementError(fmt::format("the installed graphviz lacks {}: install libgvc6 2.42 or later to draw "
                                       "graphs",
                                       symbol));
 }
@@ -56,4 +57,4 @@ const GraphvizLibrary& graphviz() {
     return library;
 }
 
-}  // namespace rtt::client
+}  // namespace rtt

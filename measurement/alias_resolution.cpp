@@ -1,11 +1,12 @@
-#include "alias_resolution.h"
+// SPDX-License-Identifier: MIT
+#include "measurement/alias_resolution.h"
 
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
 
-namespace rtt::client {
+namespace rtt {
 namespace {
 
 std::uint32_t v4_number(const IpAddress& address) {
@@ -146,4 +147,4 @@ std::vector<std::vector<IpAddress>> resolve_aliases(const std::vector<AddressPat
     return aliases.sets();
 }
 
-}  // namespace rtt::client
+}  // namespace rtt

@@ -1,16 +1,18 @@
+// SPDX-License-Identifier: MIT
 // What an engine reports about one direction: hops in TTL order as they become known (single
 // path) or the graph (multipath), then how the trace ended. Renderers (text, JSON) consume these and nothing else.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "engine/multipath_graph.h"
-#include "probe/probe_codec.h"
+#include "measurement/multipath_graph.h"
+#include "measurement/answer.h"
 
-namespace rtt::client {
+namespace rtt {
 
 // One probe's fate: an answer with its RTT, or silence.
 struct HopReply {
@@ -23,7 +25,9 @@ struct HopResult {
     std::uint16_t flow = 0;
     std::vector<HopReply> replies;
 
-    bool silent() const;
+    bool silent() const {
+        return std::none_of(replies.begin(), replies.end(), [](const HopReply& r) { return r.answer.has_value(); });
+    }
 };
 
 enum class TraceEnd {
@@ -51,4 +55,4 @@ public:
     virtual void on_end(const TraceSummary& summary) = 0;
 };
 
-}  // namespace rtt::client
+}  // namespace rtt

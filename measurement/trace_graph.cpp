@@ -1,10 +1,11 @@
-#include "trace_graph.h"
+// SPDX-License-Identifier: MIT
+#include "measurement/trace_graph.h"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-namespace rtt::client {
+namespace rtt {
 
 MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddress& root,
                                const IpAddress& end_of_path) {
@@ -73,4 +74,4 @@ MultipathGraph trace_graph(const TraceRecord& record, const IpAddress& root, con
     return record.graph ? *record.graph : graph_from_hops(record.hops, root, end_of_path);
 }
 
-}  // namespace rtt::client
+}  // namespace rtt

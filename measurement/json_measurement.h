@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The measurement as JSON in the Augsburg client's layout, so tools written for it read ours:
 // {target, protocol, min_ttl, max_ttl, singlepath|multipath: {…}, inter, timeout, abort,
 //  traces: {forward|reverse: [{id, address, rtt[], flows[], successors[]}]}, hostnames}.
@@ -13,15 +14,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/options.h"
-#include "engine/multipath_graph.h"
-#include "output/trace_record.h"
+#include "measurement/answer.h"
+#include "measurement/multipath_graph.h"
+#include "measurement/trace_direction.h"
+#include "measurement/trace_record.h"
 
-namespace rtt::client {
+namespace rtt {
 
 struct RecordedDirection {
-    std::string name;  // "forward" / "reverse"
-    IpAddress root;    // where the direction's probes start
+    TraceDirection direction;
+    IpAddress root;  // where the direction's probes start
     IpAddress end_of_path;
     const TraceRecord* record = nullptr;
 };
@@ -34,9 +36,30 @@ struct MeasurementContext {
     std::chrono::system_clock::time_point end;
 };
 
+// How the measurement was asked for: what the stored document records beside the traces.
+struct MeasurementParameters {
+    bool multipath = false;
+    bool forward = true;  // which directions were asked for (two-way: both)
+    bool reverse = false;
+    std::string target;   // as the user wrote it
+    Protocol protocol = Protocol::udp;
+    int first_ttl = 1;
+    int max_ttl = 30;
+    int flow = 0;  // single path
+    int probes_per_hop = 1;
+    double confidence = 0;  // multipath
+    int retry = 0;
+    int min_burst = 0;
+    int max_burst = 0;
+    long long max_probes = 0;
+    double inter_s = 0;
+    double timeout_s = 0;
+    int abort_after = 0;
+};
+
 inline constexpr int kMeasurementSchemaVersion = 1;
 
-nlohmann::json measurement_json(const ClientOptions& options, const MeasurementContext& context,
+nlohmann::json measurement_json(const MeasurementParameters& parameters, const MeasurementContext& context,
                                  const std::vector<RecordedDirection>& directions,
                                  const std::map<IpAddress, std::string>& hostnames);
 
@@ -48,4 +71,4 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace);
 // UTC in RFC 3339 with milliseconds, e.g. 2026-11-23T15:50:00.123Z.
 std::string rfc3339(std::chrono::system_clock::time_point when);
 
-}  // namespace rtt::client
+}  // namespace rtt

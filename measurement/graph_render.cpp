@@ -1,15 +1,16 @@
-#include "graph_render.h"
+// SPDX-License-Identifier: MIT
+#include "measurement/graph_render.h"
 
 #include <algorithm>
 #include <memory>
 
 #include <fmt/format.h>
 
-#include "client_error.h"
-#include "output/graphviz_library.h"
-#include "output/trace_graph.h"
+#include "measurement/measurement_error.h"
+#include "measurement/graphviz_library.h"
+#include "measurement/trace_graph.h"
 
-namespace rtt::client {
+namespace rtt {
 namespace {
 
 // cgraph takes char* for names and values it copies; this keeps the casts in one place.
@@ -37,6 +38,12 @@ struct ContextCloser {
 };
 
 }  // namespace
+
+std::string drawn_title(TraceDirection direction, std::string_view protocol, bool multipath, std::string_view from,
+                        std::string_view to) {
+    return fmt::format("{} {} {}: {} to {}", trace_direction_name(direction), protocol,
+                       multipath ? "multipath" : "single path", from, to);
+}
 
 const std::vector<std::string>& graph_formats() {
     static const std::vector<std::string> formats{"dot", "gif", "jpg", "pdf", "png", "ps", "svg"};
@@ -120,7 +127,7 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
         set(legend, "label", text);
     }
     if (gv.layout(context.get(), graph.get(), "dot") != 0)
-        throw ClientError("graphviz could not lay out the graph: check that graphviz's dot plugin is installed");
+        throw MeasurementError("graphviz could not lay out the graph: check that graphviz's dot plugin is installed");
     // Rendered in memory: the caller writes the file, so a bad path gets our sentence.
     char* data = nullptr;
     unsigned int length = 0;
@@ -128,10 +135,10 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
     gv.free_layout(context.get(), graph.get());
     std::unique_ptr<char, void (*)(char*)> bytes(data, gv.free_render_data);
     if (rendered != 0 || data == nullptr)
-        throw ClientError(fmt::format("graphviz cannot draw {}: check that its {} plugin is installed "
+        throw MeasurementError(fmt::format("graphviz cannot draw {}: check that its {} plugin is installed "
                                       "(libgvc6) or pick another --format",
                                       format, format));
     return std::string(data, length);
 }
 
-}  // namespace rtt::client
+}  // namespace rtt

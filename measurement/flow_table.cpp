@@ -1,11 +1,12 @@
-#include "flow_table.h"
+// SPDX-License-Identifier: MIT
+#include "measurement/flow_table.h"
 
 #include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
 
-namespace rtt::client {
+namespace rtt {
 
 FlowPaths flow_paths(const MultipathGraph& graph) {
     FlowPaths paths;
@@ -53,4 +54,4 @@ std::vector<std::string> flow_table(const MultipathGraph& graph) {
     return lines;
 }
 
-}  // namespace rtt::client
+}  // namespace rtt

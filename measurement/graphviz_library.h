@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // graphviz, loaded when a graph is drawn rather than at every start: linking libgvc/libcgraph
 // costs every run ~1.5 ms of start-up (measured), and most runs draw nothing. The functions the
 // renderer uses, resolved once from the installed libgvc6.
@@ -6,7 +7,7 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
-namespace rtt::client {
+namespace rtt {
 
 struct GraphvizLibrary {
     decltype(&agopen) open_graph;
@@ -25,7 +26,7 @@ struct GraphvizLibrary {
     decltype(&gvFreeContext) free_context;
 };
 
-// Loads graphviz on first use; throws ClientError with one sentence if it is not installed.
+// Loads graphviz on first use; throws MeasurementError with one sentence if it is not installed.
 const GraphvizLibrary& graphviz();
 
-}  // namespace rtt::client
+}  // namespace rtt

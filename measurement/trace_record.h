@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: MIT
 // Keeps what an engine reported about one direction, for the renderers that need the whole
 // trace at the end (JSON), and fans reports out to several observers.
 #pragma once
 
 #include <vector>
 
-#include "engine/trace_result.h"
+#include "measurement/trace_result.h"
 
-namespace rtt::client {
+namespace rtt {
 
 struct TraceRecord final : TraceObserver {
     std::vector<HopResult> hops;
@@ -38,4 +39,4 @@ private:
     std::vector<TraceObserver*> observers_;
 };
 
-}  // namespace rtt::client
+}  // namespace rtt

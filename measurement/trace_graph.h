@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every trace as one graph model: a multipath trace's graph as found, a single-path trace's
 // hops turned into the same vertices and links (one vertex per responder and hop, "***" for a
 // silent hop, each vertex linked to every vertex of the next hop), so the renderers (JSON,
@@ -6,10 +7,10 @@
 
 #include <string>
 
-#include "engine/multipath_graph.h"
-#include "output/trace_record.h"
+#include "measurement/multipath_graph.h"
+#include "measurement/trace_record.h"
 
-namespace rtt::client {
+namespace rtt {
 
 MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddress& root,
                                const IpAddress& end_of_path);
@@ -20,4 +21,4 @@ std::string rtt_summary(const MultipathVertex& vertex);
 // The graph of a recorded direction, whichever engine produced it.
 MultipathGraph trace_graph(const TraceRecord& record, const IpAddress& root, const IpAddress& end_of_path);
 
-}  // namespace rtt::client
+}  // namespace rtt

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The graph a multipath trace finds, shared by the engine and the renderers: one vertex per
 // responding address and TTL, black holes ("***") for flows that went silent, keyed by TTL and
 // the vertex before them, and an edge wherever one flow was seen at consecutive TTLs. An edge
@@ -10,9 +11,9 @@
 #include <optional>
 #include <vector>
 
-#include "probe/probe_codec.h"
+#include "measurement/answer.h"
 
-namespace rtt::client {
+namespace rtt {
 
 // What one flow met at one TTL.
 struct FlowObservation {
@@ -63,4 +64,4 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
                            const IpAddress& root, std::uint8_t first_ttl, std::size_t single_vertex_flows,
                            const IpAddress& end_of_path);
 
-}  // namespace rtt::client
+}  // namespace rtt

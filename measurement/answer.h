@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// What a probe's answer says, in the terms the measurement keeps: the probe protocol, the kind
+// of answer and who sent it. The client's codecs produce these; the measurement model, its JSON
+// and its drawings read them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "ip_address.h"
+
+namespace rtt {
+
+enum class Protocol { udp, tcp, icmp };
+
+std::string protocol_name(Protocol protocol);
+
+enum class AnswerKind {
+    time_exceeded,   // a router on the way
+    unreachable,     // ICMP destination unreachable; `icmp_code` says why
+    echo_reply,      // ICMP probe answered by the destination
+    tcp_syn_ack,     // TCP port open
+    tcp_reset,       // TCP port closed
+    server_hop,      // reverse: the server reports the router that answered its probe
+    server_refused,  // reverse: the server answered with an error state
+    not_a_server,    // reverse: the target answered the request like a plain ping
+};
+
+// One packet recognised as the answer to the probe `probe_id`.
+struct Answer {
+    std::uint16_t probe_id = 0;
+    AnswerKind kind = AnswerKind::time_exceeded;
+    IpAddress responder;
+    std::uint8_t icmp_code = 0;
+    std::uint8_t server_state = 0;        // server_refused only
+    std::optional<std::uint64_t> rtt_ns;  // set when the answer carries its own RTT (reverse)
+    std::optional<std::uint16_t> flow;    // the flow the answer says it belongs to, if it says
+};
+
+// True when this answer ends the path (destination reached or declared unreachable).
+bool ends_path(const Answer& answer, const IpAddress& end_of_path);
+
+}  // namespace rtt
