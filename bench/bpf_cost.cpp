@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
     const auto a = v4_addresses();
 
     std::uint32_t ns = 0;
-    const auto unrelated = ethernet_frame(wrap_in_ip(RTT_IPPROTO_UDP, a.client, a.server, 64, test::hex("c3 50 00 35 00 08 00 00")));
+    const auto unrelated =
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_UDP, a.client, a.server, 64, test::hex("c3 50 00 35 00 08 00 00")));
     s.run(unrelated, packets, &ns);
     fmt::print("(a) pass-through, unrelated UDP:   {:6} ns/packet  (repeat {})\n", ns, packets);
 

@@ -32,7 +32,7 @@ struct packet {
 	__u32 l4_len;
 	__u8 family; /* 4 or 6 */
 	__u8 protocol;
-	__u8 tos;      /* IPv4 */
+	__u8 tos;	/* IPv4 */
 	__u8 dont_frag; /* IPv4 */
 };
 

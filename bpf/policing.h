@@ -73,8 +73,8 @@ static __always_inline int within_rate_limits(const struct packet *p, __u64 now)
 	if (b)
 		return take_token(b, now, cfg_source_rate, cfg_source_burst);
 	struct rtt_bucket fresh = {
-		.nanotokens = (cfg_source_burst - 1) * NANOTOKENS_PER_REQUEST,
-		.last_ns = now,
+	    .nanotokens = (cfg_source_burst - 1) * NANOTOKENS_PER_REQUEST,
+	    .last_ns = now,
 	};
 	if (cfg_source_burst == 0)
 		return 0;

@@ -29,7 +29,8 @@ static __always_inline void build_response(struct outgoing *o, __u16 id, __u8 st
 	if (state == RTT_STATE_SUCCESS) {
 		__builtin_memcpy(r->hop_address, hop, 16);
 		/* Deployed clients read 32 bits; saturate rather than wrap (protocol.md §2). */
-		r->timespan_ns = bpf_htonl(timespan_ns > 0xFFFFFFFFULL ? 0xFFFFFFFFU : (__u32)timespan_ns);
+		r->timespan_ns =
+		    bpf_htonl(timespan_ns > 0xFFFFFFFFULL ? 0xFFFFFFFFU : (__u32)timespan_ns);
 	}
 	r->head.checksum = rtt_csum_finish(outgoing_l4_sum(o, protocol));
 	outgoing_ip_header(o, protocol, RTT_RESPONSE_TTL, 0, 0);

@@ -168,8 +168,8 @@ static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packe
 
 	if (p->family == 4) {
 		struct iphdr ip;
-		if (quote + sizeof(ip) > end || !load(skb, quote, &ip, sizeof(ip)) || ip.version != 4 ||
-		    ip.ihl < 5)
+		if (quote + sizeof(ip) > end || !load(skb, quote, &ip, sizeof(ip)) ||
+		    ip.version != 4 || ip.ihl < 5)
 			return pass();
 		quoted_protocol = ip.protocol;
 		addr_from_v4(&quoted_src, ip.saddr);
@@ -177,7 +177,8 @@ static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packe
 		quoted_l4 = quote + ip.ihl * 4;
 	} else {
 		struct ipv6hdr ip;
-		if (quote + sizeof(ip) > end || !load(skb, quote, &ip, sizeof(ip)) || ip.version != 6)
+		if (quote + sizeof(ip) > end || !load(skb, quote, &ip, sizeof(ip)) ||
+		    ip.version != 6)
 			return pass();
 		quoted_protocol = ip.nexthdr;
 		addr_from_v6(&quoted_src, &ip.saddr);

@@ -10,22 +10,23 @@
 
 /* Per-CPU counters; the loader names them in the same order (server/counters.cpp). */
 enum rtt_counter {
-	RTT_CNT_REQUESTS,       /* reverse traceroute requests addressed to us */
-	RTT_CNT_PROBES_ICMP,    /* probes sent, per protocol */
+	RTT_CNT_REQUESTS,    /* reverse traceroute requests addressed to us */
+	RTT_CNT_PROBES_ICMP, /* probes sent, per protocol */
 	RTT_CNT_PROBES_TCP,
 	RTT_CNT_PROBES_UDP,
-	RTT_CNT_STATE_ERRORS,   /* error responses sent (bad TTL or protocol) */
-	RTT_CNT_ANSWERS,        /* answers matched to a session, responses sent */
-	RTT_CNT_TIMEOUTS,       /* sessions expired without an answer */
-	RTT_CNT_TABLE_FULL,     /* requests dropped: session table full */
-	RTT_CNT_DUPLICATES,     /* requests dropped: (requester, id) already pending */
-	RTT_CNT_RATE_LIMITED,   /* requests dropped by the per-source or global bucket */
-	RTT_CNT_NOT_ALLOWED,    /* requests dropped: source outside the allow-list */
-	RTT_CNT_MALFORMED,      /* requests dropped: truncated, id 0, unusable source */
-	RTT_CNT_UNMATCHED,      /* answers with our marker but no session, dropped */
-	RTT_CNT_SEND_FAILED,    /* packets we could not rewrite or redirect, dropped */
-	RTT_CNT_PASSED,         /* packets that were not ours, passed untouched */
-	RTT_CNT_TIMER_FALLBACK, /* sessions without a timer (allocation failed), swept by the loader */
+	RTT_CNT_STATE_ERRORS,	/* error responses sent (bad TTL or protocol) */
+	RTT_CNT_ANSWERS,	/* answers matched to a session, responses sent */
+	RTT_CNT_TIMEOUTS,	/* sessions expired without an answer */
+	RTT_CNT_TABLE_FULL,	/* requests dropped: session table full */
+	RTT_CNT_DUPLICATES,	/* requests dropped: (requester, id) already pending */
+	RTT_CNT_RATE_LIMITED,	/* requests dropped by the per-source or global bucket */
+	RTT_CNT_NOT_ALLOWED,	/* requests dropped: source outside the allow-list */
+	RTT_CNT_MALFORMED,	/* requests dropped: truncated, id 0, unusable source */
+	RTT_CNT_UNMATCHED,	/* answers with our marker but no session, dropped */
+	RTT_CNT_SEND_FAILED,	/* packets we could not rewrite or redirect, dropped */
+	RTT_CNT_PASSED,		/* packets that were not ours, passed untouched */
+	RTT_CNT_TIMER_FALLBACK, /* sessions without a timer (allocation failed), swept by the loader
+				 */
 	RTT_CNT_MAX,
 };
 
@@ -54,25 +55,25 @@ struct rtt_prefix_key {
 };
 
 enum rtt_event_kind {
-	RTT_EVENT_PROBE = 1,   /* request turned into a probe */
-	RTT_EVENT_ANSWER,      /* answer turned into a response */
-	RTT_EVENT_REJECTED,    /* request answered with an error state */
-	RTT_EVENT_DROPPED,     /* request dropped (see counter) */
-	RTT_EVENT_TIMEOUT,     /* session expired */
+	RTT_EVENT_PROBE = 1, /* request turned into a probe */
+	RTT_EVENT_ANSWER,    /* answer turned into a response */
+	RTT_EVENT_REJECTED,  /* request answered with an error state */
+	RTT_EVENT_DROPPED,   /* request dropped (see counter) */
+	RTT_EVENT_TIMEOUT,   /* session expired */
 };
 
 /* Ring-buffer event for --verbose. */
 struct rtt_event {
 	__u64 time_ns;
 	struct rtt_addr requester;
-	struct rtt_addr hop;    /* RTT_EVENT_ANSWER only */
-	__u64 timespan_ns;      /* RTT_EVENT_ANSWER only */
+	struct rtt_addr hop; /* RTT_EVENT_ANSWER only */
+	__u64 timespan_ns;   /* RTT_EVENT_ANSWER only */
 	__u16 id;
 	__u8 kind;
 	__u8 protocol;
 	__u8 ttl;
-	__u8 state;             /* RTT_EVENT_REJECTED: the state sent */
-	__u8 reason;            /* RTT_EVENT_DROPPED: the counter that counted it */
+	__u8 state;  /* RTT_EVENT_REJECTED: the state sent */
+	__u8 reason; /* RTT_EVENT_DROPPED: the counter that counted it */
 	__u8 pad;
 };
 

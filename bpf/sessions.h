@@ -27,7 +27,8 @@ static __always_inline enum session_result session_create(struct rtt_session_key
 							  struct rtt_addr *local, __u8 protocol,
 							  __u8 ttl, __u64 now)
 {
-	struct rtt_session fresh = {.sent_ns = now, .local = *local, .protocol = protocol, .ttl = ttl};
+	struct rtt_session fresh = {
+	    .sent_ns = now, .local = *local, .protocol = protocol, .ttl = ttl};
 	long err = bpf_map_update_elem(&sessions, key, &fresh, BPF_NOEXIST);
 
 	if (err == -EEXIST)

@@ -6,8 +6,12 @@ namespace {
 LogLevel threshold = LogLevel::warning;
 }
 
-void set_log_level(LogLevel level) { threshold = level; }
-bool log_enabled(LogLevel level) { return level >= threshold; }
+void set_log_level(LogLevel level) {
+    threshold = level;
+}
+bool log_enabled(LogLevel level) {
+    return level >= threshold;
+}
 
 LogLevel parse_log_level(const std::string& name) {
     if (name == "debug")

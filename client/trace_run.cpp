@@ -13,9 +13,9 @@
 #include "engine/singlepath_engine.h"
 #include "io/event_loop.h"
 #include "log.h"
+#include "measurement/json_measurement.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
-#include "measurement/json_measurement.h"
 #include "output/measurement_files.h"
 #include "output/text_report.h"
 #include "probe/forward_codec.h"
@@ -86,7 +86,7 @@ MeasurementParameters measurement_parameters(const ClientOptions& options) {
 }  // namespace
 
 int run_trace(const ClientOptions& options) {
-    set_log_level(options.verbosity >= 2 ? LogLevel::debug
+    set_log_level(options.verbosity >= 2   ? LogLevel::debug
                   : options.verbosity == 1 ? LogLevel::info
                                            : parse_log_level(options.log_level));
 
@@ -95,9 +95,10 @@ int run_trace(const ClientOptions& options) {
         options.transmit ? std::optional(transmit_settings(options)) : std::nullopt;
     const IpAddress target = resolve_target(options.target, options.family);
     if (options.resolve_aliases && !target.is_v4())
-        throw ClientError(fmt::format("--resolve-aliases works on IPv4 only (APAR needs IPv4 subnets), and {} is "
-                                      "IPv6: trace an IPv4 address or drop --resolve-aliases",
-                                      target.to_string()));
+        throw ClientError(
+            fmt::format("--resolve-aliases works on IPv4 only (APAR needs IPv4 subnets), and {} is "
+                        "IPv6: trace an IPv4 address or drop --resolve-aliases",
+                        target.to_string()));
     const IpAddress source = choose_source(target, options.source, options.interface);
     log(LogLevel::info, "tracing {} ({}) from {}", options.target, target.to_string(), source.to_string());
 
@@ -107,11 +108,13 @@ int run_trace(const ClientOptions& options) {
 
     const ProberSettings prober_settings{static_cast<std::int64_t>(options.timeout_s * 1e9),
                                          static_cast<std::int64_t>(options.inter_s * 1e9), options.interface};
-    const SinglePathSettings engine_settings{
-        static_cast<std::uint8_t>(options.first_ttl), static_cast<std::uint8_t>(options.max_ttl),
-        static_cast<std::uint16_t>(options.flow),      options.probes_per_hop,
-        options.retries,                               options.abort_after,
-        static_cast<std::size_t>(options.max_in_flight)};
+    const SinglePathSettings engine_settings{static_cast<std::uint8_t>(options.first_ttl),
+                                             static_cast<std::uint8_t>(options.max_ttl),
+                                             static_cast<std::uint16_t>(options.flow),
+                                             options.probes_per_hop,
+                                             options.retries,
+                                             options.abort_after,
+                                             static_cast<std::size_t>(options.max_in_flight)};
     MultipathSettings multipath_settings;
     multipath_settings.first_ttl = static_cast<std::uint8_t>(options.first_ttl);
     multipath_settings.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
@@ -121,25 +124,34 @@ int run_trace(const ClientOptions& options) {
     multipath_settings.min_burst = static_cast<std::size_t>(options.min_burst);
     multipath_settings.max_burst = static_cast<std::size_t>(options.max_burst);
     multipath_settings.max_probes = static_cast<std::uint64_t>(options.max_probes);
-    multipath_settings.first_flow = static_cast<std::uint16_t>(
-        options.first_flow ? *options.first_flow : 10000 + std::random_device{}() % 55535);
+    multipath_settings.first_flow =
+        static_cast<std::uint16_t>(options.first_flow ? *options.first_flow : 10000 + std::random_device{}() % 55535);
 
     std::vector<std::unique_ptr<DirectionRun>> runs;
     const auto add_direction = [&](TraceDirection direction, std::unique_ptr<ProbeCodec> codec, IpAddress root) {
         auto run = std::make_unique<DirectionRun>();
         run->direction = direction;
         run->root = root;
-        const SectionHeading heading{direction, options.protocol, options.target, target, source, codec->end_of_path(),
-                                     options.first_ttl, options.max_ttl, options.abort_after,
-                                     static_cast<std::uint16_t>(options.flow), options.probes_per_hop,
-                                     options.engine == EngineKind::multipath, options.confidence,
-                                     !options.no_merge, options.flow_paths};
+        const SectionHeading heading{direction,
+                                     options.protocol,
+                                     options.target,
+                                     target,
+                                     source,
+                                     codec->end_of_path(),
+                                     options.first_ttl,
+                                     options.max_ttl,
+                                     options.abort_after,
+                                     static_cast<std::uint16_t>(options.flow),
+                                     options.probes_per_hop,
+                                     options.engine == EngineKind::multipath,
+                                     options.confidence,
+                                     !options.no_merge,
+                                     options.flow_paths};
         run->prober = std::make_unique<Prober>(std::move(codec), prober_settings);
         run->observers = std::make_unique<ObserverFanOut>(
             std::vector<TraceObserver*>{&lookups, &run->record, &text.add_section(heading)});
         if (options.engine == EngineKind::multipath)
-            run->engine =
-                std::make_unique<MultipathEngine>(*run->prober, root, multipath_settings, *run->observers);
+            run->engine = std::make_unique<MultipathEngine>(*run->prober, root, multipath_settings, *run->observers);
         else
             run->engine = std::make_unique<SinglePathEngine>(*run->prober, engine_settings, *run->observers);
         if (direction == TraceDirection::reverse)
@@ -148,15 +160,17 @@ int run_trace(const ClientOptions& options) {
         runs.push_back(std::move(run));
     };
     if (options.direction != Direction::reverse)
-        add_direction(TraceDirection::forward,
-                      std::make_unique<ForwardCodec>(options.protocol, source, target,
-                                                     static_cast<std::uint16_t>(getpid())),
-                      source);
+        add_direction(
+            TraceDirection::forward,
+            std::make_unique<ForwardCodec>(options.protocol, source, target, static_cast<std::uint16_t>(getpid())),
+            source);
     if (options.direction != Direction::forward)
-        add_direction(TraceDirection::reverse, std::make_unique<ReverseCodec>(options.protocol, source, target), target);
+        add_direction(TraceDirection::reverse, std::make_unique<ReverseCodec>(options.protocol, source, target),
+                      target);
 
     const auto started = std::chrono::system_clock::now();
     std::vector<ProbingTask*> tasks;
+    tasks.reserve(runs.size());
     for (auto& run : runs)
         tasks.push_back(&run->task());
     // Multipath prints its graph at the end: meanwhile show progress, on a terminal only.
@@ -167,8 +181,8 @@ int run_trace(const ClientOptions& options) {
             const auto* engine = dynamic_cast<const MultipathEngine*>(run->engine.get());
             const auto now = engine->progress();
             line += fmt::format("{}{}: ttl {}, {} vertices, {} probes sent, {} answered", line.empty() ? "" : "; ",
-                                trace_direction_name(run->direction), now.deepest_ttl, now.vertices, run->prober->probes_sent(),
-                                run->prober->probes_answered());
+                                trace_direction_name(run->direction), now.deepest_ttl, now.vertices,
+                                run->prober->probes_sent(), run->prober->probes_answered());
         }
         std::fprintf(stderr, "\r\033[K%s", line.c_str());
         std::fflush(stderr);
@@ -184,8 +198,8 @@ int run_trace(const ClientOptions& options) {
     for (auto& run : runs) {
         recorded.push_back({run->direction, run->root, run->prober->codec().end_of_path(), &run->record});
         failed = failed || (run->record.summary && run->record.summary->end == TraceEnd::failed);
-        log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction), run->prober->probes_sent(),
-            run->prober->probes_answered());
+        log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction),
+            run->prober->probes_sent(), run->prober->probes_answered());
     }
     const MeasurementContext context{source, target, started, std::chrono::system_clock::now()};
     const MeasurementParameters parameters = measurement_parameters(options);

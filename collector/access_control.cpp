@@ -26,8 +26,9 @@ std::optional<std::string> base64_decoded(const std::string& text) {
     if (text.empty() || text.size() % 4 != 0)
         return std::nullopt;
     std::string out(text.size() / 4 * 3, '\0');
-    const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                       reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+    const int length =
+        EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
     if (length < 0)
         return std::nullopt;
     // EVP_DecodeBlock counts the bytes the padding stands for; drop them.
@@ -75,9 +76,10 @@ AccessControl AccessControl::from_file(const std::string& path) {
             control.tokens_.push_back(line);
     }
     if (control.tokens_.empty())
-        throw CollectorError(fmt::format("token file {} holds no token: write one token per line (e.g. from "
-                                         "`openssl rand -hex 32`)",
-                                         path));
+        throw CollectorError(
+            fmt::format("token file {} holds no token: write one token per line (e.g. from "
+                        "`openssl rand -hex 32`)",
+                        path));
     return control;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "collector_options.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli_documents.h"
 #include "rtt_version.h"
@@ -31,19 +31,18 @@ bool split_listen(const std::string& text, CollectorOptions& o) {
 std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(int argc, const char* const* argv) {
     CollectorOptions o;
     std::string listen = "127.0.0.1:8080";
-    CLI::App app{"Receives measurements submitted with `reverse-traceroute --transmit`, stores them in SQLite "
-                 "and serves them (JSON API, SVG graphs, a web page).",
-                 "reverse-traceroute-collector"};
+    CLI::App app{
+        "Receives measurements submitted with `reverse-traceroute --transmit`, stores them in SQLite "
+        "and serves them (JSON API, SVG graphs, a web page).",
+        "reverse-traceroute-collector"};
     app.set_version_flag("-V,--version", "reverse-traceroute-collector " RTT_VERSION_STRING);
-    add_document_options(app, {"reverse-traceroute-collector",
-                               8,
-                               "store measurements submitted with reverse-traceroute --transmit and serve them",
-                               "--listen ADDR:PORT --db PATH (--token-file PATH | --open) [OPTIONS]",
-                               {},
-                               {{"db", {"<file>"}},
-                                {"token-file", {"<file>"}},
-                                {"tls-cert", {"<file>"}},
-                                {"tls-key", {"<file>"}}}});
+    add_document_options(
+        app, {"reverse-traceroute-collector",
+              8,
+              "store measurements submitted with reverse-traceroute --transmit and serve them",
+              "--listen ADDR:PORT --db PATH (--token-file PATH | --open) [OPTIONS]",
+              {},
+              {{"db", {"<file>"}}, {"token-file", {"<file>"}}, {"tls-cert", {"<file>"}}, {"tls-key", {"<file>"}}}});
     app.add_option("--listen", listen, "Address and port to serve HTTP(S) on; port 0 picks a free one")
         ->capture_default_str();
     app.add_option("--db", o.database, "SQLite database file (created if missing)")->capture_default_str();
@@ -60,8 +59,7 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
     app.add_option("--rate", o.rate, "Requests per second allowed per client address (more: 429)")
         ->capture_default_str();
     app.add_option("--burst", o.burst, "Requests a client address may make at once")->capture_default_str();
-    app.add_option("--threads", o.threads, "Worker threads (each open connection holds one)")
-        ->capture_default_str();
+    app.add_option("--threads", o.threads, "Worker threads (each open connection holds one)")->capture_default_str();
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -78,8 +76,9 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
                                                  "[::]:8080",
                                                  listen)};
     if (o.token_file.empty() && !o.open)
-        return CollectorParseExit{2, "no --token-file given: give a file of tokens, or --open to accept anyone "
-                                     "(only on a closed network)"};
+        return CollectorParseExit{2,
+                                  "no --token-file given: give a file of tokens, or --open to accept anyone "
+                                  "(only on a closed network)"};
     if (!(o.rate > 0) || !(o.burst >= 1))
         return CollectorParseExit{2, "--rate must be above 0 and --burst at least 1"};
     if (o.max_body < 1024)

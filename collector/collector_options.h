@@ -18,7 +18,7 @@ struct CollectorOptions {
     bool open = false;
     std::string tls_cert;
     std::string tls_key;
-    std::size_t max_body = 8 * 1024 * 1024;
+    std::size_t max_body = std::size_t{8} * 1024 * 1024;
     double rate = 20;
     double burst = 100;
     int threads = 32;

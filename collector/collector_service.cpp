@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "measurement/measurement_error.h"
 #include "collector_error.h"
 #include "embedded_text.h"
+#include "measurement/measurement_error.h"
 #include "measurement/stored_drawing.h"
 #include "submission.h"
 
@@ -27,7 +27,9 @@ void answer_error(httplib::Response& res, int status, const std::string& reason)
 }
 
 // True for the paths that hold or take data: they need a token.
-bool guarded(const std::string& path) { return path.rfind("/api/", 0) == 0 || path == "/post_trace"; }
+bool guarded(const std::string& path) {
+    return path.rfind("/api/", 0) == 0 || path == "/post_trace";
+}
 
 std::optional<std::int64_t> positive_integer(const std::string& text) {
     std::int64_t value = 0;
@@ -58,8 +60,7 @@ std::variant<ListQuery, std::string> list_query(const httplib::Request& req) {
             query.protocol = value;
         } else if (key == "since" || key == "until") {
             if (!is_time_prefix(value))
-                return fmt::format("{} '{}' is not a time: give UTC as 2026-11-23 or 2026-11-23T17:00:00Z", key,
-                                   value);
+                return fmt::format("{} '{}' is not a time: give UTC as 2026-11-23 or 2026-11-23T17:00:00Z", key, value);
             (key == "since" ? query.since : query.until) = value;
         } else if (key == "before") {
             query.before_id = positive_integer(value);
@@ -71,20 +72,23 @@ std::variant<ListQuery, std::string> list_query(const httplib::Request& req) {
                 return fmt::format("limit '{}' is out of range: give 1 to {}", value, kMaxPage);
             query.limit = static_cast<int>(*limit);
         } else
-            return fmt::format("unknown parameter '{}': filter with target, direction, protocol, since, until, "
-                               "before and limit",
-                               key);
+            return fmt::format(
+                "unknown parameter '{}': filter with target, direction, protocol, since, until, "
+                "before and limit",
+                key);
     }
     return query;
 }
 
 json summary_json(const StoredSummary& row) {
     const auto& c = row.columns;
-    json entry{{"id", row.id}, {"url", fmt::format("/api/v1/measurements/{}", row.id)},
-               {"received_at", row.received_at}, {"format", c.format}};
+    json entry{{"id", row.id},
+               {"url", fmt::format("/api/v1/measurements/{}", row.id)},
+               {"received_at", row.received_at},
+               {"format", c.format}};
     const std::pair<const char*, const std::string*> fields[] = {
-        {"target", &c.target},       {"destination", &c.destination}, {"source", &c.source},
-        {"direction", &c.direction}, {"protocol", &c.protocol},       {"engine", &c.engine},
+        {"target", &c.target},        {"destination", &c.destination}, {"source", &c.source},
+        {"direction", &c.direction},  {"protocol", &c.protocol},       {"engine", &c.engine},
         {"start_time", &c.start_time}};
     for (const auto& [name, value] : fields)
         entry[name] = value->empty() ? json() : json(*value);
@@ -99,8 +103,9 @@ std::string next_page(const httplib::Request& req, std::int64_t last_id) {
     return "/api/v1/measurements?" + httplib::detail::params_to_query_str(params);
 }
 
-constexpr const char* kTooLarge = "the body is larger than this collector accepts (--max-body): send one "
-                                  "measurement, not an archive";
+constexpr const char* kTooLarge =
+    "the body is larger than this collector accepts (--max-body): send one "
+    "measurement, not an archive";
 
 // The whole body, or nullopt after answering 413/400 if it is too large or cut short.
 std::optional<std::string> read_body(const httplib::ContentReader& reader, std::size_t max_body,
@@ -166,8 +171,8 @@ void install_collector_service(httplib::Server& server, MeasurementStore& store,
             return httplib::Server::HandlerResponse::Handled;
         }
         if (guarded(req.path) && !access.allows(req.get_header_value("Authorization"))) {
-            res.set_header("WWW-Authenticate", req.path == "/post_trace" ? "Basic realm=\"collector\""
-                                                                         : "Bearer realm=\"collector\"");
+            res.set_header("WWW-Authenticate",
+                           req.path == "/post_trace" ? "Basic realm=\"collector\"" : "Bearer realm=\"collector\"");
             answer_error(res, 401,
                          "missing or unknown token: send `Authorization: Bearer TOKEN` with a token from the "
                          "collector's operator");
@@ -242,17 +247,18 @@ void install_collector_service(httplib::Server& server, MeasurementStore& store,
             answer_error(res, res.status, fmt::format("request failed with status {}", res.status));
     });
 
-    server.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
-        std::string what = "unknown error";
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            what = e.what();
-        } catch (...) {
-        }
-        std::fprintf(stderr, "collector: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());
-        answer_error(res, 500, "the collector failed to handle this request; its log says why");
-    });
+    server.set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& error) {
+            std::string what = "unknown error";
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            std::fprintf(stderr, "collector: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());
+            answer_error(res, 500, "the collector failed to handle this request; its log says why");
+        });
 
     // Access log: no headers, so no token ever reaches it.
     server.set_logger([](const httplib::Request& req, const httplib::Response& res) {

@@ -17,7 +17,8 @@
 
 namespace rtt::collector {
 
-// Installs the routes, limits (bodies above max_body: 413) and access log on `server`; store, access and limiter must outlive it.
+// Installs the routes, limits (bodies above max_body: 413) and access log on `server`; store, access and limiter must
+// outlive it.
 void install_collector_service(httplib::Server& server, MeasurementStore& store, const AccessControl& access,
                                RequestRateLimiter& limiter, std::size_t max_body);
 

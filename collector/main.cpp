@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // reverse-traceroute-collector: stores submitted measurements and serves them (collector_service.h).
 #include <signal.h>
+#include <exception>
 
 #include <cstdio>
 #include <memory>
@@ -35,9 +36,7 @@ std::thread stop_on_signal(httplib::Server& server) {
     });
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_collector(int argc, char** argv) {
     using namespace rtt::collector;
     const auto parsed = parse_collector_command_line(argc, argv);
     if (const auto* exit = std::get_if<CollectorParseExit>(&parsed)) {
@@ -60,8 +59,9 @@ int main(int argc, char** argv) {
         } else {
             auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
             if (!tls->is_valid())
-                throw CollectorError("cannot load --tls-cert/--tls-key: give a PEM certificate and its matching "
-                                     "private key, both readable");
+                throw CollectorError(
+                    "cannot load --tls-cert/--tls-key: give a PEM certificate and its matching "
+                    "private key, both readable");
             server = std::move(tls);
         }
         const int threads = options.threads;
@@ -72,9 +72,10 @@ int main(int argc, char** argv) {
         const bool bound = port == 0 ? (port = server->bind_to_any_port(options.listen_host)) > 0
                                      : server->bind_to_port(options.listen_host, port);
         if (!bound)
-            throw CollectorError(fmt::format("cannot listen on {}:{}: the port is in use or the address is not "
-                                             "this host's; give another --listen",
-                                             options.listen_host, options.listen_port));
+            throw CollectorError(
+                fmt::format("cannot listen on {}:{}: the port is in use or the address is not "
+                            "this host's; give another --listen",
+                            options.listen_host, options.listen_port));
         std::thread stopper = stop_on_signal(*server);
         std::fprintf(stderr, "reverse-traceroute-collector: listening on %s://%s:%d, database %s%s\n",
                      options.tls_cert.empty() ? "http" : "https",
@@ -83,12 +84,25 @@ int main(int argc, char** argv) {
                      port, options.database.c_str(), access.open() ? ", open to anyone (--open)" : "");
         std::fflush(stderr);
         server->listen_after_bind();
-        pthread_kill(stopper.native_handle(), SIGTERM);  // wakes the waiting thread if no signal came
+        // Wakes the thread waiting in sigwait() if no signal came; it ends by itself.
+        pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
         stopper.join();
         std::fprintf(stderr, "reverse-traceroute-collector: stopped\n");
         return 0;
     } catch (const CollectorError& e) {
         std::fprintf(stderr, "reverse-traceroute-collector: %s\n", e.what());
         return 1;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_collector(argc, argv);
+    } catch (const std::exception& e) {
+        // A bug of ours, never the operator's doing: still one sentence, not an abort.
+        std::fprintf(stderr, "reverse-traceroute-collector: internal error (%s): please report it\n", e.what());
+        return 70;  // EX_SOFTWARE
     }
 }

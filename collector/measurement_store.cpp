@@ -102,9 +102,10 @@ sqlite3* open_database(const std::string& path) {
     if (rc != SQLITE_OK) {
         const std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
         sqlite3_close(db);
-        throw CollectorError(fmt::format("cannot open database {} ({}): check that its folder exists and is "
-                                         "writable, or give another --db",
-                                         path, why));
+        throw CollectorError(
+            fmt::format("cannot open database {} ({}): check that its folder exists and is "
+                        "writable, or give another --db",
+                        path, why));
     }
     // Another connection (the writer) may hold the lock briefly.
     sqlite3_busy_timeout(db, 5000);
@@ -121,9 +122,10 @@ void migrate(sqlite3* db, const std::string& path) {
     const int current = user_version(db);
     const int known = static_cast<int>(kMigrations.size());
     if (current > known)
-        throw CollectorError(fmt::format("database {} has schema version {} but this collector knows up to {}: "
-                                         "run a newer reverse-traceroute-collector",
-                                         path, current, known));
+        throw CollectorError(
+            fmt::format("database {} has schema version {} but this collector knows up to {}: "
+                        "run a newer reverse-traceroute-collector",
+                        path, current, known));
     for (int version = current; version < known; ++version) {
         execute(db, "BEGIN IMMEDIATE");
         try {
@@ -146,10 +148,11 @@ std::string sha256_hex(const std::string& text) {
     return hex;
 }
 
-
 }  // namespace
 
-int MeasurementStore::schema_version() { return static_cast<int>(kMigrations.size()); }
+int MeasurementStore::schema_version() {
+    return static_cast<int>(kMigrations.size());
+}
 
 MeasurementStore::MeasurementStore(const std::string& path) {
     writer_ = open_database(path);

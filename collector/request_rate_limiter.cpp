@@ -5,8 +5,7 @@
 
 namespace rtt::collector {
 
-RequestRateLimiter::RequestRateLimiter(double rate_per_second, double burst)
-    : rate_(rate_per_second), burst_(burst) {}
+RequestRateLimiter::RequestRateLimiter(double rate_per_second, double burst) : rate_(rate_per_second), burst_(burst) {}
 
 bool RequestRateLimiter::admit(const std::string& address) {
     const auto now = std::chrono::steady_clock::now();

@@ -39,8 +39,9 @@ std::string string_at(const json& document, const char* key) {
 std::variant<json, RefusedSubmission> parse_object(const std::string& body) {
     json document = json::parse(body, nullptr, false);
     if (document.is_discarded())
-        return RefusedSubmission{"the body is not JSON: send the measurement file as written by --json or "
-                                 "--store-json"};
+        return RefusedSubmission{
+            "the body is not JSON: send the measurement file as written by --json or "
+            "--store-json"};
     if (!document.is_object())
         return RefusedSubmission{"the body is JSON but not an object: send one measurement"};
     return document;
@@ -67,10 +68,10 @@ Submission check_measurement(const std::string& body) {
                                              document.value("schema_version", json()).dump(),
                                              fmt::join(deepest.context, ""), deepest.description)};
     }
-    MeasurementColumns columns{"reverse-traceroute",         string_at(document, "target"),
-                               string_at(document, "destination"), string_at(document, "source"),
-                               string_at(document, "direction"),   string_at(document, "protocol"),
-                               string_at(document, "engine"),      string_at(document, "start_time")};
+    MeasurementColumns columns{
+        "reverse-traceroute",          string_at(document, "target"),    string_at(document, "destination"),
+        string_at(document, "source"), string_at(document, "direction"), string_at(document, "protocol"),
+        string_at(document, "engine"), string_at(document, "start_time")};
     return AcceptedSubmission{std::move(columns), body};
 }
 
@@ -88,8 +89,8 @@ Submission check_augsburg_measurement(const std::string& body) {
     std::string engine = document.contains("multipath")    ? "multipath"
                          : document.contains("singlepath") ? "singlepath"
                                                            : "";
-    MeasurementColumns columns{"augsburg", string_at(document, "target"), "", "", direction,
-                               string_at(document, "protocol"), engine, ""};
+    MeasurementColumns columns{"augsburg", string_at(document, "target"),   "",     "",
+                               direction,  string_at(document, "protocol"), engine, ""};
     return AcceptedSubmission{std::move(columns), body};
 }
 

@@ -9,14 +9,13 @@
 #include <linux/types.h>
 
 /* Folds an unfolded one's-complement sum to 16 bits (not yet inverted). */
-static inline __u16 rtt_csum_fold(__u64 sum)
-{
-	sum = (sum & 0xFFFFFFFFULL) + (sum >> 32);
-	sum = (sum & 0xFFFFFFFFULL) + (sum >> 32);
-	sum = (sum & 0xFFFF) + (sum >> 16);
-	sum = (sum & 0xFFFF) + (sum >> 16);
-	sum = (sum & 0xFFFF) + (sum >> 16);
-	return (__u16)sum;
+static inline __u16 rtt_csum_fold(__u64 sum) {
+    sum = (sum & 0xFFFFFFFFULL) + (sum >> 32);
+    sum = (sum & 0xFFFFFFFFULL) + (sum >> 32);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    sum = (sum & 0xFFFF) + (sum >> 16);
+    return (__u16)sum;
 }
 
 /*
@@ -24,9 +23,8 @@ static inline __u16 rtt_csum_fold(__u64 sum)
  * The same value, put in any other zeroed 16-bit word, makes the message verify: that is how
  * probe payloads are balanced so the checksum field can carry a chosen value.
  */
-static inline __u16 rtt_csum_finish(__u64 sum)
-{
-	return (__u16)~rtt_csum_fold(sum);
+static inline __u16 rtt_csum_finish(__u64 sum) {
+    return (__u16)~rtt_csum_fold(sum);
 }
 
 #endif

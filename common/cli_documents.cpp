@@ -20,7 +20,9 @@ std::vector<const CLI::App*> subcommands(const CLI::App& app) {
 }
 
 // Flags expect no value (CLI11 gives them an expected count of 0).
-bool takes_value(const CLI::Option* option) { return option->get_expected_max() > 0; }
+bool takes_value(const CLI::Option* option) {
+    return option->get_expected_max() > 0;
+}
 
 // A value shown as "[VALUE]" is optional (reverse-traceroute's --transmit [URL]): the word after
 // the option is not its value unless it is attached with "=".
@@ -106,8 +108,8 @@ std::string function_name(const std::string& program) {
 }  // namespace
 
 void add_document_options(CLI::App& app, const CommandDocument& document) {
-    app.add_flag_callback("--man", [&app, document] { print_and_stop(man_page(app, document)); },
-                          "Print the man page")
+    app.add_flag_callback(
+           "--man", [&app, document] { print_and_stop(man_page(app, document)); }, "Print the man page")
         ->group("");
     app.add_option_function<std::string>(
            "--completion",
@@ -123,14 +125,18 @@ void add_document_options(CLI::App& app, const CommandDocument& document) {
 }
 
 std::string man_page(const CLI::App& app, const CommandDocument& document) {
-    std::string page = fmt::format(".TH {} {} \"\" \"reverse-traceroute\" \"{}\"\n", [&] {
-        std::string upper;
-        for (const char c : document.name)
-            upper += c == '-' ? std::string("\\-") : std::string(1, static_cast<char>(std::toupper(c)));
-        return upper;
-    }(), document.section, document.section == 8 ? "System Manager's Manual" : "User Commands");
-    page += ".\\\" Generated from the program's command-line definition (common/cli_documents.cpp) and\n"
-            ".\\\" docs/man/; edit those, not this file.\n";
+    std::string page = fmt::format(
+        ".TH {} {} \"\" \"reverse-traceroute\" \"{}\"\n",
+        [&] {
+            std::string upper;
+            for (const char c : document.name)
+                upper += c == '-' ? std::string("\\-") : std::string(1, static_cast<char>(std::toupper(c)));
+            return upper;
+        }(),
+        document.section, document.section == 8 ? "System Manager's Manual" : "User Commands");
+    page +=
+        ".\\\" Generated from the program's command-line definition (common/cli_documents.cpp) and\n"
+        ".\\\" docs/man/; edit those, not this file.\n";
     page += fmt::format(".SH NAME\n{} \\- {}\n", roff(document.name), roff(document.summary));
     page += fmt::format(".SH SYNOPSIS\n.B {}\n{}\n", roff(document.name), roff(document.synopsis));
     page += fmt::format(".SH DESCRIPTION\n{}\n", roff(app.get_description()));
@@ -188,10 +194,10 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
         for (const auto& name : option_names(option))
             names += names.empty() ? name : "|" + name;
         const std::string words = fmt::format("{}", fmt::join(found->second, " "));
-        value_cases += words == "<file>"
-                           ? fmt::format("    {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", names)
-                           : fmt::format("    {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return ;;\n", names,
-                                         words);
+        value_cases +=
+            words == "<file>"
+                ? fmt::format("    {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", names)
+                : fmt::format("    {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return ;;\n", names, words);
     }
     std::string positional_cases;
     for (std::size_t i = 0; i < document.positional_words.size(); ++i) {
@@ -207,7 +213,8 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
         positional_cases += fmt::format("    {}) {} ;;\n", i, action);
     }
     const std::string function = function_name(document.name);
-    return fmt::format(R"(# bash completion for {name}; generated from its command-line definition ({name} --completion bash).
+    return fmt::format(
+        R"(# bash completion for {name}; generated from its command-line definition ({name} --completion bash).
 {function}() {{
   local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
   local value_options="{value_options} "
@@ -238,10 +245,9 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
 }}
 complete -F {function} {name}
 )",
-                       fmt::arg("name", document.name), fmt::arg("function", function),
-                       fmt::arg("value_options", value_options), fmt::arg("value_cases", value_cases),
-                       fmt::arg("global_options", global_options), fmt::arg("subcommand_cases", subcommand_cases),
-                       fmt::arg("positional_cases", positional_cases));
+        fmt::arg("name", document.name), fmt::arg("function", function), fmt::arg("value_options", value_options),
+        fmt::arg("value_cases", value_cases), fmt::arg("global_options", global_options),
+        fmt::arg("subcommand_cases", subcommand_cases), fmt::arg("positional_cases", positional_cases));
 }
 
 std::string zsh_completion(const CLI::App& app, const CommandDocument& document) {
@@ -266,8 +272,8 @@ std::string zsh_completion(const CLI::App& app, const CommandDocument& document)
         for (const auto& name : names)
             specs += fmt::format("    '{}{}{}[{}]{}'\n", exclusive, name,
                                  !takes_value(option) || name.size() <= 2 ? ""
-                                 : optional_value(option)                ? "=-"
-                                                                         : "=",
+                                 : optional_value(option)                 ? "=-"
+                                                                          : "=",
                                  description, value);
     };
     for (const auto* option : visible_options(app))
@@ -284,21 +290,21 @@ std::string zsh_completion(const CLI::App& app, const CommandDocument& document)
                                                              : "(" + joined + ")";
         specs += fmt::format("    '{}:word {}:{}'\n", i + 1, i + 1, action);
     }
-    return fmt::format("#compdef {name}\n# zsh completion for {name}; generated from its command-line definition "
-                       "({name} --completion zsh).\n_arguments -s -S \\\n{specs}\n",
-                       fmt::arg("name", document.name),
-                       fmt::arg("specs", [&] {
-                           std::string joined = specs;
-                           // One _arguments call: every line but the last continues.
-                           std::string out;
-                           std::size_t start = 0, end;
-                           while ((end = joined.find('\n', start)) != std::string::npos) {
-                               out += joined.substr(start, end - start);
-                               out += joined.find('\n', end + 1) == std::string::npos ? "\n" : " \\\n";
-                               start = end + 1;
-                           }
-                           return out;
-                       }()));
+    return fmt::format(
+        "#compdef {name}\n# zsh completion for {name}; generated from its command-line definition "
+        "({name} --completion zsh).\n_arguments -s -S \\\n{specs}\n",
+        fmt::arg("name", document.name), fmt::arg("specs", [&] {
+            const std::string& joined = specs;
+            // One _arguments call: every line but the last continues.
+            std::string out;
+            std::size_t start = 0, end;
+            while ((end = joined.find('\n', start)) != std::string::npos) {
+                out += joined.substr(start, end - start);
+                out += joined.find('\n', end + 1) == std::string::npos ? "\n" : " \\\n";
+                start = end + 1;
+            }
+            return out;
+        }()));
 }
 
 }  // namespace rtt

@@ -14,9 +14,9 @@
 namespace rtt {
 
 struct CommandDocument {
-    std::string name;     // e.g. "reverse-traceroute"
-    int section = 1;      // 1 (user command) or 8 (system service)
-    std::string summary;  // the NAME line after "name \- "
+    std::string name;      // e.g. "reverse-traceroute"
+    int section = 1;       // 1 (user command) or 8 (system service)
+    std::string summary;   // the NAME line after "name \- "
     std::string synopsis;  // e.g. "[OPTIONS] forward|reverse|two-way ..."
     // Completion words for the n-th positional word (after options), e.g. directions; a word
     // "<host>" offers host names, "<interface>" network interfaces.

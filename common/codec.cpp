@@ -23,15 +23,13 @@ constexpr std::size_t kIpv4HeaderLen = 20;
 constexpr std::size_t kIpv6HeaderLen = 40;
 
 // Writes the checksum of `message` (checksum field at `at`, currently zero) into it.
-void seal(Bytes& message, std::size_t at, std::uint8_t protocol, const IpAddress& src,
-          const IpAddress& dst) {
+void seal(Bytes& message, std::size_t at, std::uint8_t protocol, const IpAddress& src, const IpAddress& dst) {
     write16(message, at, transport_checksum(protocol, src, dst, message));
 }
 
 }  // namespace
 
-void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& src,
-                      const IpAddress& dst) {
+void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& src, const IpAddress& dst) {
     write16(message, message.size() - 2, 0);
     std::uint64_t sum = ones_sum(message);
     if (protocol != RTT_IPPROTO_ICMP)
@@ -46,7 +44,7 @@ std::optional<IpView> parse_ip(std::span<const std::uint8_t> packet, bool quoted
     if (version == 4) {
         if (packet.size() < kIpv4HeaderLen)
             return std::nullopt;
-        const std::size_t ihl = (packet[0] & 0x0F) * 4u;
+        const std::size_t ihl = static_cast<std::size_t>(packet[0] & 0x0F) * 4;
         if (ihl < kIpv4HeaderLen || packet.size() < ihl)
             return std::nullopt;
         std::size_t end = packet.size();
@@ -54,9 +52,11 @@ std::optional<IpView> parse_ip(std::span<const std::uint8_t> packet, bool quoted
             end = std::min<std::size_t>(end, read16(packet, 2));
         if (end < ihl)
             return std::nullopt;
-        return IpView{Family::v4, packet[9],
+        return IpView{Family::v4,
+                      packet[9],
                       IpAddress::from_v4(packet.subspan(12).first<4>()),
-                      IpAddress::from_v4(packet.subspan(16).first<4>()), packet[8],
+                      IpAddress::from_v4(packet.subspan(16).first<4>()),
+                      packet[8],
                       packet.subspan(ihl, end - ihl)};
     }
     if (version == 6) {
@@ -65,9 +65,11 @@ std::optional<IpView> parse_ip(std::span<const std::uint8_t> packet, bool quoted
         std::size_t end = packet.size();
         if (!quoted)
             end = std::min<std::size_t>(end, kIpv6HeaderLen + read16(packet, 4));
-        return IpView{Family::v6, packet[6],
+        return IpView{Family::v6,
+                      packet[6],
                       IpAddress::from_v6(packet.subspan(8).first<16>()),
-                      IpAddress::from_v6(packet.subspan(24).first<16>()), packet[7],
+                      IpAddress::from_v6(packet.subspan(24).first<16>()),
+                      packet[7],
                       packet.subspan(kIpv6HeaderLen, end - kIpv6HeaderLen)};
     }
     return std::nullopt;
@@ -92,12 +94,11 @@ std::optional<SessionKey> match_quoted_probe(std::span<const std::uint8_t> quote
         return SessionKey{ip->destination, read16(l4, 6)};
     case RTT_IPPROTO_ICMP:
     case RTT_IPPROTO_ICMPV6:
-        if (l4[0] != echo_request_type(ip->family) || l4[1] != 0 ||
-            read16(l4, 6) != RTT_PROBE_ECHO_SEQUENCE || ip->protocol != icmp_protocol(ip->family))
+        if (l4[0] != echo_request_type(ip->family) || l4[1] != 0 || read16(l4, 6) != RTT_PROBE_ECHO_SEQUENCE ||
+            ip->protocol != icmp_protocol(ip->family))
             return std::nullopt;
         return SessionKey{ip->destination, read16(l4, 4)};
-    default:
-        return std::nullopt;
+    default: return std::nullopt;
     }
 }
 
@@ -112,29 +113,26 @@ std::uint64_t ones_sum(std::span<const std::uint8_t> bytes, std::uint64_t sum) {
     return sum;
 }
 
-std::uint64_t pseudo_header_sum(const IpAddress& source, const IpAddress& destination,
-                                std::uint8_t protocol, std::uint32_t length) {
+std::uint64_t pseudo_header_sum(const IpAddress& source, const IpAddress& destination, std::uint8_t protocol,
+                                std::uint32_t length) {
     std::uint64_t sum = ones_sum(source.header_bytes());
     sum = ones_sum(destination.header_bytes(), sum);
     return sum + protocol + (length >> 16) + (length & 0xFFFF);
 }
 
-std::uint16_t transport_checksum(std::uint8_t protocol, const IpAddress& source,
-                                 const IpAddress& destination,
+std::uint16_t transport_checksum(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination,
                                  std::span<const std::uint8_t> message) {
     std::uint64_t sum = ones_sum(message);
     if (protocol != RTT_IPPROTO_ICMP)
-        sum += pseudo_header_sum(source, destination, protocol,
-                                 static_cast<std::uint32_t>(message.size()));
+        sum += pseudo_header_sum(source, destination, protocol, static_cast<std::uint32_t>(message.size()));
     return rtt_csum_finish(sum);
 }
 
-bool transport_checksum_valid(std::uint8_t protocol, const IpAddress& source,
-                              const IpAddress& destination, std::span<const std::uint8_t> message) {
+bool transport_checksum_valid(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination,
+                              std::span<const std::uint8_t> message) {
     std::uint64_t sum = ones_sum(message);
     if (protocol != RTT_IPPROTO_ICMP)
-        sum += pseudo_header_sum(source, destination, protocol,
-                                 static_cast<std::uint32_t>(message.size()));
+        sum += pseudo_header_sum(source, destination, protocol, static_cast<std::uint32_t>(message.size()));
     return rtt_csum_fold(sum) == 0xFFFF;
 }
 
@@ -208,12 +206,9 @@ std::uint16_t probe_flow(std::uint8_t protocol, std::uint16_t flow) {
     if (flow != 0)
         return flow;
     switch (protocol) {
-    case RTT_IPPROTO_UDP:
-        return RTT_DEFAULT_UDP_PORT;
-    case RTT_IPPROTO_TCP:
-        return RTT_DEFAULT_TCP_PORT;
-    default:
-        return RTT_DEFAULT_ICMP_CHECKSUM;
+    case RTT_IPPROTO_UDP: return RTT_DEFAULT_UDP_PORT;
+    case RTT_IPPROTO_TCP: return RTT_DEFAULT_TCP_PORT;
+    default: return RTT_DEFAULT_ICMP_CHECKSUM;
     }
 }
 
@@ -253,13 +248,12 @@ std::optional<Bytes> build_probe(const ProbeSpec& spec) {
         std::copy(spec.random.begin(), spec.random.end(), l4.begin() + 8);
         balance_checksum(l4, *protocol, spec.source, spec.destination);
     }
-    return wrap_in_ip(*protocol, spec.source, spec.destination, spec.ttl, l4,
-                      family == Family::v4 ? spec.tos : 0, spec.dont_fragment);
+    return wrap_in_ip(*protocol, spec.source, spec.destination, spec.ttl, l4, family == Family::v4 ? spec.tos : 0,
+                      spec.dont_fragment);
 }
 
-Bytes wrap_in_ip(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination,
-                 std::uint8_t ttl, std::span<const std::uint8_t> payload, std::uint8_t tos,
-                 bool dont_fragment, std::uint16_t ip_id) {
+Bytes wrap_in_ip(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination, std::uint8_t ttl,
+                 std::span<const std::uint8_t> payload, std::uint8_t tos, bool dont_fragment, std::uint16_t ip_id) {
     Bytes p;
     if (source.is_v4()) {
         p.assign(kIpv4HeaderLen, 0);

@@ -19,21 +19,19 @@ namespace rtt {
 // RFC 1071 sum of big-endian 16-bit words (an odd last byte is padded), unfolded.
 std::uint64_t ones_sum(std::span<const std::uint8_t> bytes, std::uint64_t sum = 0);
 // The pseudo-header sum of UDP/TCP/ICMPv6 (RFC 768/793/8200).
-std::uint64_t pseudo_header_sum(const IpAddress& source, const IpAddress& destination,
-                                std::uint8_t protocol, std::uint32_t length);
+std::uint64_t pseudo_header_sum(const IpAddress& source, const IpAddress& destination, std::uint8_t protocol,
+                                std::uint32_t length);
 // Checksum field value for an L4 message (its checksum field must be zero): ICMPv4 has no
 // pseudo-header, everything else has one.
-std::uint16_t transport_checksum(std::uint8_t protocol, const IpAddress& source,
-                                 const IpAddress& destination,
+std::uint16_t transport_checksum(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination,
                                  std::span<const std::uint8_t> message);
 // True when the message (checksum field included) verifies.
-bool transport_checksum_valid(std::uint8_t protocol, const IpAddress& source,
-                              const IpAddress& destination, std::span<const std::uint8_t> message);
+bool transport_checksum_valid(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination,
+                              std::span<const std::uint8_t> message);
 
 // Sets the last two bytes of `message` so that its checksum verifies while the checksum field
 // keeps the value already written there (the id or flow rides in the checksum field, §3).
-void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& source,
-                      const IpAddress& destination);
+void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& source, const IpAddress& destination);
 
 std::uint8_t icmp_protocol(Family family);
 std::uint8_t echo_request_type(Family family);
@@ -68,8 +66,8 @@ std::optional<Request> decode_request(std::span<const std::uint8_t> icmp, Family
 struct Response {
     std::uint16_t id = 0;
     std::uint8_t state = 0;
-    std::optional<IpAddress> hop;  // success only
-    std::uint64_t timespan_ns = 0; // success only
+    std::optional<IpAddress> hop;   // success only
+    std::uint64_t timespan_ns = 0;  // success only
 };
 
 // The ICMP message of a response from `server` to `client`. The timespan is written as
@@ -100,9 +98,9 @@ std::uint16_t probe_flow(std::uint8_t protocol, std::uint16_t flow);
 std::optional<Bytes> build_probe(const ProbeSpec& spec);
 
 // An IP header (IHL 5 / no extension headers) around an L4 message.
-Bytes wrap_in_ip(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination,
-                 std::uint8_t ttl, std::span<const std::uint8_t> payload, std::uint8_t tos = 0,
-                 bool dont_fragment = false, std::uint16_t ip_id = 0);
+Bytes wrap_in_ip(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination, std::uint8_t ttl,
+                 std::span<const std::uint8_t> payload, std::uint8_t tos = 0, bool dont_fragment = false,
+                 std::uint16_t ip_id = 0);
 
 // A pending probe as the server keys it (§4).
 struct SessionKey {

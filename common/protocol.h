@@ -46,65 +46,65 @@
 
 /* Response states (§2). */
 enum rtt_state {
-	RTT_STATE_SUCCESS = 0,
-	RTT_STATE_INVALID_TTL = 1,
-	RTT_STATE_INVALID_PROTOCOL = 2,
-	RTT_STATE_INVALID_FLOW = 3,
+    RTT_STATE_SUCCESS = 0,
+    RTT_STATE_INVALID_TTL = 1,
+    RTT_STATE_INVALID_PROTOCOL = 2,
+    RTT_STATE_INVALID_FLOW = 3,
 };
 
 /* §1: bytes 0-11 of the request's ICMP message. */
 struct rtt_request {
-	__u8 type;
-	__u8 code;
-	__be16 checksum;
-	__be16 identifier;
-	__be16 sequence;
-	__u8 ttl;
-	__u8 protocol;
-	__be16 flow;
+    __u8 type;
+    __u8 code;
+    __be16 checksum;
+    __be16 identifier;
+    __be16 sequence;
+    __u8 ttl;
+    __u8 protocol;
+    __be16 flow;
 } __attribute__((packed));
 
 /* §2: the fixed 12-byte head of every response. */
 struct rtt_response_head {
-	__u8 type;
-	__u8 code;
-	__be16 checksum;
-	__be16 identifier;
-	__be16 sequence;
-	__u8 state;
-	__u8 err_msg_len;
-	__be16 reserved;
+    __u8 type;
+    __u8 code;
+    __be16 checksum;
+    __be16 identifier;
+    __be16 sequence;
+    __u8 state;
+    __u8 err_msg_len;
+    __be16 reserved;
 } __attribute__((packed));
 
 /* §2: a success response; IPv4 hop addresses are IPv4-mapped (::ffff:a.b.c.d). */
 struct rtt_response_success {
-	struct rtt_response_head head;
-	__u8 hop_address[16];
-	/* Deployed servers write a 32-bit nanosecond count here and zero after it. */
-	__be32 timespan_ns;
-	__be32 timespan_high;
+    struct rtt_response_head head;
+    __u8 hop_address[16];
+    /* Deployed servers write a 32-bit nanosecond count here and zero after it. */
+    __be32 timespan_ns;
+    __be32 timespan_high;
 } __attribute__((packed));
 
 /* §3: the 8 payload bytes of UDP and ICMP probes; the last two balance the checksum. */
 struct rtt_probe_payload {
-	__u8 random[6];
-	__be16 balance;
+    __u8 random[6];
+    __be16 balance;
 } __attribute__((packed));
 
 /* §3: the TCP SYN probe, header plus its single MSS option. */
 struct rtt_tcp_probe {
-	__be16 source;
-	__be16 dest;
-	__be32 seq;
-	__be32 ack_seq;
-	__u8 data_offset; /* upper nibble: 6 words */
-	__u8 flags;
-	__be16 window;
-	__be16 checksum;
-	__be16 urgent;
-	__u8 mss_kind;
-	__u8 mss_len;
-	__be16 mss;
+    __be16 source;
+    __be16 dest;
+    __be32 seq;
+    __be32 ack_seq;
+    __u8 data_offset; /* upper nibble: 6 words */
+    __u8 flags;
+    __be16 window;
+    __be16 checksum;
+    __be16 urgent;
+    __u8 mss_kind;
+    __u8 mss_len;
+    __be16 mss;
 } __attribute__((packed));
 
 #define RTT_REQUEST_LEN 12

@@ -78,7 +78,9 @@ std::vector<std::vector<IpAddress>> resolve_aliases(const std::vector<AddressPat
         std::map<Subnet, std::vector<IpAddress>> members;
         for (const auto& address : seen)
             members[subnet_of(address, length)].push_back(address);
-        for (auto& [subnet, list] : members) {
+        for (auto& [subnet, subnet_members] : members) {
+            // A plain reference: the lambda below may not capture a structured binding (clang < 16).
+            const auto& list = subnet_members;
             const std::size_t size = std::size_t{1} << (32 - length);
             if (list.size() < 2 || 2 * list.size() < size)
                 continue;
@@ -87,8 +89,8 @@ std::vector<std::vector<IpAddress>> resolve_aliases(const std::vector<AddressPat
                 for (const auto& member : list)
                     if (const auto i = index_in(path, member))
                         at.push_back(*i);
-                return at.size() < 2 || *std::max_element(at.begin(), at.end()) -
-                                                *std::min_element(at.begin(), at.end()) <= 1;
+                return at.size() < 2 ||
+                       *std::max_element(at.begin(), at.end()) - *std::min_element(at.begin(), at.end()) <= 1;
             });
             if (compact)
                 subnets.emplace(subnet, std::move(list));
@@ -134,9 +136,9 @@ std::vector<std::vector<IpAddress>> resolve_aliases(const std::vector<AddressPat
                             const IpAddress& y = r[*j];
                             if (x == y || !x.is_v4() || aliases.same(x, y))
                                 continue;
-                            const bool corroborated =
-                                share_subnet(x, r[*j - 1]) || (*i >= 2 && f[*i - 2] == r[*j - 1]) ||
-                                (point_to_point_pass && subnet.length >= 30);
+                            const bool corroborated = share_subnet(x, r[*j - 1]) ||
+                                                      (*i >= 2 && f[*i - 2] == r[*j - 1]) ||
+                                                      (point_to_point_pass && subnet.length >= 30);
                             if (corroborated && may_join(x, y))
                                 aliases.join(x, y);
                         }

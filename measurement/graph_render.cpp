@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "measurement/measurement_error.h"
 #include "measurement/graphviz_library.h"
+#include "measurement/measurement_error.h"
 #include "measurement/trace_graph.h"
 
 namespace rtt {
@@ -15,8 +15,7 @@ namespace {
 
 // cgraph takes char* for names and values it copies; this keeps the casts in one place.
 void set(void* object, const char* name, const std::string& value) {
-    graphviz().set_attribute(object, const_cast<char*>(name), const_cast<char*>(value.c_str()),
-                             const_cast<char*>(""));
+    graphviz().set_attribute(object, const_cast<char*>(name), const_cast<char*>(value.c_str()), const_cast<char*>(""));
 }
 
 std::string vertex_label(const MultipathVertex& vertex, const std::map<IpAddress, std::string>& names) {
@@ -52,8 +51,9 @@ const std::vector<std::string>& graph_formats() {
 
 std::string render_graph(const std::vector<DrawnDirection>& directions, const std::map<IpAddress, std::string>& names,
                          const std::string& format, const std::vector<std::vector<IpAddress>>& aliases) {
-    static const char* const kRouterColours[] = {"khaki", "lightpink", "lightcyan", "plum", "wheat", "lightsalmon",
-                                                 "thistle", "lightgoldenrod", "paleturquoise", "mistyrose"};
+    static const char* const kRouterColours[] = {"khaki",         "lightpink",   "lightcyan", "plum",
+                                                 "wheat",         "lightsalmon", "thistle",   "lightgoldenrod",
+                                                 "paleturquoise", "mistyrose"};
     std::map<IpAddress, std::size_t> router_of;
     for (std::size_t r = 0; r < aliases.size(); ++r)
         for (const auto& address : aliases[r])
@@ -61,7 +61,8 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
     const GraphvizLibrary& gv = graphviz();
     gv.set_error_level(AGMAX);  // graphviz's own warnings would break our one-sentence errors
     std::unique_ptr<GVC_t, ContextCloser> context(gv.context());
-    std::unique_ptr<Agraph_t, GraphCloser> graph(gv.open_graph(const_cast<char*>("measurement"), *gv.directed, nullptr));
+    std::unique_ptr<Agraph_t, GraphCloser> graph(
+        gv.open_graph(const_cast<char*>("measurement"), *gv.directed, nullptr));
     set(graph.get(), "rankdir", "LR");
     set(graph.get(), "fontname", "Helvetica");
     bool any_inferred = false, any_retried = false;
@@ -106,7 +107,7 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
         }
         for (const auto& edge : found.edges) {
             Agedge_t* line = gv.edge(cluster, nodes[static_cast<std::size_t>(edge.from)],
-                                    nodes[static_cast<std::size_t>(edge.to)], nullptr, 1);
+                                     nodes[static_cast<std::size_t>(edge.to)], nullptr, 1);
             if (edge.inferred) {
                 set(line, "style", "dashed");
                 any_inferred = true;
@@ -135,9 +136,10 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
     gv.free_layout(context.get(), graph.get());
     std::unique_ptr<char, void (*)(char*)> bytes(data, gv.free_render_data);
     if (rendered != 0 || data == nullptr)
-        throw MeasurementError(fmt::format("graphviz cannot draw {}: check that its {} plugin is installed "
-                                      "(libgvc6) or pick another --format",
-                                      format, format));
+        throw MeasurementError(
+            fmt::format("graphviz cannot draw {}: check that its {} plugin is installed "
+                        "(libgvc6) or pick another --format",
+                        format, format));
     return std::string(data, length);
 }
 

@@ -14,9 +14,10 @@ void* open_library(const char* name) {
     // RTLD_GLOBAL: graphviz's plugins, loaded by libgvc, expect its symbols to be visible.
     void* handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL);
     if (!handle)
-        throw MeasurementError(fmt::format("cannot load graphviz ({}): install libgvc6 to draw graphs, or drop "
-                                      "-o/--format",
-                                      name));
+        throw MeasurementError(
+            fmt::format("cannot load graphviz ({}): install libgvc6 to draw graphs, or drop "
+                        "-o/--format",
+                        name));
     return handle;
 }
 
@@ -24,9 +25,10 @@ template <typename Pointer>
 void resolve(void* library, const char* symbol, Pointer& target) {
     target = reinterpret_cast<Pointer>(dlsym(library, symbol));
     if (!target)
-        throw MeasurementError(fmt::format("the installed graphviz lacks {}: install libgvc6 2.42 or later to draw "
-                                      "graphs",
-                                      symbol));
+        throw MeasurementError(
+            fmt::format("the installed graphviz lacks {}: install libgvc6 2.42 or later to draw "
+                        "graphs",
+                        symbol));
 }
 
 GraphvizLibrary load() {

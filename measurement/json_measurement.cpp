@@ -23,8 +23,12 @@ const char* end_name(TraceEnd end) {
 }
 
 nlohmann::json vertex(int id, const std::string& address, int ttl) {
-    return {{"id", id}, {"address", address}, {"ttl", ttl}, {"rtt", nlohmann::json::array()},
-            {"flows", nlohmann::json::array()}, {"successors", nlohmann::json::array()}};
+    return {{"id", id},
+            {"address", address},
+            {"ttl", ttl},
+            {"rtt", nlohmann::json::array()},
+            {"flows", nlohmann::json::array()},
+            {"successors", nlohmann::json::array()}};
 }
 
 }  // namespace
@@ -89,8 +93,8 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
     m["min_ttl"] = p.first_ttl;
     m["max_ttl"] = p.max_ttl;
     if (p.multipath)
-        m["multipath"] = {{"confidence", p.confidence}, {"retry", p.retry},
-                          {"min_burst", p.min_burst}, {"max_burst", p.max_burst},
+        m["multipath"] = {{"confidence", p.confidence},     {"retry", p.retry},
+                          {"min_burst", p.min_burst},       {"max_burst", p.max_burst},
                           {"single_vertex_probing", false}, {"max_probes", p.max_probes}};
     else
         m["singlepath"] = {{"flow", p.flow}, {"probes", p.probes_per_hop}};

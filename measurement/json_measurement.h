@@ -41,7 +41,7 @@ struct MeasurementParameters {
     bool multipath = false;
     bool forward = true;  // which directions were asked for (two-way: both)
     bool reverse = false;
-    std::string target;   // as the user wrote it
+    std::string target;  // as the user wrote it
     Protocol protocol = Protocol::udp;
     int first_ttl = 1;
     int max_ttl = 30;
@@ -60,8 +60,8 @@ struct MeasurementParameters {
 inline constexpr int kMeasurementSchemaVersion = 1;
 
 nlohmann::json measurement_json(const MeasurementParameters& parameters, const MeasurementContext& context,
-                                 const std::vector<RecordedDirection>& directions,
-                                 const std::map<IpAddress, std::string>& hostnames);
+                                const std::vector<RecordedDirection>& directions,
+                                const std::map<IpAddress, std::string>& hostnames);
 
 // One direction's graph as the measurement stores it (vertex list with successors), and back;
 // inferred/retried link marks are not part of the stored form.

@@ -117,7 +117,8 @@ MultipathGraph MultipathGraph::merged() const {
         const int to = new_id[static_cast<std::size_t>(edge.to)];
         if (from == to)
             continue;
-        const auto [it, inserted] = edges_seen.try_emplace({from, to}, MultipathEdge{from, to, edge.inferred, edge.retried});
+        const auto [it, inserted] =
+            edges_seen.try_emplace({from, to}, MultipathEdge{from, to, edge.inferred, edge.retried});
         if (!inserted) {
             it->second.inferred = it->second.inferred && edge.inferred;
             it->second.retried = it->second.retried && edge.retried;

@@ -21,7 +21,7 @@ struct FlowObservation {
     State state = State::unprobed;
     std::optional<Answer> answer;  // answered
     double rtt_ms = 0;
-    bool retried = false;          // answered only after an earlier probe went unanswered
+    bool retried = false;  // answered only after an earlier probe went unanswered
 };
 
 // Per TTL, indexed by flow index; flow_values[i] is the wire value of flow i.
@@ -33,8 +33,8 @@ struct MultipathVertex {
     std::optional<IpAddress> address;  // nullopt: a black hole
     std::vector<std::uint16_t> flows;  // flows answered by this vertex (wire values)
     std::vector<double> rtts_ms;
-    std::optional<Answer> answer;      // one of its answers (kind, ICMP code) for annotations
-    bool end_of_path = false;          // the destination, or a router saying "unreachable"
+    std::optional<Answer> answer;  // one of its answers (kind, ICMP code) for annotations
+    bool end_of_path = false;      // the destination, or a router saying "unreachable"
 };
 
 struct MultipathEdge {

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "measurement/measurement_error.h"
 #include "measurement/graph_render.h"
 #include "measurement/json_measurement.h"
+#include "measurement/measurement_error.h"
 
 namespace rtt {
 
@@ -24,19 +24,19 @@ std::string draw_stored_measurement(const nlohmann::json& document, const std::s
                 continue;
             graphs.push_back(graph_from_trace_json(traces.at(name)).merged());
             const bool forward = direction == TraceDirection::forward;
-            drawn.push_back({drawn_title(direction, document.value("protocol", "?"),
-                                         document.value("engine", "?") == "multipath",
-                                         document.value(forward ? "source" : "destination", "?"),
-                                         document.value(forward ? "destination" : "source", "?")),
-                             &graphs.back()});
+            drawn.push_back(
+                {drawn_title(direction, document.value("protocol", "?"), document.value("engine", "?") == "multipath",
+                             document.value(forward ? "source" : "destination", "?"),
+                             document.value(forward ? "destination" : "source", "?")),
+                 &graphs.back()});
         }
         if (const auto hostnames = document.find("hostnames"); hostnames != document.end() && hostnames->is_object())
             for (const auto& [address, name_list] : hostnames->items())
                 if (const auto parsed = IpAddress::parse(address); parsed && name_list.is_array() && !name_list.empty())
                     names[*parsed] = name_list.front().get<std::string>();
     } catch (const nlohmann::json::exception& e) {
-        throw MeasurementError(fmt::format("the measurement's traces are not in reverse-traceroute's layout ({})",
-                                      e.what()));
+        throw MeasurementError(
+            fmt::format("the measurement's traces are not in reverse-traceroute's layout ({})", e.what()));
     }
     if (std::all_of(graphs.begin(), graphs.end(), [](const auto& graph) { return graph.vertices.empty(); }))
         throw MeasurementError("the measurement holds no forward or reverse trace to draw");

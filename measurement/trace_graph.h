@@ -12,8 +12,7 @@
 
 namespace rtt {
 
-MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddress& root,
-                               const IpAddress& end_of_path);
+MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddress& root, const IpAddress& end_of_path);
 
 // "min/avg/max ms" of a vertex's RTT samples (empty for a black hole), as text and drawing show it.
 std::string rtt_summary(const MultipathVertex& vertex);

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "measurement/multipath_graph.h"
 #include "measurement/answer.h"
+#include "measurement/multipath_graph.h"
 
 namespace rtt {
 

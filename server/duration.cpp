@@ -14,8 +14,7 @@ std::optional<std::uint64_t> parse_duration_ns(std::string_view text) {
         return std::nullopt;
     const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
     static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {
-        {"", 1}, {"ns", 1}, {"us", 1'000}, {"ms", 1'000'000}, {"s", 1'000'000'000},
-        {"m", 60'000'000'000}};
+        {"", 1}, {"ns", 1}, {"us", 1'000}, {"ms", 1'000'000}, {"s", 1'000'000'000}, {"m", 60'000'000'000}};
     for (const auto& [name, scale] : kUnits) {
         if (unit != name)
             continue;

@@ -31,8 +31,7 @@ int print_event(void*, void* data, std::size_t size) {
 std::string format_event(const rtt_event& e) {
     const auto who = fmt::format("{} id {}", address(e.requester), e.id);
     switch (e.kind) {
-    case RTT_EVENT_PROBE:
-        return fmt::format("probe    {} ttl {} protocol {}", who, e.ttl, e.protocol);
+    case RTT_EVENT_PROBE: return fmt::format("probe    {} ttl {} protocol {}", who, e.ttl, e.protocol);
     case RTT_EVENT_ANSWER:
         return fmt::format("answer   {} ttl {} hop {} after {:.3f} ms", who, e.ttl, address(e.hop),
                            static_cast<double>(e.timespan_ns) / 1e6);
@@ -40,10 +39,8 @@ std::string format_event(const rtt_event& e) {
         return fmt::format("rejected {} ttl {} protocol {}: state {}", who, e.ttl, e.protocol, e.state);
     case RTT_EVENT_DROPPED:
         return fmt::format("dropped  {}: {}", who, counter_name(static_cast<rtt_counter>(e.reason)));
-    case RTT_EVENT_TIMEOUT:
-        return fmt::format("timeout  {} ttl {} protocol {}", who, e.ttl, e.protocol);
-    default:
-        return fmt::format("event {} {}", e.kind, who);
+    case RTT_EVENT_TIMEOUT: return fmt::format("timeout  {} ttl {} protocol {}", who, e.ttl, e.protocol);
+    default: return fmt::format("event {} {}", e.kind, who);
     }
 }
 
@@ -53,8 +50,12 @@ EventLog::EventLog(int ringbuf_fd) {
         throw ServerError("could not open the event ring buffer; run again without -v");
 }
 
-EventLog::~EventLog() { ring_buffer__free(ring_); }
+EventLog::~EventLog() {
+    ring_buffer__free(ring_);
+}
 
-void EventLog::poll(int timeout_ms) { ring_buffer__poll(ring_, timeout_ms); }
+void EventLog::poll(int timeout_ms) {
+    ring_buffer__poll(ring_, timeout_ms);
+}
 
 }  // namespace rtt::server

@@ -2,10 +2,11 @@
 // reverse-traceroute-server: parses the command line, loads and attaches the program, keeps
 // its view of the host's addresses current, and prints counters until SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>
+#include <exception>
 
+#include <fmt/format.h>
 #include "cli_documents.h"
 #include "rtt_version.h"
-#include <fmt/format.h>
 
 #include <chrono>
 #include <csignal>
@@ -22,12 +23,13 @@
 #include "server_program.h"
 #include "tc_attachment.h"
 
-
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 
-void request_stop(int) { g_stop = 1; }
+void request_stop(int) {
+    g_stop = 1;
+}
 
 void install_signal_handlers() {
     struct sigaction action {};
@@ -46,7 +48,9 @@ void run(const rtt::server::ServerConfig& config) {
         events.emplace(program.events_fd());
 
     fmt::print(stderr, "reverse-traceroute-server: serving {} on {} (up to {} sessions, timeout {} ms)\n",
-               config.ipv4 && config.ipv6 ? "IPv4 and IPv6" : config.ipv4 ? "IPv4" : "IPv6",
+               config.ipv4 && config.ipv6 ? "IPv4 and IPv6"
+               : config.ipv4              ? "IPv4"
+                                          : "IPv6",
                config.interface, config.max_sessions, config.timeout_ns / 1'000'000);
     auto next_stats = std::chrono::steady_clock::now() + std::chrono::seconds(config.stats_interval_s);
     while (!g_stop) {
@@ -64,9 +68,7 @@ void run(const rtt::server::ServerConfig& config) {
     fmt::print(stderr, "counters at exit: {}\n", format_counters(program.read_counters()));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_server(int argc, char** argv) {
     rtt::server::ServerConfig config;
     CLI::App app{"reverse-traceroute-server: answers reverse traceroute requests (eBPF, tc ingress)",
                  "reverse-traceroute-server"};
@@ -84,8 +86,7 @@ int main(int argc, char** argv) {
     app.add_option("-n,--max-sessions", config.max_sessions, "Pending probes at most (session table size)")
         ->check(CLI::Range(1u, 16'000'000u))
         ->capture_default_str();
-    app.add_option("-t,--timeout", timeout,
-                   "Session timeout: nanoseconds, or with a unit (ns, us, ms, s, m), e.g. 5s")
+    app.add_option("-t,--timeout", timeout, "Session timeout: nanoseconds, or with a unit (ns, us, ms, s, m), e.g. 5s")
         ->capture_default_str();
     app.add_option("--rate", config.source_rate, "Requests per second per source (IPv6: per /64); 0 = unlimited")
         ->capture_default_str();
@@ -100,7 +101,8 @@ int main(int argc, char** argv) {
     app.add_option("--allow", config.allow, "Only serve sources in this prefix (repeatable), e.g. 198.18.0.0/15");
     app.add_option("--stats-interval", config.stats_interval_s, "Seconds between counter lines; 0 = only at exit")
         ->capture_default_str();
-    app.add_flag("-v,--verbose", config.verbose, "Log every request, answer and drop; show libbpf and verifier messages");
+    app.add_flag("-v,--verbose", config.verbose,
+                 "Log every request, answer and drop; show libbpf and verifier messages");
     app.add_option("IFNAME", config.interface, "Interface whose ingress to serve on")->required();
 
     try {
@@ -112,8 +114,10 @@ int main(int argc, char** argv) {
     config.ipv6 = !only_v4;
     const auto timeout_ns = rtt::server::parse_duration_ns(timeout);
     if (!timeout_ns || *timeout_ns == 0) {
-        fmt::print(stderr, "reverse-traceroute-server: -t {} is not a duration: give nanoseconds (5000000000) or a "
-                           "number with a unit (5s, 500ms)\n", timeout);
+        fmt::print(stderr,
+                   "reverse-traceroute-server: -t {} is not a duration: give nanoseconds (5000000000) or a "
+                   "number with a unit (5s, 500ms)\n",
+                   timeout);
         return 2;
     }
     config.timeout_ns = *timeout_ns;
@@ -127,4 +131,16 @@ int main(int argc, char** argv) {
         return 1;
     }
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_server(argc, argv);
+    } catch (const std::exception& e) {
+        // A bug of ours, never the operator's doing: still one sentence, not an abort.
+        fmt::print(stderr, "reverse-traceroute-server: internal error ({}): please report it\n", e.what());
+        return 70;  // EX_SOFTWARE
+    }
 }

@@ -40,16 +40,15 @@ rtt_addr to_bpf_addr(const IpAddress& address) {
             throw ServerError(
                 "loading the BPF program needs root (CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON): run "
                 "it as root or through the reverse-traceroute-v4@/-v6@ systemd units");
-        throw ServerError(fmt::format(
-            "the kernel's verifier rejected the BPF program; run again with -v to see its log{}",
-            config.verbose ? " (above)" : ""));
+        throw ServerError(
+            fmt::format("the kernel's verifier rejected the BPF program; run again with -v to see its log{}",
+                        config.verbose ? " (above)" : ""));
     }
     if (err == -E2BIG || err == -ENOMEM)
         throw ServerError(fmt::format(
-            "the kernel could not allocate a session table of {} entries; choose a smaller -n",
-            config.max_sessions));
-    throw ServerError(fmt::format("loading the BPF program failed ({}); run again with -v for details",
-                                  std::strerror(-err)));
+            "the kernel could not allocate a session table of {} entries; choose a smaller -n", config.max_sessions));
+    throw ServerError(
+        fmt::format("loading the BPF program failed ({}); run again with -v for details", std::strerror(-err)));
 }
 
 }  // namespace
@@ -93,9 +92,13 @@ ServerProgram::ServerProgram(const ServerConfig& config) : timeout_ns_(config.ti
     }
 }
 
-ServerProgram::~ServerProgram() { rtt_server_bpf__destroy(skeleton_); }
+ServerProgram::~ServerProgram() {
+    rtt_server_bpf__destroy(skeleton_);
+}
 
-int ServerProgram::program_fd() const { return bpf_program__fd(skeleton_->progs.rtt_ingress); }
+int ServerProgram::program_fd() const {
+    return bpf_program__fd(skeleton_->progs.rtt_ingress);
+}
 
 std::uint32_t ServerProgram::program_id() const {
     bpf_prog_info info{};
@@ -104,17 +107,21 @@ std::uint32_t ServerProgram::program_id() const {
     return info.id;
 }
 
-int ServerProgram::events_fd() const { return bpf_map__fd(skeleton_->maps.events); }
+int ServerProgram::events_fd() const {
+    return bpf_map__fd(skeleton_->maps.events);
+}
 
-int ServerProgram::sessions_fd() const { return bpf_map__fd(skeleton_->maps.sessions); }
+int ServerProgram::sessions_fd() const {
+    return bpf_map__fd(skeleton_->maps.sessions);
+}
 
 void ServerProgram::add_allowed_prefixes(const std::vector<std::string>& prefixes) {
     const int fd = bpf_map__fd(skeleton_->maps.allowlist);
     for (const auto& text : prefixes) {
         const auto prefix = parse_prefix(text);
         if (!prefix)
-            throw ServerError(fmt::format(
-                "--allow {} is not a prefix: write it as ADDRESS/LENGTH, e.g. 198.18.0.0/15", text));
+            throw ServerError(
+                fmt::format("--allow {} is not a prefix: write it as ADDRESS/LENGTH, e.g. 198.18.0.0/15", text));
         rtt_prefix_key key{prefix->length, to_bpf_addr(prefix->address)};
         const std::uint8_t yes = 1;
         if (bpf_map_update_elem(fd, &key, &yes, BPF_ANY))

@@ -70,8 +70,10 @@ TcAttachment::TcAttachment(const std::string& interface, bool ipv4, bool ipv6, i
         throw ServerError(fmt::format("there is no interface named '{}': pick one from `ip link`", interface));
 
     if (!has_ethernet_header(interface))
-        throw ServerError(fmt::format("{} has no Ethernet header (an L3 device such as WireGuard or tun), which the "
-                                      "server does not support yet: serve on the Ethernet interface instead", interface));
+        throw ServerError(
+            fmt::format("{} has no Ethernet header (an L3 device such as WireGuard or tun), which the "
+                        "server does not support yet: serve on the Ethernet interface instead",
+                        interface));
     auto hook = ingress_hook(ifindex_);
     if (const int err = bpf_tc_hook_create(&hook); err && err != -EEXIST)
         throw ServerError(fmt::format("could not add the clsact qdisc to {} ({}); run again with -v for details",

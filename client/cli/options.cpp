@@ -3,16 +3,16 @@
 
 #include <algorithm>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/user_config.h"
 #include "cli_documents.h"
-#include "rtt_version.h"
-#include "net/endpoint_list.h"
 #include "client_error.h"
 #include "measurement/graph_render.h"
+#include "net/endpoint_list.h"
+#include "rtt_version.h"
 
 namespace rtt::client {
 namespace {
@@ -65,8 +65,7 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return fmt::format("-N {} is below -q {}: allow at least one hop's probes in flight", o.max_in_flight,
                            o.probes_per_hop);
     if (!(o.confidence > 0 && o.confidence < 1))
-        return fmt::format("--confidence {} is out of range: give a failure probability between 0 and 1",
-                           o.confidence);
+        return fmt::format("--confidence {} is out of range: give a failure probability between 0 and 1", o.confidence);
     if (std::find(graph_formats().begin(), graph_formats().end(), o.format) == graph_formats().end())
         return fmt::format("unknown graph format '{}': give one of {}", o.format, fmt::join(graph_formats(), ", "));
     if (o.resolve_aliases && o.direction != Direction::two_way)
@@ -78,8 +77,7 @@ std::optional<std::string> validate(const ClientOptions& o) {
     if (o.first_flow && (*o.first_flow < 10000 || *o.first_flow > 65534))
         return fmt::format("--first-flow {} is out of range: give 10000 to 65534", *o.first_flow);
     if (o.min_burst < 1 || o.max_burst < o.min_burst)
-        return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst,
-                           o.max_burst);
+        return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst, o.max_burst);
     return std::nullopt;
 }
 
@@ -87,12 +85,9 @@ std::optional<std::string> validate(const ClientOptions& o) {
 
 std::string direction_name(Direction direction) {
     switch (direction) {
-    case Direction::forward:
-        return "forward";
-    case Direction::reverse:
-        return "reverse";
-    case Direction::two_way:
-        return "two-way";
+    case Direction::forward: return "forward";
+    case Direction::reverse: return "reverse";
+    case Direction::two_way: return "two-way";
     }
     return "?";
 }
@@ -121,36 +116,40 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     ClientOptions o;
     for (int i = 1; i < argc; ++i)
         if (std::string_view(argv[i]).rfind("--token", 0) == 0)
-            return ParseExit{2, "a token on the command line ends up in shell history and in ps: set "
-                                "REVERSE_TRACEROUTE_TOKEN or write `token = ...` in the config file"};
+            return ParseExit{2,
+                             "a token on the command line ends up in shell history and in ps: set "
+                             "REVERSE_TRACEROUTE_TOKEN or write `token = ...` in the config file"};
     std::string direction_word, protocol_word;
     bool v4 = false, v6 = false;
 
-    CLI::App app{"Traceroute in both directions: the path to TARGET and, from its reverse traceroute "
-                 "server, the path back to you.",
-                 "reverse-traceroute"};
-    app.footer("Usage: reverse-traceroute [OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath "
-               "[ENGINE OPTIONS] TARGET\n"
-               "Examples:\n"
-               "  reverse-traceroute two-way udp singlepath example.net\n"
-               "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
-               "  reverse-traceroute -o trace --format svg two-way udp multipath example.net\n"
-               "Reverse and two-way traces need a reverse traceroute server on TARGET.");
+    CLI::App app{
+        "Traceroute in both directions: the path to TARGET and, from its reverse traceroute "
+        "server, the path back to you.",
+        "reverse-traceroute"};
+    app.footer(
+        "Usage: reverse-traceroute [OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath "
+        "[ENGINE OPTIONS] TARGET\n"
+        "Examples:\n"
+        "  reverse-traceroute two-way udp singlepath example.net\n"
+        "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
+        "  reverse-traceroute -o trace --format svg two-way udp multipath example.net\n"
+        "Reverse and two-way traces need a reverse traceroute server on TARGET.");
     app.set_version_flag("-V,--version", "reverse-traceroute " RTT_VERSION_STRING);
-    add_document_options(app, {"reverse-traceroute",
-                               1,
-                               "trace the path to a host and the path back from it",
-                               "[OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath [ENGINE OPTIONS] "
-                               "TARGET",
-                               {{"forward", "reverse", "two-way"}, {"tcp", "udp", "icmp"}, {"singlepath", "multipath"},
-                                {"<host>"}},
-                               {{"output", {"<file>"}},
-                                {"config", {"<file>"}},
-                                {"format", graph_formats()},
-                                {"log-level", {"debug", "info", "warning", "error"}}}});
+    add_document_options(
+        app, {"reverse-traceroute",
+              1,
+              "trace the path to a host and the path back from it",
+              "[OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath [ENGINE OPTIONS] "
+              "TARGET",
+              {{"forward", "reverse", "two-way"}, {"tcp", "udp", "icmp"}, {"singlepath", "multipath"}, {"<host>"}},
+              {{"output", {"<file>"}},
+               {"config", {"<file>"}},
+               {"format", graph_formats()},
+               {"log-level", {"debug", "info", "warning", "error"}}}});
     struct EndpointsRequest {};
-    app.add_flag_callback("--endpoints", [] { throw EndpointsRequest{}; },
-                          "List the public reverse traceroute servers known at release (the ENDPOINTS file) and exit");
+    app.add_flag_callback(
+        "--endpoints", [] { throw EndpointsRequest{}; },
+        "List the public reverse traceroute servers known at release (the ENDPOINTS file) and exit");
     app.require_subcommand(1);
 
     app.add_flag("-4", v4, "Use IPv4");
@@ -159,8 +158,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_option("-f,--first-ttl,--min-ttl", o.first_ttl, "First TTL to probe")->capture_default_str();
     app.add_option("-m,--max-ttl", o.max_ttl, "Last TTL to probe")->capture_default_str();
     app.add_option("-w,--timeout", o.timeout_s, "Seconds to wait for an answer to a probe")->capture_default_str();
-    app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")
-        ->capture_default_str();
+    app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")->capture_default_str();
     app.add_option("--abort", o.abort_after, "Stop after this many consecutive silent hops")->capture_default_str();
     app.add_option("-s,--source", o.source, "Source address to probe from");
     app.add_option("-i,--interface", o.interface, "Interface to probe through");
@@ -169,15 +167,16 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                                          "Base name of output files: draws the graph to BASE.FORMAT (and BASE.json "
                                          "with --store-json)")
                               ->capture_default_str();
-    CLI::Option* format = app.add_option("--format", o.format, "Graph format: dot, gif, jpg, pdf, png, ps or svg")
-                              ->capture_default_str();
+    CLI::Option* format =
+        app.add_option("--format", o.format, "Graph format: dot, gif, jpg, pdf, png, ps or svg")->capture_default_str();
     app.add_option("--transmit", o.transmit_url,
                    "Submit the measurement to a collector (URL, else $REVERSE_TRACEROUTE_COLLECTOR, else "
                    "`collector` in the config file); asks first unless -y")
         ->type_name("[URL]")
         ->configurable(false);
-    app.add_option("--collector", o.collector, "Collector URL --transmit uses when given none (usually set in the "
-                                               "config file)");
+    app.add_option("--collector", o.collector,
+                   "Collector URL --transmit uses when given none (usually set in the "
+                   "config file)");
     app.add_option("--token", o.token, "Collector token (config file key `token`; refused on the command line)")
         ->group("");
     app.set_config("--config", default_config_path(), "Read option defaults (key = value) from this file")
@@ -186,7 +185,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json");
     app.add_flag("--resolve-aliases", o.resolve_aliases,
                  "Two-way IPv4: find addresses of one router (APAR) and write them to BASE.aliases");
-    app.add_flag("--paths", o.flow_paths, "Multipath: also print each flow's path (one row per flow, one column per TTL)");
+    app.add_flag("--paths", o.flow_paths,
+                 "Multipath: also print each flow's path (one row per flow, one column per TTL)");
     app.add_option("-l,--log-level", o.log_level, "Log detail on stderr")
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
         ->capture_default_str();
@@ -198,8 +198,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     single->fallthrough();
     single->add_option("--flow", o.flow, "Flow: destination port (UDP/TCP) or ICMP checksum")->capture_default_str();
     single->add_option("-q,--probes", o.probes_per_hop, "Probes per hop")->capture_default_str();
-    single->add_option("--retries", o.retries, "Extra attempts for a probe that got no answer")
-        ->capture_default_str();
+    single->add_option("--retries", o.retries, "Extra attempts for a probe that got no answer")->capture_default_str();
     single->add_option("-N,--sim-queries", o.max_in_flight, "Probes in flight at once")->capture_default_str();
     single->add_option("target", o.target, "Host name or address to trace to (and from)")
         ->required()
@@ -207,8 +206,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
 
     CLI::App* multi = app.add_subcommand("multipath", "Discover every load-balanced path (Diamond-Miner)");
     multi->fallthrough();
-    multi->add_option("--confidence", o.confidence, "Failure probability per branching point")
-        ->capture_default_str();
+    multi->add_option("--confidence", o.confidence, "Failure probability per branching point")->capture_default_str();
     multi->add_option("--retry", o.retry, "Retries for unanswered probes")->capture_default_str();
     multi->add_option("--min-burst", o.min_burst, "Least probes in flight")->capture_default_str();
     multi->add_option("--max-burst", o.max_burst, "Most probes in flight")->capture_default_str();
@@ -244,11 +242,11 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     } catch (const CLI::RequiredError& e) {
         const std::string what = e.what();
         if (what.find("target") != std::string::npos)
-            return ParseExit{2, fmt::format("missing target: name the host to trace as the last argument ({})",
-                                            kUsageHint)};
+            return ParseExit{
+                2, fmt::format("missing target: name the host to trace as the last argument ({})", kUsageHint)};
         if (what.find("subcommand") != std::string::npos)
-            return ParseExit{2, fmt::format("missing engine: say singlepath or multipath before the target ({})",
-                                            kUsageHint)};
+            return ParseExit{
+                2, fmt::format("missing engine: say singlepath or multipath before the target ({})", kUsageHint)};
         return ParseExit{2, fmt::format("missing direction or protocol: say e.g. `two-way udp singlepath "
                                         "TARGET` ({})",
                                         kUsageHint)};

@@ -25,9 +25,12 @@ constexpr std::size_t kRouterBurst = 6;
 
 }  // namespace
 
-MultipathEngine::MultipathEngine(Prober& prober, IpAddress root, MultipathSettings settings,
-                                 TraceObserver& observer)
-    : prober_(prober), root_(root), settings_(settings), observer_(observer), stops_(settings.confidence),
+MultipathEngine::MultipathEngine(Prober& prober, IpAddress root, MultipathSettings settings, TraceObserver& observer)
+    : prober_(prober),
+      root_(root),
+      settings_(settings),
+      observer_(observer),
+      stops_(settings.confidence),
       window_(settings.min_burst) {}
 
 void MultipathEngine::start() {
@@ -67,8 +70,8 @@ const std::optional<IpAddress>& MultipathEngine::single(std::uint8_t ttl) const 
         return cached->second;
     std::optional<IpAddress> result;
     if (const auto hop = table_.find(ttl); hop != table_.end())
-        result = single_vertex(hop->second, static_cast<std::size_t>(stops_.flows_for(2)),
-                               prober_.codec().end_of_path());
+        result =
+            single_vertex(hop->second, static_cast<std::size_t>(stops_.flows_for(2)), prober_.codec().end_of_path());
     return single_cache_[ttl] = result;
 }
 
@@ -117,12 +120,9 @@ bool MultipathEngine::reaches(std::uint8_t ttl, std::size_t flow) const {
     const auto previous = static_cast<std::uint8_t>(ttl - 1);
     const FlowObservation& before = seen(previous, flow);
     switch (before.state) {
-    case FlowObservation::State::answered:
-        return !ends_path(*before.answer, prober_.codec().end_of_path());
-    case FlowObservation::State::silent:
-        return silent_run(previous, flow) < settings_.abort_after;
-    case FlowObservation::State::unprobed:
-        break;
+    case FlowObservation::State::answered: return !ends_path(*before.answer, prober_.codec().end_of_path());
+    case FlowObservation::State::silent: return silent_run(previous, flow) < settings_.abort_after;
+    case FlowObservation::State::unprobed: break;
     }
     // Not probed at the previous TTL: fine if that hop is one vertex every flow passes and this
     // flow is not probed there by plan; otherwise wait for its probe there.
@@ -177,8 +177,7 @@ void MultipathEngine::note_loss(const Attempt& attempt) {
         paced->second.interval_ns = std::min(kRateLimitedInterval, paced->second.interval_ns * 2);
         // ... or some vertex there never answers, which slowing down cannot cure.
         if (++paced->second.failures_in_a_row >= kPacedFailuresForSilence) {
-            log(LogLevel::info, "ttl {} stays silent at one probe per second: a silent router, not a rate limit",
-                ttl);
+            log(LogLevel::info, "ttl {} stays silent at one probe per second: a silent router, not a rate limit", ttl);
             pacing_.erase(paced);
             silent_not_limited_.insert(ttl);
         }
@@ -191,8 +190,8 @@ void MultipathEngine::note_loss(const Attempt& attempt) {
         return;  // silent so far: a black hole, not a rate limit
     // Assume each vertex is a router refilling one answer a second; slower if losses go on.
     const std::int64_t interval = kRateLimitedInterval / static_cast<std::int64_t>(vertices.size());
-    log(LogLevel::info, "ttl {} loses probes while answering others: rate limited, one probe per {} ms there",
-        ttl, interval / 1'000'000);
+    log(LogLevel::info, "ttl {} loses probes while answering others: rate limited, one probe per {} ms there", ttl,
+        interval / 1'000'000);
     pacing_[ttl] = Pacing{Prober::now_ns(), interval};
 }
 
@@ -301,9 +300,9 @@ void MultipathEngine::plan() {
                     ++pending_there;
             const double share = static_cast<double>(flows.size()) / static_cast<double>(settled);
             // A share from a few flows is a rough estimate: grow a hop at most twofold a round.
-            const auto more = std::min(
-                static_cast<std::size_t>(std::ceil(static_cast<double>(wanted_flows - flows.size()) / share)),
-                std::max(settled, static_cast<std::size_t>(stops_.flows_for(2))));
+            const auto more =
+                std::min(static_cast<std::size_t>(std::ceil(static_cast<double>(wanted_flows - flows.size()) / share)),
+                         std::max(settled, static_cast<std::size_t>(stops_.flows_for(2))));
             // While flows are still on their way to the previous hop its shares are not known
             // yet: wait for them rather than guess (over-asking costs most at rate-limited hops).
             if (pending_there == 0)

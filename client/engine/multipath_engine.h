@@ -18,21 +18,21 @@
 #include <set>
 #include <unordered_map>
 
-#include "measurement/multipath_graph.h"
 #include "engine/stopping_points.h"
-#include "measurement/trace_result.h"
 #include "io/event_loop.h"
+#include "measurement/multipath_graph.h"
+#include "measurement/trace_result.h"
 
 namespace rtt::client {
 
 struct MultipathSettings {
     std::uint8_t first_ttl = 1;
     std::uint8_t max_ttl = 30;
-    double confidence = 0.05;       // failure probability per branching point
-    int retries = 3;                // extra attempts for a probe that got no answer
-    int abort_after = 3;            // a flow silent at this many consecutive TTLs is given up
-    std::size_t min_burst = 20;     // probes in flight after a loss
-    std::size_t max_burst = 500;    // probes in flight on a loss-free network
+    double confidence = 0.05;          // failure probability per branching point
+    int retries = 3;                   // extra attempts for a probe that got no answer
+    int abort_after = 3;               // a flow silent at this many consecutive TTLs is given up
+    std::size_t min_burst = 20;        // probes in flight after a loss
+    std::size_t max_burst = 500;       // probes in flight on a loss-free network
     std::uint64_t max_probes = 10000;  // safety cap for one direction
     std::uint16_t first_flow = 10000;  // flow i is first_flow + i (wrapping inside kFlowRange)
 };
@@ -58,7 +58,7 @@ private:
         std::uint8_t ttl = 0;
         std::size_t flow = 0;  // index into flow_values_
         int number = 1;
-        bool paced = false;    // sent while its hop was paced
+        bool paced = false;  // sent while its hop was paced
     };
     using CellKey = std::pair<std::uint8_t, std::size_t>;
 

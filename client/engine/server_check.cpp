@@ -30,16 +30,18 @@ void ServerCheck::on_outcome(const ProbeOutcome& outcome) {
             ++attempts_;
             return;
         }
-        fail(fmt::format("no answer from {} to a reverse traceroute request: it is down, filters ICMP, or runs "
-                         "no reverse traceroute server",
-                         target));
+        fail(
+            fmt::format("no answer from {} to a reverse traceroute request: it is down, filters ICMP, or runs "
+                        "no reverse traceroute server",
+                        target));
         return;
     }
     const Answer& answer = *outcome.answer;
     if (answer.kind == AnswerKind::not_a_server) {
-        fail(fmt::format("{} answered like a plain ping: it runs no reverse traceroute server; trace forward "
-                         "only, or pick a target from ENDPOINTS",
-                         target));
+        fail(
+            fmt::format("{} answered like a plain ping: it runs no reverse traceroute server; trace forward "
+                        "only, or pick a target from ENDPOINTS",
+                        target));
         return;
     }
     if (answer.kind == AnswerKind::server_refused && answer.server_state != RTT_STATE_INVALID_TTL) {
@@ -53,8 +55,8 @@ void ServerCheck::on_outcome(const ProbeOutcome& outcome) {
 
 void ServerCheck::fail(const std::string& sentence) {
     failed_ = true;
-    observer_.on_end(TraceSummary{TraceEnd::failed, std::nullopt, sentence, prober_.probes_sent(),
-                                  prober_.probes_answered()});
+    observer_.on_end(
+        TraceSummary{TraceEnd::failed, std::nullopt, sentence, prober_.probes_sent(), prober_.probes_answered()});
 }
 
 }  // namespace rtt::client

@@ -4,8 +4,8 @@
 // not at all (docs/protocol.md §2). Only after that does the reverse engine start.
 #pragma once
 
-#include "measurement/trace_result.h"
 #include "io/event_loop.h"
+#include "measurement/trace_result.h"
 
 namespace rtt::client {
 

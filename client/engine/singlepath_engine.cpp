@@ -9,13 +9,15 @@
 
 namespace rtt::client {
 
-
 bool SinglePathEngine::Hop::settled() const {
     return std::all_of(slots.begin(), slots.end(), [](const Slot& s) { return s.settled; });
 }
 
 SinglePathEngine::SinglePathEngine(Prober& prober, SinglePathSettings settings, TraceObserver& observer)
-    : prober_(prober), settings_(settings), observer_(observer), next_ttl_(settings.first_ttl),
+    : prober_(prober),
+      settings_(settings),
+      observer_(observer),
+      next_ttl_(settings.first_ttl),
       report_ttl_(settings.first_ttl) {}
 
 void SinglePathEngine::start() {
@@ -54,7 +56,9 @@ void SinglePathEngine::on_outcome(const ProbeOutcome& outcome) {
     const std::uint8_t ttl = outcome.probe.ttl;
     if (const auto& answer = outcome.answer) {
         if (answer->kind == AnswerKind::not_a_server) {
-            finish({TraceEnd::failed, answer, fmt::format("{} answered like a plain ping: it runs no reverse traceroute server", answer->responder.to_string())});
+            finish({TraceEnd::failed, answer,
+                    fmt::format("{} answered like a plain ping: it runs no reverse traceroute server",
+                                answer->responder.to_string())});
             return;
         }
         if (answer->kind == AnswerKind::server_refused) {

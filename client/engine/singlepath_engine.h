@@ -9,8 +9,8 @@
 #include <map>
 #include <optional>
 
-#include "measurement/trace_result.h"
 #include "io/event_loop.h"
+#include "measurement/trace_result.h"
 
 namespace rtt::client {
 
@@ -19,8 +19,8 @@ struct SinglePathSettings {
     std::uint8_t max_ttl = 30;
     std::uint16_t flow = 33434;
     int probes_per_hop = 3;
-    int retries = 1;       // extra attempts for a probe that got no answer
-    int abort_after = 3;   // consecutive silent hops
+    int retries = 1;      // extra attempts for a probe that got no answer
+    int abort_after = 3;  // consecutive silent hops
     std::size_t max_in_flight = 16;
 };
 
@@ -55,8 +55,8 @@ private:
     SinglePathSettings settings_;
     TraceObserver& observer_;
     std::map<std::uint8_t, Hop> hops_;
-    unsigned next_ttl_;          // the next TTL to open
-    unsigned report_ttl_;        // the next TTL to report
+    unsigned next_ttl_;                    // the next TTL to open
+    unsigned report_ttl_;                  // the next TTL to report
     std::optional<std::uint8_t> end_ttl_;  // lowest TTL with an answer that ends the path
     std::optional<Answer> end_answer_;
     int silent_run_ = 0;

@@ -49,8 +49,7 @@ private:
 
 }  // namespace
 
-void run_until_finished(std::span<ProbingTask* const> tasks, const std::function<void()>& tick,
-                        std::int64_t tick_ns) {
+void run_until_finished(std::span<ProbingTask* const> tasks, const std::function<void()>& tick, std::int64_t tick_ns) {
     std::int64_t next_tick = monotonic_ns() + tick_ns;
     Epoll epoll;
     for (ProbingTask* task : tasks)

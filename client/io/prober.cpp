@@ -33,7 +33,9 @@ RawSocket open_send_socket(const ProbeCodec& codec, const ProberSettings& settin
 }  // namespace
 
 Prober::Prober(std::unique_ptr<ProbeCodec> codec, ProberSettings settings)
-    : codec_(std::move(codec)), settings_(std::move(settings)), send_socket_(open_send_socket(*codec_, settings_)),
+    : codec_(std::move(codec)),
+      settings_(std::move(settings)),
+      send_socket_(open_send_socket(*codec_, settings_)),
       next_id_(static_cast<std::uint16_t>(std::random_device{}() % 0xFFFE + 1)) {
     for (const std::uint8_t protocol : codec_->answer_protocols()) {
         RawSocket socket(codec_->family(), protocol);
@@ -62,7 +64,9 @@ std::uint16_t Prober::allocate_id() {
     }
 }
 
-std::int64_t Prober::now_ns() { return monotonic_ns(); }
+std::int64_t Prober::now_ns() {
+    return monotonic_ns();
+}
 
 std::uint16_t Prober::submit(std::uint8_t ttl, std::uint16_t flow, std::int64_t not_before_ns,
                              std::int64_t timeout_ns) {
@@ -133,8 +137,8 @@ void Prober::send_due() {
         record.deadline_ns = now + (record.timeout_ns > 0 ? record.timeout_ns : settings_.timeout_ns);
         int error = 0;
         if (codec_->family() == Family::v4) {
-            const Bytes packet = wrap_in_ip(probe.ip_protocol, codec_->source(), codec_->destination(),
-                                            probe.ip_ttl, probe.message, 0, false, probe.ip_id);
+            const Bytes packet = wrap_in_ip(probe.ip_protocol, codec_->source(), codec_->destination(), probe.ip_ttl,
+                                            probe.message, 0, false, probe.ip_id);
             error = send_socket_.send(packet, codec_->destination());
         } else {
             error = send_socket_.send(probe.message, codec_->destination(), probe.ip_ttl);

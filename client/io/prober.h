@@ -22,7 +22,7 @@ struct ProbeRecord {
     std::uint8_t ttl = 0;
     std::uint16_t flow = 0;
     std::int64_t sent_realtime_ns = 0;
-    std::int64_t deadline_ns = 0;  // CLOCK_MONOTONIC
+    std::int64_t deadline_ns = 0;    // CLOCK_MONOTONIC
     std::int64_t not_before_ns = 0;  // CLOCK_MONOTONIC; 0: as soon as pacing allows
     std::int64_t timeout_ns = 0;     // 0: the prober's timeout
 };

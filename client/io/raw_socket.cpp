@@ -27,12 +27,15 @@ std::int64_t clock_ns(clockid_t clock) {
 
 }  // namespace
 
-std::int64_t realtime_ns() { return clock_ns(CLOCK_REALTIME); }
-std::int64_t monotonic_ns() { return clock_ns(CLOCK_MONOTONIC); }
+std::int64_t realtime_ns() {
+    return clock_ns(CLOCK_REALTIME);
+}
+std::int64_t monotonic_ns() {
+    return clock_ns(CLOCK_MONOTONIC);
+}
 
 RawSocket::RawSocket(Family family, int protocol) : family_(family) {
-    fd_ = ::socket(family == Family::v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                   protocol);
+    fd_ = ::socket(family == Family::v4 ? AF_INET : AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
     if (fd_ < 0) {
         if (errno == EPERM || errno == EACCES)
             throw ClientError(
@@ -50,7 +53,9 @@ RawSocket::~RawSocket() {
         ::close(fd_);
 }
 
-RawSocket::RawSocket(RawSocket&& other) noexcept : family_(other.family_), fd_(other.fd_) { other.fd_ = -1; }
+RawSocket::RawSocket(RawSocket&& other) noexcept : family_(other.family_), fd_(other.fd_) {
+    other.fd_ = -1;
+}
 
 void RawSocket::bind_to(const IpAddress& source) {
     socklen_t length = 0;

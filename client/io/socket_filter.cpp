@@ -18,9 +18,15 @@ void SocketFilterBuilder::emit(std::uint16_t code, std::uint32_t k, Label yes, L
     program_.push_back(Pending{sock_filter{code, 0, 0, k}, yes, no});
 }
 
-void SocketFilterBuilder::load_byte(std::uint32_t offset) { emit(BPF_LD | BPF_B | BPF_ABS, offset); }
-void SocketFilterBuilder::load_half(std::uint32_t offset) { emit(BPF_LD | BPF_H | BPF_ABS, offset); }
-void SocketFilterBuilder::load_word(std::uint32_t offset) { emit(BPF_LD | BPF_W | BPF_ABS, offset); }
+void SocketFilterBuilder::load_byte(std::uint32_t offset) {
+    emit(BPF_LD | BPF_B | BPF_ABS, offset);
+}
+void SocketFilterBuilder::load_half(std::uint32_t offset) {
+    emit(BPF_LD | BPF_H | BPF_ABS, offset);
+}
+void SocketFilterBuilder::load_word(std::uint32_t offset) {
+    emit(BPF_LD | BPF_W | BPF_ABS, offset);
+}
 
 void SocketFilterBuilder::load_ipv4_header_length(std::uint32_t offset) {
     emit(BPF_LDX | BPF_B | BPF_MSH, offset);
@@ -36,7 +42,9 @@ void SocketFilterBuilder::load_word_after_header(std::uint32_t offset) {
     emit(BPF_LD | BPF_W | BPF_IND, offset);
 }
 
-void SocketFilterBuilder::and_with(std::uint32_t mask) { emit(BPF_ALU | BPF_AND | BPF_K, mask); }
+void SocketFilterBuilder::and_with(std::uint32_t mask) {
+    emit(BPF_ALU | BPF_AND | BPF_K, mask);
+}
 
 void SocketFilterBuilder::jump_if_equal(std::uint32_t value, Label yes, Label no) {
     emit(BPF_JMP | BPF_JEQ | BPF_K, value, yes, no);
@@ -46,7 +54,9 @@ void SocketFilterBuilder::jump_if_any_bit(std::uint32_t mask, Label yes, Label n
     emit(BPF_JMP | BPF_JSET | BPF_K, mask, yes, no);
 }
 
-void SocketFilterBuilder::jump_to(Label label) { emit(BPF_JMP | BPF_JA, 0, label, label); }
+void SocketFilterBuilder::jump_to(Label label) {
+    emit(BPF_JMP | BPF_JA, 0, label, label);
+}
 
 std::vector<sock_filter> SocketFilterBuilder::finish() {
     const int accept_at = static_cast<int>(program_.size());

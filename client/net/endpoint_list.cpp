@@ -10,7 +10,9 @@
 
 namespace rtt::client {
 
-std::string endpoints_file() { return installed_file("ENDPOINTS", RTT_DATA_RELATIVE_DIR, RTT_DATA_DIR); }
+std::string endpoints_file() {
+    return installed_file("ENDPOINTS", RTT_DATA_RELATIVE_DIR, RTT_DATA_DIR);
+}
 
 std::vector<PublicEndpoint> read_endpoints(const std::string& path) {
     std::ifstream file(path);
@@ -24,10 +26,10 @@ std::vector<PublicEndpoint> read_endpoints(const std::string& path) {
         const auto first = line.find(';');
         const auto second = first == std::string::npos ? first : line.find(';', first + 1);
         if (second == std::string::npos || first == 0)
-            throw ClientError(fmt::format("{} line {} is not address;asnumber;contact: fix or reinstall the file",
-                                          path, number));
-        endpoints.push_back({line.substr(0, first), line.substr(first + 1, second - first - 1),
-                             line.substr(second + 1)});
+            throw ClientError(
+                fmt::format("{} line {} is not address;asnumber;contact: fix or reinstall the file", path, number));
+        endpoints.push_back(
+            {line.substr(0, first), line.substr(first + 1, second - first - 1), line.substr(second + 1)});
     }
     return endpoints;
 }
@@ -40,9 +42,10 @@ std::string endpoints_text(const std::vector<PublicEndpoint>& endpoints) {
     for (const auto& e : endpoints)
         text += fmt::format("{:<{}}  {:>8}  {}\n", e.address, width, e.as_number.empty() ? "-" : "AS" + e.as_number,
                             e.contact.empty() ? "-" : e.contact);
-    text += fmt::format("{} public servers; trace back from one with: reverse-traceroute reverse udp singlepath "
-                        "ADDRESS",
-                        endpoints.size());
+    text += fmt::format(
+        "{} public servers; trace back from one with: reverse-traceroute reverse udp singlepath "
+        "ADDRESS",
+        endpoints.size());
     return text;
 }
 

@@ -18,11 +18,14 @@
 namespace rtt::client {
 namespace {
 
-std::string family_name(Family family) { return family == Family::v4 ? "IPv4" : "IPv6"; }
+std::string family_name(Family family) {
+    return family == Family::v4 ? "IPv4" : "IPv6";
+}
 
 class UdpSocket {
 public:
-    explicit UdpSocket(Family family) : fd_(::socket(family == Family::v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
+    explicit UdpSocket(Family family)
+        : fd_(::socket(family == Family::v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {
         if (fd_ < 0)
             throw ClientError(fmt::format("cannot open a UDP socket: {}", std::strerror(errno)));
     }
@@ -51,8 +54,8 @@ IpAddress resolve_target(const std::string& target, std::optional<Family> family
     addrinfo* results = nullptr;
     const int error = getaddrinfo(target.c_str(), nullptr, &hints, &results);
     if (error != 0 || results == nullptr)
-        throw ClientError(fmt::format("cannot resolve '{}': {}; check the name or give an address", target,
-                                      gai_strerror(error)));
+        throw ClientError(
+            fmt::format("cannot resolve '{}': {}; check the name or give an address", target, gai_strerror(error)));
     const IpAddress address = from_sockaddr(results->ai_addr);
     freeaddrinfo(results);
     return address;
@@ -62,7 +65,8 @@ IpAddress choose_source(const IpAddress& target, const std::string& requested, c
     UdpSocket socket(target.family());
     if (!interface.empty()) {
         if (if_nametoindex(interface.c_str()) == 0)
-            throw ClientError(fmt::format("there is no interface named '{}': check the name with `ip link`", interface));
+            throw ClientError(
+                fmt::format("there is no interface named '{}': check the name with `ip link`", interface));
         if (setsockopt(socket.fd(), SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
                        static_cast<socklen_t>(interface.size())) != 0)
             throw ClientError(fmt::format("cannot bind to interface '{}': {}", interface, std::strerror(errno)));
@@ -70,7 +74,8 @@ IpAddress choose_source(const IpAddress& target, const std::string& requested, c
     if (!requested.empty()) {
         const auto source = IpAddress::parse(requested);
         if (!source)
-            throw ClientError(fmt::format("source '{}' is not an IP address: give one of this host's addresses", requested));
+            throw ClientError(
+                fmt::format("source '{}' is not an IP address: give one of this host's addresses", requested));
         if (source->family() != target.family())
             throw ClientError(fmt::format("source {} is {} but the target is {}: give a source of the target's family",
                                           requested, family_name(source->family()), family_name(target.family())));
@@ -84,7 +89,8 @@ IpAddress choose_source(const IpAddress& target, const std::string& requested, c
     socklen_t length = 0;
     const auto destination = to_sockaddr(target, 33434, length);
     if (::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&destination), length) != 0)
-        throw ClientError(fmt::format("no route to {}: {}; check `ip route`", target.to_string(), std::strerror(errno)));
+        throw ClientError(
+            fmt::format("no route to {}: {}; check `ip route`", target.to_string(), std::strerror(errno)));
     sockaddr_storage local{};
     socklen_t local_length = sizeof local;
     getsockname(socket.fd(), reinterpret_cast<sockaddr*>(&local), &local_length);

@@ -31,8 +31,8 @@ struct DrawingRequest {
 
 // Draws every direction of the measurement as `request` says.
 void draw_measurement(const DrawingRequest& request, const MeasurementParameters& parameters,
-                      const MeasurementContext& context,
-                      const std::vector<RecordedDirection>& recorded, const std::map<IpAddress, std::string>& names,
+                      const MeasurementContext& context, const std::vector<RecordedDirection>& recorded,
+                      const std::map<IpAddress, std::string>& names,
                       const std::vector<std::vector<IpAddress>>& aliases);
 
 }  // namespace rtt::client

@@ -20,13 +20,17 @@ std::string unreachable_annotation(Family family, std::uint8_t code) {
         case 3: return "";
         case 4: return "!F";
         case 5: return "!S";
-        case 9: case 10: case 13: return "!X";
+        case 9:
+        case 10:
+        case 13: return "!X";
         default: return fmt::format("!<{}>", code);
         }
     }
     switch (code) {
     case 0: return "!N";
-    case 1: case 5: case 6: return "!X";
+    case 1:
+    case 5:
+    case 6: return "!X";
     case 3: return "!H";
     case 4: return "";
     default: return fmt::format("!<{}>", code);
@@ -37,13 +41,20 @@ namespace {
 
 std::string unreachable_reason(Family family, std::uint8_t code) {
     const std::string a = unreachable_annotation(family, code);
-    if (a == "!N") return "network unreachable (!N)";
-    if (a == "!H") return "host unreachable (!H)";
-    if (a == "!P") return "protocol unreachable (!P)";
-    if (a == "!X") return "communication administratively prohibited (!X)";
-    if (a == "!F") return "fragmentation needed (!F)";
-    if (a == "!S") return "source route failed (!S)";
-    if (a.empty()) return "port unreachable";
+    if (a == "!N")
+        return "network unreachable (!N)";
+    if (a == "!H")
+        return "host unreachable (!H)";
+    if (a == "!P")
+        return "protocol unreachable (!P)";
+    if (a == "!X")
+        return "communication administratively prohibited (!X)";
+    if (a == "!F")
+        return "fragmentation needed (!F)";
+    if (a == "!S")
+        return "source route failed (!S)";
+    if (a.empty())
+        return "port unreachable";
     return fmt::format("unreachable, code {} ({})", code, a);
 }
 
@@ -62,13 +73,16 @@ public:
         const std::string who = h.target_name == h.target.to_string()
                                     ? h.target.to_string()
                                     : fmt::format("{} ({})", h.target_name, h.target.to_string());
-        const std::string route = h.direction == TraceDirection::reverse ? fmt::format("from {} back to {}", who, h.source.to_string())
-                                                           : fmt::format("to {} from {}", who, h.source.to_string());
+        const std::string route = h.direction == TraceDirection::reverse
+                                      ? fmt::format("from {} back to {}", who, h.source.to_string())
+                                      : fmt::format("to {} from {}", who, h.source.to_string());
         if (h.multipath)
             return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence per branching point",
-                               trace_direction_name(h.direction), protocol_name(h.protocol), route, h.max_ttl, 100 * (1 - h.confidence));
-        return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop", trace_direction_name(h.direction),
-                           protocol_name(h.protocol), route, h.flow, h.max_ttl, h.probes_per_hop);
+                               trace_direction_name(h.direction), protocol_name(h.protocol), route, h.max_ttl,
+                               100 * (1 - h.confidence));
+        return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop",
+                           trace_direction_name(h.direction), protocol_name(h.protocol), route, h.flow, h.max_ttl,
+                           h.probes_per_hop);
     }
 
     void on_graph(const MultipathGraph& found) override {
@@ -103,7 +117,8 @@ public:
         if (any_inferred)
             report_.print(index_, "    (~ marks a link inferred through a hop that every flow passes)");
         if (heading_.flow_paths) {
-            report_.print(index_, fmt::format("{} path of each flow (- not probed, * no answer):", trace_direction_name(heading_.direction)));
+            report_.print(index_, fmt::format("{} path of each flow (- not probed, * no answer):",
+                                              trace_direction_name(heading_.direction)));
             for (const auto& line : flow_table(found))
                 report_.print(index_, line);
         }
@@ -150,10 +165,11 @@ private:
         switch (s.end) {
         case TraceEnd::reached: {
             const Answer& a = *s.final_answer;
-            std::string line = h.direction == TraceDirection::reverse
-                                   ? fmt::format("{}: the server's probes reached us ({})", trace_direction_name(h.direction),
-                                                 h.end_of_path.to_string())
-                                   : fmt::format("{}: reached {}", trace_direction_name(h.direction), h.end_of_path.to_string());
+            std::string line =
+                h.direction == TraceDirection::reverse
+                    ? fmt::format("{}: the server's probes reached us ({})", trace_direction_name(h.direction),
+                                  h.end_of_path.to_string())
+                    : fmt::format("{}: reached {}", trace_direction_name(h.direction), h.end_of_path.to_string());
             if (h.multipath)
                 return line;
             if (a.kind == AnswerKind::tcp_syn_ack)
@@ -164,16 +180,16 @@ private:
         }
         case TraceEnd::unreachable: {
             const Answer& a = *s.final_answer;
-            return fmt::format("{}: not reached: {} says {}", trace_direction_name(h.direction), a.responder.to_string(),
-                               unreachable_reason(a.responder.family(), a.icmp_code));
+            return fmt::format("{}: not reached: {} says {}", trace_direction_name(h.direction),
+                               a.responder.to_string(), unreachable_reason(a.responder.family(), a.icmp_code));
         }
         case TraceEnd::no_reply:
-            return fmt::format("{}: not reached: no reply from {} consecutive hops (--abort {})", trace_direction_name(h.direction),
-                               h.abort_after, h.abort_after);
+            return fmt::format("{}: not reached: no reply from {} consecutive hops (--abort {})",
+                               trace_direction_name(h.direction), h.abort_after, h.abort_after);
         case TraceEnd::max_ttl:
-            return fmt::format("{}: not reached within {} hops (raise -m/--max-ttl)", trace_direction_name(h.direction), h.max_ttl);
-        case TraceEnd::failed:
-            return fmt::format("{}: failed: {}", trace_direction_name(h.direction), s.failure);
+            return fmt::format("{}: not reached within {} hops (raise -m/--max-ttl)", trace_direction_name(h.direction),
+                               h.max_ttl);
+        case TraceEnd::failed: return fmt::format("{}: failed: {}", trace_direction_name(h.direction), s.failure);
         }
         return {};
     }

@@ -33,8 +33,8 @@ struct SectionHeading {
     int probes_per_hop = 3;
     bool multipath = false;
     double confidence = 0.05;
-    bool merge = true;         // multipath: fold vertices seen at several TTLs
-    bool flow_paths = false;   // multipath: also the per-flow table (--paths)
+    bool merge = true;        // multipath: fold vertices seen at several TTLs
+    bool flow_paths = false;  // multipath: also the per-flow table (--paths)
 };
 
 class TextReport {

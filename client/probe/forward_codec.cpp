@@ -36,7 +36,9 @@ ForwardCodec::ForwardCodec(Protocol protocol, const IpAddress& source, const IpA
         answer_protocols_.push_back(RTT_IPPROTO_TCP);
 }
 
-std::span<const std::uint8_t> ForwardCodec::answer_protocols() const { return answer_protocols_; }
+std::span<const std::uint8_t> ForwardCodec::answer_protocols() const {
+    return answer_protocols_;
+}
 
 OutgoingProbe ForwardCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const {
     OutgoingProbe probe;
@@ -95,8 +97,7 @@ std::optional<Answer> ForwardCodec::decode(const ReceivedPacket& packet) const {
     return std::nullopt;
 }
 
-std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> icmp,
-                                                const IpAddress& from) const {
+std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> icmp, const IpAddress& from) const {
     if (icmp.size() < 8)
         return std::nullopt;
     const std::uint8_t type = icmp[0], code = icmp[1];
@@ -114,8 +115,10 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
         quoted->protocol != ip_protocol(protocol_, family()) || quoted->payload.size() < 8)
         return std::nullopt;
     const auto q = quoted->payload;
-    Answer answer{0, time_exceeded ? AnswerKind::time_exceeded : AnswerKind::unreachable, from,
-                  time_exceeded ? std::uint8_t{0} : code, 0, std::nullopt, std::nullopt};
+    Answer answer{0,           time_exceeded ? AnswerKind::time_exceeded : AnswerKind::unreachable,
+                  from,        time_exceeded ? std::uint8_t{0} : code,
+                  0,           std::nullopt,
+                  std::nullopt};
     switch (protocol_) {
     case Protocol::udp:
     case Protocol::tcp:
@@ -141,8 +144,7 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
     return answer;
 }
 
-std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp,
-                                               const IpAddress& from) const {
+std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp, const IpAddress& from) const {
     if (tcp.size() < 20 || from != target_ || read16(tcp, 2) != kForwardSourcePort)
         return std::nullopt;
     const std::uint8_t flags = tcp[13];
@@ -154,8 +156,13 @@ std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp
     const std::uint32_t acked = read32(tcp, 8) - 1;
     if (!(flags & RTT_TCP_FLAG_ACK) || acked > 0xFFFF)
         return std::nullopt;
-    return Answer{static_cast<std::uint16_t>(acked), syn_ack ? AnswerKind::tcp_syn_ack : AnswerKind::tcp_reset,
-                  from, 0, 0, std::nullopt, read16(tcp, 0)};
+    return Answer{static_cast<std::uint16_t>(acked),
+                  syn_ack ? AnswerKind::tcp_syn_ack : AnswerKind::tcp_reset,
+                  from,
+                  0,
+                  0,
+                  std::nullopt,
+                  read16(tcp, 0)};
 }
 
 std::vector<sock_filter> ForwardCodec::receive_filter(std::uint8_t protocol) const {

@@ -17,8 +17,7 @@ inline constexpr std::uint16_t kForwardSourcePort = 33434;
 
 class ForwardCodec final : public ProbeCodec {
 public:
-    ForwardCodec(Protocol protocol, const IpAddress& source, const IpAddress& target,
-                 std::uint16_t echo_identifier);
+    ForwardCodec(Protocol protocol, const IpAddress& source, const IpAddress& target, std::uint16_t echo_identifier);
 
     Family family() const override { return target_.family(); }
     const IpAddress& destination() const override { return target_; }

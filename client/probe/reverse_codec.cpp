@@ -18,7 +18,9 @@ constexpr std::uint8_t kRequestIpTtl = 64;
 ReverseCodec::ReverseCodec(Protocol protocol, const IpAddress& source, const IpAddress& server)
     : protocol_(protocol), source_(source), server_(server), icmp_protocol_(icmp_protocol(server.family())) {}
 
-std::span<const std::uint8_t> ReverseCodec::answer_protocols() const { return {&icmp_protocol_, 1}; }
+std::span<const std::uint8_t> ReverseCodec::answer_protocols() const {
+    return {&icmp_protocol_, 1};
+}
 
 OutgoingProbe ReverseCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const {
     const Request request{id, ttl, ip_protocol(protocol_, family()), flow};
@@ -66,13 +68,10 @@ std::vector<sock_filter> ReverseCodec::receive_filter(std::uint8_t) const {
 
 std::string server_state_message(std::uint8_t state) {
     switch (state) {
-    case RTT_STATE_INVALID_TTL:
-        return "the server rejected the TTL";
+    case RTT_STATE_INVALID_TTL: return "the server rejected the TTL";
     case RTT_STATE_INVALID_PROTOCOL:
-    case RTT_STATE_INVALID_FLOW:
-        return "the server rejected the probe protocol or flow";
-    default:
-        return fmt::format("unknown state {} from the server", state);
+    case RTT_STATE_INVALID_FLOW: return "the server rejected the probe protocol or flow";
+    default: return fmt::format("unknown state {} from the server", state);
     }
 }
 

@@ -3,7 +3,6 @@
 
 #include <dlfcn.h>
 
-
 #include <fmt/format.h>
 
 #include "client_error.h"
@@ -32,9 +31,10 @@ Plugin load_plugin() {
     } else {
         why = dlerror();
     }
-    throw ClientError(fmt::format("cannot load {} to transmit ({}): reinstall reverse-traceroute, or drop "
-                                  "--transmit and keep the measurement with --store-json",
-                                  path, why));
+    throw ClientError(
+        fmt::format("cannot load {} to transmit ({}): reinstall reverse-traceroute, or drop "
+                    "--transmit and keep the measurement with --store-json",
+                    path, why));
 }
 
 }  // namespace

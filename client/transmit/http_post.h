@@ -8,7 +8,7 @@
 namespace rtt::client {
 
 struct HttpAnswer {
-    int status = 0;       // 0: no answer, see failure
+    int status = 0;  // 0: no answer, see failure
     std::string body;
     std::string failure;  // why there was no answer, one phrase
 };

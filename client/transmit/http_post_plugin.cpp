@@ -20,27 +20,22 @@ char* copy(const std::string& text) {
 // httplib's error names in words a user can act on.
 std::string connection_problem(httplib::Error error) {
     switch (error) {
-    case httplib::Error::Connection:
-        return "connection failed: is the collector running and the URL right?";
-    case httplib::Error::ConnectionTimeout:
-        return "no answer to the connection attempt within 10 s";
+    case httplib::Error::Connection: return "connection failed: is the collector running and the URL right?";
+    case httplib::Error::ConnectionTimeout: return "no answer to the connection attempt within 10 s";
     case httplib::Error::Read:
-    case httplib::Error::Write:
-        return "the connection broke or timed out";
+    case httplib::Error::Write: return "the connection broke or timed out";
     case httplib::Error::SSLServerVerification:
         return "its TLS certificate is not trusted: install its CA certificate or point SSL_CERT_FILE at it";
-    case httplib::Error::SSLConnection:
-        return "the TLS handshake failed";
-    default:
-        return httplib::to_string(error);
+    case httplib::Error::SSLConnection: return "the TLS handshake failed";
+    default: return httplib::to_string(error);
     }
 }
 
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) void rtt_http_post(const char* origin, const char* path,
-                                                                       const char* bearer_token, const char* body,
-                                                                       size_t length, rtt_http_answer* answer) {
+                                                                     const char* bearer_token, const char* body,
+                                                                     size_t length, rtt_http_answer* answer) {
     *answer = {0, nullptr, nullptr};
     httplib::Client client(origin);
     if (!client.is_valid()) {

@@ -16,8 +16,8 @@ struct rtt_http_answer {
     char* failure; /* malloc'd sentence when status is 0; else NULL */
 };
 
-typedef void (*rtt_http_post_fn)(const char* origin, const char* path, const char* bearer_token,
-                                 const char* body, size_t length, struct rtt_http_answer* answer);
+typedef void (*rtt_http_post_fn)(const char* origin, const char* path, const char* bearer_token, const char* body,
+                                 size_t length, struct rtt_http_answer* answer);
 typedef void (*rtt_http_answer_free_fn)(struct rtt_http_answer* answer);
 
 #define RTT_HTTP_POST_SYMBOL "rtt_http_post"

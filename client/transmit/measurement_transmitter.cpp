@@ -81,9 +81,10 @@ std::variant<Submitted, NotSubmitted> post_measurement(const TransmitSettings& s
     if (answer.status == 0)
         return NotSubmitted{fmt::format("could not reach {} ({})", settings.collector, answer.failure)};
     if (answer.status == 401)
-        return NotSubmitted{fmt::format("the collector refused the token ({}): set REVERSE_TRACEROUTE_TOKEN or "
-                                        "`token = ...` in the config file to a token its operator gave you",
-                                        error_reason(answer))};
+        return NotSubmitted{
+            fmt::format("the collector refused the token ({}): set REVERSE_TRACEROUTE_TOKEN or "
+                        "`token = ...` in the config file to a token its operator gave you",
+                        error_reason(answer))};
     if (answer.status != 201 && answer.status != 200)
         return NotSubmitted{fmt::format("the collector answered {}: {}", answer.status, error_reason(answer))};
     const auto stored = nlohmann::json::parse(answer.body, nullptr, false);
@@ -105,14 +106,14 @@ std::string transmit_summary(const nlohmann::json& m, const std::string& collect
         for (const auto& [address, list] : hostnames->items())
             for (const auto& name : list)
                 names += names.empty() ? name.get<std::string>() : ", " + name.get<std::string>();
-    return fmt::format("--transmit will send this measurement to {}{}:\n"
-                       "  {} {} {} trace between this host {} and {} (target {}), started {}\n"
-                       "  {} router and host addresses; host names: {}\n"
-                       "  {} bytes of JSON (the same as --json prints)\n",
-                       collector, kApiPath, m.value("direction", "?"), m.value("protocol", "?"),
-                       m.value("engine", "?"), m.value("source", "?"), m.value("destination", "?"),
-                       m.value("target", "?"), m.value("start_time", "?"), addresses.size(),
-                       names.empty() ? "none (-n, or none found)" : names, m.dump().size());
+    return fmt::format(
+        "--transmit will send this measurement to {}{}:\n"
+        "  {} {} {} trace between this host {} and {} (target {}), started {}\n"
+        "  {} router and host addresses; host names: {}\n"
+        "  {} bytes of JSON (the same as --json prints)\n",
+        collector, kApiPath, m.value("direction", "?"), m.value("protocol", "?"), m.value("engine", "?"),
+        m.value("source", "?"), m.value("destination", "?"), m.value("target", "?"), m.value("start_time", "?"),
+        addresses.size(), names.empty() ? "none (-n, or none found)" : names, m.dump().size());
 }
 
 bool transmit_measurement(const nlohmann::json& measurement, const TransmitSettings& settings) {
@@ -133,14 +134,15 @@ bool transmit_measurement(const nlohmann::json& measurement, const TransmitSetti
     }
     const std::string saved = save_unsent(body);
     if (saved.empty()) {
-        std::fprintf(stderr, "reverse-traceroute: %s; it could not be saved in %s either, so here it is on "
-                             "stdout\n",
+        std::fprintf(stderr,
+                     "reverse-traceroute: %s; it could not be saved in %s either, so here it is on "
+                     "stdout\n",
                      problem.c_str(), unsent_folder().c_str());
         std::printf("%s\n", body.c_str());
-    }
-    else
-        std::fprintf(stderr, "reverse-traceroute: %s; the measurement is saved in %s (send it later: curl -H "
-                             "\"Authorization: Bearer $REVERSE_TRACEROUTE_TOKEN\" --data-binary @%s %s%s)\n",
+    } else
+        std::fprintf(stderr,
+                     "reverse-traceroute: %s; the measurement is saved in %s (send it later: curl -H "
+                     "\"Authorization: Bearer $REVERSE_TRACEROUTE_TOKEN\" --data-binary @%s %s%s)\n",
                      problem.c_str(), saved.c_str(), saved.c_str(), settings.collector.c_str(), kApiPath);
     return false;
 }

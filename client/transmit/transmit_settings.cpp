@@ -28,13 +28,15 @@ TransmitSettings transmit_settings(const ClientOptions& options) {
     if (settings.collector.empty())
         settings.collector = options.collector;
     if (settings.collector.empty())
-        throw ClientError(fmt::format("--transmit has no collector URL: give --transmit URL, set "
-                                      "REVERSE_TRACEROUTE_COLLECTOR or write `collector = URL` in {}",
-                                      default_config_path()));
+        throw ClientError(
+            fmt::format("--transmit has no collector URL: give --transmit URL, set "
+                        "REVERSE_TRACEROUTE_COLLECTOR or write `collector = URL` in {}",
+                        default_config_path()));
     if (settings.collector.rfind("http://", 0) != 0 && settings.collector.rfind("https://", 0) != 0)
-        throw ClientError(fmt::format("collector URL '{}' is not http:// or https://: give e.g. "
-                                      "https://collector.example.net",
-                                      settings.collector));
+        throw ClientError(
+            fmt::format("collector URL '{}' is not http:// or https://: give e.g. "
+                        "https://collector.example.net",
+                        settings.collector));
     while (settings.collector.size() > 8 && settings.collector.back() == '/')
         settings.collector.pop_back();
     settings.token = environment("REVERSE_TRACEROUTE_TOKEN");
@@ -42,8 +44,9 @@ TransmitSettings transmit_settings(const ClientOptions& options) {
         settings.token = options.token;
     settings.confirm = !options.assume_yes;
     if (settings.confirm && !isatty(STDIN_FILENO))
-        throw ClientError("--transmit asks before sending and there is no terminal to ask on: add -y to send "
-                          "without asking");
+        throw ClientError(
+            "--transmit asks before sending and there is no terminal to ask on: add -y to send "
+            "without asking");
     return settings;
 }
 

@@ -40,10 +40,9 @@ ServerUnderTest::ServerUnderTest(const server::ServerConfig& config)
 
 RunResult ServerUnderTest::run(const Bytes& frame, int repeat, std::uint32_t* duration_ns) {
     Bytes out(2048);
-    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(),
-                .data_out = out.data(), .data_size_in = static_cast<std::uint32_t>(frame.size()),
-                .data_size_out = static_cast<std::uint32_t>(out.size()),
-                .repeat = repeat);
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
+                .data_size_in = static_cast<std::uint32_t>(frame.size()),
+                .data_size_out = static_cast<std::uint32_t>(out.size()), .repeat = repeat);
     const int err = bpf_prog_test_run_opts(program_->program_fd(), &opts);
     EXPECT_EQ(err, 0) << "bpf_prog_test_run_opts failed";
     out.resize(opts.data_size_out);
@@ -65,13 +64,11 @@ std::size_t ServerUnderTest::session_count() const {
 }
 
 Addresses v4_addresses() {
-    return {*IpAddress::parse("192.0.2.1"), *IpAddress::parse("198.51.100.1"),
-            *IpAddress::parse("203.0.113.7")};
+    return {*IpAddress::parse("192.0.2.1"), *IpAddress::parse("198.51.100.1"), *IpAddress::parse("203.0.113.7")};
 }
 
 Addresses v6_addresses() {
-    return {*IpAddress::parse("2001:db8::1"), *IpAddress::parse("2001:db8::2"),
-            *IpAddress::parse("2001:db8:ffff::7")};
+    return {*IpAddress::parse("2001:db8::1"), *IpAddress::parse("2001:db8::2"), *IpAddress::parse("2001:db8:ffff::7")};
 }
 
 }  // namespace rtt::test

@@ -18,10 +18,10 @@ namespace rtt::test {
 // Why privileged tests cannot run here, or empty when they can.
 const std::string& bpf_skip_reason();
 
-#define RTT_SKIP_WITHOUT_BPF()                                         \
-    do {                                                               \
-        if (!::rtt::test::bpf_skip_reason().empty())                   \
-            GTEST_SKIP() << ::rtt::test::bpf_skip_reason();            \
+#define RTT_SKIP_WITHOUT_BPF()                              \
+    do {                                                    \
+        if (!::rtt::test::bpf_skip_reason().empty())        \
+            GTEST_SKIP() << ::rtt::test::bpf_skip_reason(); \
     } while (0)
 
 enum Verdict : int { kPass = -1, kDrop = 2, kRedirect = 7 };

@@ -32,11 +32,17 @@ Bytes request_frame(const Addresses& a, Request r, std::uint8_t tos = 0) {
     return ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp, tos));
 }
 
-std::uint64_t counter(ServerUnderTest& s, rtt_counter c) { return s.counters()[c]; }
+std::uint64_t counter(ServerUnderTest& s, rtt_counter c) {
+    return s.counters()[c];
+}
 
-std::size_t ip_header_len(const Bytes& ip) { return (ip[0] >> 4) == 4 ? 20 : 40; }
+std::size_t ip_header_len(const Bytes& ip) {
+    return (ip[0] >> 4) == 4 ? 20 : 40;
+}
 
-Bytes l4(const Bytes& ip) { return Bytes(ip.begin() + static_cast<long>(ip_header_len(ip)), ip.end()); }
+Bytes l4(const Bytes& ip) {
+    return Bytes(ip.begin() + static_cast<long>(ip_header_len(ip)), ip.end());
+}
 
 // Checks the Ethernet addresses were swapped back toward the peer (no route in the test
 // namespace, so the frame returns to the neighbour it came from).
@@ -235,7 +241,8 @@ TEST_F(ServerProgramTest, TimeExceededCode1PassesUntouched) {
     const auto a = v4_addresses();
     ASSERT_EQ(s.run(request_frame(a, {0x1234, 5, RTT_IPPROTO_UDP, 1234})).verdict, kRedirect);
     const auto frame = ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.hop, a.server, 250,
-        hex("0b 01 d8 ec 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 c0 00 02 01 03 fd 04 d2 00 10 12 34")));
+                                                 hex("0b 01 d8 ec 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 "
+                                                     "33 64 01 c0 00 02 01 03 fd 04 d2 00 10 12 34")));
     const auto r = s.run(frame);
     EXPECT_EQ(r.verdict, kPass);
     EXPECT_EQ(r.frame, frame);
@@ -359,7 +366,8 @@ TEST_F(ServerProgramTest, TruncatedAndLyingPacketsPassUntouched) {
 TEST_F(ServerProgramTest, Ipv4OptionsAndIpv6ExtensionHeadersAreHandled) {
     ServerUnderTest s(default_config());
     const auto a = v4_addresses();
-    auto ip = wrap_in_ip(RTT_IPPROTO_ICMP, a.client, a.server, 64, encode_request({7, 5, 17, 1234}, a.client, a.server));
+    auto ip =
+        wrap_in_ip(RTT_IPPROTO_ICMP, a.client, a.server, 64, encode_request({7, 5, 17, 1234}, a.client, a.server));
     // Insert a 4-byte option (NOP NOP NOP EOL) and fix IHL, length and header checksum.
     ip.insert(ip.begin() + 20, {0x01, 0x01, 0x01, 0x00});
     ip[0] = 0x46;

@@ -104,8 +104,8 @@ nlohmann::json from_scamper(std::istream& in) {
         const auto vertex = [&](int ttl, const std::string& address) {
             const auto [it, added] = ids.try_emplace({ttl, address}, static_cast<int>(vertices.size()));
             if (added)
-                vertices.push_back({{"id", it->second}, {"address", address}, {"ttl", ttl},
-                                    {"successors", nlohmann::json::array()}});
+                vertices.push_back(
+                    {{"id", it->second}, {"address", address}, {"ttl", ttl}, {"successors", nlohmann::json::array()}});
             return it->second;
         };
         vertex(0, trace.at("src"));
@@ -123,7 +123,7 @@ nlohmann::json from_scamper(std::istream& in) {
             const auto& [flow, ttl] = key;
             const int to = vertex(ttl, address);
             const auto before = seen.find({flow, ttl - 1});
-            const int from = before != seen.end() ? vertex(ttl - 1, before->second)
+            const int from = before != seen.end()                 ? vertex(ttl - 1, before->second)
                              : ttl - 1 == first && !nodes.empty() ? vertex(first, nodes[0].at("addr"))
                                                                   : -1;
             if (from >= 0 && std::find(vertices[static_cast<std::size_t>(from)]["successors"].begin(),
@@ -259,9 +259,9 @@ int main(int argc, char** argv) {
                 }
         }
         std::cout << "branching points: " << branching << ", missed: " << missed << '\n';
-        std::cout << direction << " v" << family << ": " << found_vertices.size() << " vertices, "
-                  << found_links.size() << " links, " << differences << " differences from the truth ("
-                  << true_vertices.size() << " vertices, " << true_links.size() << " links)\n";
+        std::cout << direction << " v" << family << ": " << found_vertices.size() << " vertices, " << found_links.size()
+                  << " links, " << differences << " differences from the truth (" << true_vertices.size()
+                  << " vertices, " << true_links.size() << " links)\n";
         return differences == 0 ? 0 : 1;
     } catch (const std::exception& e) {
         std::cout << "lab-graph-check: " << e.what() << '\n';

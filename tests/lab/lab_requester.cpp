@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     const bool v4 = target->is_v4();
-    const std::uint8_t probe = protocol_text == "udp" ? RTT_IPPROTO_UDP
+    const std::uint8_t probe = protocol_text == "udp"   ? RTT_IPPROTO_UDP
                                : protocol_text == "tcp" ? RTT_IPPROTO_TCP
                                                         : icmp_protocol(target->family());
     const int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_RAW, v4 ? int(IPPROTO_ICMP) : int(IPPROTO_ICMPV6));
@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     const std::size_t expected = static_cast<std::size_t>(std::max(0, max_ttl - first_ttl + 1));
     while (results.size() < expected) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
         if (left <= 0)
             break;
         pollfd p{fd, POLLIN, 0};
@@ -91,7 +92,7 @@ int main(int argc, char** argv) {
             continue;
         std::span<const std::uint8_t> icmp(buf, static_cast<std::size_t>(n));
         if (v4) {
-            const std::size_t ihl = (buf[0] & 0x0F) * 4u;
+            const std::size_t ihl = static_cast<std::size_t>(buf[0] & 0x0F) * 4;
             if (static_cast<std::size_t>(n) < ihl)
                 continue;
             icmp = icmp.subspan(ihl);

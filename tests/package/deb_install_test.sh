@@ -1,41 +1,67 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The release as a user gets it: scripts/build-release builds the .deb, `dpkg -i` installs it on
-# this machine, and the installed files work: --version (with the build's git describe) of all
-# three programs, --endpoints, man pages found by man, completions in place, the client holding
-# cap_net_raw, systemd-analyze verify of the installed units, and a two-way trace through the
-# lab by the installed server and the installed client run as an unprivileged user, whose
-# --transmit plugin loads. The package
-# is purged at the end (and the test is skipped if reverse-traceroute was installed before, so
-# that it never replaces an operator's installation).
+# The release as a user gets it: scripts/build-release builds the three Debian packages (client,
+# server, collector; lintian-clean, or build-release fails), and they install and work here. The
+# server package alone brings the server and nothing else (an operator installs only that);
+# binaries are stripped with their debug symbols in -dbgsym packages; man pages are compressed;
+# each package has its copyright and changelog; --version of all three programs names the
+# build's git describe; --endpoints, man, completions, the client's cap_net_raw, systemd-analyze
+# verify of the installed units, and a two-way trace through the lab by the installed server
+# and the installed client run as an unprivileged user, whose --transmit plugin loads. The
+# packages are purged at the end (and the test is skipped if any of them was installed before,
+# so that it never replaces an operator's installation).
 # Usage: deb_install_test.sh SOURCE_DIR BUILD_DIR
 set -uo pipefail
 src=$1 build=$2
 source "$src/tests/lab/netlab.sh"
 lab_require_root
-if dpkg-query -W -f='${Status}' reverse-traceroute 2> /dev/null | grep -q "install ok installed"; then
-  echo "skipped: the reverse-traceroute package is already installed here; the test would replace it"
-  exit 77
-fi
+packages=(reverse-traceroute reverse-traceroute-server reverse-traceroute-collector)
+for package in "${packages[@]}"; do
+  if dpkg-query -W -f='${Status}' "$package" 2> /dev/null | grep -q "install ok installed"; then
+    echo "skipped: the $package package is already installed here; the test would replace it"
+    exit 77
+  fi
+done
 installed=false
 cleanup() {
   lab_stop_server
   lab_down
-  $installed && dpkg --purge reverse-traceroute > /dev/null 2>&1
+  $installed && dpkg --purge "${packages[@]}" > /dev/null 2>&1
 }
 trap cleanup EXIT
 
 echo "building the release (scripts/build-release)..."
 "$src/scripts/build-release" --build-dir "$build/release-package" --output "$build/release-dist" > "$build/release-build.log" 2>&1 \
   || { echo "FAIL: build-release failed:"; tail -20 "$build/release-build.log"; exit 1; }
-deb=$(ls "$build"/release-dist/reverse-traceroute_*.deb | tail -1)
 describe=$(git -C "$src" describe --tags --always --dirty 2> /dev/null || echo unknown)
-checks=$((checks + 1))
-[ -n "$deb" ] || { echo "FAIL: no .deb produced"; exit 1; }
-echo "installing $(basename "$deb")"
-dpkg -i "$deb" > "$build/release-install.log" 2>&1 || { fail "dpkg -i failed: $(tail -5 "$build/release-install.log")"; lab_summary; exit 1; }
-installed=true
+declare -A deb
+for package in "${packages[@]}"; do
+  deb[$package]=$(ls "$build"/release-dist/"${package}"_*.deb 2> /dev/null | tail -1)
+  checks=$((checks + 2))
+  [ -n "${deb[$package]}" ] || { echo "FAIL: no $package package produced"; exit 1; }
+  ls "$build"/release-dist/"${package}"-dbgsym_*.*deb > /dev/null 2>&1 || fail "no $package-dbgsym package"
+done
 
+# The server alone, as an operator installs it.
+dpkg -i "${deb[reverse-traceroute-server]}" > "$build/release-install.log" 2>&1 ||
+  { fail "dpkg -i of the server failed: $(tail -5 "$build/release-install.log")"; lab_summary; exit 1; }
+installed=true
+checks=$((checks + 2))
+[ -x /usr/sbin/reverse-traceroute-server ] || fail "the server package has no server"
+[ ! -e /usr/bin/reverse-traceroute ] && [ ! -e /usr/sbin/reverse-traceroute-collector ] ||
+  fail "the server package brought the client or the collector"
+dpkg -i "${deb[reverse-traceroute]}" "${deb[reverse-traceroute-collector]}" >> "$build/release-install.log" 2>&1 ||
+  { fail "dpkg -i of the client and collector failed: $(tail -5 "$build/release-install.log")"; lab_summary; exit 1; }
+
+for package in "${packages[@]}"; do
+  checks=$((checks + 2))
+  [ -f "/usr/share/doc/$package/copyright" ] || fail "$package has no copyright file"
+  [ -f "/usr/share/doc/$package/changelog.gz" ] || fail "$package has no compressed changelog"
+done
+for program in /usr/bin/reverse-traceroute /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
+  checks=$((checks + 1))
+  file "$program" | grep -q ", stripped" || fail "$program is not stripped: $(file "$program")"
+done
 for program in /usr/bin/reverse-traceroute /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
   checks=$((checks + 1))
   out=$("$program" --version 2>&1)
@@ -48,7 +74,7 @@ while IFS=';' read -r address asn _; do
 done < <(grep -v '^#' "$src/ENDPOINTS")
 for page in reverse-traceroute reverse-traceroute-server reverse-traceroute-collector; do
   checks=$((checks + 3))
-  man -w "$page" > /dev/null 2>&1 || fail "man cannot find $page"
+  man -w "$page" 2> /dev/null | grep -q '\.gz$' || fail "man cannot find a compressed page for $page"
   [ -f "/usr/share/bash-completion/completions/$page" ] || fail "no bash completion for $page"
   [ -f "/usr/share/zsh/vendor-completions/_$page" ] || fail "no zsh completion for $page"
 done
@@ -92,7 +118,7 @@ rm -rf "$state"
 lab_stop_server
 lab_down
 
-dpkg --purge reverse-traceroute > /dev/null 2>&1 || fail "dpkg --purge failed"
+dpkg --purge "${packages[@]}" > /dev/null 2>&1 || fail "dpkg --purge failed"
 installed=false
 checks=$((checks + 1))
 [ ! -e /usr/bin/reverse-traceroute ] && [ ! -e /usr/share/reverse-traceroute/ENDPOINTS ] || fail "files left after purge"

@@ -37,7 +37,8 @@ TEST(Apar, PointToPointThirtyOnes) {
     // client .0 – .1 r1 .2 – .3 r2 .4 – .5 server
     const auto forward = path({"198.18.10.0", "198.18.10.1", "198.18.10.3", "198.18.10.5"});
     const auto back = path({"198.18.10.0", "198.18.10.2", "198.18.10.4", "198.18.10.5"});
-    EXPECT_EQ(resolve_aliases({forward}, {back}), sets({{"198.18.10.1", "198.18.10.2"}, {"198.18.10.3", "198.18.10.4"}}));
+    EXPECT_EQ(resolve_aliases({forward}, {back}),
+              sets({{"198.18.10.1", "198.18.10.2"}, {"198.18.10.3", "198.18.10.4"}}));
 }
 
 TEST(Apar, NoMergeOfTwoAddressesOnOnePath) {

@@ -6,9 +6,9 @@
 
 #include "cli/options.h"
 #include "client_error.h"
-#include "net/endpoints.h"
 #include "codec.h"
 #include "hex.h"
+#include "net/endpoints.h"
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
 
@@ -24,8 +24,8 @@ const IpAddress kRouter6 = *IpAddress::parse("2001:db8:ffff::7");
 
 // The Time Exceeded a router sends for `probe` (as received: IPv4 with IP header, IPv6 without).
 Bytes time_exceeded(const ForwardCodec& codec, const OutgoingProbe& probe, const IpAddress& router) {
-    const Bytes quoted = wrap_in_ip(probe.ip_protocol, codec.source(), codec.destination(), 1, probe.message, 0,
-                                    false, probe.ip_id);
+    const Bytes quoted =
+        wrap_in_ip(probe.ip_protocol, codec.source(), codec.destination(), 1, probe.message, 0, false, probe.ip_id);
     const bool v4 = codec.family() == Family::v4;
     Bytes icmp{static_cast<std::uint8_t>(v4 ? 11 : 3), 0, 0, 0, 0, 0, 0, 0};
     icmp.insert(icmp.end(), quoted.begin(), quoted.begin() + (v4 ? 20 : 40) + 8);
@@ -109,8 +109,8 @@ std::string parse_error(std::vector<const char*> args) {
 }
 
 TEST(CommandLine, ParsesTheAugsburgGrammarWithTracerouteLetters) {
-    const char* args[] = {"reverse-traceroute", "-n", "-m", "12", "two-way", "tcp", "singlepath", "--flow", "443",
-                          "-q", "2", "example.net"};
+    const char* args[] = {"reverse-traceroute", "-n",     "-m",  "12", "two-way", "tcp",
+                          "singlepath",         "--flow", "443", "-q", "2",       "example.net"};
     const auto result = parse_command_line(12, args);
     ASSERT_TRUE(std::holds_alternative<ClientOptions>(result));
     const auto& o = std::get<ClientOptions>(result);

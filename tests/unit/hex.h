@@ -50,6 +50,8 @@ inline std::vector<std::uint8_t> protocol_vector(std::string_view name) {
     throw std::runtime_error("no vector '" + std::string(name) + "' in " RTT_PROTOCOL_DOC);
 }
 
-inline std::string protocol_vector_hex(std::string_view name) { return to_hex(protocol_vector(name)); }
+inline std::string protocol_vector_hex(std::string_view name) {
+    return to_hex(protocol_vector(name));
+}
 
 }  // namespace rtt::test

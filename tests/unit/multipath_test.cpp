@@ -4,8 +4,8 @@
 // hop, black holes that reconnect, trimming of trailing silence, merging of duplicates).
 #include <gtest/gtest.h>
 
-#include "measurement/multipath_graph.h"
 #include "engine/stopping_points.h"
+#include "measurement/multipath_graph.h"
 
 namespace rtt::client {
 namespace {
@@ -98,9 +98,8 @@ TEST(MultipathGraph, DiamondFromSharedFlows) {
     ASSERT_EQ(g.vertices.size(), 7u);
     EXPECT_EQ(g.vertices[0].address, kRoot);
     const std::set<std::tuple<std::string, std::string, bool>> expected{
-        {"198.18.1.1", "198.18.1.2", false}, {"198.18.1.2", "198.18.2.2", false},
-        {"198.18.1.2", "198.18.3.2", false}, {"198.18.2.2", "198.18.4.2", false},
-        {"198.18.3.2", "198.18.5.2", false}, {"198.18.4.2", "198.18.6.2", false},
+        {"198.18.1.1", "198.18.1.2", false}, {"198.18.1.2", "198.18.2.2", false}, {"198.18.1.2", "198.18.3.2", false},
+        {"198.18.2.2", "198.18.4.2", false}, {"198.18.3.2", "198.18.5.2", false}, {"198.18.4.2", "198.18.6.2", false},
         {"198.18.5.2", "198.18.6.2", false}};
     EXPECT_EQ(edges_of(g), expected);
     EXPECT_TRUE(g.vertices.back().end_of_path);

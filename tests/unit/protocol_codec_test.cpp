@@ -40,8 +40,7 @@ std::vector<std::uint8_t> l4_of(const Bytes& packet) {
 TEST(IpAddress, ParsesBothFamiliesAndKeepsV4Mapped) {
     EXPECT_TRUE(C4.is_v4());
     EXPECT_EQ(C4.to_string(), "192.0.2.1");
-    EXPECT_EQ(to_hex({C4.wire().begin(), C4.wire().end()}),
-              "00 00 00 00 00 00 00 00 00 00 ff ff c0 00 02 01");
+    EXPECT_EQ(to_hex({C4.wire().begin(), C4.wire().end()}), "00 00 00 00 00 00 00 00 00 00 ff ff c0 00 02 01");
     EXPECT_FALSE(C6.is_v4());
     EXPECT_EQ(C6.to_string(), "2001:db8::1");
     EXPECT_FALSE(IpAddress::parse("not-an-address"));
@@ -156,8 +155,9 @@ TEST(EdgeCases, ProbesOfOneFlowDifferOnlyInUnhashedFields) {
 }
 
 TEST(EdgeCases, TimeExceededCodeOneIsIgnored) {
-    auto icmp = hex("0b 01 00 00 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 "
-                    "c0 00 02 01 03 fd 04 d2 00 10 12 34");
+    auto icmp =
+        hex("0b 01 00 00 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 "
+            "c0 00 02 01 03 fd 04 d2 00 10 12 34");
     EXPECT_FALSE(match_answer(wrap_in_ip(RTT_IPPROTO_ICMP, R4, S4, 64, icmp)));
 }
 
@@ -167,8 +167,9 @@ TEST(EdgeCases, UnrelatedAnswersDoNotMatch) {
     // An ordinary echo reply (sequence 1) is not ours.
     EXPECT_FALSE(match_answer(wrap_in_ip(RTT_IPPROTO_ICMP, C4, S4, 64, hex("00 00 00 00 12 34 00 01"))));
     // Time exceeded quoting a UDP packet from another source port.
-    auto icmp = hex("0b 00 00 00 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 "
-                    "c0 00 02 01 82 9a 04 d2 00 10 12 34");
+    auto icmp =
+        hex("0b 00 00 00 00 00 00 00 45 00 00 24 00 00 00 00 01 11 cd 93 c6 33 64 01 "
+            "c0 00 02 01 82 9a 04 d2 00 10 12 34");
     EXPECT_FALSE(match_answer(wrap_in_ip(RTT_IPPROTO_ICMP, R4, S4, 64, icmp)));
     // A truncated quote.
     EXPECT_FALSE(match_answer(wrap_in_ip(RTT_IPPROTO_ICMP, R4, S4, 64, hex("0b 00 00 00 00 00 00 00 45 00"))));
@@ -186,7 +187,10 @@ TEST(EdgeCases, V6AnswersMatch) {
 
 TEST(ResponseDecoding, LenientTimespanAndShortOrPlainReplies) {
     auto m = encode_response({7, 0, R6, 0}, S6, C6);
-    m[32] = 0x00; m[33] = 0x00; m[34] = 0x01; m[35] = 0x00;  // a 64-bit writer's 256 ns
+    m[32] = 0x00;
+    m[33] = 0x00;
+    m[34] = 0x01;
+    m[35] = 0x00;  // a 64-bit writer's 256 ns
     EXPECT_EQ(decode_response(m, Family::v6)->timespan_ns, 256u);
     EXPECT_EQ(encode_response({7, 0, R4, 1ull << 40}, S4, C4)[28], 0xFF) << "saturates";
     EXPECT_FALSE(decode_response(hex("00 00 00 00 12 34 00 00 00 00 00 00"), Family::v4)) << "code 0 = plain ping";

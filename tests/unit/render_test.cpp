@@ -12,8 +12,8 @@
 #include "client_error.h"
 #include "measurement/graph_render.h"
 #include "measurement/json_measurement.h"
-#include "output/measurement_files.h"
 #include "measurement/trace_graph.h"
+#include "output/measurement_files.h"
 
 namespace rtt::client {
 namespace {
@@ -32,8 +32,7 @@ std::vector<HopResult> line_with_a_silent_hop() {
     return {HopResult{1, 33434, {reply("198.18.1.2"), reply("198.18.1.2")}},
             HopResult{2, 33434, {HopReply{}, HopReply{}}},
             HopResult{3, 33434, {reply("198.18.3.2"), reply("198.18.3.9")}},
-            HopResult{4, 33434, {reply("198.18.4.2", AnswerKind::unreachable)}},
-            HopResult{5, 33434, {HopReply{}}}};
+            HopResult{4, 33434, {reply("198.18.4.2", AnswerKind::unreachable)}}, HopResult{5, 33434, {HopReply{}}}};
 }
 
 TEST(TraceGraph, SinglePathHopsBecomeVerticesAndLinks) {
@@ -60,8 +59,8 @@ TEST(GraphRender, EveryFormatWritesARealFile) {
     const auto dir = std::filesystem::temp_directory_path() / ("rtt-render-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::map<IpAddress, std::string> names{{*IpAddress::parse("198.18.1.2"), "r1.lab.example"}};
-    const std::map<std::string, std::string> magic{{"dot", "digraph"}, {"gif", "GIF8"},      {"jpg", "\xFF\xD8\xFF"},
-                                                   {"pdf", "%PDF"},    {"png", "\x89PNG"},   {"ps", "%!PS"},
+    const std::map<std::string, std::string> magic{{"dot", "digraph"}, {"gif", "GIF8"},    {"jpg", "\xFF\xD8\xFF"},
+                                                   {"pdf", "%PDF"},    {"png", "\x89PNG"}, {"ps", "%!PS"},
                                                    {"svg", "<?xml"}};
     for (const auto& format : graph_formats()) {
         const auto path = dir / ("graph." + format);

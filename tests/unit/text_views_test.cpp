@@ -72,12 +72,15 @@ SectionHeading heading(TraceDirection direction, bool multipath) {
 
 TEST(TextViews, SinglePath) {
     const auto text = report_text(heading(TraceDirection::forward, false), [](TraceObserver& section) {
-        section.on_hop({1, 33434, {{answer("198.18.1.2"), 0.101}, {answer("198.18.1.2"), 0.052}, {answer("198.18.1.2"), 0.049}}});
+        section.on_hop(
+            {1, 33434, {{answer("198.18.1.2"), 0.101}, {answer("198.18.1.2"), 0.052}, {answer("198.18.1.2"), 0.049}}});
         section.on_hop({2, 33434, {{std::nullopt, 0}, {std::nullopt, 0}, {std::nullopt, 0}}});
         section.on_hop({3, 33434, {{answer("198.18.4.2"), 0.3}, {answer("198.18.5.2"), 0.25}, {std::nullopt, 0}}});
-        section.on_hop({4, 33434, {{answer("198.18.6.2", AnswerKind::unreachable, 3), 0.4},
-                                   {answer("198.18.6.2", AnswerKind::unreachable, 3), 0.41},
-                                   {answer("198.18.6.2", AnswerKind::unreachable, 3), 0.39}}});
+        section.on_hop({4,
+                        33434,
+                        {{answer("198.18.6.2", AnswerKind::unreachable, 3), 0.4},
+                         {answer("198.18.6.2", AnswerKind::unreachable, 3), 0.41},
+                         {answer("198.18.6.2", AnswerKind::unreachable, 3), 0.39}}});
         section.on_end({TraceEnd::reached, answer("198.18.6.2", AnswerKind::unreachable, 3), {}, 12, 10});
     });
     expect_golden("singlepath.txt", text);
@@ -105,7 +108,7 @@ TEST(TextViews, MultipathAndFlowTable) {
                       vertex(5, 3, "198.18.5.2", {10002, 10003}, {0.5, 0.7}),
                       vertex(6, 4, "198.18.6.2", {10000, 10001, 10002, 10003}, {0.6, 0.7, 0.8, 0.9})};
     graph.vertices[6].end_of_path = true;
-    graph.edges = {{0, 1, false}, {1, 2, false}, {1, 3, true}, {2, 4, false}, {3, 4, false},
+    graph.edges = {{0, 1, false}, {1, 2, false}, {1, 3, true},  {2, 4, false}, {3, 4, false},
                    {2, 5, false}, {3, 5, false}, {4, 6, false}, {5, 6, false}};
     const auto text = report_text(heading(TraceDirection::forward, true), [&](TraceObserver& section) {
         section.on_graph(graph);
