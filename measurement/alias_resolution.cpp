@@ -80,7 +80,7 @@ std::vector<std::vector<IpAddress>> resolve_aliases(const std::vector<AddressPat
             members[subnet_of(address, length)].push_back(address);
         for (auto& [subnet, subnet_members] : members) {
             // A plain reference: the lambda below may not capture a structured binding (clang < 16).
-            const auto& list = subnet_members;
+            auto& list = subnet_members;
             const std::size_t size = std::size_t{1} << (32 - length);
             if (list.size() < 2 || 2 * list.size() < size)
                 continue;
