@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Sustained ingest of the collector: COUNT submissions of a typical two-way multipath measurement
-# (tests/collector/two-way-multipath.json: the wide lab topology, 12 KB as sent) per writer,
+# (tests/unit/collector/two-way-multipath.json: the wide lab topology, 12 KB as sent) per writer,
 # for 1, 2, 4, 8 and 16 concurrent writers (keep-alive connections), each run on a new
 # database on this machine's disk, over loopback. Prints measurements/s and the database size
 # per run. The collector's access log goes to a file, as it would to journald.
 # Usage: bench/collector_ingest.sh BUILD_DIR [COUNT_PER_WRITER] [DB_FOLDER]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../tests/collector/collector_lib.sh"
+source "$here/../tests/unit/collector/collector_lib.sh"
 build=$1
 count=${2:-500}
 folder=${3:-$(mktemp -d)}
-doc="$here/../tests/collector/two-way-multipath.json"
+doc="$here/../tests/unit/collector/two-way-multipath.json"
 trap 'collector_stop' EXIT
 echo "collector ingest: $count submissions per writer of $(basename "$doc"), database in $folder"
 printf '%-8s %-10s %-12s %-10s\n' writers stored "per second" "db MiB"
@@ -22,7 +22,7 @@ for writers in 1 2 4 8 16; do
   COLLECTOR_LOG="$folder/collector-$writers.log" \
     collector_start "$build/collector/reverse-traceroute-collector" "$db" --open --rate 1000000 --burst 1000000 \
     --threads $((writers + 4)) || exit 1
-  out=$("$build/tests/collector/collector-load" --url "$COLLECTOR_URL" --document "$doc" --writers "$writers" \
+  out=$("$build/tests/unit/collector/collector-load" --url "$COLLECTOR_URL" --document "$doc" --writers "$writers" \
     --count "$count")
   collector_stop
   size=$(du -cm "$db"* | tail -1 | cut -f1)

@@ -12,7 +12,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/netlab.sh"
-source "$here/../collector/collector_lib.sh"
+source "$here/../unit/collector/collector_lib.sh"
 lab_require_root
 
 build=$1

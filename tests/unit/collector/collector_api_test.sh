@@ -8,7 +8,7 @@
 # Usage: collector_api_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lab/netlab.sh"   # fail, checks, lab_summary, lab_schema_valid
+source "$here/../../lab/netlab.sh"   # fail, checks, lab_summary, lab_schema_valid
 source "$here/collector_lib.sh"
 build=$1
 bin="$build/collector/reverse-traceroute-collector"

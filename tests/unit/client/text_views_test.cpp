@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Golden-file tests of the text views: a single-path section, a multipath section (per-TTL
 // vertices, inferred links, black holes, the end line with counts) and the per-flow table.
-// The expected text lives in tests/unit/golden/; RTT_UPDATE_GOLDEN=1 rewrites it (review the diff).
+// The expected text lives in tests/unit/client/golden/; RTT_UPDATE_GOLDEN=1 rewrites it (review the diff).
 #include <gtest/gtest.h>
 
 #include <cstdio>

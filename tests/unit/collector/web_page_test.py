@@ -191,7 +191,7 @@ def main():
             if loaded:
                 image = browser.find_all("#graph-image")[0]
                 png = base64.b64decode(browser.call("GET", f"/element/{image}/screenshot"))
-                with open(f"{build}/tests/collector/web_page_graph.png", "wb") as f:
+                with open(f"{build}/tests/unit/collector/web_page_graph.png", "wb") as f:
                     f.write(png)
                 width, height, channels, pixel_rows = png_pixels(png)
                 pixels = [row[i:i + 3] for row in pixel_rows for i in range(0, len(row), channels)]
@@ -202,7 +202,7 @@ def main():
                 check(dark > 0.002 * len(pixels) and colours > 5,
                       f"graph screenshot is blank ({dark} dark pixels, {colours} colours)")
         page = base64.b64decode(browser.call("GET", "/screenshot"))
-        with open(f"{build}/tests/collector/web_page.png", "wb") as f:
+        with open(f"{build}/tests/unit/collector/web_page.png", "wb") as f:
             f.write(page)
     finally:
         if browser:

@@ -7,11 +7,11 @@
 # Usage: collector_durability_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lab/netlab.sh"   # fail, checks, lab_summary
+source "$here/../../lab/netlab.sh"   # fail, checks, lab_summary
 source "$here/collector_lib.sh"
 build=$1
 bin="$build/collector/reverse-traceroute-collector"
-load="$build/tests/collector/collector-load"
+load="$build/tests/unit/collector/collector-load"
 doc="$here/two-way-multipath.json"
 tmp=$(mktemp -d)
 trap 'collector_stop KILL; rm -rf "$tmp"' EXIT
