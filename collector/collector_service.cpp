@@ -21,9 +21,15 @@ using nlohmann::json;
 constexpr const char* kJson = "application/json";
 constexpr int kMaxPage = 1000;
 
+// JSON text of a response. Messages may quote the request's path or parameters, which need not
+// be UTF-8: such bytes become U+FFFD instead of an exception (which once ended the process).
+std::string json_text(const json& value) {
+    return value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 void answer_error(httplib::Response& res, int status, const std::string& reason) {
     res.status = status;
-    res.set_content(json{{"error", reason}}.dump() + "\n", kJson);
+    res.set_content(json_text(json{{"error", reason}}), kJson);
 }
 
 // True for the paths that hold or take data: they need a token.
@@ -148,7 +154,7 @@ void store_submission(MeasurementStore& store, const Submission& submission, htt
     // 200 for a document stored before (a retry): the client learns its id all the same.
     res.status = added.created ? 201 : 200;
     res.set_header("Location", url);
-    res.set_content(json{{"id", added.id}, {"url", url}, {"created", added.created}}.dump() + "\n", kJson);
+    res.set_content(json_text(json{{"id", added.id}, {"url", url}, {"created", added.created}}), kJson);
 }
 
 }  // namespace
@@ -207,7 +213,7 @@ void install_collector_service(httplib::Server& server, MeasurementStore& store,
             page["measurements"].push_back(summary_json(row));
         if (static_cast<int>(rows.size()) == filters.limit)
             page["next"] = next_page(req, rows.back().id);
-        res.set_content(page.dump() + "\n", kJson);
+        res.set_content(json_text(page), kJson);
     });
 
     server.Get(R"(/api/v1/measurements/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
@@ -228,7 +234,7 @@ void install_collector_service(httplib::Server& server, MeasurementStore& store,
 
     server.Get("/healthz", [&](const httplib::Request&, httplib::Response& res) {
         store.count();  // throws (→ 500) if the database cannot be read
-        res.set_content(json{{"status", "ok"}, {"schema_version", MeasurementStore::schema_version()}}.dump() + "\n",
+        res.set_content(json_text(json{{"status", "ok"}, {"schema_version", MeasurementStore::schema_version()}}),
                         kJson);
     });
 

@@ -12,6 +12,8 @@
 #include <valijson/validator.hpp>
 
 #include "embedded_text.h"
+#include "measurement/json_measurement.h"
+#include "measurement/measurement_error.h"
 
 namespace rtt::collector {
 namespace {
@@ -36,8 +38,22 @@ std::string string_at(const json& document, const char* key) {
     return found != document.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
+// Deeper JSON is refused before anything walks it recursively (the schema validator does);
+// measurements nest five levels.
+constexpr int kMaxNesting = 32;
+
 std::variant<json, RefusedSubmission> parse_object(const std::string& body) {
-    json document = json::parse(body, nullptr, false);
+    bool too_deep = false;
+    // nlohmann's parser keeps its own stack, so it reads any depth safely; the callback discards
+    // everything below the limit instead of building it.
+    const auto limit_depth = [&too_deep](int depth, json::parse_event_t, json&) {
+        too_deep = too_deep || depth > kMaxNesting;
+        return !too_deep;
+    };
+    json document = json::parse(body, limit_depth, false);
+    if (too_deep)
+        return RefusedSubmission{fmt::format(
+            "the body nests deeper than {} levels: send the measurement file as written by --json", kMaxNesting)};
     if (document.is_discarded())
         return RefusedSubmission{
             "the body is not JSON: send the measurement file as written by --json or "
@@ -67,6 +83,14 @@ Submission check_measurement(const std::string& body) {
         return RefusedSubmission{fmt::format("the measurement does not match schema version {} at {}: {}",
                                              document.value("schema_version", json()).dump(),
                                              fmt::join(deepest.context, ""), deepest.description)};
+    }
+    // What the schema cannot say: the vertex lists must be graphs the drawing code can hold.
+    for (const auto& [direction, trace] : document.at("traces").items()) {
+        try {
+            graph_from_trace_json(trace);
+        } catch (const MeasurementError& e) {
+            return RefusedSubmission{fmt::format("the {} trace cannot be stored: {}", direction, e.what())};
+        }
     }
     MeasurementColumns columns{
         "reverse-traceroute",          string_at(document, "target"),    string_at(document, "destination"),

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "measurement/json_measurement.h"
 
+#include <cmath>
 #include <ctime>
+#include <limits>
 
 #include <fmt/format.h>
 
+#include "measurement/measurement_error.h"
 #include "measurement/trace_graph.h"
 #include "rtt_version.h"
 
@@ -46,20 +49,75 @@ nlohmann::json trace_json(const MultipathGraph& graph) {
     return list;
 }
 
+namespace {
+
+// An integer field of vertex `index` within [low, high], or the sentence saying what is wrong.
+long long integer_field(const nlohmann::json& value, std::size_t index, const char* field, long long low,
+                        long long high) {
+    if (!value.is_number_integer() || value.get<long long>() < low || value.get<long long>() > high)
+        throw MeasurementError(fmt::format("vertex {} of a trace has {} {}: give an integer from {} to {}", index,
+                                           field, value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                           low, high));
+    return value.get<long long>();
+}
+
+const nlohmann::json& array_field(const nlohmann::json& entry, std::size_t index, const char* field) {
+    const auto found = entry.find(field);
+    if (found == entry.end() || !found->is_array())
+        throw MeasurementError(fmt::format("vertex {} of a trace has no list '{}'", index, field));
+    return *found;
+}
+
+}  // namespace
+
+// Every value is checked before it is used, since stored documents come from anyone with a
+// token: vertex ids must be 0..n-1, each once, so that ids index the vertex list, and successors
+// must name vertices of the trace.
 MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
+    if (!trace.is_array())
+        throw MeasurementError("a trace is not a list of vertices");
+    const std::size_t count = trace.size();
+    if (count > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+        throw MeasurementError("a trace has too many vertices");
+    const auto last_id = static_cast<long long>(count) - 1;
     MultipathGraph graph;
-    for (const auto& entry : trace) {
-        MultipathVertex vertex;
-        vertex.id = entry.at("id").get<int>();
-        vertex.ttl = entry.at("ttl").get<std::uint8_t>();
-        const auto address = entry.at("address").get<std::string>();
-        if (address != "***")
-            vertex.address = IpAddress::parse(address);
-        vertex.rtts_ms = entry.at("rtt").get<std::vector<double>>();
-        vertex.flows = entry.at("flows").get<std::vector<std::uint16_t>>();
-        for (const auto& successor : entry.at("successors"))
-            graph.edges.push_back({vertex.id, successor.get<int>(), false, false});
-        graph.vertices.push_back(std::move(vertex));
+    graph.vertices.resize(count);
+    std::vector<bool> seen(count, false);
+    for (std::size_t index = 0; index < count; ++index) {
+        const auto& entry = trace[index];
+        if (!entry.is_object())
+            throw MeasurementError(fmt::format("vertex {} of a trace is not an object", index));
+        const auto id = static_cast<std::size_t>(integer_field(entry.value("id", nlohmann::json()), index, "id", 0,
+                                                               last_id));
+        if (seen[id])
+            throw MeasurementError(fmt::format("two vertices of a trace have id {}: ids must be 0 to {}, each once",
+                                               id, last_id));
+        seen[id] = true;
+        MultipathVertex& vertex = graph.vertices[id];
+        vertex.id = static_cast<int>(id);
+        vertex.ttl = static_cast<std::uint8_t>(integer_field(entry.value("ttl", nlohmann::json()), index, "ttl", 0, 255));
+        const auto address = entry.value("address", nlohmann::json());
+        if (!address.is_string())
+            throw MeasurementError(fmt::format("vertex {} of a trace has no address", index));
+        if (address.get_ref<const std::string&>() != "***") {
+            vertex.address = IpAddress::parse(address.get<std::string>());
+            if (!vertex.address)
+                throw MeasurementError(fmt::format("vertex {} of a trace has an address that is neither an IP "
+                                                   "address nor ***",
+                                                   index));
+        }
+        for (const auto& rtt : array_field(entry, index, "rtt")) {
+            if (!rtt.is_number() || !std::isfinite(rtt.get<double>()) || rtt.get<double>() < 0)
+                throw MeasurementError(fmt::format("vertex {} of a trace has an RTT that is not a number of "
+                                                   "milliseconds",
+                                                   index));
+            vertex.rtts_ms.push_back(rtt.get<double>());
+        }
+        for (const auto& flow : array_field(entry, index, "flows"))
+            vertex.flows.push_back(static_cast<std::uint16_t>(integer_field(flow, index, "flow", 0, 65535)));
+        for (const auto& successor : array_field(entry, index, "successors"))
+            graph.edges.push_back(
+                {vertex.id, static_cast<int>(integer_field(successor, index, "successor", 0, last_id)), false, false});
     }
     return graph;
 }

@@ -64,7 +64,9 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
                                 const std::map<IpAddress, std::string>& hostnames);
 
 // One direction's graph as the measurement stores it (vertex list with successors), and back;
-// inferred/retried link marks are not part of the stored form.
+// inferred/retried link marks are not part of the stored form. Reading back throws
+// MeasurementError with one sentence when the list is not one the graph model can hold
+// (ids not 0..n-1 each once, successors outside the list, values out of range).
 nlohmann::json trace_json(const MultipathGraph& graph);
 MultipathGraph graph_from_trace_json(const nlohmann::json& trace);
 
