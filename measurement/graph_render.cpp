@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -32,9 +33,18 @@ std::string vertex_label(const MultipathVertex& vertex, const std::map<IpAddress
 struct GraphCloser {
     void operator()(Agraph_t* graph) const { graphviz().close_graph(graph); }
 };
-struct ContextCloser {
-    void operator()(GVC_t* context) const { graphviz().free_context(context); }
-};
+// graphviz is not thread-safe (the collector draws from several threads), and one context must
+// serve the whole process: its pango plugin keeps a pointer to a font name the context owns, so
+// a freed context followed by a new one reads freed memory (ASan found it in the collector).
+std::mutex& graphviz_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+GVC_t* process_context() {
+    static GVC_t* const context = graphviz().context();  // lives as long as the process
+    return context;
+}
 
 }  // namespace
 
@@ -58,9 +68,10 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
     for (std::size_t r = 0; r < aliases.size(); ++r)
         for (const auto& address : aliases[r])
             router_of[address] = r;
+    const std::lock_guard<std::mutex> one_at_a_time(graphviz_mutex());
     const GraphvizLibrary& gv = graphviz();
     gv.set_error_level(AGMAX);  // graphviz's own warnings would break our one-sentence errors
-    std::unique_ptr<GVC_t, ContextCloser> context(gv.context());
+    GVC_t* const context = process_context();
     std::unique_ptr<Agraph_t, GraphCloser> graph(
         gv.open_graph(const_cast<char*>("measurement"), *gv.directed, nullptr));
     set(graph.get(), "rankdir", "LR");
@@ -127,13 +138,13 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             text += "dotted: link seen only through probes that had to be retried\\l";
         set(legend, "label", text);
     }
-    if (gv.layout(context.get(), graph.get(), "dot") != 0)
+    if (gv.layout(context, graph.get(), "dot") != 0)
         throw MeasurementError("graphviz could not lay out the graph: check that graphviz's dot plugin is installed");
     // Rendered in memory: the caller writes the file, so a bad path gets our sentence.
     char* data = nullptr;
     unsigned int length = 0;
-    const int rendered = gv.render_data(context.get(), graph.get(), format.c_str(), &data, &length);
-    gv.free_layout(context.get(), graph.get());
+    const int rendered = gv.render_data(context, graph.get(), format.c_str(), &data, &length);
+    gv.free_layout(context, graph.get());
     std::unique_ptr<char, void (*)(char*)> bytes(data, gv.free_render_data);
     if (rendered != 0 || data == nullptr)
         throw MeasurementError(

@@ -48,7 +48,6 @@ GraphvizLibrary load() {
     resolve(gvc, "gvRenderData", gv.render_data);
     resolve(gvc, "gvFreeRenderData", gv.free_render_data);
     resolve(gvc, "gvFreeLayout", gv.free_layout);
-    resolve(gvc, "gvFreeContext", gv.free_context);
     return gv;
 }
 

@@ -23,7 +23,6 @@ struct GraphvizLibrary {
     decltype(&gvRenderData) render_data;
     decltype(&gvFreeRenderData) free_render_data;
     decltype(&gvFreeLayout) free_layout;
-    decltype(&gvFreeContext) free_context;
 };
 
 // Loads graphviz on first use; throws MeasurementError with one sentence if it is not installed.
