@@ -87,30 +87,33 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
         const auto& entry = trace[index];
         if (!entry.is_object())
             throw MeasurementError(fmt::format("vertex {} of a trace is not an object", index));
-        const auto id = static_cast<std::size_t>(integer_field(entry.value("id", nlohmann::json()), index, "id", 0,
-                                                               last_id));
+        const auto id =
+            static_cast<std::size_t>(integer_field(entry.value("id", nlohmann::json()), index, "id", 0, last_id));
         if (seen[id])
-            throw MeasurementError(fmt::format("two vertices of a trace have id {}: ids must be 0 to {}, each once",
-                                               id, last_id));
+            throw MeasurementError(
+                fmt::format("two vertices of a trace have id {}: ids must be 0 to {}, each once", id, last_id));
         seen[id] = true;
         MultipathVertex& vertex = graph.vertices[id];
         vertex.id = static_cast<int>(id);
-        vertex.ttl = static_cast<std::uint8_t>(integer_field(entry.value("ttl", nlohmann::json()), index, "ttl", 0, 255));
+        vertex.ttl =
+            static_cast<std::uint8_t>(integer_field(entry.value("ttl", nlohmann::json()), index, "ttl", 0, 255));
         const auto address = entry.value("address", nlohmann::json());
         if (!address.is_string())
             throw MeasurementError(fmt::format("vertex {} of a trace has no address", index));
         if (address.get_ref<const std::string&>() != "***") {
             vertex.address = IpAddress::parse(address.get<std::string>());
             if (!vertex.address)
-                throw MeasurementError(fmt::format("vertex {} of a trace has an address that is neither an IP "
-                                                   "address nor ***",
-                                                   index));
+                throw MeasurementError(
+                    fmt::format("vertex {} of a trace has an address that is neither an IP "
+                                "address nor ***",
+                                index));
         }
         for (const auto& rtt : array_field(entry, index, "rtt")) {
             if (!rtt.is_number() || !std::isfinite(rtt.get<double>()) || rtt.get<double>() < 0)
-                throw MeasurementError(fmt::format("vertex {} of a trace has an RTT that is not a number of "
-                                                   "milliseconds",
-                                                   index));
+                throw MeasurementError(
+                    fmt::format("vertex {} of a trace has an RTT that is not a number of "
+                                "milliseconds",
+                                index));
             vertex.rtts_ms.push_back(rtt.get<double>());
         }
         for (const auto& flow : array_field(entry, index, "flows"))

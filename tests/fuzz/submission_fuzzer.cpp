@@ -14,9 +14,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string body(reinterpret_cast<const char*>(data), size);
     const auto ours = rtt::collector::check_measurement(body);
-    if (const auto* accepted = std::get_if<rtt::collector::AcceptedSubmission>(&ours))
-        for (const auto& [direction, trace] : nlohmann::json::parse(accepted->document).at("traces").items())
+    if (const auto* accepted = std::get_if<rtt::collector::AcceptedSubmission>(&ours)) {
+        const auto document = nlohmann::json::parse(accepted->document);
+        for (const auto& [direction, trace] : document.at("traces").items())
             rtt::graph_from_trace_json(trace);  // must not throw: the submission check ran it
+    }
     rtt::collector::check_augsburg_measurement(body);
     return 0;
 }
