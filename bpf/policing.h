@@ -57,14 +57,9 @@ static __always_inline void source_bucket_key(const struct packet *p, struct rtt
 	}
 }
 
-static __always_inline int within_rate_limits(const struct packet *p, __u64 now)
+/* A source's own bucket; a source seen for the first time starts with a full one. */
+static __always_inline int within_source_limit(const struct packet *p, __u64 now)
 {
-	if (cfg_global_rate) {
-		__u32 zero = 0;
-		struct rtt_bucket *global = bpf_map_lookup_elem(&global_bucket, &zero);
-		if (!global || !take_token(global, now, cfg_global_rate, cfg_global_burst))
-			return 0;
-	}
 	if (!cfg_source_rate)
 		return 1;
 	struct rtt_addr key;
@@ -80,6 +75,21 @@ static __always_inline int within_rate_limits(const struct packet *p, __u64 now)
 		return 0;
 	bpf_map_update_elem(&source_buckets, &key, &fresh, BPF_ANY);
 	return 1;
+}
+
+/*
+ * The source's bucket first, the global one only for requests their source may send: a
+ * flooding source is stopped by its own bucket and cannot spend the budget everyone shares.
+ */
+static __always_inline int within_rate_limits(const struct packet *p, __u64 now)
+{
+	if (!within_source_limit(p, now))
+		return 0;
+	if (!cfg_global_rate)
+		return 1;
+	__u32 zero = 0;
+	struct rtt_bucket *global = bpf_map_lookup_elem(&global_bucket, &zero);
+	return global && take_token(global, now, cfg_global_rate, cfg_global_burst);
 }
 
 #endif

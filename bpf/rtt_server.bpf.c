@@ -66,12 +66,20 @@ static __always_inline int reject(struct __sk_buff *skb, const struct packet *p,
 	return send(skb, &o);
 }
 
+/*
+ * Only packets addressed to this host can be ours: on a router, other hosts' requests, answers
+ * and anything else that happens to carry our markers must pass untouched.
+ */
+static __always_inline int addressed_to_us(const struct packet *p)
+{
+	return bpf_map_lookup_elem(&local_addresses, &p->dst) != 0;
+}
+
 static __always_inline int handle_request(struct __sk_buff *skb, struct packet *p)
 {
 	struct rtt_request req;
 
-	/* Requests to another host (we may run on a router) are not ours to answer. */
-	if (!bpf_map_lookup_elem(&local_addresses, &p->dst))
+	if (!addressed_to_us(p))
 		return pass();
 	count(RTT_CNT_REQUESTS);
 	if (p->l4_len < RTT_REQUEST_LEN || !load(skb, p->l4_off, &req, sizeof(req)))
@@ -219,6 +227,8 @@ static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p)
 
 	if (type == (v4 ? RTT_ICMP4_ECHO_REQUEST : RTT_ICMP6_ECHO_REQUEST))
 		return code == RTT_CODE ? handle_request(skb, p) : pass();
+	if (!addressed_to_us(p))
+		return pass();
 	if ((type == (v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED) && code == 0) ||
 	    type == (v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH))
 		return handle_icmp_error(skb, p);
@@ -248,7 +258,8 @@ static __always_inline int handle_tcp(struct __sk_buff *skb, struct packet *p)
 		      (RTT_TCP_FLAG_RST | RTT_TCP_FLAG_ACK);
 	__u32 acked = ((__u32)h[8] << 24 | (__u32)h[9] << 16 | (__u32)h[10] << 8 | h[11]) - 1;
 
-	if (dest != RTT_PROBE_SOURCE_PORT || !(syn_ack || rst_ack) || acked > 0xFFFF)
+	if (dest != RTT_PROBE_SOURCE_PORT || !(syn_ack || rst_ack) || acked > 0xFFFF ||
+	    !addressed_to_us(p))
 		return pass();
 	struct answer a = {.key = {.requester = p->src, .id = (__u16)acked}};
 	if (!take_answered_session(&a, &p->dst))

@@ -299,6 +299,59 @@ TEST_F(ServerProgramTest, PerSourceRateLimit) {
     EXPECT_EQ(s.run(request_frame(other, {4, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
 }
 
+// Issue 13: rejected requests must not consume the shared budget. One source floods; its own
+// bucket stops it before the global bucket is charged, so another source is still served.
+TEST_F(ServerProgramTest, FloodingSourceDoesNotSpendTheSharedBudget) {
+    auto config = default_config();
+    config.source_rate = 1;
+    config.source_burst = 3;
+    config.global_rate = 1;
+    config.global_burst = 5;
+    ServerUnderTest s(config);
+    const auto a = v4_addresses();
+    int served = 0;
+    for (std::uint16_t id = 1; id <= 50; ++id)
+        served += s.run(request_frame(a, {id, 5, RTT_IPPROTO_UDP, 1})).verdict == kRedirect;
+    EXPECT_EQ(served, 3);
+    Addresses other = a;
+    other.client = *IpAddress::parse("192.0.2.77");
+    EXPECT_EQ(s.run(request_frame(other, {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+    EXPECT_EQ(s.run(request_frame(other, {2, 5, RTT_IPPROTO_UDP, 1})).verdict, kRedirect);
+}
+
+// Issue 13: on a router, packets for other hosts that carry our markers (echo sequence 0xFFFF,
+// source port 1021) are theirs, even when their keys match a pending session of ours.
+TEST_F(ServerProgramTest, TransitMarkerTrafficPassesByteIdentical) {
+    ServerUnderTest s(default_config());
+    const auto a = v4_addresses();
+    const auto b = v6_addresses();
+    ASSERT_EQ(s.run(request_frame(a, {0x1234, 5, RTT_IPPROTO_UDP, 1234})).verdict, kRedirect);
+    const IpAddress elsewhere = *IpAddress::parse("198.51.100.99");
+    const IpAddress elsewhere6 = *IpAddress::parse("2001:db8:99::99");
+    Bytes frag_needed = protocol_vector("v4-time-exceeded");
+    frag_needed[0] = 3;  // destination unreachable
+    frag_needed[1] = 4;  // fragmentation needed
+    const std::vector<Bytes> frames = {
+        // echo replies with sequence 0xFFFF to another host (someone's ping), both families
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.client, elsewhere, 64, hex("00 00 00 00 12 34 ff ff"))),
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMPV6, b.client, elsewhere6, 64, hex("81 00 00 00 12 34 ff ff"))),
+        // ICMP errors quoting UDP source port 1021, to another host
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.hop, elsewhere, 250, protocol_vector("v4-time-exceeded"))),
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, a.hop, elsewhere, 250, frag_needed)),
+        // SYN-ACK and RST-ACK to port 1021 of another host
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_TCP, a.client, elsewhere, 64, protocol_vector("v4-syn-ack"))),
+        ethernet_frame(wrap_in_ip(RTT_IPPROTO_TCP, a.client, elsewhere, 64,
+                                  hex("04 d2 03 fd 00 00 00 00 00 00 12 35 50 14 00 00 00 00 00 00"))),
+    };
+    for (const auto& frame : frames) {
+        const auto r = s.run(frame);
+        EXPECT_EQ(r.verdict, kPass) << to_hex(frame);
+        EXPECT_EQ(r.frame, frame);
+    }
+    EXPECT_EQ(counter(s, RTT_CNT_UNMATCHED), 0u);
+    EXPECT_EQ(s.session_count(), 1u) << "a transit packet answered our pending session";
+}
+
 TEST_F(ServerProgramTest, AllowListDropsOtherSources) {
     auto config = default_config();
     config.allow = {"198.18.0.0/15", "2001:db8::/32"};
