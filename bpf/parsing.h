@@ -152,7 +152,10 @@ static __always_inline int usable_requester(const struct packet *p)
 	__u8 first = bpf_ntohl(p->src.words[0]) >> 24;
 	int unspecified_or_loopback = p->src.words[0] == 0 && p->src.words[1] == 0 &&
 				      p->src.words[2] == 0 && bpf_ntohl(p->src.words[3]) <= 1;
-	return first != 0xFF && !unspecified_or_loopback;
+	/* ::ffff:a.b.c.d would share its session key with the IPv4 requester a.b.c.d. */
+	int v4_mapped = p->src.words[0] == 0 && p->src.words[1] == 0 &&
+			p->src.words[2] == bpf_htonl(0x0000FFFF);
+	return first != 0xFF && !unspecified_or_loopback && !v4_mapped;
 }
 
 #endif

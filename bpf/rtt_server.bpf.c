@@ -85,7 +85,8 @@ static __always_inline int handle_request(struct __sk_buff *skb, struct packet *
 	if (p->l4_len < RTT_REQUEST_LEN || !load(skb, p->l4_off, &req, sizeof(req)))
 		return drop(RTT_CNT_MALFORMED, &p->src, 0);
 	__u16 id = bpf_ntohs(req.identifier);
-	if (id == 0 || !usable_requester(p))
+	/* A request "from" one of our own addresses is forged: it would make us probe ourselves. */
+	if (id == 0 || !usable_requester(p) || bpf_map_lookup_elem(&local_addresses, &p->src))
 		return drop(RTT_CNT_MALFORMED, &p->src, id);
 	if (!allowed_by_allowlist(p))
 		return drop(RTT_CNT_NOT_ALLOWED, &p->src, id);

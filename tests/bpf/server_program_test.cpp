@@ -352,6 +352,25 @@ TEST_F(ServerProgramTest, TransitMarkerTrafficPassesByteIdentical) {
     EXPECT_EQ(s.session_count(), 1u) << "a transit packet answered our pending session";
 }
 
+// Issue 13: an IPv4-mapped IPv6 source would share session keys with the IPv4 host, and a
+// request from one of our own addresses is forged; both are refused and nothing is sent.
+TEST_F(ServerProgramTest, MappedAndOwnSourcesAreRefused) {
+    ServerUnderTest s(default_config());
+    // IpAddress keeps ::ffff:a.b.c.d as IPv4, so the IPv6 source is written into the frame.
+    Bytes mapped = request_frame(v6_addresses(), {1, 5, RTT_IPPROTO_UDP, 1});
+    const Bytes mapped_source = hex("00 00 00 00 00 00 00 00 00 00 ff ff c0 00 02 01");
+    std::copy(mapped_source.begin(), mapped_source.end(), mapped.begin() + 14 + 8);
+    EXPECT_EQ(s.run(mapped).verdict, kDrop);
+    Addresses own = v4_addresses();
+    own.client = own.server;
+    EXPECT_EQ(s.run(request_frame(own, {2, 5, RTT_IPPROTO_UDP, 1})).verdict, kDrop);
+    Addresses own6 = v6_addresses();
+    own6.client = own6.server;
+    EXPECT_EQ(s.run(request_frame(own6, {3, 5, RTT_IPPROTO_UDP, 1})).verdict, kDrop);
+    EXPECT_EQ(counter(s, RTT_CNT_MALFORMED), 3u);
+    EXPECT_EQ(s.session_count(), 0u);
+}
+
 TEST_F(ServerProgramTest, AllowListDropsOtherSources) {
     auto config = default_config();
     config.allow = {"198.18.0.0/15", "2001:db8::/32"};
