@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include "server_error.h"
 
@@ -39,6 +40,16 @@ bool has_ethernet_header(const std::string& interface) {
     int type = -1;
     type_file >> type;
     return type == 1 || type == 772 || type == -1;  // -1: no sysfs, let the attach decide
+}
+
+std::string family_names(bool ipv4, bool ipv6) {
+    return ipv4 && ipv6 ? "IPv4 and IPv6" : ipv4 ? "IPv4" : "IPv6";
+}
+
+void detach_filter(int ifindex, std::uint32_t priority) {
+    auto hook = ingress_hook(ifindex);
+    auto opts = filter_opts(priority);
+    bpf_tc_detach(&hook, &opts);  // nothing there is fine too
 }
 
 std::uint32_t program_id_of(int fd) {
@@ -78,9 +89,30 @@ TcAttachment::TcAttachment(const std::string& interface, bool ipv4, bool ipv6, i
     if (const int err = bpf_tc_hook_create(&hook); err && err != -EEXIST)
         throw ServerError(fmt::format("could not add the clsact qdisc to {} ({}); run again with -v for details",
                                       interface, std::strerror(-err)));
+    const auto refuse = [&](bool other_ipv4, bool other_ipv6) {
+        return ServerError(fmt::format(
+            "another reverse-traceroute-server already serves {} on {}: stop it first (its units: systemctl stop "
+            "reverse-traceroute-v4@{} reverse-traceroute-v6@{}), or serve the other family with -4 or -6",
+            family_names(other_ipv4, other_ipv6), interface, interface, interface));
+    };
+    claim_ = InstanceClaim::take(ifindex_, priority_);
+    if (!claim_)
+        throw refuse(ipv4, ipv6);
+    // The other family sets' filters: a live instance serving a family we would serve refuses us;
+    // an unclaimed filter was left by a killed instance and would shadow ours (the v4+v6 filter
+    // runs first), so it goes.
+    for (const auto& [other_ipv4, other_ipv6] : {std::pair{true, true}, {true, false}, {false, true}}) {
+        const std::uint32_t other = filter_priority(other_ipv4, other_ipv6);
+        if (other == priority_)
+            continue;
+        if (InstanceClaim::take(ifindex_, other))
+            detach_filter(ifindex_, other);
+        else if ((ipv4 && other_ipv4) || (ipv6 && other_ipv6))
+            throw refuse(other_ipv4, other_ipv6);
+    }
     auto opts = filter_opts(priority_);
     opts.prog_fd = program_fd;
-    // REPLACE takes over a filter a killed instance of ours left behind.
+    // REPLACE takes over the filter a killed instance with our family set left behind.
     opts.flags = BPF_TC_F_REPLACE;
     if (const int err = bpf_tc_attach(&hook, &opts); err)
         throw ServerError(fmt::format("could not attach to the ingress of {} ({}); run again with -v for details",

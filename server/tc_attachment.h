@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Attachment of the program to an interface's clsact ingress hook (RAII: detached on
 // destruction). Each family set has its own fixed filter priority, so the v4 and v6 units
-// coexist on one interface and a restart after kill -9 replaces its own stale filter.
+// coexist on one interface. A second live instance for a family already served is refused; a
+// filter left by a killed instance (no claim, instance_claim.h) is replaced or removed.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "instance_claim.h"
 
 namespace rtt::server {
 
@@ -23,6 +27,7 @@ private:
     int ifindex_ = 0;
     std::uint32_t priority_ = 0;
     std::uint32_t program_id_ = 0;
+    std::optional<InstanceClaim> claim_;  // held while attached
 };
 
 // The tc filter priority used for a family set.

@@ -88,8 +88,33 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
       checks=$((checks + 1))
       hop_matches "$(echo "$out" | awk '{print $2}')" "${truth[0]}" "$family" || fail "v4+v6 instances, v$family: '$out'"
     done
+    # A second instance for a family already served is refused with one sentence, and the
+    # first keeps serving (it once silently replaced the first, which went on saying "serving").
+    for args in "-4" ""; do
+      # shellcheck disable=SC2086
+      out=$(timeout 10 ip netns exec "$(lab_ns server)" "$server_bin" --stats-interval 0 $args r3 2>&1); rc=$?
+      checks=$((checks + 2))
+      [ $rc -eq 1 ] || fail "a second instance (${args:-v4+v6}) beside a live -4: exit $rc: $out"
+      grep -q "^reverse-traceroute-server: another reverse-traceroute-server already serves IPv4 on r3: stop it" <<< "$out" &&
+        [ "$(wc -l <<< "$out")" -eq 1 ] || fail "a second instance (${args:-v4+v6}): not the one sentence: $out"
+    done
+    out=$(lab_exec client "$requester_bin" --protocol udp --max-ttl 1 "$(lab_addr "server:$server_link" 4)")
+    checks=$((checks + 1))
+    hop_matches "$(echo "$out" | awk '{print $2}')" "${truth[0]}" 4 || fail "the first -4 instance after the refusals: '$out'"
     LAB_SERVER_PID=$v6_pid; lab_stop_server
-    LAB_SERVER_PID=$v4_pid
+    LAB_SERVER_PID=$v4_pid; lab_stop_server
+    # kill -9 of a v4+v6 instance, then a restart with -4: the orphaned v4+v6 filter (which runs
+    # before the -4 one) is removed, so only the new program sees the traffic.
+    start_server r3
+    kill -9 "$LAB_SERVER_PID"; wait "$LAB_SERVER_PID" 2>/dev/null; LAB_SERVER_PID=
+    start_server r3 -4
+    checks=$((checks + 1))
+    filters=$(lab_exec server tc filter show dev r3 ingress | grep rtt_ingress)
+    [ "$(grep -c . <<< "$filters")" -eq 1 ] && grep -q "pref 29188 " <<< "$filters" ||
+      fail "after kill -9 of v4+v6 and a restart with -4, the filters are: $filters"
+    out=$(lab_exec client "$requester_bin" --protocol udp --max-ttl 1 "$(lab_addr "server:$server_link" 4)")
+    checks=$((checks + 1))
+    hop_matches "$(echo "$out" | awk '{print $2}')" "${truth[0]}" 4 || fail "-4 after the orphan was removed: '$out'"
   fi
   lab_stop_server
   checks=$((checks + 1))
