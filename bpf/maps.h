@@ -6,6 +6,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include "protocol.h"
 #include "rtt_server.h"
 
 /* Set by the loader before load (read-only afterwards, so the verifier prunes dead paths). */
@@ -19,6 +20,8 @@ const volatile __u64 cfg_source_rate = 200;
 const volatile __u64 cfg_source_burst = 500;
 const volatile __u64 cfg_global_rate = 20000;
 const volatile __u64 cfg_global_burst = 20000;
+/* --require-padding: requests shorter than a success response are dropped (anti-amplification). */
+const volatile __u32 cfg_min_request_len = RTT_REQUEST_LEN;
 
 struct rtt_session {
 	__u64 sent_ns;

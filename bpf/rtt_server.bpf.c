@@ -90,6 +90,8 @@ static __always_inline int handle_request(struct __sk_buff *skb, struct packet *
 		return drop(RTT_CNT_MALFORMED, &p->src, id);
 	if (!allowed_by_allowlist(p))
 		return drop(RTT_CNT_NOT_ALLOWED, &p->src, id);
+	if (p->l4_len < cfg_min_request_len)
+		return drop(RTT_CNT_UNPADDED, &p->src, id);
 	__u64 now = bpf_ktime_get_ns();
 	if (!within_rate_limits(p, now))
 		return drop(RTT_CNT_RATE_LIMITED, &p->src, id);

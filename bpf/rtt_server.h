@@ -25,6 +25,7 @@ enum rtt_counter {
 	RTT_CNT_UNMATCHED,	/* answers with our marker but no session, dropped */
 	RTT_CNT_SEND_FAILED,	/* packets we could not rewrite or redirect, dropped */
 	RTT_CNT_PASSED,		/* packets that were not ours, passed untouched */
+	RTT_CNT_UNPADDED,	/* requests dropped: shorter than --require-padding asks */
 	RTT_CNT_TIMER_FALLBACK, /* sessions without a timer (allocation failed), swept by the loader
 				 */
 	RTT_CNT_MAX,

@@ -140,9 +140,9 @@ std::uint8_t icmp_protocol(Family family) {
     return family == Family::v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;
 }
 
-Bytes encode_request(const Request& request, const IpAddress& client, const IpAddress& server) {
+Bytes encode_request(const Request& request, const IpAddress& client, const IpAddress& server, std::size_t length) {
     const Family family = client.family();
-    Bytes m(RTT_REQUEST_LEN, 0);
+    Bytes m(std::max<std::size_t>(length, RTT_REQUEST_LEN), 0);
     m[0] = echo_request_type(family);
     m[1] = RTT_CODE;
     write16(m, 4, request.id);

@@ -22,6 +22,7 @@ const char* counter_name(rtt_counter counter) {
     case RTT_CNT_UNMATCHED: return "unmatched";
     case RTT_CNT_SEND_FAILED: return "send_failed";
     case RTT_CNT_PASSED: return "passed";
+    case RTT_CNT_UNPADDED: return "unpadded";
     case RTT_CNT_TIMER_FALLBACK: return "swept_sessions";
     case RTT_CNT_MAX: break;
     }

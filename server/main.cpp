@@ -99,6 +99,9 @@ int run_server(int argc, char** argv) {
         ->check(CLI::Range(1u, 10'000'000u))
         ->capture_default_str();
     app.add_option("--allow", config.allow, "Only serve sources in this prefix (repeatable), e.g. 198.18.0.0/15");
+    app.add_flag("--require-padding", config.require_padding,
+                 "Only answer requests at least as long as the response (36 bytes of ICMP), so that no answer is "
+                 "larger than its request; older clients that send 12 bytes are then refused");
     app.add_option("--stats-interval", config.stats_interval_s, "Seconds between counter lines; 0 = only at exit")
         ->capture_default_str();
     app.add_flag("-v,--verbose", config.verbose,

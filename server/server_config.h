@@ -19,6 +19,7 @@ struct ServerConfig {
     std::uint64_t global_rate = 20000;  // requests/s overall; 0 = unlimited
     std::uint64_t global_burst = 20000;
     std::vector<std::string> allow;  // CIDR prefixes; empty = everyone
+    bool require_padding = false;    // refuse requests shorter than a success response
     unsigned stats_interval_s = 60;  // 0 = only on exit
     bool verbose = false;
 };

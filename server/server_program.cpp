@@ -14,6 +14,9 @@
 #include <ctime>
 
 #include "prefix.h"
+extern "C" {
+#include "protocol.h"
+}
 #include "rtt_server_bpf.skel.h"
 #include "server_error.h"
 
@@ -77,6 +80,7 @@ ServerProgram::ServerProgram(const ServerConfig& config) : timeout_ns_(config.ti
     rodata->cfg_source_burst = config.source_burst;
     rodata->cfg_global_rate = config.global_rate;
     rodata->cfg_global_burst = config.global_burst;
+    rodata->cfg_min_request_len = config.require_padding ? RTT_RESPONSE_SUCCESS_LEN : RTT_REQUEST_LEN;
     bpf_map__set_max_entries(skeleton_->maps.sessions, config.max_sessions);
 
     if (const int err = rtt_server_bpf__load(skeleton_); err) {

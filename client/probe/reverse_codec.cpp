@@ -24,7 +24,10 @@ std::span<const std::uint8_t> ReverseCodec::answer_protocols() const {
 
 OutgoingProbe ReverseCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const {
     const Request request{id, ttl, ip_protocol(protocol_, family()), flow};
-    return OutgoingProbe{icmp_protocol_, kRequestIpTtl, id, encode_request(request, source_, server_)};
+    // Padded to the size of a success response, so that a server may refuse shorter requests and
+    // never send more than it received (docs/protocol.md §1).
+    return OutgoingProbe{icmp_protocol_, kRequestIpTtl, id,
+                         encode_request(request, source_, server_, RTT_RESPONSE_SUCCESS_LEN)};
 }
 
 std::optional<Answer> ReverseCodec::decode(const ReceivedPacket& packet) const {

@@ -371,6 +371,24 @@ TEST_F(ServerProgramTest, MappedAndOwnSourcesAreRefused) {
     EXPECT_EQ(s.session_count(), 0u);
 }
 
+// Issue 13: with --require-padding, a request shorter than the success response is refused, so
+// no answer is larger than the request that caused it; padded requests are served as before.
+TEST_F(ServerProgramTest, RequirePaddingRefusesShortRequests) {
+    auto config = default_config();
+    config.require_padding = true;
+    ServerUnderTest s(config);
+    for (const auto& a : {v4_addresses(), v6_addresses()}) {
+        EXPECT_EQ(s.run(request_frame(a, {1, 5, RTT_IPPROTO_UDP, 1})).verdict, kDrop);
+        const auto padded = encode_request({2, 5, RTT_IPPROTO_UDP, 1}, a.client, a.server, RTT_RESPONSE_SUCCESS_LEN);
+        ASSERT_EQ(padded.size(), 36u);
+        EXPECT_EQ(
+            s.run(ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, padded))).verdict,
+            kRedirect);
+    }
+    EXPECT_EQ(counter(s, RTT_CNT_UNPADDED), 2u);
+    EXPECT_EQ(s.session_count(), 2u);
+}
+
 TEST_F(ServerProgramTest, AllowListDropsOtherSources) {
     auto config = default_config();
     config.allow = {"198.18.0.0/15", "2001:db8::/32"};

@@ -73,8 +73,11 @@ TEST(ForwardCodec, IgnoresQuotesOfProbesToOtherTargets) {
 
 TEST(ReverseCodec, RequestMatchesProtocolVector) {
     const ReverseCodec codec(Protocol::udp, kSource4, kTarget4);
-    // docs/protocol.md §7 vector v4-request uses server 198.51.100.1 and client 192.0.2.1.
-    EXPECT_EQ(rtt::test::to_hex(codec.encode(5, 1234, 0x1234).message), rtt::test::protocol_vector_hex("v4-request"));
+    // docs/protocol.md §7 vector v4-request uses server 198.51.100.1 and client 192.0.2.1; the
+    // client pads it with zeros to the 36 bytes of a success response (§1).
+    Bytes padded = rtt::test::protocol_vector("v4-request");
+    padded.resize(36, 0);
+    EXPECT_EQ(rtt::test::to_hex(codec.encode(5, 1234, 0x1234).message), rtt::test::to_hex(padded));
 }
 
 TEST(ReverseCodec, DecodesSuccessErrorAndPlainEcho) {
