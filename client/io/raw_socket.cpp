@@ -19,6 +19,9 @@
 namespace rtt::client {
 namespace {
 
+// IPV6_AUTOFLOWLABEL of <linux/in6.h>, which cannot be included beside <netinet/in.h>.
+constexpr int kIpv6AutoFlowLabel = 70;
+
 std::int64_t clock_ns(clockid_t clock) {
     timespec ts{};
     clock_gettime(clock, &ts);
@@ -46,6 +49,13 @@ RawSocket::RawSocket(Family family, int protocol) : family_(family) {
     // Bursts of answers (a whole trace in flight) must not overflow the queue.
     const int buffer = 1 << 20;
     setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+    // Flow label 0, as the deployed client sends: an automatic label's hash travels with a
+    // reverse request, and a server that redirects it without clearing the hash makes routers
+    // send every flow of the reverse trace the same way.
+    if (family == Family::v6) {
+        const int automatic_flow_label = 0;
+        setsockopt(fd_, IPPROTO_IPV6, kIpv6AutoFlowLabel, &automatic_flow_label, sizeof automatic_flow_label);
+    }
 }
 
 RawSocket::~RawSocket() {

@@ -6,7 +6,8 @@
 # and a second run of the same flow gives the same paths. A target without a server gives the
 # one-sentence message and exit code 1. On the asymmetric topology forward-only and
 # reverse-only runs store JSON that must match the truth and the schema, and a router silent only on the way
-# back shows as `* * *` in the reverse trace. On the line, --resolve-aliases finds every
+# back shows as `* * *` in the reverse trace. On the line, IPv6 requests leave with flow label
+# 0 (counted by nft on r3), --resolve-aliases finds every
 # router's two addresses, and names from the client namespace's hosts file reach text, JSON
 # and graph.
 # Usage: client_trace_test.sh BUILD_DIR
@@ -47,6 +48,21 @@ for topo in ${LAB_TOPOLOGIES:-line diamond asymmetric}; do
   server_link=$(lab_link_between server r3)
   LAB_SERVER_LOG=$tmp/server.log
   lab_start_server "$server_bin" r3 || fail "$topo: the server did not attach: $(cat "$tmp/server.log")"
+  if [ "$topo" = line ]; then
+    # IPv6 requests leave with flow label 0, as the deployed client sends them: an automatic
+    # label's hash travels with the request, and a server that redirects it without clearing
+    # the hash makes routers send every flow of a reverse trace one way. Counted on r3.
+    lab_exec r3 nft add table ip6 labels
+    lab_exec r3 nft add chain ip6 labels transit '{ type filter hook forward priority 0; }'
+    lab_exec r3 nft add rule ip6 labels transit icmpv6 type echo-request icmpv6 code 1 counter
+    lab_exec r3 nft add rule ip6 labels transit icmpv6 type echo-request icmpv6 code 1 ip6 flowlabel != 0 counter
+    lab_exec client timeout 30 "$client_bin" -n -w 1 reverse udp multipath "$(lab_addr "server:$server_link" 6)" > /dev/null
+    read -r requests labelled <<< "$(lab_exec r3 nft list chain ip6 labels transit | grep -o 'packets [0-9]*' | awk '{printf "%s ", $2}')"
+    checks=$((checks + 1))
+    [ "${requests:-0}" -gt 0 ] && [ "${labelled:-1}" -eq 0 ] ||
+      fail "IPv6 requests with a flow label: ${labelled:-?} of ${requests:-?}"
+    lab_exec r3 nft delete table ip6 labels
+  fi
   for family in 4 6; do
     target=$(lab_addr "server:$server_link" "$family")
     for protocol in udp tcp icmp; do
