@@ -61,8 +61,7 @@ struct Request {
 // The ICMP message of a request from `client` to `server`.
 // The request's ICMP message: 12 bytes, or padded with zeros to `length` bytes if that is
 // more (the checksum covers the padding, which leaves it unchanged).
-Bytes encode_request(const Request& request, const IpAddress& client, const IpAddress& server,
-                     std::size_t length = 0);
+Bytes encode_request(const Request& request, const IpAddress& client, const IpAddress& server, std::size_t length = 0);
 // Reads a request's ICMP message; nullopt unless it is an echo request with code 1, 12+ bytes.
 std::optional<Request> decode_request(std::span<const std::uint8_t> icmp, Family family);
 
