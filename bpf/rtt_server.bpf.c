@@ -214,6 +214,9 @@ static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packe
 		a.key.id = word2; /* the echo identifier */
 	else
 		return pass();
+	/* Checked once the markers matched, so that other ICMP traffic pays no map lookup. */
+	if (!addressed_to_us(p))
+		return pass();
 	if (!take_answered_session(&a, &quoted_src))
 		return drop(RTT_CNT_UNMATCHED, &quoted_dst, a.key.id);
 	return respond(skb, p->family, &a, &p->src);
@@ -230,14 +233,14 @@ static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p)
 
 	if (type == (v4 ? RTT_ICMP4_ECHO_REQUEST : RTT_ICMP6_ECHO_REQUEST))
 		return code == RTT_CODE ? handle_request(skb, p) : pass();
-	if (!addressed_to_us(p))
-		return pass();
 	if ((type == (v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED) && code == 0) ||
 	    type == (v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH))
 		return handle_icmp_error(skb, p);
 	/* A direct echo reply to an ICMP probe. */
 	if (type == (v4 ? RTT_ICMP4_ECHO_REPLY : RTT_ICMP6_ECHO_REPLY) && code == 0 &&
 	    h[6] == 0xFF && h[7] == 0xFF) {
+		if (!addressed_to_us(p))
+			return pass();
 		struct answer a = {.key = {.requester = p->src, .id = (__u16)h[4] << 8 | h[5]}};
 		if (!take_answered_session(&a, &p->dst))
 			return drop(RTT_CNT_UNMATCHED, &p->src, a.key.id);
