@@ -20,13 +20,6 @@ token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '# tokens for the test\n\n%s\n' "$token" > "$tmp/tokens"
 auth=(-H "Authorization: Bearer $token")
 
-# expect STATUS DESCRIPTION CURL_ARGS...: the answer's status (body in $tmp/body)
-expect() {
-  local want=$1 what=$2 got; shift 2
-  checks=$((checks + 1))
-  got=$(curl -s -o "$tmp/body" -w '%{http_code}' "$@")
-  [ "$got" = "$want" ] || fail "$what: status $got, expected $want ($(head -c 300 "$tmp/body"))"
-}
 # body_has JQ-LIKE-PYTHON-EXPR DESCRIPTION: a Python expression over `b` (the JSON body) must hold
 body_has() {
   checks=$((checks + 1))
@@ -38,21 +31,21 @@ collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" --max-body 100000 
 url=$COLLECTOR_URL
 
 # Tokens.
-expect 401 "list without token" "$url/api/v1/measurements"
+expect_status 401 "list without token" "$url/api/v1/measurements"
 body_has "'token' in b['error']" "401 says what is missing"
-expect 401 "submit with a wrong token" -H "Authorization: Bearer nope" --data-binary @"$doc" "$url/api/v1/measurements"
-expect 401 "fetch with a malformed header" -H "Authorization: Bearer" "$url/api/v1/measurements/1"
-expect 200 "healthz needs no token" "$url/healthz"
+expect_status 401 "submit with a wrong token" -H "Authorization: Bearer nope" --data-binary @"$doc" "$url/api/v1/measurements"
+expect_status 401 "fetch with a malformed header" -H "Authorization: Bearer" "$url/api/v1/measurements/1"
+expect_status 200 "healthz needs no token" "$url/healthz"
 body_has "b['status'] == 'ok' and b['schema_version'] == 2" "healthz body"
-expect 200 "the web page needs no token" "$url/"
+expect_status 200 "the web page needs no token" "$url/"
 checks=$((checks + 1)); grep -q "<title>reverse-traceroute collector</title>" "$tmp/body" || fail "web page content"
 
 # Submission: ours (schema-checked).
-expect 201 "submit the two-way multipath measurement" "${auth[@]}" -H 'Content-Type: application/json' \
+expect_status 201 "submit the two-way multipath measurement" "${auth[@]}" -H 'Content-Type: application/json' \
   --data-binary @"$doc" "$url/api/v1/measurements"
 body_has "b['id'] == 1 and b['url'] == '/api/v1/measurements/1'" "201 gives id and url"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['target']='copy.example'; print(json.dumps(d))" "$doc" > "$tmp/copy.json"
-expect 201 "submit as curl -d does (form content type)" "${auth[@]}" --data-binary @"$tmp/copy.json" "$url/api/v1/measurements"
+expect_status 201 "submit as curl -d does (form content type)" "${auth[@]}" --data-binary @"$tmp/copy.json" "$url/api/v1/measurements"
 python3 - "$doc" "$tmp/forward.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -60,65 +53,65 @@ d["direction"], d["protocol"], d["target"] = "forward", "tcp", "forward-only.exa
 del d["traces"]["reverse"], d["server"]
 json.dump(d, open(sys.argv[2], "w"))
 PY
-expect 201 "submit a forward tcp measurement" "${auth[@]}" --data-binary @"$tmp/forward.json" "$url/api/v1/measurements"
+expect_status 201 "submit a forward tcp measurement" "${auth[@]}" --data-binary @"$tmp/forward.json" "$url/api/v1/measurements"
 
 # The same bytes again (a retry whose 201 was lost): the stored copy's id, nothing new stored.
-expect 200 "resubmit the first document" "${auth[@]}" --data-binary @"$doc" "$url/api/v1/measurements"
+expect_status 200 "resubmit the first document" "${auth[@]}" --data-binary @"$doc" "$url/api/v1/measurements"
 body_has "b['id'] == 1 and b['created'] is False" "a resubmission names the stored copy"
 
-expect 400 "bad JSON" "${auth[@]}" --data-binary '{"target": ' "$url/api/v1/measurements"
+expect_status 400 "bad JSON" "${auth[@]}" --data-binary '{"target": ' "$url/api/v1/measurements"
 body_has "'not JSON' in b['error'] and '\n' not in b['error']" "bad JSON: one-line reason"
-expect 400 "JSON array" "${auth[@]}" --data-binary '[1]' "$url/api/v1/measurements"
+expect_status 400 "JSON array" "${auth[@]}" --data-binary '[1]' "$url/api/v1/measurements"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); d['protocol']='sctp'; print(json.dumps(d))" "$doc" > "$tmp/bad.json"
-expect 400 "schema violation" "${auth[@]}" --data-binary @"$tmp/bad.json" "$url/api/v1/measurements"
+expect_status 400 "schema violation" "${auth[@]}" --data-binary @"$tmp/bad.json" "$url/api/v1/measurements"
 body_has "'protocol' in b['error'] and 'schema' in b['error']" "schema violation names the field"
 head -c 150000 /dev/zero | tr '\0' ' ' > "$tmp/big"
-expect 413 "body above --max-body" "${auth[@]}" --data-binary @"$tmp/big" "$url/api/v1/measurements"
-expect 413 "chunked body above --max-body" "${auth[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big" \
+expect_status 413 "body above --max-body" "${auth[@]}" --data-binary @"$tmp/big" "$url/api/v1/measurements"
+expect_status 413 "chunked body above --max-body" "${auth[@]}" -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/big" \
   "$url/api/v1/measurements"
 
 # The Augsburg client's endpoint: basic auth, its own layout (any JSON object).
 augsburg='{"target": "playground.example", "protocol": "tcp", "multipath": {}, "traces": {"reverse": [{"id": 0, "address": "198.18.9.9"}]}}'
-expect 401 "post_trace without credentials" --data-binary "$augsburg" "$url/post_trace"
-expect 201 "post_trace with basic auth" -u "augsburg-traceroute:$token" -H 'Content-Type: application/json' \
+expect_status 401 "post_trace without credentials" --data-binary "$augsburg" "$url/post_trace"
+expect_status 201 "post_trace with basic auth" -u "augsburg-traceroute:$token" -H 'Content-Type: application/json' \
   --data-binary "$augsburg" "$url/post_trace"
 augsburg_id=$(python3 -c "import json; print(json.load(open('$tmp/body'))['id'])")
-expect 401 "post_trace with a wrong password" -u "augsburg-traceroute:wrong" --data-binary "$augsburg" "$url/post_trace"
+expect_status 401 "post_trace with a wrong password" -u "augsburg-traceroute:wrong" --data-binary "$augsburg" "$url/post_trace"
 
 # Reading back.
-expect 200 "list" "${auth[@]}" "$url/api/v1/measurements"
+expect_status 200 "list" "${auth[@]}" "$url/api/v1/measurements"
 body_has "[m['id'] for m in b['measurements']] == [$augsburg_id, 3, 2, 1] and b['next'] is None" "list: newest first, all four"
 body_has "b['measurements'][3]['direction'] == 'two-way' and b['measurements'][3]['engine'] == 'multipath' and b['measurements'][3]['source'] == '198.18.1.1'" "list: indexed columns"
 body_has "b['measurements'][0]['format'] == 'augsburg' and b['measurements'][0]['direction'] == 'reverse'" "list: the Augsburg document's columns"
-expect 200 "filter direction" "${auth[@]}" "$url/api/v1/measurements?direction=forward"
+expect_status 200 "filter direction" "${auth[@]}" "$url/api/v1/measurements?direction=forward"
 body_has "[m['id'] for m in b['measurements']] == [3]" "filter direction=forward"
-expect 200 "filter protocol" "${auth[@]}" "$url/api/v1/measurements?protocol=udp"
+expect_status 200 "filter protocol" "${auth[@]}" "$url/api/v1/measurements?protocol=udp"
 body_has "[m['id'] for m in b['measurements']] == [2, 1]" "filter protocol=udp"
 destination=$(python3 -c "import json; print(json.load(open('$doc'))['destination'])")
-expect 200 "filter target by destination address" "${auth[@]}" "$url/api/v1/measurements?target=$destination"
+expect_status 200 "filter target by destination address" "${auth[@]}" "$url/api/v1/measurements?target=$destination"
 body_has "len(b['measurements']) == 3" "target matches the destination address"
 today=$(date -u +%Y-%m-%d)
-expect 200 "filter since today" "${auth[@]}" "$url/api/v1/measurements?since=$today"
+expect_status 200 "filter since today" "${auth[@]}" "$url/api/v1/measurements?since=$today"
 body_has "len(b['measurements']) == 4" "since today: all"
-expect 200 "filter until today" "${auth[@]}" "$url/api/v1/measurements?until=$today"
+expect_status 200 "filter until today" "${auth[@]}" "$url/api/v1/measurements?until=$today"
 body_has "len(b['measurements']) == 0" "until today (exclusive): none"
-expect 200 "first page" "${auth[@]}" "$url/api/v1/measurements?limit=3&protocol=udp"
+expect_status 200 "first page" "${auth[@]}" "$url/api/v1/measurements?limit=3&protocol=udp"
 body_has "[m['id'] for m in b['measurements']] == [2, 1] and b['next'] is None" "short page has no next"
-expect 200 "page of 2" "${auth[@]}" "$url/api/v1/measurements?limit=2"
+expect_status 200 "page of 2" "${auth[@]}" "$url/api/v1/measurements?limit=2"
 body_has "[m['id'] for m in b['measurements']] == [$augsburg_id, 3] and 'before=3' in b['next']" "page 1 links to page 2"
 next=$(python3 -c "import json; print(json.load(open('$tmp/body'))['next'])")
-expect 200 "next page" "${auth[@]}" "$url$next"
+expect_status 200 "next page" "${auth[@]}" "$url$next"
 body_has "[m['id'] for m in b['measurements']] == [2, 1]" "page 2"
-expect 400 "unknown filter" "${auth[@]}" "$url/api/v1/measurements?color=red"
-expect 400 "bad since" "${auth[@]}" "$url/api/v1/measurements?since=yesterday"
-expect 400 "bad limit" "${auth[@]}" "$url/api/v1/measurements?limit=100000"
-expect 400 "bad direction" "${auth[@]}" "$url/api/v1/measurements?direction=sideways"
+expect_status 400 "unknown filter" "${auth[@]}" "$url/api/v1/measurements?color=red"
+expect_status 400 "bad since" "${auth[@]}" "$url/api/v1/measurements?since=yesterday"
+expect_status 400 "bad limit" "${auth[@]}" "$url/api/v1/measurements?limit=100000"
+expect_status 400 "bad direction" "${auth[@]}" "$url/api/v1/measurements?direction=sideways"
 
-expect 200 "fetch the document" "${auth[@]}" "$url/api/v1/measurements/1"
+expect_status 200 "fetch the document" "${auth[@]}" "$url/api/v1/measurements/1"
 checks=$((checks + 1)); cmp -s "$tmp/body" "$doc" || fail "stored document differs from the submitted one"
 checks=$((checks + 1)); lab_schema_valid "$tmp/body" || fail "fetched document does not match the schema"
-expect 404 "fetch a missing id" "${auth[@]}" "$url/api/v1/measurements/999"
-expect 200 "graph" "${auth[@]}" "$url/api/v1/measurements/1/graph.svg"
+expect_status 404 "fetch a missing id" "${auth[@]}" "$url/api/v1/measurements/999"
+expect_status 200 "graph" "${auth[@]}" "$url/api/v1/measurements/1/graph.svg"
 checks=$((checks + 1)); xmllint --noout "$tmp/body" 2> /dev/null || fail "graph.svg is not well-formed XML"
 # Every address of the stored traces is a vertex label in the drawing.
 addresses=$(python3 -c "
@@ -127,18 +120,18 @@ print(' '.join(sorted({v['address'] for t in d['traces'].values() for v in t if 
 for address in $addresses; do
   checks=$((checks + 1)); grep -q ">$address<" "$tmp/body" || fail "graph.svg lacks vertex $address"
 done
-expect 200 "graph of the forward-only measurement" "${auth[@]}" "$url/api/v1/measurements/3/graph.svg"
+expect_status 200 "graph of the forward-only measurement" "${auth[@]}" "$url/api/v1/measurements/3/graph.svg"
 checks=$((checks + 1)); grep -q "forward tcp multipath" "$tmp/body" || fail "forward graph title"
-expect 422 "graph of a document in the Augsburg layout without ttl" "${auth[@]}" \
+expect_status 422 "graph of a document in the Augsburg layout without ttl" "${auth[@]}" \
   "$url/api/v1/measurements/$augsburg_id/graph.svg"
-expect 404 "unknown path" "${auth[@]}" "$url/api/v2/whatever"
+expect_status 404 "unknown path" "${auth[@]}" "$url/api/v2/whatever"
 checks=$((checks + 1)); grep -q "$token" "$COLLECTOR_LOG" && fail "the token appears in the collector's log"
 
 # Restart on the same database: everything still there, no migration repeated.
 collector_stop
 collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" || exit 1
 url=$COLLECTOR_URL
-expect 200 "list after restart" "${auth[@]}" "$url/api/v1/measurements"
+expect_status 200 "list after restart" "${auth[@]}" "$url/api/v1/measurements"
 body_has "len(b['measurements']) == 4" "four measurements after restart"
 collector_stop
 checks=$((checks + 1))
@@ -154,10 +147,10 @@ sqlite3 "$tmp/v1.db" "PRAGMA journal_mode = WAL;
     'forward', 'udp', 'singlepath', NULL, '{}');
   PRAGMA user_version = 1;" > /dev/null
 collector_start "$bin" "$tmp/v1.db" --token-file "$tmp/tokens" || exit 1
-expect 200 "list a migrated database" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
+expect_status 200 "list a migrated database" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
 body_has "[m['target'] for m in b['measurements']] == ['old.example']" "the row of schema version 1 survives the migration"
-expect 201 "store into the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
-expect 200 "dedup in the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
+expect_status 201 "store into the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
+expect_status 200 "dedup in the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
 collector_stop
 checks=$((checks + 1))
 [ "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; SELECT count(*) FROM measurements;' | tr '\n' ' ')" = "2 2 " ] \
@@ -172,8 +165,8 @@ out=$(timeout 10 "$bin" --listen 127.0.0.1:0 --db "$tmp/newer.db" --open 2>&1); 
 
 # Rate limit: a burst of 3, then 429 with Retry-After.
 collector_start "$bin" "$tmp/m.db" --open --rate 1 --burst 3 || exit 1
-for i in 1 2 3; do expect 200 "request $i within the burst" "$COLLECTOR_URL/api/v1/measurements"; done
-expect 429 "request beyond the burst" -D "$tmp/headers" "$COLLECTOR_URL/api/v1/measurements"
+for i in 1 2 3; do expect_status 200 "request $i within the burst" "$COLLECTOR_URL/api/v1/measurements"; done
+expect_status 429 "request beyond the burst" -D "$tmp/headers" "$COLLECTOR_URL/api/v1/measurements"
 checks=$((checks + 1)); grep -qi '^retry-after: 1' "$tmp/headers" || fail "429 without Retry-After"
 collector_stop
 
@@ -202,7 +195,7 @@ collector_stop
 if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
      -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null; then
   collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" || exit 1
-  expect 200 "list over HTTPS" --cacert "$tmp/cert.pem" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
+  expect_status 200 "list over HTTPS" --cacert "$tmp/cert.pem" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
   body_has "len(b['measurements']) == 4" "HTTPS list"
   checks=$((checks + 1))
   [[ $COLLECTOR_URL == https://* ]] || fail "collector did not announce https: $COLLECTOR_URL"

@@ -26,10 +26,8 @@ url=$COLLECTOR_URL
 # expect STATUS DESCRIPTION CURL_ARGS...: the status, a one-line JSON error for 4xx, and the
 # collector still running.
 expect() {
-  local want=$1 what=$2 got; shift 2
-  checks=$((checks + 1))
-  got=$(curl -s -o "$tmp/body" -w '%{http_code}' "$@")
-  [ "$got" = "$want" ] || fail "$what: status $got, expected $want ($(head -c 300 "$tmp/body"))"
+  local want=$1 what=$2
+  expect_status "$@"
   if [ "${want:0:1}" = 4 ]; then
     checks=$((checks + 1))
     python3 -c "import json,sys; e=json.load(open('$tmp/body'))['error']; sys.exit(0 if e and '\n' not in e else 1)" \

@@ -30,3 +30,12 @@ collector_stop() {
   wait "$COLLECTOR_PID" 2> /dev/null
   COLLECTOR_PID=
 }
+
+# expect_status STATUS DESCRIPTION CURL_ARGS...: counts a check (tests/lab/netlab.sh's `checks`
+# and `fail`); the answer's status must be STATUS. The body is left in $tmp/body.
+expect_status() {
+  local want=$1 what=$2 got; shift 2
+  checks=$((checks + 1))
+  got=$(curl -s -o "$tmp/body" -w '%{http_code}' "$@")
+  [ "$got" = "$want" ] || fail "$what: status $got, expected $want ($(head -c 300 "$tmp/body"))"
+}
