@@ -31,6 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "building the release (scripts/build-release)..."
+# A fresh output folder: packages of an earlier build there could sort after this build's.
+rm -rf "$build/release-dist"
 "$src/scripts/build-release" --build-dir "$build/release-package" --output "$build/release-dist" > "$build/release-build.log" 2>&1 \
   || { echo "FAIL: build-release failed:"; tail -20 "$build/release-build.log"; exit 1; }
 describe=$(git -C "$src" describe --tags --always --dirty 2> /dev/null || echo unknown)
