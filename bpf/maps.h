@@ -22,14 +22,19 @@ const volatile __u64 cfg_global_rate = 20000;
 const volatile __u64 cfg_global_burst = 20000;
 /* --require-padding: requests shorter than a success response are dropped (anti-amplification). */
 const volatile __u32 cfg_min_request_len = RTT_REQUEST_LEN;
+/* --source-sessions: pending probes one source (IPv6: one /64) may hold; 0 = no limit. */
+const volatile __s32 cfg_source_sessions = 512;
 
+/* Expiry: the FIFO runs a tenth of the timeout apart (the loader sets it from -t). */
+const volatile __u64 cfg_expiry_period_ns = 500000000ULL;
+
+/* A pending probe, found by (requester, id). */
 struct rtt_session {
 	__u64 sent_ns;
 	struct rtt_addr local; /* the address the request was sent to: the response's source */
 	__u8 protocol;
 	__u8 ttl;
 	__u8 pad[6];
-	struct bpf_timer timer;
 };
 
 /* max_entries is the -n option; the loader resizes it before load. */
@@ -39,6 +44,30 @@ struct {
 	__type(key, struct rtt_session_key);
 	__type(value, struct rtt_session);
 } sessions SEC(".maps");
+
+/* Every session created, oldest first (sessions.h). The loader sizes it. */
+struct rtt_expiry {
+	struct rtt_session_key key;
+	__u32 pad;
+	__u64 sent_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 10000);
+	__type(value, struct rtt_expiry);
+} expiries SEC(".maps");
+
+struct rtt_expiry_timer {
+	struct bpf_timer timer;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtt_expiry_timer);
+} expiry_timer SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * Policing of requests: the optional allow-list and token buckets per source and overall.
- * Buckets are updated without locks; two CPUs racing on one bucket can let a request more
- * through, which is harmless next to the cost of a lock on every request.
+ * Policing of requests: the optional allow-list, token buckets per source and overall, and
+ * each source's share of the session table. Buckets are updated without locks; two CPUs racing
+ * on one bucket can let a request more through, which is harmless next to the cost of a lock on
+ * every request.
  */
 #ifndef RTT_POLICING_H
 #define RTT_POLICING_H
@@ -45,51 +46,55 @@ static __always_inline int take_token(struct rtt_bucket *b, __u64 now, __u64 rat
 }
 
 /*
- * The per-source bucket key: the IPv4 address, or the IPv6 /64, since one IPv6 host can
- * draw on a whole /64 of source addresses.
+ * Whose bucket a requester draws on: an IPv4 address, or an IPv6 /64, since one IPv6 host can
+ * draw on a whole /64 of source addresses. (IPv4-mapped IPv6 sources are refused earlier.)
  */
-static __always_inline void source_bucket_key(const struct packet *p, struct rtt_addr *key)
+static __always_inline void source_key_of(const struct rtt_addr *requester, struct rtt_addr *key)
 {
-	*key = p->src;
-	if (p->family == 6) {
+	*key = *requester;
+	if (key->words[0] || key->words[1] || key->words[2] != bpf_htonl(0x0000FFFF)) {
 		key->words[2] = 0;
 		key->words[3] = 0;
 	}
 }
 
-/* A source's own bucket; a source seen for the first time starts with a full one. */
-static __always_inline int within_source_limit(const struct packet *p, __u64 now)
+/* The source's state; a source seen for the first time starts with a full bucket. */
+static __always_inline struct rtt_bucket *source_bucket(const struct packet *p, __u64 now)
 {
-	if (!cfg_source_rate)
-		return 1;
 	struct rtt_addr key;
-	source_bucket_key(p, &key);
+
+	source_key_of(&p->src, &key);
 	struct rtt_bucket *b = bpf_map_lookup_elem(&source_buckets, &key);
 	if (b)
-		return take_token(b, now, cfg_source_rate, cfg_source_burst);
+		return b;
 	struct rtt_bucket fresh = {
-	    .nanotokens = (cfg_source_burst - 1) * NANOTOKENS_PER_REQUEST,
+	    .nanotokens = cfg_source_burst * NANOTOKENS_PER_REQUEST,
 	    .last_ns = now,
 	};
-	if (cfg_source_burst == 0)
-		return 0;
-	bpf_map_update_elem(&source_buckets, &key, &fresh, BPF_ANY);
-	return 1;
+	bpf_map_update_elem(&source_buckets, &key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&source_buckets, &key);
 }
 
 /*
  * The source's bucket first, the global one only for requests their source may send: a
  * flooding source is stopped by its own bucket and cannot spend the budget everyone shares.
  */
-static __always_inline int within_rate_limits(const struct packet *p, __u64 now)
+static __always_inline int within_rate_limits(struct rtt_bucket *source, __u64 now)
 {
-	if (!within_source_limit(p, now))
+	if (cfg_source_rate && source &&
+	    !take_token(source, now, cfg_source_rate, cfg_source_burst))
 		return 0;
 	if (!cfg_global_rate)
 		return 1;
 	__u32 zero = 0;
 	struct rtt_bucket *global = bpf_map_lookup_elem(&global_bucket, &zero);
 	return global && take_token(global, now, cfg_global_rate, cfg_global_burst);
+}
+
+/* A source may hold at most its share of the session table (--source-sessions). */
+static __always_inline int within_source_share(struct rtt_bucket *source)
+{
+	return !cfg_source_sessions || !source || source->sessions < cfg_source_sessions;
 }
 
 #endif

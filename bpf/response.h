@@ -12,10 +12,11 @@
 
 /*
  * Composes a response from o->src (the server address) to o->dst (the requester).
- * A success carries the hop and the timespan; an error state is the 12-byte head alone.
+ * A success carries the hop and the timespan; an error state is the 12-byte head alone, with
+ * `value` in bytes 10-11.
  */
 static __always_inline void build_response(struct outgoing *o, __u16 id, __u8 state,
-					   struct rtt_addr *hop, __u64 timespan_ns)
+					   __u16 value, struct rtt_addr *hop, __u64 timespan_ns)
 {
 	struct rtt_response_success *r = (void *)outgoing_l4(o);
 	__u8 protocol = o->family == 4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;
@@ -26,6 +27,7 @@ static __always_inline void build_response(struct outgoing *o, __u16 id, __u8 st
 	r->head.code = RTT_CODE;
 	r->head.identifier = bpf_htons(id);
 	r->head.state = state;
+	r->head.reserved = bpf_htons(value); /* state 4: the object's Class-Num and C-Type */
 	if (state == RTT_STATE_SUCCESS) {
 		__builtin_memcpy(r->hop_address, hop, 16);
 		/* Deployed clients read 32 bits; saturate rather than wrap (protocol.md §2). */

@@ -53,13 +53,13 @@ static __always_inline void outgoing_reply_to(struct outgoing *o, const struct p
 }
 
 static __always_inline int reject(struct __sk_buff *skb, const struct packet *p,
-				  struct rtt_request *req, __u8 state)
+				  struct rtt_request *req, __u8 state, __u16 value)
 {
 	struct outgoing o;
 	struct rtt_addr requester = p->src;
 
 	outgoing_reply_to(&o, p);
-	build_response(&o, bpf_ntohs(req->identifier), state, 0, 0);
+	build_response(&o, bpf_ntohs(req->identifier), state, value, 0, 0);
 	count(RTT_CNT_STATE_ERRORS);
 	emit_simple_event(RTT_EVENT_REJECTED, &requester, bpf_ntohs(req->identifier), req->protocol,
 			  req->ttl, state, 0);
@@ -75,44 +75,107 @@ static __always_inline int addressed_to_us(const struct packet *p)
 	return bpf_map_lookup_elem(&local_addresses, &p->dst) != 0;
 }
 
+/*
+ * A whole request message, as far as the server reads one: requests are 12 bytes, 36 when
+ * padded, and an extension object adds a few dozen; longer ones are refused as malformed.
+ */
+#define RTT_MAX_REQUEST_LEN 128
+
+struct request_message {
+	__u8 bytes[RTT_MAX_REQUEST_LEN];
+};
+
+/* Too large for the stack next to the outgoing packet: one scratch copy per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct request_message);
+} request_scratch SEC(".maps");
+
+/* Loads the request (zero-filled past its end) and checks its ICMP checksum. */
+static __noinline int load_checked_request(struct __sk_buff *skb, const struct packet *p,
+					   struct request_message *m)
+{
+	__u32 len = p->l4_len;
+
+	if (len < RTT_REQUEST_LEN || len > RTT_MAX_REQUEST_LEN)
+		return 0;
+	__builtin_memset(m, 0, sizeof(*m));
+	if (bpf_skb_load_bytes(skb, p->l4_off, m->bytes, len))
+		return 0;
+	/* Zeros add nothing to the sum: the whole buffer is summed, a constant size for the verifier. */
+	__u64 sum = csum_add_bytes(0, m->bytes, RTT_MAX_REQUEST_LEN);
+	if (p->family == 6) {
+		struct rtt_addr src = p->src, dst = p->dst;
+		sum += csum_pseudo(6, &src, &dst, RTT_IPPROTO_ICMPV6, len);
+	}
+	return rtt_csum_fold(sum) == 0xFFFF;
+}
+
 static __always_inline int handle_request(struct __sk_buff *skb, struct packet *p)
 {
 	struct rtt_request req;
+	__u32 zero = 0;
 
 	if (!addressed_to_us(p))
 		return pass();
 	count(RTT_CNT_REQUESTS);
-	if (p->l4_len < RTT_REQUEST_LEN || !load(skb, p->l4_off, &req, sizeof(req)))
+	struct request_message *m = bpf_map_lookup_elem(&request_scratch, &zero);
+	if (!m || p->l4_len < RTT_REQUEST_LEN || p->l4_len > RTT_MAX_REQUEST_LEN)
 		return drop(RTT_CNT_MALFORMED, &p->src, 0);
+	if (!load_checked_request(skb, p, m))
+		return drop(RTT_CNT_BAD_CHECKSUM, &p->src, 0);
+	__builtin_memcpy(&req, m->bytes, sizeof(req));
 	__u16 id = bpf_ntohs(req.identifier);
 	/* A request "from" one of our own addresses is forged: it would make us probe ourselves. */
 	if (id == 0 || !usable_requester(p) || bpf_map_lookup_elem(&local_addresses, &p->src))
 		return drop(RTT_CNT_MALFORMED, &p->src, id);
 	if (!allowed_by_allowlist(p))
 		return drop(RTT_CNT_NOT_ALLOWED, &p->src, id);
-	if (p->l4_len < cfg_min_request_len)
-		return drop(RTT_CNT_UNPADDED, &p->src, id);
 	__u64 now = bpf_ktime_get_ns();
-	if (!within_rate_limits(p, now))
+	struct rtt_bucket *source = source_bucket(p, now);
+	/* Nothing is sent for a request over a rate limit: the server must not be a reflector. */
+	if (!within_rate_limits(source, now))
 		return drop(RTT_CNT_RATE_LIMITED, &p->src, id);
+	/* The refusals below are 12 bytes, never more than the request. */
+	if (p->l4_len < cfg_min_request_len) {
+		count(RTT_CNT_UNPADDED);
+		return reject(skb, p, &req, RTT_STATE_INSUFFICIENT_PADDING, 0);
+	}
+	if (p->l4_len >= RTT_REQUEST_LEN + 4 && m->bytes[RTT_REQUEST_LEN] >> 4 == RTT_EXTENSION_VERSION) {
+		/* No extension object is implemented: the "indirect target" would probe a third party. */
+		if (p->l4_len < RTT_REQUEST_LEN + 8)
+			return drop(RTT_CNT_MALFORMED, &p->src, id);
+		count(RTT_CNT_EXTENSIONS);
+		return reject(skb, p, &req, RTT_STATE_EXTENSION_NOT_SUPPORTED,
+			      (__u16)m->bytes[RTT_REQUEST_LEN + 6] << 8 | m->bytes[RTT_REQUEST_LEN + 7]);
+	}
 	if (req.ttl == 0)
-		return reject(skb, p, &req, RTT_STATE_INVALID_TTL);
+		return reject(skb, p, &req, RTT_STATE_INVALID_TTL, 0);
 	__u8 protocol = probe_protocol(req.protocol, p->family);
 	if (!protocol)
-		return reject(skb, p, &req, RTT_STATE_INVALID_PROTOCOL);
+		return reject(skb, p, &req, RTT_STATE_INVALID_PROTOCOL, 0);
+	if (!within_source_share(source)) {
+		count(RTT_CNT_SOURCE_SHARE);
+		return reject(skb, p, &req, RTT_STATE_BUSY, 0);
+	}
 
 	struct rtt_session_key key = {.requester = p->src, .id = id};
-	enum session_result created = session_create(&key, &p->dst, protocol, req.ttl, now);
+	enum session_result created = session_create(&key, &p->dst, protocol, req.ttl, now, source);
 	if (created == SESSION_DUPLICATE)
 		return drop(RTT_CNT_DUPLICATES, &p->src, id);
-	if (created == SESSION_TABLE_FULL)
-		return drop(RTT_CNT_TABLE_FULL, &p->src, id);
+	if (created == SESSION_TABLE_FULL) {
+		count(RTT_CNT_TABLE_FULL);
+		return reject(skb, p, &req, RTT_STATE_BUSY, 0);
+	}
 
 	struct outgoing o;
 	outgoing_reply_to(&o, p);
 	build_probe(&o, protocol, req.ttl, id, bpf_ntohs(req.flow), p->tos, p->dont_frag);
 	if (!outgoing_write(skb, &o)) {
-		bpf_map_delete_elem(&sessions, &key);
+		struct answered never_sent = {.key = key};
+		session_answer(&never_sent, &p->dst);
 		count(RTT_CNT_SEND_FAILED);
 		return TC_ACT_SHOT;
 	}
@@ -123,30 +186,7 @@ static __always_inline int handle_request(struct __sk_buff *skb, struct packet *
 	return outgoing_send(skb, &o);
 }
 
-/* A session answered: looked up by key, it must have been sent from `local`. */
-struct answer {
-	struct rtt_session_key key;
-	struct rtt_addr local;
-	__u64 sent_ns;
-	__u8 protocol;
-	__u8 ttl;
-};
-
-static __always_inline int take_answered_session(struct answer *a, struct rtt_addr *local)
-{
-	struct rtt_session *session = bpf_map_lookup_elem(&sessions, &a->key);
-
-	if (!session || !addr_equal(&session->local, local))
-		return 0;
-	a->local = session->local;
-	a->sent_ns = session->sent_ns;
-	a->protocol = session->protocol;
-	a->ttl = session->ttl;
-	/* Deleting cancels the timer; losing the race against it means the session just expired. */
-	return bpf_map_delete_elem(&sessions, &a->key) == 0;
-}
-
-static __always_inline int respond(struct __sk_buff *skb, __u8 family, struct answer *a,
+static __always_inline int respond(struct __sk_buff *skb, __u8 family, struct answered *a,
 				   struct rtt_addr *hop)
 {
 	struct outgoing o;
@@ -155,7 +195,7 @@ static __always_inline int respond(struct __sk_buff *skb, __u8 family, struct an
 	o.family = family;
 	o.src = a->local;
 	o.dst = a->key.requester;
-	build_response(&o, a->key.id, RTT_STATE_SUCCESS, hop, timespan);
+	build_response(&o, a->key.id, RTT_STATE_SUCCESS, 0, hop, timespan);
 	count(RTT_CNT_ANSWERS);
 	struct rtt_event *e = event_start(RTT_EVENT_ANSWER, &a->key.requester, a->key.id);
 	if (e) {
@@ -203,7 +243,7 @@ static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packe
 	__u16 word2 = (__u16)l4[4] << 8 | l4[5], word3 = (__u16)l4[6] << 8 | l4[7];
 	__u8 icmp = p->family == 4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;
 	__u8 echo_request = p->family == 4 ? RTT_ICMP4_ECHO_REQUEST : RTT_ICMP6_ECHO_REQUEST;
-	struct answer a = {.key = {.requester = quoted_dst}};
+	struct answered a = {.key = {.requester = quoted_dst}};
 
 	if (quoted_protocol == RTT_IPPROTO_UDP && word0 == RTT_PROBE_SOURCE_PORT)
 		a.key.id = word3; /* the UDP checksum */
@@ -217,7 +257,7 @@ static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packe
 	/* Checked once the markers matched, so that other ICMP traffic pays no map lookup. */
 	if (!addressed_to_us(p))
 		return pass();
-	if (!take_answered_session(&a, &quoted_src))
+	if (!session_answer(&a, &quoted_src))
 		return drop(RTT_CNT_UNMATCHED, &quoted_dst, a.key.id);
 	return respond(skb, p->family, &a, &p->src);
 }
@@ -241,8 +281,8 @@ static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p)
 	    h[6] == 0xFF && h[7] == 0xFF) {
 		if (!addressed_to_us(p))
 			return pass();
-		struct answer a = {.key = {.requester = p->src, .id = (__u16)h[4] << 8 | h[5]}};
-		if (!take_answered_session(&a, &p->dst))
+		struct answered a = {.key = {.requester = p->src, .id = (__u16)h[4] << 8 | h[5]}};
+		if (!session_answer(&a, &p->dst))
 			return drop(RTT_CNT_UNMATCHED, &p->src, a.key.id);
 		return respond(skb, p->family, &a, &p->src);
 	}
@@ -267,8 +307,8 @@ static __always_inline int handle_tcp(struct __sk_buff *skb, struct packet *p)
 	if (dest != RTT_PROBE_SOURCE_PORT || !(syn_ack || rst_ack) || acked > 0xFFFF ||
 	    !addressed_to_us(p))
 		return pass();
-	struct answer a = {.key = {.requester = p->src, .id = (__u16)acked}};
-	if (!take_answered_session(&a, &p->dst))
+	struct answered a = {.key = {.requester = p->src, .id = (__u16)acked}};
+	if (!session_answer(&a, &p->dst))
 		return drop(RTT_CNT_UNMATCHED, &p->src, a.key.id);
 	/*
 	 * Hand a copy to the local stack so that the kernel answers a SYN-ACK with a reset and the
@@ -281,6 +321,35 @@ static __always_inline int handle_tcp(struct __sk_buff *skb, struct packet *p)
 		skb->mark = mark;
 	}
 	return respond(skb, p->family, &a, &p->src);
+}
+
+/*
+ * Run by the loader with BPF_PROG_TEST_RUN, never by a packet. start_expiry arms the expiry
+ * timer (one allocation, at start); expire_now is the loader's fallback when it could not.
+ */
+int expiry_error;
+
+SEC("syscall")
+int start_expiry(void *ctx)
+{
+	__u32 zero = 0;
+	struct rtt_expiry_timer *t = bpf_map_lookup_elem(&expiry_timer, &zero);
+
+	if (!t)
+		return 0;
+	expiry_error = bpf_timer_init(&t->timer, &expiry_timer, RTT_CLOCK_MONOTONIC);
+	if (!expiry_error)
+		expiry_error = bpf_timer_set_callback(&t->timer, expiry_timer_fired);
+	if (!expiry_error)
+		expiry_error = bpf_timer_start(&t->timer, cfg_expiry_period_ns, 0);
+	return 0;
+}
+
+SEC("syscall")
+int expire_now(void *ctx)
+{
+	expire_sessions();
+	return 0;
 }
 
 SEC("tc")

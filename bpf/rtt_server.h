@@ -16,18 +16,19 @@ enum rtt_counter {
 	RTT_CNT_PROBES_UDP,
 	RTT_CNT_STATE_ERRORS,	/* error responses sent (bad TTL or protocol) */
 	RTT_CNT_ANSWERS,	/* answers matched to a session, responses sent */
-	RTT_CNT_TIMEOUTS,	/* sessions expired without an answer */
-	RTT_CNT_TABLE_FULL,	/* requests dropped: session table full */
+	RTT_CNT_TIMEOUTS,	/* sessions expired without an answer (by their timer) */
+	RTT_CNT_TABLE_FULL,	/* requests refused (state 6): session table full */
 	RTT_CNT_DUPLICATES,	/* requests dropped: (requester, id) already pending */
 	RTT_CNT_RATE_LIMITED,	/* requests dropped by the per-source or global bucket */
 	RTT_CNT_NOT_ALLOWED,	/* requests dropped: source outside the allow-list */
-	RTT_CNT_MALFORMED,	/* requests dropped: truncated, id 0, unusable source */
+	RTT_CNT_MALFORMED,	/* requests dropped: truncated, too long, id 0, unusable source */
 	RTT_CNT_UNMATCHED,	/* answers with our marker but no session, dropped */
 	RTT_CNT_SEND_FAILED,	/* packets we could not rewrite or redirect, dropped */
 	RTT_CNT_PASSED,		/* packets that were not ours, passed untouched */
-	RTT_CNT_UNPADDED,	/* requests dropped: shorter than --require-padding asks */
-	RTT_CNT_TIMER_FALLBACK, /* sessions without a timer (allocation failed), swept by the loader
-				 */
+	RTT_CNT_UNPADDED,	/* requests refused (state 5): shorter than --require-padding asks */
+	RTT_CNT_BAD_CHECKSUM,	/* requests dropped: wrong ICMP checksum */
+	RTT_CNT_SOURCE_SHARE,	/* requests refused (state 6): the source holds its share of sessions */
+	RTT_CNT_EXTENSIONS,	/* requests refused (state 4): an extension object we do not implement */
 	RTT_CNT_MAX,
 };
 
@@ -43,10 +44,15 @@ struct rtt_session_key {
 	__u16 pad; /* always zero: part of the hash */
 };
 
-/* Per-source token bucket state. Tokens are counted in nanotokens (1e9 per request). */
+/*
+ * Per-source state: a token bucket, counted in nanotokens (1e9 per request), and the sessions
+ * the source holds (signed: an LRU eviction while sessions are pending can leave it below zero).
+ */
 struct rtt_bucket {
 	__u64 nanotokens;
 	__u64 last_ns;
+	__s32 sessions;
+	__u32 pad;
 };
 
 /* Allow-list entry (LPM trie); IPv4 prefixes are stored IPv4-mapped with prefixlen + 96. */

@@ -22,6 +22,8 @@ if(RTT_WERROR)
   set(BPF_WERROR -Werror)
 endif()
 
+# -mcpu=v3 (Linux 5.1+, below the 5.15 the server needs for timers): 32-bit jumps and the
+# atomic compare-and-exchange that hands a session to exactly one of its answer and its timer.
 function(add_bpf_skeleton name source)
   cmake_parse_arguments(ARG "" "" "DEPENDS;INCLUDES" ${ARGN})
   set(object ${CMAKE_CURRENT_BINARY_DIR}/${name}.bpf.o)
@@ -32,7 +34,7 @@ function(add_bpf_skeleton name source)
   endforeach()
   add_custom_command(
     OUTPUT ${object}
-    COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${BPF_TARGET_ARCH}
+    COMMAND ${BPF_CLANG} -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_${BPF_TARGET_ARCH}
             -Wall ${BPF_WERROR} -I/usr/include/${BPF_HOST_TRIPLET} ${include_flags}
             -c ${source} -o ${object}
     DEPENDS ${source} ${ARG_DEPENDS}

@@ -167,6 +167,8 @@ Bytes encode_response(const Response& response, const IpAddress& server, const I
     m[1] = RTT_CODE;
     write16(m, 4, response.id);
     m[8] = response.state;
+    if (!success)
+        write16(m, 10, response.value);
     if (success) {
         const auto hop = response.hop.value_or(IpAddress{}).wire();
         std::copy(hop.begin(), hop.end(), m.begin() + 12);
@@ -179,9 +181,11 @@ Bytes encode_response(const Response& response, const IpAddress& server, const I
 std::optional<Response> decode_response(std::span<const std::uint8_t> icmp, Family family) {
     if (icmp.size() < RTT_RESPONSE_ERROR_LEN || icmp[0] != echo_reply_type(family) || icmp[1] != RTT_CODE)
         return std::nullopt;
-    Response r{read16(icmp, 4), icmp[8], std::nullopt, 0};
-    if (r.state != RTT_STATE_SUCCESS)
+    Response r{read16(icmp, 4), icmp[8], std::nullopt, 0, 0};
+    if (r.state != RTT_STATE_SUCCESS) {
+        r.value = read16(icmp, 10);
         return r;
+    }
     // A server may put text of err-msg-len bytes after the head; skip it.
     const std::size_t at = RTT_RESPONSE_ERROR_LEN + icmp[9];
     if (icmp.size() < at + 24)

@@ -70,6 +70,7 @@ struct Response {
     std::uint8_t state = 0;
     std::optional<IpAddress> hop;   // success only
     std::uint64_t timespan_ns = 0;  // success only
+    std::uint16_t value = 0;        // errors: bytes 10-11 (state 4: the object's Class-Num, C-Type)
 };
 
 // The ICMP message of a response from `server` to `client`. The timespan is written as

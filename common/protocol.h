@@ -50,7 +50,17 @@ enum rtt_state {
     RTT_STATE_INVALID_TTL = 1,
     RTT_STATE_INVALID_PROTOCOL = 2,
     RTT_STATE_INVALID_FLOW = 3,
+    /* The request carries an ICMP extension object the server does not implement; bytes 10-11
+       of the response hold the object's Class-Num and C-Type (as the deployed server does). */
+    RTT_STATE_EXTENSION_NOT_SUPPORTED = 4,
+    /* The server answers only requests padded to the size of a success response. */
+    RTT_STATE_INSUFFICIENT_PADDING = 5,
+    /* Ours: refused for load, the session table or the requester's share of it is full. */
+    RTT_STATE_BUSY = 6,
 };
+
+/* An ICMP extension structure (RFC 4884) may follow the request's 12 bytes: version 2. */
+#define RTT_EXTENSION_VERSION 2
 
 /* §1: bytes 0-11 of the request's ICMP message. */
 struct rtt_request {

@@ -23,7 +23,9 @@ const char* counter_name(rtt_counter counter) {
     case RTT_CNT_SEND_FAILED: return "send_failed";
     case RTT_CNT_PASSED: return "passed";
     case RTT_CNT_UNPADDED: return "unpadded";
-    case RTT_CNT_TIMER_FALLBACK: return "swept_sessions";
+    case RTT_CNT_BAD_CHECKSUM: return "bad_checksum";
+    case RTT_CNT_SOURCE_SHARE: return "source_share_full";
+    case RTT_CNT_EXTENSIONS: return "extension_refused";
     case RTT_CNT_MAX: break;
     }
     return "?";

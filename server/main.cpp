@@ -8,6 +8,7 @@
 #include "cli_documents.h"
 #include "rtt_version.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <memory>
@@ -47,19 +48,33 @@ void run(const rtt::server::ServerConfig& config) {
     if (config.verbose)
         events.emplace(program.events_fd());
 
-    fmt::print(stderr, "reverse-traceroute-server: serving {} on {} (up to {} sessions, timeout {} ms)\n",
+    if (!program.expiry_by_timer())
+        fmt::print(stderr,
+                   "reverse-traceroute-server: the kernel refused the expiry timer; sessions expire by this "
+                   "process instead\n");
+    fmt::print(stderr,
+               "reverse-traceroute-server: serving {} on {} (up to {} sessions, {} per source, timeout {} ms)\n",
                config.ipv4 && config.ipv6 ? "IPv4 and IPv6"
                : config.ipv4              ? "IPv4"
                                           : "IPv6",
-               config.interface, config.max_sessions, config.timeout_ns / 1'000'000);
+               config.interface, config.max_sessions, config.source_sessions, config.timeout_ns / 1'000'000);
+    // Without the timer, this loop expires sessions as often as the timer would have.
+    const auto tick = program.expiry_by_timer()
+                          ? std::chrono::milliseconds(1000)
+                          : std::chrono::milliseconds(std::clamp<std::uint64_t>(config.timeout_ns / 10'000'000, 10, 1000));
     auto next_stats = std::chrono::steady_clock::now() + std::chrono::seconds(config.stats_interval_s);
+    auto next_addresses = std::chrono::steady_clock::now();
     while (!g_stop) {
         if (events)
-            events->poll(1000);
+            events->poll(static_cast<int>(tick.count()));
         else
-            std::this_thread::sleep_for(std::chrono::seconds(1));
-        program.set_local_addresses(host_addresses());
-        program.sweep_expired_sessions();
+            std::this_thread::sleep_for(tick);
+        if (!program.expiry_by_timer())
+            program.expire_sessions_now();
+        if (std::chrono::steady_clock::now() >= next_addresses) {
+            program.set_local_addresses(host_addresses());
+            next_addresses += std::chrono::seconds(1);
+        }
         if (config.stats_interval_s && std::chrono::steady_clock::now() >= next_stats) {
             fmt::print(stderr, "counters: {}\n", format_counters(program.read_counters()));
             next_stats += std::chrono::seconds(config.stats_interval_s);
@@ -84,7 +99,11 @@ int run_server(int argc, char** argv) {
     auto* v4 = app.add_flag("-4", only_v4, "Serve IPv4 only");
     app.add_flag("-6", only_v6, "Serve IPv6 only")->excludes(v4);
     app.add_option("-n,--max-sessions", config.max_sessions, "Pending probes at most (session table size)")
-        ->check(CLI::Range(1u, 16'000'000u))
+        ->check(CLI::Range(1u, 8'000'000u))
+        ->capture_default_str();
+    app.add_option("--source-sessions", config.source_sessions,
+                   "Pending probes one source (IPv6: one /64) may hold, its fair share of the table; further "
+                   "requests are refused as busy (state 6); 0 = no limit")
         ->capture_default_str();
     app.add_option("-t,--timeout", timeout, "Session timeout: nanoseconds, or with a unit (ns, us, ms, s, m), e.g. 5s")
         ->capture_default_str();

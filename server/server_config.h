@@ -12,7 +12,8 @@ struct ServerConfig {
     std::string interface;
     bool ipv4 = true;
     bool ipv6 = true;
-    std::uint32_t max_sessions = 5000;
+    std::uint32_t max_sessions = 65536;
+    std::uint32_t source_sessions = 512;  // sessions one source (IPv6: one /64) may hold; 0 = no limit
     std::uint64_t timeout_ns = 5'000'000'000ULL;
     std::uint64_t source_rate = 200;  // requests/s per source (IPv6: per /64); 0 = unlimited
     std::uint64_t source_burst = 500;

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <thread>
+#include <chrono>
 
 #include "prefix.h"
 extern "C" {
@@ -35,6 +37,16 @@ rtt_addr to_bpf_addr(const IpAddress& address) {
     rtt_addr a{};
     std::copy_n(address.wire().begin(), 16, reinterpret_cast<std::uint8_t*>(a.words));
     return a;
+}
+
+// Every session created within one timeout waits in the expiry FIFO, answered or not: the
+// table's size, or what the global rate can create in a timeout if that is more.
+std::uint32_t expiry_queue_size(const ServerConfig& config) {
+    const std::uint64_t timeout_s = (config.timeout_ns + 999'999'999) / 1'000'000'000;
+    const std::uint64_t by_rate =
+        config.global_rate ? config.global_rate * timeout_s + config.global_burst : 2ULL * config.max_sessions;
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(config.max_sessions, by_rate),
+                                                              16'000'000));
 }
 
 [[noreturn]] void explain_load_failure(int err, const ServerConfig& config) {
@@ -61,7 +73,7 @@ void set_libbpf_verbose(bool verbose) {
     libbpf_set_print(print_libbpf);
 }
 
-ServerProgram::ServerProgram(const ServerConfig& config) : timeout_ns_(config.timeout_ns) {
+ServerProgram::ServerProgram(const ServerConfig& config) {
     libbpf_set_print(print_libbpf);
     if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS, BPF_FUNC_timer_init, nullptr) == 0)
         throw ServerError("this kernel has no BPF timers, which the server needs: use Linux 5.15 or later");
@@ -81,7 +93,11 @@ ServerProgram::ServerProgram(const ServerConfig& config) : timeout_ns_(config.ti
     rodata->cfg_global_rate = config.global_rate;
     rodata->cfg_global_burst = config.global_burst;
     rodata->cfg_min_request_len = config.require_padding ? RTT_RESPONSE_SUCCESS_LEN : RTT_REQUEST_LEN;
+    rodata->cfg_source_sessions = static_cast<std::int32_t>(config.source_sessions);
+    // A tenth of the timeout, so sessions live at most 10% longer than asked, within [10 ms, 1 s].
+    rodata->cfg_expiry_period_ns = std::clamp<std::uint64_t>(config.timeout_ns / 10, 10'000'000, 1'000'000'000);
     bpf_map__set_max_entries(skeleton_->maps.sessions, config.max_sessions);
+    bpf_map__set_max_entries(skeleton_->maps.expiries, expiry_queue_size(config));
 
     if (const int err = rtt_server_bpf__load(skeleton_); err) {
         rtt_server_bpf__destroy(skeleton_);
@@ -89,6 +105,7 @@ ServerProgram::ServerProgram(const ServerConfig& config) : timeout_ns_(config.ti
         explain_load_failure(err, config);
     }
     try {
+        start_expiry();
         add_allowed_prefixes(config.allow);
     } catch (...) {
         rtt_server_bpf__destroy(skeleton_);
@@ -166,29 +183,19 @@ Counters ServerProgram::read_counters() const {
 
 namespace rtt::server {
 
-std::size_t ServerProgram::sweep_expired_sessions() {
-    constexpr std::uint64_t kGraceNs = 1'000'000'000;
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    const std::uint64_t now_ns = std::uint64_t(now.tv_sec) * 1'000'000'000u + std::uint64_t(now.tv_nsec);
-    const int fd = sessions_fd();
-    std::vector<rtt_session_key> expired;
-    std::vector<std::uint8_t> value(bpf_map__value_size(skeleton_->maps.sessions));
-    rtt_session_key key{}, next{};
-    const void* previous = nullptr;
-    while (bpf_map_get_next_key(fd, previous, &next) == 0) {
-        // struct rtt_session (bpf/maps.h) starts with the probe's CLOCK_MONOTONIC timestamp.
-        std::uint64_t sent_ns = 0;
-        if (bpf_map_lookup_elem(fd, &next, value.data()) == 0 &&
-            (std::memcpy(&sent_ns, value.data(), sizeof sent_ns), now_ns > sent_ns + timeout_ns_ + kGraceNs))
-            expired.push_back(next);
-        key = next;
-        previous = &key;
-    }
-    std::size_t deleted = 0;
-    for (const auto& k : expired)
-        deleted += bpf_map_delete_elem(fd, &k) == 0;
-    return deleted;
+// The expiry timer is set up here, its one allocation at start. Should the kernel refuse it,
+// the loader runs the same expiry itself (expire_sessions_now, once per period).
+void ServerProgram::start_expiry() {
+    LIBBPF_OPTS(bpf_test_run_opts, opts);
+    if (const int err = bpf_prog_test_run_opts(bpf_program__fd(skeleton_->progs.start_expiry), &opts); err)
+        throw ServerError(fmt::format("could not start the session expiry ({}); run again with -v for details",
+                                      std::strerror(-err)));
+    expiry_by_timer_ = skeleton_->bss->expiry_error == 0;
+}
+
+void ServerProgram::expire_sessions_now() {
+    LIBBPF_OPTS(bpf_test_run_opts, opts);
+    bpf_prog_test_run_opts(bpf_program__fd(skeleton_->progs.expire_now), &opts);
 }
 
 }  // namespace rtt::server

@@ -37,16 +37,18 @@ public:
     // Makes the local-address map equal to `addresses` (requests to other hosts pass).
     void set_local_addresses(const std::vector<IpAddress>& addresses);
     Counters read_counters() const;
-    // Deletes sessions older than the timeout plus a grace period: the backstop for sessions
-    // whose bpf_timer could not be armed. Returns how many it deleted.
-    std::size_t sweep_expired_sessions();
+    // Whether sessions expire by the program's own timer; when not, the caller must call
+    // expire_sessions_now() about every tenth of the timeout.
+    bool expiry_by_timer() const { return expiry_by_timer_; }
+    void expire_sessions_now();
 
 private:
+    void start_expiry();
     void add_allowed_prefixes(const std::vector<std::string>& prefixes);
 
     rtt_server_bpf* skeleton_ = nullptr;
     std::vector<IpAddress> local_addresses_;
-    std::uint64_t timeout_ns_ = 0;
+    bool expiry_by_timer_ = false;
 };
 
 // Routes libbpf's own messages to stderr only when `verbose`; otherwise they are dropped so
