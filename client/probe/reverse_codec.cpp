@@ -74,6 +74,13 @@ std::string server_state_message(std::uint8_t state) {
     case RTT_STATE_INVALID_TTL: return "the server rejected the TTL";
     case RTT_STATE_INVALID_PROTOCOL:
     case RTT_STATE_INVALID_FLOW: return "the server rejected the probe protocol or flow";
+    case RTT_STATE_EXTENSION_NOT_SUPPORTED:
+        return "the server does not implement an ICMP extension object the request carried";
+    case RTT_STATE_INSUFFICIENT_PADDING:
+        return "the server only answers requests padded to 36 bytes, and this one arrived shorter";
+    case RTT_STATE_BUSY:
+        return "the server is busy: its session table, or this host's share of it, is full; try again in a few "
+               "seconds, or with fewer probes in flight";
     default: return fmt::format("unknown state {} from the server", state);
     }
 }

@@ -82,17 +82,25 @@ TEST(ReverseCodec, RequestMatchesProtocolVector) {
 
 TEST(ReverseCodec, DecodesSuccessErrorAndPlainEcho) {
     const ReverseCodec codec(Protocol::udp, kSource4, kTarget4);
-    const Bytes success = encode_response({0x1234, 0, kRouter4, 12'345'678}, kTarget4, kSource4);
+    const Bytes success = encode_response({0x1234, 0, kRouter4, 12'345'678, 0}, kTarget4, kSource4);
     auto a = codec.decode({wrap_in_ip(1, kTarget4, kSource4, 64, success), kTarget4, 1});
     ASSERT_TRUE(a);
     EXPECT_EQ(a->kind, AnswerKind::server_hop);
     EXPECT_EQ(a->responder, kRouter4);
     EXPECT_EQ(*a->rtt_ns, 12'345'678u);
-    const Bytes refused = encode_response({0x1234, 2, std::nullopt, 0}, kTarget4, kSource4);
+    const Bytes refused = encode_response({0x1234, 2, std::nullopt, 0, 0}, kTarget4, kSource4);
     a = codec.decode({wrap_in_ip(1, kTarget4, kSource4, 64, refused), kTarget4, 1});
     ASSERT_TRUE(a);
     EXPECT_EQ(a->kind, AnswerKind::server_refused);
     EXPECT_EQ(server_state_message(a->server_state), "the server rejected the probe protocol or flow");
+    // States 4 to 6 (extension object, padding, busy) each get their own sentence.
+    const Bytes busy = encode_response({0x1234, RTT_STATE_BUSY, std::nullopt, 0, 0}, kTarget4, kSource4);
+    a = codec.decode({wrap_in_ip(1, kTarget4, kSource4, 64, busy), kTarget4, 1});
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->kind, AnswerKind::server_refused);
+    EXPECT_EQ(server_state_message(a->server_state).rfind("the server is busy", 0), 0u);
+    EXPECT_NE(server_state_message(RTT_STATE_EXTENSION_NOT_SUPPORTED).find("extension object"), std::string::npos);
+    EXPECT_NE(server_state_message(RTT_STATE_INSUFFICIENT_PADDING).find("padded"), std::string::npos);
     // Linux without a server echoes the request (code 1, 12 bytes) with type 0.
     Bytes echo = codec.encode(0, 0, 0x1234).message;
     echo[0] = 0;

@@ -64,13 +64,13 @@ TEST(Vectors, V6RequestUsesPseudoHeader) {
 }
 
 TEST(Vectors, V4ErrorResponses) {
-    EXPECT_EQ(to_hex(encode_response({0x1234, 1, {}, 0}, S4, C4)), protocol_vector_hex("v4-state-1"));
-    EXPECT_EQ(to_hex(encode_response({0x1234, 2, {}, 0}, S4, C4)), protocol_vector_hex("v4-state-2"));
+    EXPECT_EQ(to_hex(encode_response({0x1234, 1, {}, 0, 0}, S4, C4)), protocol_vector_hex("v4-state-1"));
+    EXPECT_EQ(to_hex(encode_response({0x1234, 2, {}, 0, 0}, S4, C4)), protocol_vector_hex("v4-state-2"));
 }
 
 TEST(Vectors, V4SuccessResponse) {
     const auto expected = protocol_vector("v4-success");
-    EXPECT_EQ(encode_response({0x1234, 0, R4, 12'345'678}, S4, C4), expected);
+    EXPECT_EQ(encode_response({0x1234, 0, R4, 12'345'678, 0}, S4, C4), expected);
     const auto decoded = decode_response(expected, Family::v4);
     ASSERT_TRUE(decoded);
     EXPECT_EQ(decoded->state, 0);
@@ -186,13 +186,13 @@ TEST(EdgeCases, V6AnswersMatch) {
 }
 
 TEST(ResponseDecoding, LenientTimespanAndShortOrPlainReplies) {
-    auto m = encode_response({7, 0, R6, 0}, S6, C6);
+    auto m = encode_response({7, 0, R6, 0, 0}, S6, C6);
     m[32] = 0x00;
     m[33] = 0x00;
     m[34] = 0x01;
     m[35] = 0x00;  // a 64-bit writer's 256 ns
     EXPECT_EQ(decode_response(m, Family::v6)->timespan_ns, 256u);
-    EXPECT_EQ(encode_response({7, 0, R4, 1ull << 40}, S4, C4)[28], 0xFF) << "saturates";
+    EXPECT_EQ(encode_response({7, 0, R4, 1ull << 40, 0}, S4, C4)[28], 0xFF) << "saturates";
     EXPECT_FALSE(decode_response(hex("00 00 00 00 12 34 00 00 00 00 00 00"), Family::v4)) << "code 0 = plain ping";
     EXPECT_FALSE(decode_response(hex("00 01 00 00 12 34 00 00 00 00 00 00"), Family::v4)) << "success too short";
     const auto err = decode_response(hex("00 01 ec ca 12 34 00 00 01 00 00 00"), Family::v4);
