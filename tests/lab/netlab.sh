@@ -172,16 +172,16 @@ _lab_filter_ids() {  # _lab_filter_ids NODE IFACE: ids of the rtt_ingress progra
     tr -d '\n' || true
 }
 
-lab_start_server() {  # lab_start_server SERVER_BIN IFACE [options...]
-  local bin=$1 iface=$2 before now; shift 2
+lab_start_server() {  # lab_start_server SERVER_BIN IFACE [options...]; on LAB_SERVER_NODE (server)
+  local bin=$1 iface=$2 node=${LAB_SERVER_NODE:-server} before now; shift 2
   # Attached = a program id on the interface that was not there before: a second instance (v4
   # and v6 side by side) adds one, a restart after kill -9 replaces the one left behind.
-  before=$(_lab_filter_ids server "$iface")
+  before=$(_lab_filter_ids "$node" "$iface")
   # Not through lab_exec: $! must be the server itself (ip netns exec execs it).
-  ip netns exec "$(lab_ns server)" "$bin" --stats-interval 0 "$@" "$iface" >> "${LAB_SERVER_LOG:-/dev/null}" 2>&1 &
+  ip netns exec "$(lab_ns "$node")" "$bin" --stats-interval 0 "$@" "$iface" >> "${LAB_SERVER_LOG:-/dev/null}" 2>&1 &
   LAB_SERVER_PID=$!
   for _ in $(seq 50); do
-    now=$(_lab_filter_ids server "$iface")
+    now=$(_lab_filter_ids "$node" "$iface")
     [ -n "$now" ] && [ "$now" != "$before" ] && return 0
     sleep 0.1
   done

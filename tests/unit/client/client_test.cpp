@@ -12,6 +12,10 @@
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
 
+extern "C" {
+#include "protocol.h"
+}
+
 namespace rtt::client {
 namespace {
 
