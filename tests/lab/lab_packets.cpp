@@ -29,6 +29,7 @@
 #include "codec.h"
 
 extern "C" {
+#include "checksum.h"
 #include "protocol.h"
 }
 
@@ -245,7 +246,15 @@ int markers(const std::string& source_text, const std::string& destination_text)
     // A reverse traceroute request to another host.
     packets.push_back(wrap_in_ip(icmp, *c, *s, 64, encode_request({0x4321, 3, RTT_IPPROTO_UDP, 0}, *c, *s, 36)));
     std::vector<std::string> hex;
-    for (const auto& p : packets) {
+    for (auto& p : packets) {
+        if (v4) {  // a nonzero IP ID: the kernel would fill in a zero one, and we compare bytes
+            p[4] = 0x52, p[5] = 0x54, p[10] = p[11] = 0;
+            std::uint64_t sum = 0;
+            for (std::size_t i = 0; i < 20; i += 2)
+                sum += std::uint64_t(p[i]) << 8 | p[i + 1];
+            const auto c = static_cast<std::uint16_t>(~rtt_csum_fold(sum));
+            p[10] = static_cast<std::uint8_t>(c >> 8), p[11] = static_cast<std::uint8_t>(c);
+        }
         hex.push_back(hex_of(p.data(), p.size()));
         std::printf("%s\n", hex.back().c_str());
     }
