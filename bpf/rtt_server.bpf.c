@@ -36,9 +36,31 @@ static __always_inline int drop(enum rtt_counter reason, struct rtt_addr *reques
 	return TC_ACT_SHOT;
 }
 
-static __always_inline int send(struct __sk_buff *skb, struct outgoing *o)
+/*
+ * The packet being composed lives in a per-CPU scratch buffer rather than on the stack: the
+ * stack is small, and a map value can be handed to send_outgoing, a global function the
+ * verifier checks once instead of once per caller.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct outgoing);
+} outgoing_scratch SEC(".maps");
+
+static __always_inline struct outgoing *outgoing_get(void)
 {
-	if (!outgoing_write(skb, o)) {
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&outgoing_scratch, &zero);
+}
+
+/* Writes the composed packet over the skb and sends it (output.h). */
+__noinline int send_outgoing(struct __sk_buff *skb)
+{
+	struct outgoing *o = outgoing_get();
+
+	if (!skb || !o || !outgoing_write(skb, o)) {
 		count(RTT_CNT_SEND_FAILED);
 		return TC_ACT_SHOT;
 	}
@@ -55,15 +77,17 @@ static __always_inline void outgoing_reply_to(struct outgoing *o, const struct p
 static __always_inline int reject(struct __sk_buff *skb, const struct packet *p,
 				  struct rtt_request *req, __u8 state, __u16 value)
 {
-	struct outgoing o;
+	struct outgoing *o = outgoing_get();
 	struct rtt_addr requester = p->src;
 
-	outgoing_reply_to(&o, p);
-	build_response(&o, bpf_ntohs(req->identifier), state, value, 0, 0);
+	if (!o)
+		return TC_ACT_SHOT;
+	outgoing_reply_to(o, p);
+	build_response(o, bpf_ntohs(req->identifier), state, value, 0, 0);
 	count(RTT_CNT_STATE_ERRORS);
 	emit_simple_event(RTT_EVENT_REJECTED, &requester, bpf_ntohs(req->identifier), req->protocol,
 			  req->ttl, state, 0);
-	return send(skb, &o);
+	return send_outgoing(skb);
 }
 
 /*
@@ -113,11 +137,17 @@ static __noinline int load_checked_request(struct __sk_buff *skb, const struct p
 	return rtt_csum_fold(sum) == 0xFFFF;
 }
 
-static __always_inline int handle_request(struct __sk_buff *skb, struct packet *p)
+/*
+ * The handlers below are global functions: the verifier checks each once, on its own, rather
+ * than every path through all of them together.
+ */
+__noinline int handle_request(struct __sk_buff *skb, struct packet *p)
 {
 	struct rtt_request req;
 	__u32 zero = 0;
 
+	if (!skb || !p)
+		return TC_ACT_UNSPEC;
 	if (!addressed_to_us(p))
 		return pass();
 	count(RTT_CNT_REQUESTS);
@@ -170,32 +200,36 @@ static __always_inline int handle_request(struct __sk_buff *skb, struct packet *
 		return reject(skb, p, &req, RTT_STATE_BUSY, 0);
 	}
 
-	struct outgoing o;
-	outgoing_reply_to(&o, p);
-	build_probe(&o, protocol, req.ttl, id, bpf_ntohs(req.flow), p->tos, p->dont_frag);
-	if (!outgoing_write(skb, &o)) {
-		struct answered never_sent = {.key = key};
-		session_answer(&never_sent, &p->dst);
-		count(RTT_CNT_SEND_FAILED);
+	struct outgoing *o = outgoing_get();
+	if (!o)
 		return TC_ACT_SHOT;
-	}
+	outgoing_reply_to(o, p);
+	build_probe(o, protocol, req.ttl, id, bpf_ntohs(req.flow), p->tos, p->dont_frag);
 	count(protocol == RTT_IPPROTO_TCP   ? RTT_CNT_PROBES_TCP
 	      : protocol == RTT_IPPROTO_UDP ? RTT_CNT_PROBES_UDP
 					    : RTT_CNT_PROBES_ICMP);
 	emit_simple_event(RTT_EVENT_PROBE, &key.requester, id, protocol, req.ttl, 0, 0);
-	return outgoing_send(skb, &o);
+	int verdict = send_outgoing(skb);
+	if (verdict == TC_ACT_SHOT) {
+		/* Never sent: no answer can come, so the session ends now. */
+		struct answered never_sent = {.key = key};
+		session_answer(&never_sent, &p->dst);
+	}
+	return verdict;
 }
 
 static __always_inline int respond(struct __sk_buff *skb, __u8 family, struct answered *a,
 				   struct rtt_addr *hop)
 {
-	struct outgoing o;
+	struct outgoing *o = outgoing_get();
 	__u64 timespan = bpf_ktime_get_ns() - a->sent_ns;
 
-	o.family = family;
-	o.src = a->local;
-	o.dst = a->key.requester;
-	build_response(&o, a->key.id, RTT_STATE_SUCCESS, 0, hop, timespan);
+	if (!o)
+		return TC_ACT_SHOT;
+	o->family = family;
+	o->src = a->local;
+	o->dst = a->key.requester;
+	build_response(o, a->key.id, RTT_STATE_SUCCESS, 0, hop, timespan);
 	count(RTT_CNT_ANSWERS);
 	struct rtt_event *e = event_start(RTT_EVENT_ANSWER, &a->key.requester, a->key.id);
 	if (e) {
@@ -205,15 +239,18 @@ static __always_inline int respond(struct __sk_buff *skb, __u8 family, struct an
 		e->ttl = a->ttl;
 		bpf_ringbuf_submit(e, 0);
 	}
-	return send(skb, &o);
+	return send_outgoing(skb);
 }
 
 /* ICMP Time Exceeded / Destination Unreachable: is the quoted packet one of our probes? */
-static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packet *p)
+__noinline int handle_icmp_error(struct __sk_buff *skb, struct packet *p)
 {
+	if (!skb || !p)
+		return TC_ACT_UNSPEC;
 	__u32 quote = p->l4_off + 8;
 	__u32 end = p->l4_off + p->l4_len;
 	struct rtt_addr quoted_src, quoted_dst;
+
 	__u8 quoted_protocol;
 	__u32 quoted_l4;
 
@@ -262,6 +299,18 @@ static __always_inline int handle_icmp_error(struct __sk_buff *skb, struct packe
 	return respond(skb, p->family, &a, &p->src);
 }
 
+__noinline int handle_echo_reply(struct __sk_buff *skb, struct packet *p, __u16 id)
+{
+	if (!skb || !p)
+		return TC_ACT_UNSPEC;
+	if (!addressed_to_us(p))
+		return pass();
+	struct answered a = {.key = {.requester = p->src, .id = id}};
+	if (!session_answer(&a, &p->dst))
+		return drop(RTT_CNT_UNMATCHED, &p->src, id);
+	return respond(skb, p->family, &a, &p->src);
+}
+
 static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p)
 {
 	__u8 h[8];
@@ -278,22 +327,18 @@ static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p)
 		return handle_icmp_error(skb, p);
 	/* A direct echo reply to an ICMP probe. */
 	if (type == (v4 ? RTT_ICMP4_ECHO_REPLY : RTT_ICMP6_ECHO_REPLY) && code == 0 &&
-	    h[6] == 0xFF && h[7] == 0xFF) {
-		if (!addressed_to_us(p))
-			return pass();
-		struct answered a = {.key = {.requester = p->src, .id = (__u16)h[4] << 8 | h[5]}};
-		if (!session_answer(&a, &p->dst))
-			return drop(RTT_CNT_UNMATCHED, &p->src, a.key.id);
-		return respond(skb, p->family, &a, &p->src);
-	}
+	    h[6] == 0xFF && h[7] == 0xFF)
+		return handle_echo_reply(skb, p, (__u16)h[4] << 8 | h[5]);
 	return pass();
 }
 
 /* A SYN-ACK or RST from the requester answers a TCP probe directly. */
-static __always_inline int handle_tcp(struct __sk_buff *skb, struct packet *p)
+__noinline int handle_tcp(struct __sk_buff *skb, struct packet *p)
 {
 	__u8 h[16];
 
+	if (!skb || !p)
+		return TC_ACT_UNSPEC;
 	if (p->l4_len < 20 || !load(skb, p->l4_off, h, sizeof(h)))
 		return pass();
 	__u16 dest = (__u16)h[2] << 8 | h[3];
