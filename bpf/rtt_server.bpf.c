@@ -74,14 +74,16 @@ static __always_inline void outgoing_reply_to(struct outgoing *o, const struct p
 	o->dst = p->src;
 }
 
-static __always_inline int reject(struct __sk_buff *skb, const struct packet *p,
-				  struct rtt_request *req, __u8 state, __u16 value)
+/* Answers a request with an error state (12 bytes), `value` in bytes 10-11. */
+__noinline int reject(struct __sk_buff *skb, struct packet *p, struct rtt_request *req, __u8 state,
+		      __u16 value)
 {
 	struct outgoing *o = outgoing_get();
-	struct rtt_addr requester = p->src;
 
-	if (!o)
+	/* An error state only: a success carries a hop, which a refusal has not. */
+	if (!skb || !p || !req || !o || state == RTT_STATE_SUCCESS)
 		return TC_ACT_SHOT;
+	struct rtt_addr requester = p->src;
 	outgoing_reply_to(o, p);
 	build_response(o, bpf_ntohs(req->identifier), state, value, 0, 0);
 	count(RTT_CNT_STATE_ERRORS);
@@ -212,7 +214,7 @@ __noinline int handle_request(struct __sk_buff *skb, struct packet *p)
 	int verdict = send_outgoing(skb);
 	if (verdict == TC_ACT_SHOT) {
 		/* Never sent: no answer can come, so the session ends now. */
-		struct answered never_sent = {.key = key};
+		struct answered never_sent = {.key = key, .local = p->dst};
 		session_answer(&never_sent, &p->dst);
 	}
 	return verdict;
@@ -242,15 +244,42 @@ static __always_inline int respond(struct __sk_buff *skb, __u8 family, struct an
 	return send_outgoing(skb);
 }
 
-/* ICMP Time Exceeded / Destination Unreachable: is the quoted packet one of our probes? */
-__noinline int handle_icmp_error(struct __sk_buff *skb, struct packet *p)
+/*
+ * Ends the session an answer belongs to and turns the answer into the response; drops an answer
+ * whose session has ended (or never was). `a` holds the key, the address the answer must be
+ * for, and the family. With `to_stack`, a copy of the packet goes to the local stack first, so
+ * that the kernel answers a SYN-ACK with a reset and the requester keeps no half-open connection
+ * (the mark lets the copy pass us).
+ */
+__noinline int answer(struct __sk_buff *skb, struct answered *a, struct rtt_addr *hop, int to_stack)
 {
-	if (!skb || !p)
+	if (!skb || !a || !hop)
 		return TC_ACT_UNSPEC;
+	struct rtt_addr local = a->local;
+	if (!session_answer(a, &local))
+		return drop(RTT_CNT_UNMATCHED, &a->key.requester, a->key.id);
+	if (to_stack) {
+		__u32 mark = skb->mark;
+		skb->mark = RTT_PASS_MARK;
+		bpf_clone_redirect(skb, skb->ifindex, BPF_F_INGRESS);
+		skb->mark = mark;
+	}
+	return respond(skb, a->family, a, hop);
+}
+
+/*
+ * The answer classifiers fill `a` and return 1 when the packet carries our markers and is
+ * addressed to us; the dispatcher then calls answer(). (Calling answer() from inside them would
+ * stack four frames deep, more than BPF's 512 bytes.)
+ */
+
+/* ICMP Time Exceeded / Destination Unreachable: is the quoted packet one of our probes? */
+__noinline int quoted_probe(struct __sk_buff *skb, struct packet *p, struct answered *a)
+{
+	if (!skb || !p || !a)
+		return 0;
 	__u32 quote = p->l4_off + 8;
 	__u32 end = p->l4_off + p->l4_len;
-	struct rtt_addr quoted_src, quoted_dst;
-
 	__u8 quoted_protocol;
 	__u32 quoted_l4;
 
@@ -258,60 +287,52 @@ __noinline int handle_icmp_error(struct __sk_buff *skb, struct packet *p)
 		struct iphdr ip;
 		if (quote + sizeof(ip) > end || !load(skb, quote, &ip, sizeof(ip)) ||
 		    ip.version != 4 || ip.ihl < 5)
-			return pass();
+			return 0;
 		quoted_protocol = ip.protocol;
-		addr_from_v4(&quoted_src, ip.saddr);
-		addr_from_v4(&quoted_dst, ip.daddr);
+		addr_from_v4(&a->local, ip.saddr);
+		addr_from_v4(&a->key.requester, ip.daddr);
 		quoted_l4 = quote + ip.ihl * 4;
 	} else {
 		struct ipv6hdr ip;
 		if (quote + sizeof(ip) > end || !load(skb, quote, &ip, sizeof(ip)) ||
 		    ip.version != 6)
-			return pass();
+			return 0;
 		quoted_protocol = ip.nexthdr;
-		addr_from_v6(&quoted_src, &ip.saddr);
-		addr_from_v6(&quoted_dst, &ip.daddr);
+		addr_from_v6(&a->local, &ip.saddr);
+		addr_from_v6(&a->key.requester, &ip.daddr);
 		quoted_l4 = quote + sizeof(ip);
 	}
 	__u8 l4[8];
 	if (quoted_l4 + sizeof(l4) > end || !load(skb, quoted_l4, l4, sizeof(l4)))
-		return pass();
+		return 0;
 	__u16 word0 = (__u16)l4[0] << 8 | l4[1];
 	__u16 word2 = (__u16)l4[4] << 8 | l4[5], word3 = (__u16)l4[6] << 8 | l4[7];
 	__u8 icmp = p->family == 4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;
 	__u8 echo_request = p->family == 4 ? RTT_ICMP4_ECHO_REQUEST : RTT_ICMP6_ECHO_REQUEST;
-	struct answered a = {.key = {.requester = quoted_dst}};
 
 	if (quoted_protocol == RTT_IPPROTO_UDP && word0 == RTT_PROBE_SOURCE_PORT)
-		a.key.id = word3; /* the UDP checksum */
+		a->key.id = word3; /* the UDP checksum */
 	else if (quoted_protocol == RTT_IPPROTO_TCP && word0 == RTT_PROBE_SOURCE_PORT && word2 == 0)
-		a.key.id = word3; /* the low half of the sequence number */
+		a->key.id = word3; /* the low half of the sequence number */
 	else if (quoted_protocol == icmp && l4[0] == echo_request && l4[1] == 0 &&
 		 word3 == RTT_PROBE_ECHO_SEQUENCE)
-		a.key.id = word2; /* the echo identifier */
+		a->key.id = word2; /* the echo identifier */
 	else
-		return pass();
+		return 0;
 	/* Checked once the markers matched, so that other ICMP traffic pays no map lookup. */
-	if (!addressed_to_us(p))
-		return pass();
-	if (!session_answer(&a, &quoted_src))
-		return drop(RTT_CNT_UNMATCHED, &quoted_dst, a.key.id);
-	return respond(skb, p->family, &a, &p->src);
+	return addressed_to_us(p);
 }
 
-__noinline int handle_echo_reply(struct __sk_buff *skb, struct packet *p, __u16 id)
+/* A direct answer from the requester: its address and our address are the session's. */
+static __always_inline void direct_answer(struct answered *a, const struct packet *p, __u16 id)
 {
-	if (!skb || !p)
-		return TC_ACT_UNSPEC;
-	if (!addressed_to_us(p))
-		return pass();
-	struct answered a = {.key = {.requester = p->src, .id = id}};
-	if (!session_answer(&a, &p->dst))
-		return drop(RTT_CNT_UNMATCHED, &p->src, id);
-	return respond(skb, p->family, &a, &p->src);
+	a->key.requester = p->src;
+	a->key.id = id;
+	a->local = p->dst;
 }
 
-static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p)
+static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p,
+				       struct answered *a)
 {
 	__u8 h[8];
 
@@ -324,21 +345,21 @@ static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p)
 		return code == RTT_CODE ? handle_request(skb, p) : pass();
 	if ((type == (v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED) && code == 0) ||
 	    type == (v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH))
-		return handle_icmp_error(skb, p);
+		return quoted_probe(skb, p, a) ? answer(skb, a, &p->src, 0) : pass();
 	/* A direct echo reply to an ICMP probe. */
 	if (type == (v4 ? RTT_ICMP4_ECHO_REPLY : RTT_ICMP6_ECHO_REPLY) && code == 0 &&
-	    h[6] == 0xFF && h[7] == 0xFF)
-		return handle_echo_reply(skb, p, (__u16)h[4] << 8 | h[5]);
+	    h[6] == 0xFF && h[7] == 0xFF && addressed_to_us(p)) {
+		direct_answer(a, p, (__u16)h[4] << 8 | h[5]);
+		return answer(skb, a, &p->src, 0);
+	}
 	return pass();
 }
 
 /* A SYN-ACK or RST from the requester answers a TCP probe directly. */
-__noinline int handle_tcp(struct __sk_buff *skb, struct packet *p)
+static __always_inline int handle_tcp(struct __sk_buff *skb, struct packet *p, struct answered *a)
 {
 	__u8 h[16];
 
-	if (!skb || !p)
-		return TC_ACT_UNSPEC;
 	if (p->l4_len < 20 || !load(skb, p->l4_off, h, sizeof(h)))
 		return pass();
 	__u16 dest = (__u16)h[2] << 8 | h[3];
@@ -352,20 +373,8 @@ __noinline int handle_tcp(struct __sk_buff *skb, struct packet *p)
 	if (dest != RTT_PROBE_SOURCE_PORT || !(syn_ack || rst_ack) || acked > 0xFFFF ||
 	    !addressed_to_us(p))
 		return pass();
-	struct answered a = {.key = {.requester = p->src, .id = (__u16)acked}};
-	if (!session_answer(&a, &p->dst))
-		return drop(RTT_CNT_UNMATCHED, &p->src, a.key.id);
-	/*
-	 * Hand a copy to the local stack so that the kernel answers a SYN-ACK with a reset and the
-	 * requester does not keep a half-open connection. The mark lets the copy pass us.
-	 */
-	if (syn_ack) {
-		__u32 mark = skb->mark;
-		skb->mark = RTT_PASS_MARK;
-		bpf_clone_redirect(skb, skb->ifindex, BPF_F_INGRESS);
-		skb->mark = mark;
-	}
-	return respond(skb, p->family, &a, &p->src);
+	direct_answer(a, p, (__u16)acked);
+	return answer(skb, a, &p->src, syn_ack);
 }
 
 /*
@@ -408,9 +417,10 @@ int rtt_ingress(struct __sk_buff *skb)
 	}
 	if (!parse_packet(skb, &p))
 		return pass();
+	struct answered a = {.family = p.family};
 	if (p.protocol == (p.family == 4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6))
-		return handle_icmp(skb, &p);
+		return handle_icmp(skb, &p, &a);
 	if (p.protocol == RTT_IPPROTO_TCP)
-		return handle_tcp(skb, &p);
+		return handle_tcp(skb, &p, &a);
 	return pass();
 }

@@ -61,13 +61,18 @@ static __always_inline enum session_result session_create(struct rtt_session_key
 	return SESSION_CREATED;
 }
 
-/* What an answer needs of the session it ends. */
+/*
+ * What an answer needs of the session it ends. Laid out without implicit padding, so that a
+ * copy on the stack is fully initialised and can be handed to a global function.
+ */
 struct answered {
-	struct rtt_session_key key;
-	struct rtt_addr local;
 	__u64 sent_ns;
+	struct rtt_session_key key;
+	struct rtt_addr local; /* in: the address the answer must be for; out: the session's */
 	__u8 protocol;
 	__u8 ttl;
+	__u8 family;
+	__u8 pad;
 };
 
 /*
