@@ -127,11 +127,23 @@ static __noinline int load_checked_request(struct __sk_buff *skb, const struct p
 
 	if (len < RTT_REQUEST_LEN || len > RTT_MAX_REQUEST_LEN)
 		return 0;
-	__builtin_memset(m, 0, sizeof(*m));
-	if (bpf_skb_load_bytes(skb, p->l4_off, m->bytes, len))
-		return 0;
-	/* Zeros add nothing to the sum: the whole buffer is summed, a constant size for the verifier. */
-	__u64 sum = csum_add_bytes(0, m->bytes, RTT_MAX_REQUEST_LEN);
+	/*
+	 * Zeros past the end add nothing to the sum, so a zero-filled buffer of constant size is
+	 * summed (the verifier wants constant sizes): 36 bytes for the requests clients send (12,
+	 * or padded to 36), all 128 for longer ones.
+	 */
+	__u64 sum;
+	if (len <= RTT_RESPONSE_SUCCESS_LEN) {
+		__builtin_memset(m, 0, RTT_RESPONSE_SUCCESS_LEN);
+		if (bpf_skb_load_bytes(skb, p->l4_off, m->bytes, len))
+			return 0;
+		sum = csum_add_bytes(0, m->bytes, RTT_RESPONSE_SUCCESS_LEN);
+	} else {
+		__builtin_memset(m, 0, sizeof(*m));
+		if (bpf_skb_load_bytes(skb, p->l4_off, m->bytes, len))
+			return 0;
+		sum = csum_add_bytes(0, m->bytes, RTT_MAX_REQUEST_LEN);
+	}
 	if (p->family == 6) {
 		struct rtt_addr src = p->src, dst = p->dst;
 		sum += csum_pseudo(6, &src, &dst, RTT_IPPROTO_ICMPV6, len);
