@@ -45,7 +45,16 @@ struct {
 	__type(value, struct rtt_session);
 } sessions SEC(".maps");
 
-/* Every session created, oldest first (sessions.h). The loader sizes it. */
+/*
+ * Every session created, oldest first (sessions.h): one ring per CPU, so that a request never
+ * takes a lock to enter it (a BPF queue map's push, with its spinlock, cost about 100 ns per
+ * request). Entry `i` of CPU `c`'s ring is element c * cfg_ring_size + (i % cfg_ring_size) of
+ * `expiries`; `expiry_rings` holds each CPU's head (next to expire, written only by the expiry)
+ * and tail (next free, written only by that CPU). The loader sizes both.
+ */
+const volatile __u32 cfg_ring_size = 8192; /* a power of two */
+const volatile __u32 cfg_nr_cpus = 1;
+
 struct rtt_expiry {
 	struct rtt_session_key key;
 	__u32 pad;
@@ -53,10 +62,23 @@ struct rtt_expiry {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_QUEUE);
-	__uint(max_entries, 10000);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
 	__type(value, struct rtt_expiry);
 } expiries SEC(".maps");
+
+struct rtt_expiry_ring {
+	__u64 head;
+	__u64 tail;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rtt_expiry_ring);
+} expiry_rings SEC(".maps");
 
 struct rtt_expiry_timer {
 	struct bpf_timer timer;

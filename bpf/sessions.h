@@ -5,9 +5,9 @@
  * Expiry does not use a bpf_timer per session: bpf_timer_init allocates, and on Linux 6.18 that
  * allocation (kmalloc_nolock) fails once a few hundred timers exist, so most sessions would
  * never expire. Every session has the same timeout, so sessions expire in the order they were
- * created: each one also goes into the `expiries` FIFO, and one timer, a tenth of the timeout
- * apart, ends the sessions at the head whose time has come. That costs O(1) per session,
- * whatever the table size, and allocates nothing while serving.
+ * created: each one also goes into its CPU's FIFO ring (maps.h), and one timer, a tenth of the
+ * timeout apart, ends the sessions at the heads whose time has come. That costs O(1) per
+ * session, whatever the table size, takes no lock and allocates nothing while serving.
  */
 #ifndef RTT_SESSIONS_H
 #define RTT_SESSIONS_H
@@ -35,6 +35,32 @@ static __always_inline void source_release(struct rtt_addr *requester)
 		__sync_fetch_and_sub(&b->sessions, 1);
 }
 
+/*
+ * Appends a session to this CPU's ring; 0 when the ring is full. Only this CPU writes the tail
+ * (BPF programs do not nest on a CPU), and it publishes the entry by moving the tail after
+ * writing it; the expiry reads the tail before the entries it covers.
+ */
+static __always_inline int expiry_append(struct rtt_session_key *key, __u64 now)
+{
+	__u32 zero = 0;
+	struct rtt_expiry_ring *ring = bpf_map_lookup_elem(&expiry_rings, &zero);
+
+	if (!ring)
+		return 0;
+	__u64 tail = ring->tail;
+	/* A stale head only makes the ring look fuller than it is: a plain read is enough. */
+	if (tail - *(volatile __u64 *)&ring->head >= cfg_ring_size)
+		return 0;
+	__u32 index = bpf_get_smp_processor_id() * cfg_ring_size + (__u32)(tail & (cfg_ring_size - 1));
+	struct rtt_expiry *e = bpf_map_lookup_elem(&expiries, &index);
+	if (!e)
+		return 0;
+	e->key = *key;
+	e->sent_ns = now;
+	__sync_lock_test_and_set(&ring->tail, tail + 1);
+	return 1;
+}
+
 enum session_result { SESSION_CREATED, SESSION_DUPLICATE, SESSION_TABLE_FULL };
 
 static __always_inline enum session_result session_create(struct rtt_session_key *key,
@@ -50,8 +76,7 @@ static __always_inline enum session_result session_create(struct rtt_session_key
 		return SESSION_DUPLICATE;
 	if (err)
 		return SESSION_TABLE_FULL;
-	struct rtt_expiry expiry = {.key = *key, .sent_ns = now};
-	if (bpf_map_push_elem(&expiries, &expiry, 0)) {
+	if (!expiry_append(key, now)) {
 		/* Untracked, it would never expire: refuse it instead. */
 		bpf_map_delete_elem(&sessions, key);
 		return SESSION_TABLE_FULL;
@@ -98,26 +123,47 @@ static __always_inline int session_answer(struct answered *a, struct rtt_addr *l
 
 struct expiry_run {
 	__u64 now;
+	__u32 cpu;
+	struct rtt_expiry_ring *ring;
 };
 
-/* Ends the oldest session if its time has come; stops the loop when none has. */
-static long expire_oldest(__u64 index, struct expiry_run *run)
+/* Ends the oldest session of the ring if its time has come; stops the loop when none has. */
+static long expire_oldest(__u64 unused, struct expiry_run *run)
 {
-	struct rtt_expiry e;
+	struct rtt_expiry_ring *ring = run->ring;
+	__u64 head = ring->head;
 
-	if (bpf_map_peek_elem(&expiries, &e) || e.sent_ns + cfg_timeout_ns > run->now)
+	if (head >= __sync_fetch_and_add(&ring->tail, 0))
 		return 1;
-	bpf_map_pop_elem(&expiries, &e);
-	struct rtt_session *s = bpf_map_lookup_elem(&sessions, &e.key);
+	__u32 index = run->cpu * cfg_ring_size + (__u32)(head & (cfg_ring_size - 1));
+	struct rtt_expiry *e = bpf_map_lookup_elem(&expiries, &index);
+	if (!e || e->sent_ns + cfg_timeout_ns > run->now)
+		return 1;
+	struct rtt_session_key key = e->key;
+	__u64 sent_ns = e->sent_ns;
+	/* The entry is read: the producer may reuse its place. */
+	__sync_lock_test_and_set(&ring->head, head + 1);
+	struct rtt_session *s = bpf_map_lookup_elem(&sessions, &key);
 	/* Answered already, or a newer session with the same key that has its own entry. */
-	if (!s || s->sent_ns != e.sent_ns)
+	if (!s || s->sent_ns != sent_ns)
 		return 0;
 	__u8 protocol = s->protocol, ttl = s->ttl;
-	if (bpf_map_delete_elem(&sessions, &e.key))
+	if (bpf_map_delete_elem(&sessions, &key))
 		return 0; /* its answer came first */
-	emit_simple_event(RTT_EVENT_TIMEOUT, &e.key.requester, e.key.id, protocol, ttl, 0, 0);
+	emit_simple_event(RTT_EVENT_TIMEOUT, &key.requester, key.id, protocol, ttl, 0, 0);
 	count(RTT_CNT_TIMEOUTS);
-	source_release(&e.key.requester);
+	source_release(&key.requester);
+	return 0;
+}
+
+static long expire_ring(__u64 cpu, struct expiry_run *run)
+{
+	__u32 zero = 0;
+
+	run->cpu = cpu;
+	run->ring = bpf_map_lookup_percpu_elem(&expiry_rings, &zero, cpu);
+	if (run->ring)
+		bpf_loop(RTT_EXPIRE_BATCH, expire_oldest, run, 0);
 	return 0;
 }
 
@@ -126,7 +172,7 @@ static __always_inline void expire_sessions(void)
 {
 	struct expiry_run run = {.now = bpf_ktime_get_ns()};
 
-	bpf_loop(RTT_EXPIRE_BATCH, expire_oldest, &run, 0);
+	bpf_loop(cfg_nr_cpus, expire_ring, &run, 0);
 }
 
 static int expiry_timer_fired(void *map, __u32 *key, struct rtt_expiry_timer *t)

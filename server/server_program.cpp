@@ -39,14 +39,14 @@ rtt_addr to_bpf_addr(const IpAddress& address) {
     return a;
 }
 
-// Every session created within one timeout waits in the expiry FIFO, answered or not: the
-// table's size, or what the global rate can create in a timeout if that is more.
-std::uint32_t expiry_queue_size(const ServerConfig& config) {
-    const std::uint64_t timeout_s = (config.timeout_ns + 999'999'999) / 1'000'000'000;
-    const std::uint64_t by_rate =
-        config.global_rate ? config.global_rate * timeout_s + config.global_burst : 2ULL * config.max_sessions;
-    return static_cast<std::uint32_t>(std::min<std::uint64_t>(std::max<std::uint64_t>(config.max_sessions, by_rate),
-                                                              16'000'000));
+// Each CPU's expiry ring holds the sessions that CPU created within one timeout, answered or
+// not. It has room for a full table (a power of two, bpf/maps.h): 32 bytes per session and CPU.
+// A CPU that creates more within one timeout refuses further requests as busy.
+std::uint32_t expiry_ring_size(const ServerConfig& config) {
+    std::uint32_t size = 1024;
+    while (size < config.max_sessions)
+        size <<= 1;
+    return size;
 }
 
 [[noreturn]] void explain_load_failure(int err, const ServerConfig& config) {
@@ -97,7 +97,11 @@ ServerProgram::ServerProgram(const ServerConfig& config) {
     // A tenth of the timeout, so sessions live at most 10% longer than asked, within [10 ms, 1 s].
     rodata->cfg_expiry_period_ns = std::clamp<std::uint64_t>(config.timeout_ns / 10, 10'000'000, 1'000'000'000);
     bpf_map__set_max_entries(skeleton_->maps.sessions, config.max_sessions);
-    bpf_map__set_max_entries(skeleton_->maps.expiries, expiry_queue_size(config));
+    const std::uint32_t cpus = static_cast<std::uint32_t>(std::max(libbpf_num_possible_cpus(), 1));
+    const std::uint32_t ring = expiry_ring_size(config);
+    rodata->cfg_ring_size = ring;
+    rodata->cfg_nr_cpus = cpus;
+    bpf_map__set_max_entries(skeleton_->maps.expiries, ring * cpus);
 
     if (const int err = rtt_server_bpf__load(skeleton_); err) {
         rtt_server_bpf__destroy(skeleton_);
