@@ -117,7 +117,8 @@ static __always_inline int outgoing_write(struct __sk_buff *skb, struct outgoing
 
 	if (len > sizeof(o->bytes))
 		return 0;
-	if (bpf_skb_change_tail(skb, RTT_L3_OFFSET + len, 0))
+	/* An answer is often as long as its response already: then the skb needs no resizing. */
+	if (skb->len != RTT_L3_OFFSET + len && bpf_skb_change_tail(skb, RTT_L3_OFFSET + len, 0))
 		return 0;
 	return outgoing_store(skb, o, len);
 }
