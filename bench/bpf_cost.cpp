@@ -55,8 +55,7 @@ int main(int argc, char** argv) {
     bpf_prog_info info{};
     std::uint32_t info_len = sizeof info;
     bpf_obj_get_info_by_fd(s.program().program_fd(), &info, &info_len);
-    fmt::print("verifier: {} instructions processed, {} translated\n", info.verified_insns,
-               info.xlated_prog_len / 8);
+    fmt::print("verifier: {} instructions processed, {} translated\n", info.verified_insns, info.xlated_prog_len / 8);
 
     std::uint32_t ns = 0;
     const auto unrelated =

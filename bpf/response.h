@@ -15,8 +15,8 @@
  * A success carries the hop and the timespan; an error state is the 12-byte head alone, with
  * `value` in bytes 10-11.
  */
-static __always_inline void build_response(struct outgoing *o, __u16 id, __u8 state,
-					   __u16 value, struct rtt_addr *hop, __u64 timespan_ns)
+static __always_inline void build_response(struct outgoing *o, __u16 id, __u8 state, __u16 value,
+					   struct rtt_addr *hop, __u64 timespan_ns)
 {
 	struct rtt_response_success *r = (void *)outgoing_l4(o);
 	__u8 protocol = o->family == 4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;

@@ -187,13 +187,16 @@ __noinline int handle_request(struct __sk_buff *skb, struct packet *p)
 		count(RTT_CNT_UNPADDED);
 		return reject(skb, p, &req, RTT_STATE_INSUFFICIENT_PADDING, 0);
 	}
-	if (p->l4_len >= RTT_REQUEST_LEN + 4 && m->bytes[RTT_REQUEST_LEN] >> 4 == RTT_EXTENSION_VERSION) {
-		/* No extension object is implemented: the "indirect target" would probe a third party. */
+	if (p->l4_len >= RTT_REQUEST_LEN + 4 &&
+	    m->bytes[RTT_REQUEST_LEN] >> 4 == RTT_EXTENSION_VERSION) {
+		/* No extension object is implemented: the "indirect target" would probe a third
+		 * party. */
 		if (p->l4_len < RTT_REQUEST_LEN + 8)
 			return drop(RTT_CNT_MALFORMED, &p->src, id);
 		count(RTT_CNT_EXTENSIONS);
 		return reject(skb, p, &req, RTT_STATE_EXTENSION_NOT_SUPPORTED,
-			      (__u16)m->bytes[RTT_REQUEST_LEN + 6] << 8 | m->bytes[RTT_REQUEST_LEN + 7]);
+			      (__u16)m->bytes[RTT_REQUEST_LEN + 6] << 8 |
+				  m->bytes[RTT_REQUEST_LEN + 7]);
 	}
 	if (req.ttl == 0)
 		return reject(skb, p, &req, RTT_STATE_INVALID_TTL, 0);
@@ -343,8 +346,7 @@ static __always_inline void direct_answer(struct answered *a, const struct packe
 	a->local = p->dst;
 }
 
-static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p,
-				       struct answered *a)
+static __always_inline int handle_icmp(struct __sk_buff *skb, struct packet *p, struct answered *a)
 {
 	__u8 h[8];
 

@@ -14,21 +14,23 @@ enum rtt_counter {
 	RTT_CNT_PROBES_ICMP, /* probes sent, per protocol */
 	RTT_CNT_PROBES_TCP,
 	RTT_CNT_PROBES_UDP,
-	RTT_CNT_STATE_ERRORS,	/* error responses sent (bad TTL or protocol) */
-	RTT_CNT_ANSWERS,	/* answers matched to a session, responses sent */
-	RTT_CNT_TIMEOUTS,	/* sessions expired without an answer (by their timer) */
-	RTT_CNT_TABLE_FULL,	/* requests refused (state 6): session table full */
-	RTT_CNT_DUPLICATES,	/* requests dropped: (requester, id) already pending */
-	RTT_CNT_RATE_LIMITED,	/* requests dropped by the per-source or global bucket */
-	RTT_CNT_NOT_ALLOWED,	/* requests dropped: source outside the allow-list */
-	RTT_CNT_MALFORMED,	/* requests dropped: truncated, too long, id 0, unusable source */
-	RTT_CNT_UNMATCHED,	/* answers with our marker but no session, dropped */
-	RTT_CNT_SEND_FAILED,	/* packets we could not rewrite or redirect, dropped */
-	RTT_CNT_PASSED,		/* packets that were not ours, passed untouched */
-	RTT_CNT_UNPADDED,	/* requests refused (state 5): shorter than --require-padding asks */
-	RTT_CNT_BAD_CHECKSUM,	/* requests dropped: wrong ICMP checksum */
-	RTT_CNT_SOURCE_SHARE,	/* requests refused (state 6): the source holds its share of sessions */
-	RTT_CNT_EXTENSIONS,	/* requests refused (state 4): an extension object we do not implement */
+	RTT_CNT_STATE_ERRORS, /* error responses sent (bad TTL or protocol) */
+	RTT_CNT_ANSWERS,      /* answers matched to a session, responses sent */
+	RTT_CNT_TIMEOUTS,     /* sessions expired without an answer (by their timer) */
+	RTT_CNT_TABLE_FULL,   /* requests refused (state 6): session table full */
+	RTT_CNT_DUPLICATES,   /* requests dropped: (requester, id) already pending */
+	RTT_CNT_RATE_LIMITED, /* requests dropped by the per-source or global bucket */
+	RTT_CNT_NOT_ALLOWED,  /* requests dropped: source outside the allow-list */
+	RTT_CNT_MALFORMED,    /* requests dropped: truncated, too long, id 0, unusable source */
+	RTT_CNT_UNMATCHED,    /* answers with our marker but no session, dropped */
+	RTT_CNT_SEND_FAILED,  /* packets we could not rewrite or redirect, dropped */
+	RTT_CNT_PASSED,	      /* packets that were not ours, passed untouched */
+	RTT_CNT_UNPADDED,     /* requests refused (state 5): shorter than --require-padding asks */
+	RTT_CNT_BAD_CHECKSUM, /* requests dropped: wrong ICMP checksum */
+	RTT_CNT_SOURCE_SHARE, /* requests refused (state 6): the source holds its share of sessions
+			       */
+	RTT_CNT_EXTENSIONS,   /* requests refused (state 4): an extension object we do not implement
+			       */
 	RTT_CNT_MAX,
 };
 

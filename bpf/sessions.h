@@ -51,7 +51,8 @@ static __always_inline int expiry_append(struct rtt_session_key *key, __u64 now)
 	/* A stale head only makes the ring look fuller than it is: a plain read is enough. */
 	if (tail - *(volatile __u64 *)&ring->head >= cfg_ring_size)
 		return 0;
-	__u32 index = bpf_get_smp_processor_id() * cfg_ring_size + (__u32)(tail & (cfg_ring_size - 1));
+	__u32 index =
+	    bpf_get_smp_processor_id() * cfg_ring_size + (__u32)(tail & (cfg_ring_size - 1));
 	struct rtt_expiry *e = bpf_map_lookup_elem(&expiries, &index);
 	if (!e)
 		return 0;

@@ -59,9 +59,10 @@ void run(const rtt::server::ServerConfig& config) {
                                           : "IPv6",
                config.interface, config.max_sessions, config.source_sessions, config.timeout_ns / 1'000'000);
     // Without the timer, this loop expires sessions as often as the timer would have.
-    const auto tick = program.expiry_by_timer()
-                          ? std::chrono::milliseconds(1000)
-                          : std::chrono::milliseconds(std::clamp<std::uint64_t>(config.timeout_ns / 10'000'000, 10, 1000));
+    const auto tick =
+        program.expiry_by_timer()
+            ? std::chrono::milliseconds(1000)
+            : std::chrono::milliseconds(std::clamp<std::uint64_t>(config.timeout_ns / 10'000'000, 10, 1000));
     auto next_stats = std::chrono::steady_clock::now() + std::chrono::seconds(config.stats_interval_s);
     auto next_addresses = std::chrono::steady_clock::now();
     while (!g_stop) {

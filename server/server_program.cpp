@@ -8,12 +8,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <thread>
-#include <chrono>
 
 #include "prefix.h"
 extern "C" {
@@ -192,8 +192,8 @@ namespace rtt::server {
 void ServerProgram::start_expiry() {
     LIBBPF_OPTS(bpf_test_run_opts, opts);
     if (const int err = bpf_prog_test_run_opts(bpf_program__fd(skeleton_->progs.start_expiry), &opts); err)
-        throw ServerError(fmt::format("could not start the session expiry ({}); run again with -v for details",
-                                      std::strerror(-err)));
+        throw ServerError(
+            fmt::format("could not start the session expiry ({}); run again with -v for details", std::strerror(-err)));
     expiry_by_timer_ = skeleton_->bss->expiry_error == 0;
 }
 

@@ -46,11 +46,16 @@ Parsed parse(const Bytes& f) {
     const bool v4 = f[12] == 0x08 && f[13] == 0x00, v6 = f[12] == 0x86 && f[13] == 0xDD;
     const std::size_t avail = f.size() - 14;
     if (v4 && (f[14] >> 4) == 4) {
-        const std::size_t ihl = (f[14] & 0xF) * 4u, total = std::size_t(f[16]) << 8 | f[17];
+        const std::size_t ihl = std::size_t(f[14] & 0xF) * 4, total = std::size_t(f[16]) << 8 | f[17];
         if (ihl < 20 || total < ihl || total > avail || ((f[20] << 8 | f[21]) & 0x3FFF))
             return p;
-        p = {true, 4, IpAddress::from_v4(std::span<const std::uint8_t, 4>(f.data() + 26, 4)),
-             IpAddress::from_v4(std::span<const std::uint8_t, 4>(f.data() + 30, 4)), f[23], 14 + ihl, total - ihl};
+        p = {true,
+             4,
+             IpAddress::from_v4(std::span<const std::uint8_t, 4>(f.data() + 26, 4)),
+             IpAddress::from_v4(std::span<const std::uint8_t, 4>(f.data() + 30, 4)),
+             f[23],
+             14 + ihl,
+             total - ihl};
         return p;
     }
     if (v6 && f.size() >= 54 && (f[14] >> 4) == 6) {
@@ -64,13 +69,18 @@ Parsed parse(const Bytes& f) {
             if (at + 2 > f.size())
                 return p;
             const std::uint8_t following = f[at];
-            at += (f[at + 1] + 1u) * 8;
+            at += (std::size_t(f[at + 1]) + 1) * 8;
             next = following;
         }
         if (next == 0 || next == 43 || next == 60 || next == 44 || at > end)
             return p;
-        p = {true, 6, IpAddress::from_v6(std::span<const std::uint8_t, 16>(f.data() + 22, 16)),
-             IpAddress::from_v6(std::span<const std::uint8_t, 16>(f.data() + 38, 16)), next, at, end - at};
+        p = {true,
+             6,
+             IpAddress::from_v6(std::span<const std::uint8_t, 16>(f.data() + 22, 16)),
+             IpAddress::from_v6(std::span<const std::uint8_t, 16>(f.data() + 38, 16)),
+             next,
+             at,
+             end - at};
     }
     return p;
 }
@@ -170,8 +180,8 @@ private:
         const Addresses& a = v4 ? v4_ : v6_;
         const Bytes ip(probe.begin() + 14, probe.end());
         if (pick(2)) {
-            Bytes icmp = {static_cast<std::uint8_t>(v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED), 0, 0, 0, 0, 0,
-                          0, 0};
+            Bytes icmp = {
+                static_cast<std::uint8_t>(v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED), 0, 0, 0, 0, 0, 0, 0};
             if (pick(2))
                 icmp[0] = v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH;
             icmp.insert(icmp.end(), ip.begin(), ip.begin() + static_cast<long>(std::min(ip.size(), p.l4 - 14 + 8)));
@@ -290,11 +300,10 @@ TEST(ServerProgramFuzz, RandomAndMutatedFramesNeverHurtOtherTraffic) {
         ++sent;
         ASSERT_TRUE(well_formed_output(r.frame)) << where() << " -> " << to_hex(r.frame);
         const Parsed out = parse(r.frame);
-        if (out.protocol != RTT_IPPROTO_ICMP && out.protocol != RTT_IPPROTO_ICMPV6) {
+        // Probes (not responses) are what later answers quote.
+        const bool icmp = out.protocol == RTT_IPPROTO_ICMP || out.protocol == RTT_IPPROTO_ICMPV6;
+        if (!icmp || r.frame[out.l4] == RTT_ICMP4_ECHO_REQUEST || r.frame[out.l4] == RTT_ICMP6_ECHO_REQUEST)
             probes.push_back(r.frame);
-        } else if (r.frame[out.l4] == RTT_ICMP4_ECHO_REQUEST || r.frame[out.l4] == RTT_ICMP6_ECHO_REQUEST) {
-            probes.push_back(r.frame);
-        }
         if (probes.size() > 256)
             probes.erase(probes.begin());
     }

@@ -464,8 +464,7 @@ TEST_F(ServerProgramTest, RequirePaddingRefusesShortRequests) {
         // Told so in 12 bytes (state 5, as the deployed server does), never more than it sent.
         const auto refused = s.run(request_frame(a, {1, 5, RTT_IPPROTO_UDP, 1}));
         ASSERT_EQ(refused.verdict, kRedirect);
-        EXPECT_EQ(to_hex(l4(refused.ip())),
-                  to_hex(error_response(1, RTT_STATE_INSUFFICIENT_PADDING, a)));
+        EXPECT_EQ(to_hex(l4(refused.ip())), to_hex(error_response(1, RTT_STATE_INSUFFICIENT_PADDING, a)));
         const auto padded = encode_request({2, 5, RTT_IPPROTO_UDP, 1}, a.client, a.server, RTT_RESPONSE_SUCCESS_LEN);
         ASSERT_EQ(padded.size(), 36u);
         EXPECT_EQ(
@@ -612,11 +611,13 @@ TEST_F(ServerProgramTest, RequestsWithAWrongChecksumAreDropped) {
         for (const std::size_t length : {std::size_t{12}, std::size_t{36}, std::size_t{37}}) {
             auto icmp = encode_request({7, 5, RTT_IPPROTO_UDP, 1}, a.client, a.server, length);
             if (length == 37) {  // an odd length: the last byte is summed with a zero after it
-                const auto good = ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp));
+                const auto good =
+                    ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp));
                 ASSERT_EQ(s.run(good).verdict, kRedirect);
             }
             icmp[length - 1] ^= 0x01;
-            const auto frame = ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp));
+            const auto frame =
+                ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp));
             const auto r = s.run(frame);
             EXPECT_EQ(r.verdict, kDrop) << length;
         }
@@ -650,7 +651,8 @@ TEST_F(ServerProgramTest, ExtensionObjectsAreRefusedWithState4) {
         const auto c = transport_checksum(icmp_protocol(a.client.family()), a.client, a.server, icmp);
         icmp[2] = static_cast<std::uint8_t>(c >> 8);
         icmp[3] = static_cast<std::uint8_t>(c);
-        const auto r = s.run(ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp)));
+        const auto r =
+            s.run(ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp)));
         ASSERT_EQ(r.verdict, kRedirect);
         EXPECT_EQ(to_hex(l4(r.ip())), to_hex(error_response(7, RTT_STATE_EXTENSION_NOT_SUPPORTED, a, 0x0500)));
     }

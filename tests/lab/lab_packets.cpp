@@ -208,8 +208,7 @@ int markers(const std::string& source_text, const std::string& destination_text)
     }
     const bool v4 = c->is_v4();
     const std::uint8_t icmp = v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;
-    const auto sealed = [](Bytes m, std::uint8_t protocol, const IpAddress& from, const IpAddress& to,
-                           std::size_t at) {
+    const auto sealed = [](Bytes m, std::uint8_t protocol, const IpAddress& from, const IpAddress& to, std::size_t at) {
         m[at] = m[at + 1] = 0;
         const auto sum = transport_checksum(protocol, from, to, m);
         m[at] = static_cast<std::uint8_t>(sum >> 8);
@@ -230,9 +229,10 @@ int markers(const std::string& source_text, const std::string& destination_text)
     };
     std::vector<Bytes> packets;
     // A plain echo reply (code 0) with sequence 0xFFFF.
-    packets.push_back(wrap_in_ip(
-        icmp, *c, *s, 64,
-        sealed({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x12, 0x34, 0xff, 0xff, 1, 2, 3, 4}, icmp, *c, *s, 2)));
+    packets.push_back(
+        wrap_in_ip(icmp, *c, *s, 64,
+                   sealed({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x12, 0x34, 0xff, 0xff, 1, 2, 3, 4}, icmp,
+                          *c, *s, 2)));
     // Fragmentation needed (IPv6: port unreachable) quoting UDP from port 1021; time exceeded
     // quoting the echo.
     packets.push_back(v4 ? error(3, 4, quote(udp_probe, RTT_IPPROTO_UDP))
