@@ -111,7 +111,7 @@ struct request_message {
 	__u8 bytes[RTT_MAX_REQUEST_LEN];
 };
 
-/* Too large for the stack next to the outgoing packet: one scratch copy per CPU. */
+/* Too large for BPF's 512-byte stack: one scratch copy per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
