@@ -4,7 +4,8 @@
 //   lab-packets capture SECONDS        prints every IP packet this namespace receives, in hex
 //   lab-packets flood --source ADDR --seconds S TARGET
 //                                      sends valid, padded requests from ADDR to TARGET as
-//                                      fast as one socket can for S seconds; prints the count
+//                                      fast as one socket can for S seconds (or until
+//                                      SIGTERM); prints the count
 //   lab-packets flood --source ADDR --count N --ttl T TARGET
 //                                      sends N requests (ids 1 to N), then counts for a second
 //                                      the responses: "sent N busy B answered A"
@@ -22,7 +23,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -36,6 +39,9 @@ extern "C" {
 using namespace rtt;
 
 namespace {
+
+// SIGTERM ends a flood early, still printing what was sent.
+std::atomic<bool> g_stop{false};
 
 std::string hex_of(const std::uint8_t* data, std::size_t n) {
     std::string s;
@@ -188,7 +194,8 @@ int flood(const std::string& source_text, double seconds, std::uint64_t count, u
         close(fd);
         return 0;
     }
-    while (std::chrono::steady_clock::now() < end)
+    std::signal(SIGTERM, [](int) { g_stop = true; });
+    while (!g_stop && std::chrono::steady_clock::now() < end)
         for (int burst = 0; burst < 64; ++burst)
             send_one();
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
