@@ -20,7 +20,7 @@ const volatile __u64 cfg_source_rate = 200;
 const volatile __u64 cfg_source_burst = 500;
 const volatile __u64 cfg_global_rate = 20000;
 const volatile __u64 cfg_global_burst = 20000;
-/* --require-padding: requests shorter than a success response are dropped (anti-amplification). */
+/* --require-padding: requests shorter than a success response get state 5 (anti-amplification). */
 const volatile __u32 cfg_min_request_len = RTT_REQUEST_LEN;
 /* --source-sessions: pending probes one source (IPv6: one /64) may hold; 0 = no limit. */
 const volatile __s32 cfg_source_sessions = 512;

@@ -230,20 +230,19 @@ __noinline int handle_request(struct __sk_buff *skb, struct packet *p)
 	if (verdict == TC_ACT_SHOT) {
 		/* Never sent: no answer can come, so the session ends now. */
 		struct answered never_sent = {.key = key, .local = p->dst};
-		session_answer(&never_sent, &p->dst);
+		session_answer(&never_sent);
 	}
 	return verdict;
 }
 
-static __always_inline int respond(struct __sk_buff *skb, __u8 family, struct answered *a,
-				   struct rtt_addr *hop)
+static __always_inline int respond(struct __sk_buff *skb, struct answered *a, struct rtt_addr *hop)
 {
 	struct outgoing *o = outgoing_get();
 	__u64 timespan = bpf_ktime_get_ns() - a->sent_ns;
 
 	if (!o)
 		return TC_ACT_SHOT;
-	o->family = family;
+	o->family = a->family;
 	o->src = a->local;
 	o->dst = a->key.requester;
 	build_response(o, a->key.id, RTT_STATE_SUCCESS, 0, hop, timespan);
@@ -270,8 +269,7 @@ __noinline int answer(struct __sk_buff *skb, struct answered *a, struct rtt_addr
 {
 	if (!skb || !a || !hop)
 		return TC_ACT_UNSPEC;
-	struct rtt_addr local = a->local;
-	if (!session_answer(a, &local))
+	if (!session_answer(a))
 		return drop(RTT_CNT_UNMATCHED, &a->key.requester, a->key.id);
 	if (to_stack) {
 		__u32 mark = skb->mark;
@@ -279,7 +277,7 @@ __noinline int answer(struct __sk_buff *skb, struct answered *a, struct rtt_addr
 		bpf_clone_redirect(skb, skb->ifindex, BPF_F_INGRESS);
 		skb->mark = mark;
 	}
-	return respond(skb, a->family, a, hop);
+	return respond(skb, a, hop);
 }
 
 /*

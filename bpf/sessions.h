@@ -94,7 +94,7 @@ static __always_inline enum session_result session_create(struct rtt_session_key
 struct answered {
 	__u64 sent_ns;
 	struct rtt_session_key key;
-	struct rtt_addr local; /* in: the address the answer must be for; out: the session's */
+	struct rtt_addr local; /* the address the answer must be for: the session's */
 	__u8 protocol;
 	__u8 ttl;
 	__u8 family;
@@ -102,20 +102,20 @@ struct answered {
 };
 
 /*
- * Ends the session `a->key` if it was sent from `local`; 1 when it did. Whoever deletes the
- * entry (this answer or the expiry) ends the session, so it is ended and counted once.
+ * Ends the session `a->key` if it was sent from `a->local`; 1 when it did, with the session's
+ * time, protocol and TTL in `a`. Whoever deletes the entry (this answer or the expiry) ends the
+ * session, so it is ended and counted once.
  */
-static __always_inline int session_answer(struct answered *a, struct rtt_addr *local)
+static __always_inline int session_answer(struct answered *a)
 {
 	struct rtt_session *found = bpf_map_lookup_elem(&sessions, &a->key);
 
 	if (!found)
 		return 0;
 	struct rtt_session copy = *found;
-	if (!addr_equal(&copy.local, local) || bpf_map_delete_elem(&sessions, &a->key))
+	if (!addr_equal(&copy.local, &a->local) || bpf_map_delete_elem(&sessions, &a->key))
 		return 0;
 	source_release(&a->key.requester);
-	a->local = copy.local;
 	a->sent_ns = copy.sent_ns;
 	a->protocol = copy.protocol;
 	a->ttl = copy.ttl;

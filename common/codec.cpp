@@ -29,6 +29,13 @@ void seal(Bytes& message, std::size_t at, std::uint8_t protocol, const IpAddress
 
 }  // namespace
 
+Bytes with_checksum(Bytes message, std::size_t at, std::uint8_t protocol, const IpAddress& source,
+                    const IpAddress& destination) {
+    write16(message, at, 0);
+    seal(message, at, protocol, source, destination);
+    return message;
+}
+
 void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& src, const IpAddress& dst) {
     write16(message, message.size() - 2, 0);
     std::uint64_t sum = ones_sum(message);

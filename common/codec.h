@@ -29,6 +29,10 @@ std::uint16_t transport_checksum(std::uint8_t protocol, const IpAddress& source,
 bool transport_checksum_valid(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination,
                               std::span<const std::uint8_t> message);
 
+// `message` with its checksum field (at offset `at`) set so that it verifies.
+Bytes with_checksum(Bytes message, std::size_t at, std::uint8_t protocol, const IpAddress& source,
+                    const IpAddress& destination);
+
 // Sets the last two bytes of `message` so that its checksum verifies while the checksum field
 // keeps the value already written there (the id or flow rides in the checksum field, §3).
 void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& source, const IpAddress& destination);

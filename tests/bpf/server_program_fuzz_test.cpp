@@ -185,7 +185,7 @@ private:
             if (pick(2))
                 icmp[0] = v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH;
             icmp.insert(icmp.end(), ip.begin(), ip.begin() + static_cast<long>(std::min(ip.size(), p.l4 - 14 + 8)));
-            seal(icmp, v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6, a.hop, a.server);
+            icmp = with_checksum(icmp, 2, v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6, a.hop, a.server);
             return ethernet_frame(wrap_in_ip(v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6, a.hop, a.server, 250, icmp));
         }
         const Bytes l4(ip.begin() + static_cast<long>(p.l4 - 14), ip.end());
@@ -197,14 +197,14 @@ private:
             tcp[11] = std::uint8_t(ack);
             tcp[12] = 5 << 4;
             tcp[13] = pick(2) ? 0x12 : 0x14;  // SYN-ACK or RST-ACK
-            seal(tcp, RTT_IPPROTO_TCP, a.client, a.server);
+            tcp = with_checksum(tcp, 16, RTT_IPPROTO_TCP, a.client, a.server);
             return ethernet_frame(wrap_in_ip(RTT_IPPROTO_TCP, a.client, a.server, 60, tcp));
         }
         Bytes reply(l4.begin(), l4.end());  // an echo reply to an ICMP probe
         if (reply.size() < 8)
             return request();
         reply[0] = v4 ? RTT_ICMP4_ECHO_REPLY : RTT_ICMP6_ECHO_REPLY;
-        seal(reply, v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6, a.client, a.server);
+        reply = with_checksum(reply, 2, v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6, a.client, a.server);
         return ethernet_frame(wrap_in_ip(v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6, a.client, a.server, 60, reply));
     }
 
@@ -242,16 +242,6 @@ private:
             default: f.resize(f.size() + pick(16), static_cast<std::uint8_t>(pick(256))); break;
             }
         }
-    }
-
-    static void seal(Bytes& m, std::uint8_t protocol, const IpAddress& source, const IpAddress& destination) {
-        const std::size_t at = protocol == RTT_IPPROTO_TCP ? 16 : protocol == RTT_IPPROTO_UDP ? 6 : 2;
-        if (m.size() < at + 2)
-            return;
-        m[at] = m[at + 1] = 0;
-        const std::uint16_t c = transport_checksum(protocol, source, destination, m);
-        m[at] = static_cast<std::uint8_t>(c >> 8);
-        m[at + 1] = static_cast<std::uint8_t>(c);
     }
 
     std::mt19937_64 random_;

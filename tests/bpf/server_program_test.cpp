@@ -341,9 +341,7 @@ TEST_F(ServerProgramTest, EachSourceHoldsAtMostItsShareOfTheTable) {
     quoted.insert(quoted.end(), udp.begin(), udp.end());
     Bytes error = hex("0b 00 00 00 00 00 00 00");
     error.insert(error.end(), quoted.begin(), quoted.end());
-    const auto c = transport_checksum(RTT_IPPROTO_ICMP, first.hop, first.server, error);
-    error[2] = static_cast<std::uint8_t>(c >> 8);
-    error[3] = static_cast<std::uint8_t>(c);
+    error = with_checksum(error, 2, RTT_IPPROTO_ICMP, first.hop, first.server);
     const auto answer = s.run(ethernet_frame(wrap_in_ip(RTT_IPPROTO_ICMP, first.hop, first.server, 250, error)));
     ASSERT_EQ(answer.verdict, kRedirect);
     EXPECT_EQ(l4(answer.ip())[8], RTT_STATE_SUCCESS);
@@ -647,10 +645,7 @@ TEST_F(ServerProgramTest, ExtensionObjectsAreRefusedWithState4) {
         // Extension header (version 2), then an object: length 20, Class-Num 5, C-Type 0, an address.
         const Bytes extension = hex("20 00 00 00 00 14 05 00 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 63");
         icmp.insert(icmp.end(), extension.begin(), extension.end());
-        icmp[2] = icmp[3] = 0;
-        const auto c = transport_checksum(icmp_protocol(a.client.family()), a.client, a.server, icmp);
-        icmp[2] = static_cast<std::uint8_t>(c >> 8);
-        icmp[3] = static_cast<std::uint8_t>(c);
+        icmp = with_checksum(icmp, 2, icmp_protocol(a.client.family()), a.client, a.server);
         const auto r =
             s.run(ethernet_frame(wrap_in_ip(icmp_protocol(a.client.family()), a.client, a.server, 60, icmp)));
         ASSERT_EQ(r.verdict, kRedirect);

@@ -32,7 +32,6 @@
 #include "codec.h"
 
 extern "C" {
-#include "checksum.h"
 #include "protocol.h"
 }
 
@@ -215,13 +214,6 @@ int markers(const std::string& source_text, const std::string& destination_text)
     }
     const bool v4 = c->is_v4();
     const std::uint8_t icmp = v4 ? RTT_IPPROTO_ICMP : RTT_IPPROTO_ICMPV6;
-    const auto sealed = [](Bytes m, std::uint8_t protocol, const IpAddress& from, const IpAddress& to, std::size_t at) {
-        m[at] = m[at + 1] = 0;
-        const auto sum = transport_checksum(protocol, from, to, m);
-        m[at] = static_cast<std::uint8_t>(sum >> 8);
-        m[at + 1] = static_cast<std::uint8_t>(sum);
-        return m;
-    };
     // The quoted probes: as if S had sent them to C (UDP from port 1021, an ICMP echo with
     // sequence 0xFFFF), with the 8 bytes an ICMP error quotes.
     const Bytes udp_probe = {0x03, 0xfd, 0x00, 0x35, 0x00, 0x10, 0x12, 0x34};
@@ -229,17 +221,18 @@ int markers(const std::string& source_text, const std::string& destination_text)
     const auto quote = [&](const Bytes& probe, std::uint8_t protocol) {
         return wrap_in_ip(protocol, *s, *c, 3, probe);
     };
+    // C to S, with a nonzero IPv4 ID: the kernel would fill in a zero one, and we compare bytes.
+    const auto outer = [&](std::uint8_t protocol, const Bytes& message) {
+        return wrap_in_ip(protocol, *c, *s, 64, message, 0, false, 0x5254);
+    };
     const auto error = [&](std::uint8_t type, std::uint8_t code, const Bytes& quoted) {
         Bytes m = {type, code, 0, 0, 0, 0, 0, 0};
         m.insert(m.end(), quoted.begin(), quoted.end());
-        return wrap_in_ip(icmp, *c, *s, 64, sealed(m, icmp, *c, *s, 2));
+        return outer(icmp, with_checksum(m, 2, icmp, *c, *s));
     };
     std::vector<Bytes> packets;
     // A plain echo reply (code 0) with sequence 0xFFFF.
-    packets.push_back(
-        wrap_in_ip(icmp, *c, *s, 64,
-                   sealed({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x12, 0x34, 0xff, 0xff, 1, 2, 3, 4}, icmp,
-                          *c, *s, 2)));
+    packets.push_back(outer(icmp, with_checksum({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x12, 0x34, 0xff, 0xff, 1, 2, 3, 4}, 2, icmp, *c, *s)));
     // Fragmentation needed (IPv6: port unreachable) quoting UDP from port 1021; time exceeded
     // quoting the echo.
     packets.push_back(v4 ? error(3, 4, quote(udp_probe, RTT_IPPROTO_UDP))
@@ -248,20 +241,12 @@ int markers(const std::string& source_text, const std::string& destination_text)
     // SYN-ACK and RST-ACK to port 1021.
     for (const std::uint8_t flags : {std::uint8_t(0x12), std::uint8_t(0x14)}) {
         Bytes tcp = {0x00, 0x50, 0x03, 0xfd, 0, 0, 0, 1, 0x00, 0x00, 0x12, 0x35, 0x50, flags, 0x04, 0x00, 0, 0, 0, 0};
-        packets.push_back(wrap_in_ip(RTT_IPPROTO_TCP, *c, *s, 64, sealed(tcp, RTT_IPPROTO_TCP, *c, *s, 16)));
+        packets.push_back(outer(RTT_IPPROTO_TCP, with_checksum(tcp, 16, RTT_IPPROTO_TCP, *c, *s)));
     }
     // A reverse traceroute request to another host.
-    packets.push_back(wrap_in_ip(icmp, *c, *s, 64, encode_request({0x4321, 3, RTT_IPPROTO_UDP, 0}, *c, *s, 36)));
+    packets.push_back(outer(icmp, encode_request({0x4321, 3, RTT_IPPROTO_UDP, 0}, *c, *s, 36)));
     std::vector<std::string> hex;
-    for (auto& p : packets) {
-        if (v4) {  // a nonzero IP ID: the kernel would fill in a zero one, and we compare bytes
-            p[4] = 0x52, p[5] = 0x54, p[10] = p[11] = 0;
-            std::uint64_t sum = 0;
-            for (std::size_t i = 0; i < 20; i += 2)
-                sum += std::uint64_t(p[i]) << 8 | p[i + 1];
-            const auto c = static_cast<std::uint16_t>(~rtt_csum_fold(sum));
-            p[10] = static_cast<std::uint8_t>(c >> 8), p[11] = static_cast<std::uint8_t>(c);
-        }
+    for (const auto& p : packets) {
         hex.push_back(hex_of(p.data(), p.size()));
         std::printf("%s\n", hex.back().c_str());
     }
