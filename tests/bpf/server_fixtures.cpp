@@ -48,27 +48,30 @@ void add_family(std::vector<ServerFixture>& table, const Addresses& a) {
              ethernet_frame(wrap_in_ip(RTT_IPPROTO_UDP, a.client, a.server, 64, hex("c3 50 00 35 00 08 00 00"))));
     add_pass(table, v + "plain ping (code 0)",
              ethernet_frame(wrap_in_ip(icmp, a.client, a.server, 64,
-                                       with_checksum({v4 ? std::uint8_t(8) : std::uint8_t(128), 0, 0, 0, 0, 1, 0, 1}, 2, icmp, a.client, a.server))));
+                                       with_checksum({v4 ? std::uint8_t(8) : std::uint8_t(128), 0, 0, 0, 0, 1, 0, 1}, 2,
+                                                     icmp, a.client, a.server))));
     add_pass(table, v + "request to another host", request_frame(elsewhere, {0x1234, 5, RTT_IPPROTO_UDP, 0}));
-    add_pass(
-        table, v + "echo reply with sequence 0xFFFF to another host",
-        ethernet_frame(wrap_in_ip(icmp, a.client, elsewhere.server, 64,
-                                  with_checksum({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x12, 0x34, 0xff, 0xff}, 2, icmp, a.client, elsewhere.server))));
+    add_pass(table, v + "echo reply with sequence 0xFFFF to another host",
+             ethernet_frame(
+                 wrap_in_ip(icmp, a.client, elsewhere.server, 64,
+                            with_checksum({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x12, 0x34, 0xff, 0xff},
+                                          2, icmp, a.client, elsewhere.server))));
     {
         Bytes error = {std::uint8_t(v4 ? 3 : 1), 4, 0, 0, 0, 0, 0, 0};
         const auto quoted = wrap_in_ip(RTT_IPPROTO_UDP, elsewhere.server, a.client, 3, hex("03 fd 00 35 00 10 12 34"));
         error.insert(error.end(), quoted.begin(), quoted.end());
         add_pass(table, v + "ICMP error quoting UDP from port 1021, to another host",
-                 ethernet_frame(
-                     wrap_in_ip(icmp, a.hop, elsewhere.server, 250, with_checksum(error, 2, icmp, a.hop, elsewhere.server))));
+                 ethernet_frame(wrap_in_ip(icmp, a.hop, elsewhere.server, 250,
+                                           with_checksum(error, 2, icmp, a.hop, elsewhere.server))));
     }
     add_pass(table, v + "SYN-ACK to port 1021 of another host",
              ethernet_frame(wrap_in_ip(RTT_IPPROTO_TCP, a.client, elsewhere.server, 64,
-                                       with_checksum(hex("00 50 03 fd 00 00 00 01 00 00 12 35 50 12 04 00 00 00 00 00"), 16, RTT_IPPROTO_TCP, a.client, elsewhere.server))));
-    add_pass(
-        table, v + "time exceeded code 1 (reassembly)",
-        ethernet_frame(wrap_in_ip(icmp, a.hop, a.server, 250,
-                                  with_checksum({std::uint8_t(v4 ? 11 : 3), 1, 0, 0, 0, 0, 0, 0}, 2, icmp, a.hop, a.server))));
+                                       with_checksum(hex("00 50 03 fd 00 00 00 01 00 00 12 35 50 12 04 00 00 00 00 00"),
+                                                     16, RTT_IPPROTO_TCP, a.client, elsewhere.server))));
+    add_pass(table, v + "time exceeded code 1 (reassembly)",
+             ethernet_frame(wrap_in_ip(
+                 icmp, a.hop, a.server, 250,
+                 with_checksum({std::uint8_t(v4 ? 11 : 3), 1, 0, 0, 0, 0, 0, 0}, 2, icmp, a.hop, a.server))));
 
     // Requests answered with an error state (no session, no probe).
     table.push_back({v + "ttl 0: state 1", request_frame(a, {0x1234, 0, RTT_IPPROTO_UDP, 0}), kRedirect,
@@ -110,12 +113,13 @@ void add_family(std::vector<ServerFixture>& table, const Addresses& a) {
              {}});
     }
     // Marked answers addressed to us with no session: dropped (an answer to nothing).
-    table.push_back(
-        {v + "echo reply with sequence 0xFFFF and no session",
-         ethernet_frame(wrap_in_ip(icmp, a.client, a.server, 64,
-                                   with_checksum({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x43, 0x21, 0xff, 0xff}, 2, icmp, a.client, a.server))),
-         kDrop,
-         {}});
+    table.push_back({v + "echo reply with sequence 0xFFFF and no session",
+                     ethernet_frame(wrap_in_ip(
+                         icmp, a.client, a.server, 64,
+                         with_checksum({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x43, 0x21, 0xff, 0xff}, 2,
+                                       icmp, a.client, a.server))),
+                     kDrop,
+                     {}});
 }
 
 }  // namespace

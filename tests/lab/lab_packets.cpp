@@ -232,7 +232,9 @@ int markers(const std::string& source_text, const std::string& destination_text)
     };
     std::vector<Bytes> packets;
     // A plain echo reply (code 0) with sequence 0xFFFF.
-    packets.push_back(outer(icmp, with_checksum({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x12, 0x34, 0xff, 0xff, 1, 2, 3, 4}, 2, icmp, *c, *s)));
+    packets.push_back(outer(
+        icmp, with_checksum({v4 ? std::uint8_t(0) : std::uint8_t(129), 0, 0, 0, 0x12, 0x34, 0xff, 0xff, 1, 2, 3, 4}, 2,
+                            icmp, *c, *s)));
     // Fragmentation needed (IPv6: port unreachable) quoting UDP from port 1021; time exceeded
     // quoting the echo.
     packets.push_back(v4 ? error(3, 4, quote(udp_probe, RTT_IPPROTO_UDP))
