@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "collector_options.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
@@ -59,7 +60,23 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
     app.add_option("--rate", o.rate, "Requests per second allowed per client address (more: 429)")
         ->capture_default_str();
     app.add_option("--burst", o.burst, "Requests a client address may make at once")->capture_default_str();
-    app.add_option("--threads", o.threads, "Worker threads (each open connection holds one)")->capture_default_str();
+    app.add_option("--threads", o.threads, "Event-loop threads (each serves many connections)")->capture_default_str();
+    app.add_option("--connections", o.connections, "Open connections at most, in all (more are refused)")
+        ->capture_default_str();
+    app.add_option("--connections-per-address", o.connections_per_address,
+                   "Open connections at most from one client address")
+        ->capture_default_str();
+    app.add_option("--header-deadline", o.header_deadline,
+                   "Seconds a client has to send a request's headers (then the connection is closed)")
+        ->capture_default_str();
+    app.add_option("--request-deadline", o.request_deadline,
+                   "Seconds a client has to send a whole request, body included")
+        ->capture_default_str();
+    app.add_option("--body-memory", o.body_memory,
+                   "Bytes of request bodies held at once, in all (more submissions at a time: 503, retry)")
+        ->capture_default_str();
+    app.add_option("--trusted-proxy", o.trusted_proxies,
+                   "Address of a reverse proxy whose X-Forwarded-For names the client (repeatable)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -83,8 +100,23 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
         return CollectorParseExit{2, "--rate must be above 0 and --burst at least 1"};
     if (o.max_body < 1024)
         return CollectorParseExit{2, "--max-body below 1024 bytes would refuse every measurement: give more"};
-    if (o.threads < 2 || o.threads > 1024)
-        return CollectorParseExit{2, "--threads out of range: give 2 to 1024"};
+    if (o.threads < 1 || o.threads > 64)
+        return CollectorParseExit{2, "--threads out of range: give 1 to 64"};
+    if (o.connections < 1 || o.connections_per_address < 1 || o.connections_per_address > o.connections)
+        return CollectorParseExit{
+            2, "--connections and --connections-per-address must be at least 1, the second at most the first"};
+    if (o.header_deadline < 1 || o.request_deadline < o.header_deadline)
+        return CollectorParseExit{
+            2, "--header-deadline must be at least 1 second and --request-deadline at least as long"};
+    if (o.body_memory < o.max_body)
+        return CollectorParseExit{2, "--body-memory below --max-body would refuse the largest measurements: give more"};
+    for (const auto& proxy : o.trusted_proxies) {
+        in6_addr v6{};
+        in_addr v4{};
+        if (inet_pton(AF_INET, proxy.c_str(), &v4) != 1 && inet_pton(AF_INET6, proxy.c_str(), &v6) != 1)
+            return CollectorParseExit{
+                2, fmt::format("--trusted-proxy '{}' is not an address: give the proxy's IPv4 or IPv6 address", proxy)};
+    }
     return o;
 }
 

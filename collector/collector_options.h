@@ -2,11 +2,14 @@
 // The collector's command line:
 // reverse-traceroute-collector --listen ADDR:PORT --db PATH (--token-file PATH | --open)
 //     [--tls-cert PEM --tls-key PEM] [--max-body BYTES] [--rate N] [--burst N] [--threads N]
+//     [--connections N] [--connections-per-address N] [--header-deadline S] [--request-deadline S]
+//     [--body-memory BYTES] [--trusted-proxy ADDR]...
 #pragma once
 
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace rtt::collector {
 
@@ -21,7 +24,13 @@ struct CollectorOptions {
     std::size_t max_body = std::size_t{8} * 1024 * 1024;
     double rate = 20;
     double burst = 100;
-    int threads = 32;
+    int threads = 4;
+    unsigned connections = 1024;
+    unsigned connections_per_address = 16;
+    int header_deadline = 10;   // seconds
+    int request_deadline = 60;  // seconds
+    std::size_t body_memory = std::size_t{32} << 20;
+    std::vector<std::string> trusted_proxies;
 };
 
 // --help/--version text (exit 0) or one sentence about bad input (exit 2).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "collector_service.h"
 
+#include <cctype>
 #include <charconv>
 #include <regex>
 
@@ -27,9 +28,15 @@ std::string json_text(const json& value) {
     return value.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-void answer_error(httplib::Response& res, int status, const std::string& reason) {
+void answer_error(HttpResponse& res, int status, const std::string& reason) {
     res.status = status;
-    res.set_content(json_text(json{{"error", reason}}), kJson);
+    res.content_type = kJson;
+    res.body = json_text(json{{"error", reason}});
+}
+
+void answer_json(HttpResponse& res, const json& value) {
+    res.content_type = kJson;
+    res.body = json_text(value);
 }
 
 // True for the paths that hold or take data: they need a token.
@@ -51,7 +58,7 @@ bool is_time_prefix(const std::string& text) {
 }
 
 // The list filters from the query string, or the sentence saying which one is wrong.
-std::variant<ListQuery, std::string> list_query(const httplib::Request& req) {
+std::variant<ListQuery, std::string> list_query(const HttpRequest& req) {
     ListQuery query;
     for (const auto& [key, value] : req.params) {
         if (key == "target")
@@ -101,49 +108,37 @@ json summary_json(const StoredSummary& row) {
     return entry;
 }
 
-// The next page's query string: the same filters, below the last id shown.
-std::string next_page(const httplib::Request& req, std::int64_t last_id) {
-    httplib::Params params = req.params;
-    params.erase("before");
-    params.emplace("before", std::to_string(last_id));
-    return "/api/v1/measurements?" + httplib::detail::params_to_query_str(params);
+// A query component, percent-encoded (RFC 3986: all but the unreserved characters).
+std::string query_encoded(const std::string& text) {
+    std::string out;
+    for (const unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+            out += static_cast<char>(c);
+        else
+            out += fmt::format("%{:02X}", c);
+    }
+    return out;
 }
 
-constexpr const char* kTooLarge =
-    "the body is larger than this collector accepts (--max-body): send one "
-    "measurement, not an archive";
-
-// The whole body, or nullopt after answering 413/400 if it is too large or cut short.
-std::optional<std::string> read_body(const httplib::ContentReader& reader, std::size_t max_body,
-                                     httplib::Response& res) {
-    std::string body;
-    const bool complete = reader([&](const char* data, std::size_t length) {
-        body.append(data, length);
-        return body.size() <= max_body;
-    });
-    if (body.size() > max_body || (!complete && res.status == 413)) {
-        answer_error(res, 413, kTooLarge);
-        return std::nullopt;
-    }
-    if (!complete) {
-        answer_error(res, 400, "the body ended early: send the whole measurement");
-        return std::nullopt;
-    }
-    return body;
+// The next page's query string: the same filters, below the last id shown.
+std::string next_page(const HttpRequest& req, std::int64_t last_id) {
+    std::string query;
+    for (const auto& [key, value] : req.params)
+        if (key != "before")
+            query += fmt::format("{}={}&", query_encoded(key), query_encoded(value));
+    return fmt::format("/api/v1/measurements?{}before={}", query, last_id);
 }
 
 // The document whose id the path names, or nullopt after answering 404.
-std::optional<std::string> requested_document(MeasurementStore& store, const httplib::Request& req,
-                                              httplib::Response& res) {
-    const auto id = positive_integer(req.matches[1]);
+std::optional<std::string> requested_document(MeasurementStore& store, const std::string& id_text, HttpResponse& res) {
+    const auto id = positive_integer(id_text);
     auto document = id ? store.document(*id) : std::nullopt;
     if (!document)
-        answer_error(res, 404,
-                     fmt::format("no measurement {}: list them at /api/v1/measurements", req.matches[1].str()));
+        answer_error(res, 404, fmt::format("no measurement {}: list them at /api/v1/measurements", id_text));
     return document;
 }
 
-void store_submission(MeasurementStore& store, const Submission& submission, httplib::Response& res) {
+void store_submission(MeasurementStore& store, const Submission& submission, HttpResponse& res) {
     if (const auto* refused = std::get_if<RefusedSubmission>(&submission)) {
         answer_error(res, 400, refused->reason);
         return;
@@ -153,124 +148,93 @@ void store_submission(MeasurementStore& store, const Submission& submission, htt
     const std::string url = fmt::format("/api/v1/measurements/{}", added.id);
     // 200 for a document stored before (a retry): the client learns its id all the same.
     res.status = added.created ? 201 : 200;
-    res.set_header("Location", url);
-    res.set_content(json_text(json{{"id", added.id}, {"url", url}, {"created", added.created}}), kJson);
+    res.headers.emplace_back("Location", url);
+    answer_json(res, json{{"id", added.id}, {"url", url}, {"created", added.created}});
+}
+
+void list_measurements(MeasurementStore& store, const HttpRequest& req, HttpResponse& res) {
+    auto query = list_query(req);
+    if (const auto* problem = std::get_if<std::string>(&query)) {
+        answer_error(res, 400, *problem);
+        return;
+    }
+    const auto& filters = std::get<ListQuery>(query);
+    const auto rows = store.list(filters);
+    json page{{"measurements", json::array()}, {"next", json()}};
+    for (const auto& row : rows)
+        page["measurements"].push_back(summary_json(row));
+    if (static_cast<int>(rows.size()) == filters.limit)
+        page["next"] = next_page(req, rows.back().id);
+    answer_json(res, page);
+}
+
+void draw_measurement(MeasurementStore& store, const std::string& id, HttpResponse& res) {
+    const auto document = requested_document(store, id, res);
+    if (!document)
+        return;
+    try {
+        res.body = draw_stored_measurement(json::parse(*document), "svg");
+        res.content_type = "image/svg+xml";
+    } catch (const MeasurementError& e) {
+        answer_error(res, 422, fmt::format("measurement {} cannot be drawn: {}", id, e.what()));
+    }
+}
+
+bool is_submission(const HttpRequest& req) {
+    return req.method == "POST" && (req.path == "/api/v1/measurements" || req.path == "/post_trace");
+}
+
+void route(MeasurementStore& store, const HttpRequest& req, HttpResponse& res) {
+    static const std::regex document_path(R"(/api/v1/measurements/(\d+))");
+    static const std::regex graph_path(R"(/api/v1/measurements/(\d+)/graph\.svg)");
+    const bool get = req.method == "GET" || req.method == "HEAD";
+    std::smatch match;
+    if (req.method == "POST" && req.path == "/api/v1/measurements")
+        store_submission(store, check_measurement(req.body), res);
+    else if (req.method == "POST" && req.path == "/post_trace")
+        store_submission(store, check_augsburg_measurement(req.body), res);
+    else if (get && req.path == "/api/v1/measurements")
+        list_measurements(store, req, res);
+    else if (get && std::regex_match(req.path, match, document_path)) {
+        if (const auto document = requested_document(store, match[1].str(), res)) {
+            res.body = *document;
+            res.content_type = kJson;
+        }
+    } else if (get && std::regex_match(req.path, match, graph_path))
+        draw_measurement(store, match[1].str(), res);
+    else if (get && req.path == "/healthz") {
+        store.count();  // throws (→ 500) if the database cannot be read
+        answer_json(res, json{{"status", "ok"}, {"schema_version", MeasurementStore::schema_version()}});
+    } else if (get && req.path == "/") {
+        res.body = std::string(web_page_html());
+        res.content_type = "text/html; charset=utf-8";
+    } else
+        answer_error(res, 404, fmt::format("nothing at {}: the API is under /api/v1/measurements", req.path));
 }
 
 }  // namespace
 
-void install_collector_service(httplib::Server& server, MeasurementStore& store, const AccessControl& access,
-                               RequestRateLimiter& limiter, std::size_t max_body) {
-    server.set_payload_max_length(max_body);  // also checked while reading (read_body)
-    server.set_keep_alive_max_count(1000);
-    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a second collector on the
-    // same port would start without error and take half of the connections.
-    server.set_socket_options([](int socket) {
-        const int yes = 1;
-        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-
-    server.set_pre_routing_handler([&](const httplib::Request& req, httplib::Response& res) {
-        if (!limiter.admit(req.remote_addr)) {
-            res.set_header("Retry-After", "1");
+HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter) {
+    HttpHandlers handlers;
+    handlers.admit = [&](const HttpRequest& req, HttpResponse& res) {
+        if (!limiter.admit(req.client)) {
+            res.headers.emplace_back("Retry-After", "1");
             answer_error(res, 429, "too many requests from your address: slow down and retry after a second");
-            return httplib::Server::HandlerResponse::Handled;
+            return false;
         }
-        if (guarded(req.path) && !access.allows(req.get_header_value("Authorization"))) {
-            res.set_header("WWW-Authenticate",
-                           req.path == "/post_trace" ? "Basic realm=\"collector\"" : "Bearer realm=\"collector\"");
+        if (guarded(req.path) && !access.allows(req.header("Authorization"))) {
+            res.headers.emplace_back("WWW-Authenticate", req.path == "/post_trace" ? "Basic realm=\"collector\""
+                                                                                   : "Bearer realm=\"collector\"");
             answer_error(res, 401,
                          "missing or unknown token: send `Authorization: Bearer TOKEN` with a token from the "
                          "collector's operator");
-            return httplib::Server::HandlerResponse::Handled;
+            return false;
         }
-        return httplib::Server::HandlerResponse::Unhandled;
-    });
-
-    // Bodies are read through a content reader: httplib would otherwise parse a body sent as
-    // application/x-www-form-urlencoded (curl -d) and refuse it above 8 KiB.
-    server.Post("/api/v1/measurements",
-                [&, max_body](const httplib::Request&, httplib::Response& res, const httplib::ContentReader& reader) {
-                    if (const auto body = read_body(reader, max_body, res))
-                        store_submission(store, check_measurement(*body), res);
-                });
-    server.Post("/post_trace",
-                [&, max_body](const httplib::Request&, httplib::Response& res, const httplib::ContentReader& reader) {
-                    if (const auto body = read_body(reader, max_body, res))
-                        store_submission(store, check_augsburg_measurement(*body), res);
-                });
-
-    server.Get("/api/v1/measurements", [&](const httplib::Request& req, httplib::Response& res) {
-        auto query = list_query(req);
-        if (const auto* problem = std::get_if<std::string>(&query)) {
-            answer_error(res, 400, *problem);
-            return;
-        }
-        const auto& filters = std::get<ListQuery>(query);
-        const auto rows = store.list(filters);
-        json page{{"measurements", json::array()}, {"next", json()}};
-        for (const auto& row : rows)
-            page["measurements"].push_back(summary_json(row));
-        if (static_cast<int>(rows.size()) == filters.limit)
-            page["next"] = next_page(req, rows.back().id);
-        res.set_content(json_text(page), kJson);
-    });
-
-    server.Get(R"(/api/v1/measurements/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
-        if (const auto document = requested_document(store, req, res))
-            res.set_content(*document, kJson);
-    });
-
-    server.Get(R"(/api/v1/measurements/(\d+)/graph\.svg)", [&](const httplib::Request& req, httplib::Response& res) {
-        const auto document = requested_document(store, req, res);
-        if (!document)
-            return;
-        try {
-            res.set_content(draw_stored_measurement(json::parse(*document), "svg"), "image/svg+xml");
-        } catch (const MeasurementError& e) {
-            answer_error(res, 422, fmt::format("measurement {} cannot be drawn: {}", req.matches[1].str(), e.what()));
-        }
-    });
-
-    server.Get("/healthz", [&](const httplib::Request&, httplib::Response& res) {
-        store.count();  // throws (→ 500) if the database cannot be read
-        res.set_content(json_text(json{{"status", "ok"}, {"schema_version", MeasurementStore::schema_version()}}),
-                        kJson);
-    });
-
-    server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content(std::string(web_page_html()), "text/html; charset=utf-8");
-    });
-
-    server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty())
-            return;
-        if (res.status == 413)
-            answer_error(res, 413, kTooLarge);
-        else if (res.status == 404)
-            answer_error(res, 404, fmt::format("nothing at {}: the API is under /api/v1/measurements", req.path));
-        else
-            answer_error(res, res.status, fmt::format("request failed with status {}", res.status));
-    });
-
-    server.set_exception_handler(
-        [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& error) {
-            std::string what = "unknown error";
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                what = e.what();
-            } catch (...) {
-            }
-            std::fprintf(stderr, "collector: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());
-            answer_error(res, 500, "the collector failed to handle this request; its log says why");
-        });
-
-    // Access log: no headers, so no token ever reaches it.
-    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-        std::fprintf(stderr, "%s %s %s %d %zu\n", req.remote_addr.c_str(), req.method.c_str(), req.path.c_str(),
-                     res.status, res.body.size());
-    });
+        return true;
+    };
+    handlers.takes_body = is_submission;
+    handlers.handle = [&](const HttpRequest& req, HttpResponse& res) { route(store, req, res); };
+    return handlers;
 }
 
 }  // namespace rtt::collector

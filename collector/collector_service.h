@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The collector's HTTP interface on a cpp-httplib server:
+// The collector's HTTP interface (served by http_server.h):
 //   POST /api/v1/measurements          store a measurement (schema-checked) → 201 {"id", "url"}
 //   POST /post_trace                   the Augsburg client's submission (HTTP basic auth)
 //   GET  /api/v1/measurements          list: target, direction, protocol, since, until, before, limit
@@ -9,17 +9,15 @@
 // Every answer that is not 2xx carries {"error": "one sentence"}.
 #pragma once
 
-#include <httplib.h>
-
 #include "access_control.h"
+#include "http_server.h"
 #include "measurement_store.h"
 #include "request_rate_limiter.h"
 
 namespace rtt::collector {
 
-// Installs the routes, limits (bodies above max_body: 413) and access log on `server`; store, access and limiter must
-// outlive it.
-void install_collector_service(httplib::Server& server, MeasurementStore& store, const AccessControl& access,
-                               RequestRateLimiter& limiter, std::size_t max_body);
+// The routes, the rate limit and the token check, for an HttpServer; store, access and limiter
+// must outlive it.
+HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter);
 
 }  // namespace rtt::collector

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 // reverse-traceroute-collector: stores submitted measurements and serves them (collector_service.h).
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <signal.h>
-#include <exception>
 
 #include <cstdio>
-#include <memory>
-#include <thread>
-
-#include <fmt/format.h>
-#include <httplib.h>
+#include <exception>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <tuple>
 
 #include "collector_error.h"
 #include "collector_options.h"
@@ -16,9 +17,8 @@
 
 namespace {
 
-// SIGINT/SIGTERM stop the server from a thread of their own (stop() is not async-signal-safe);
-// the store then commits what is queued and closes the database.
-// The signals are blocked in every thread (block_stop_signals() runs first in main).
+// SIGINT/SIGTERM are blocked in every thread (before any starts) and taken with sigwait() by
+// the main thread, which then stops the server; the store commits what is queued and closes.
 sigset_t stop_signals() {
     sigset_t signals;
     sigemptyset(&signals);
@@ -27,13 +27,30 @@ sigset_t stop_signals() {
     return signals;
 }
 
-std::thread stop_on_signal(httplib::Server& server) {
-    const sigset_t signals = stop_signals();
-    return std::thread([&server, signals] {
-        int received = 0;
-        sigwait(&signals, &received);
-        server.stop();
-    });
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return in ? text.str() : std::string();
+}
+
+// The certificate and key, checked to be PEM and to belong together (libmicrohttpd would only
+// fail to start, without saying why).
+std::pair<std::string, std::string> tls_material(const rtt::collector::CollectorOptions& options) {
+    const std::string cert = read_file(options.tls_cert), key = read_file(options.tls_key);
+    BIO* cert_bio = BIO_new_mem_buf(cert.data(), static_cast<int>(cert.size()));
+    BIO* key_bio = BIO_new_mem_buf(key.data(), static_cast<int>(key.size()));
+    X509* x509 = cert_bio ? PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr) : nullptr;
+    EVP_PKEY* private_key = key_bio ? PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr) : nullptr;
+    const bool valid = x509 && private_key && X509_check_private_key(x509, private_key) == 1;
+    EVP_PKEY_free(private_key);
+    X509_free(x509);
+    BIO_free(key_bio);
+    BIO_free(cert_bio);
+    if (!valid)
+        throw rtt::collector::CollectorError(
+            "cannot load --tls-cert/--tls-key: give a PEM certificate and its matching private key, both readable");
+    return {cert, key};
 }
 
 int run_collector(int argc, char** argv) {
@@ -50,49 +67,38 @@ int run_collector(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: they inherit it
     try {
         const AccessControl access = options.open ? AccessControl() : AccessControl::from_file(options.token_file);
+        HttpServerOptions http;
+        http.host = options.listen_host;
+        http.port = options.listen_port;
+        if (!options.tls_cert.empty())
+            std::tie(http.tls_cert_pem, http.tls_key_pem) = tls_material(options);
+        http.threads = static_cast<unsigned>(options.threads);
+        http.connections = options.connections;
+        http.connections_per_address = options.connections_per_address;
+        http.header_deadline = std::chrono::seconds(options.header_deadline);
+        http.request_deadline = std::chrono::seconds(options.request_deadline);
+        http.max_body = options.max_body;
+        http.body_memory = options.body_memory;
+        http.trusted_proxies = options.trusted_proxies;
+
         MeasurementStore store(options.database);
         RequestRateLimiter limiter(options.rate, options.burst);
-
-        std::unique_ptr<httplib::Server> server;
-        if (options.tls_cert.empty()) {
-            server = std::make_unique<httplib::Server>();
-        } else {
-            auto tls = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
-            if (!tls->is_valid())
-                throw CollectorError(
-                    "cannot load --tls-cert/--tls-key: give a PEM certificate and its matching "
-                    "private key, both readable");
-            server = std::move(tls);
-        }
-        const int threads = options.threads;
-        server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-        install_collector_service(*server, store, access, limiter, options.max_body);
-
-        int port = options.listen_port;
-        const bool bound = port == 0 ? (port = server->bind_to_any_port(options.listen_host)) > 0
-                                     : server->bind_to_port(options.listen_host, port);
-        if (!bound)
-            throw CollectorError(
-                fmt::format("cannot listen on {}:{}: the port is in use or the address is not "
-                            "this host's; give another --listen",
-                            options.listen_host, options.listen_port));
-        std::thread stopper = stop_on_signal(*server);
+        HttpServer server(http, collector_handlers(store, access, limiter));
         std::fprintf(stderr, "reverse-traceroute-collector: listening on %s://%s:%d, database %s%s\n",
                      options.tls_cert.empty() ? "http" : "https",
                      options.listen_host.find(':') != std::string::npos ? ("[" + options.listen_host + "]").c_str()
                                                                         : options.listen_host.c_str(),
-                     port, options.database.c_str(), access.open() ? ", open to anyone (--open)" : "");
+                     server.port(), options.database.c_str(), access.open() ? ", open to anyone (--open)" : "");
         std::fflush(stderr);
-        server->listen_after_bind();
-        // Wakes the thread waiting in sigwait() if no signal came; it ends by itself.
-        pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
-        stopper.join();
-        std::fprintf(stderr, "reverse-traceroute-collector: stopped\n");
-        return 0;
+        int received = 0;
+        sigwait(&signals, &received);
+        std::fprintf(stderr, "reverse-traceroute-collector: stopping\n");
     } catch (const CollectorError& e) {
         std::fprintf(stderr, "reverse-traceroute-collector: %s\n", e.what());
         return 1;
     }
+    std::fprintf(stderr, "reverse-traceroute-collector: stopped\n");
+    return 0;
 }
 
 }  // namespace
