@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <mutex>
 #include <regex>
 
 #include <fmt/format.h>
@@ -184,15 +185,25 @@ bool is_submission(const HttpRequest& req) {
     return req.method == "POST" && (req.path == "/api/v1/measurements" || req.path == "/post_trace");
 }
 
+// Checking a large body takes several times its size in memory (the parsed document): such
+// bodies are checked one at a time, so that the memory stays bounded whatever arrives at once.
+constexpr std::size_t kLargeBody = std::size_t{1} << 20;
+std::mutex large_body_check;
+
+Submission checked(const HttpRequest& req) {
+    std::unique_lock lock(large_body_check, std::defer_lock);
+    if (req.body.size() > kLargeBody)
+        lock.lock();
+    return req.path == "/post_trace" ? check_augsburg_measurement(req.body) : check_measurement(req.body);
+}
+
 void route(MeasurementStore& store, const HttpRequest& req, HttpResponse& res) {
     static const std::regex document_path(R"(/api/v1/measurements/(\d+))");
     static const std::regex graph_path(R"(/api/v1/measurements/(\d+)/graph\.svg)");
     const bool get = req.method == "GET" || req.method == "HEAD";
     std::smatch match;
-    if (req.method == "POST" && req.path == "/api/v1/measurements")
-        store_submission(store, check_measurement(req.body), res);
-    else if (req.method == "POST" && req.path == "/post_trace")
-        store_submission(store, check_augsburg_measurement(req.body), res);
+    if (is_submission(req))
+        store_submission(store, checked(req), res);
     else if (get && req.path == "/api/v1/measurements")
         list_measurements(store, req, res);
     else if (get && std::regex_match(req.path, match, document_path)) {

@@ -12,6 +12,7 @@
 #include <valijson/validator.hpp>
 
 #include "embedded_text.h"
+#include "json_cost.h"
 #include "measurement/json_measurement.h"
 #include "measurement/measurement_error.h"
 
@@ -41,19 +42,24 @@ std::string string_at(const json& document, const char* key) {
 // Deeper JSON is refused before anything walks it recursively (the schema validator does);
 // measurements nest five levels.
 constexpr int kMaxNesting = 32;
+// The most memory one parsed document may take: a measurement costs about five times its
+// compact JSON in memory, so this admits any measurement below the default --max-body, while
+// text of a few bytes per value (which parses into 16 times its size and more) is refused.
+constexpr std::size_t kMaxDocumentMemory = std::size_t{64} << 20;
 
 std::variant<json, RefusedSubmission> parse_object(const std::string& body) {
-    bool too_deep = false;
-    // nlohmann's parser keeps its own stack, so it reads any depth safely; the callback discards
-    // everything below the limit instead of building it.
-    const auto limit_depth = [&too_deep](int depth, json::parse_event_t, json&) {
-        too_deep = too_deep || depth > kMaxNesting;
-        return !too_deep;
-    };
-    json document = json::parse(body, limit_depth, false);
-    if (too_deep)
+    // A first pass that builds nothing (nlohmann's parser keeps its own stack, so it reads any
+    // depth safely) decides whether the document may be built.
+    const JsonCost cost = json_cost(body, kMaxNesting, kMaxDocumentMemory);
+    if (cost.depth > kMaxNesting)
         return RefusedSubmission{fmt::format(
             "the body nests deeper than {} levels: send the measurement file as written by --json", kMaxNesting)};
+    if (cost.over_limit)
+        return RefusedSubmission{fmt::format(
+            "the body holds more values than a measurement does (its parsed form would pass {} MiB): send one "
+            "measurement as written by --json",
+            kMaxDocumentMemory >> 20)};
+    json document = cost.valid ? json::parse(body, nullptr, false) : json(json::value_t::discarded);
     if (document.is_discarded())
         return RefusedSubmission{
             "the body is not JSON: send the measurement file as written by --json or "

@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -77,7 +79,13 @@ bool ask_yes_no(const std::string& question) {
 
 std::variant<Submitted, NotSubmitted> post_measurement(const TransmitSettings& settings, const std::string& body) {
     const auto [origin, prefix] = split_url(settings.collector);
-    const HttpAnswer answer = http_post_json(origin, prefix + kApiPath, settings.token, body);
+    // A busy collector (503: receiving too many measurements at once; 429: this address sends
+    // too fast) asks to retry: three more tries, 2, 4 and 8 s apart.
+    HttpAnswer answer = http_post_json(origin, prefix + kApiPath, settings.token, body);
+    for (int wait = 2; (answer.status == 503 || answer.status == 429) && wait <= 8; wait *= 2) {
+        std::this_thread::sleep_for(std::chrono::seconds(wait));
+        answer = http_post_json(origin, prefix + kApiPath, settings.token, body);
+    }
     if (answer.status == 0)
         return NotSubmitted{fmt::format("could not reach {} ({})", settings.collector, answer.failure)};
     if (answer.status == 401)
