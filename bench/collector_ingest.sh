@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Sustained ingest of the collector: COUNT submissions of a typical two-way multipath measurement
 # (tests/unit/collector/two-way-multipath.json: the wide lab topology, 12 KB as sent) per writer,
-# for 1, 2, 4, 8 and 16 concurrent writers (keep-alive connections), each run on a new
+# for 1, 2, 4, 8 and 16 concurrent writers (one address, as many clients would be: the
+# per-address connection limit is raised), each run on a new
 # database on this machine's disk, over loopback. Prints measurements/s and the database size
 # per run. The collector's access log goes to a file, as it would to journald.
 # Usage: bench/collector_ingest.sh BUILD_DIR [COUNT_PER_WRITER] [DB_FOLDER]
@@ -21,7 +22,7 @@ for writers in 1 2 4 8 16; do
   rm -f "$db" "$db-wal" "$db-shm"
   COLLECTOR_LOG="$folder/collector-$writers.log" \
     collector_start "$build/collector/reverse-traceroute-collector" "$db" --open --rate 1000000 --burst 1000000 \
-    --threads $((writers + 4)) || exit 1
+    --connections-per-address 64 || exit 1
   out=$("$build/tests/unit/collector/collector-load" --url "$COLLECTOR_URL" --document "$doc" --writers "$writers" \
     --count "$count")
   collector_stop

@@ -13,6 +13,7 @@
 #include "embedded_text.h"
 #include "measurement/measurement_error.h"
 #include "measurement/stored_drawing.h"
+#include "path_difference.h"
 #include "submission.h"
 
 namespace rtt::collector {
@@ -106,6 +107,9 @@ json summary_json(const StoredSummary& row) {
         {"start_time", &c.start_time}};
     for (const auto& [name, value] : fields)
         entry[name] = value->empty() ? json() : json(*value);
+    entry["outcome"] = c.outcome.empty() ? json() : json::parse(c.outcome, nullptr, false);
+    if (entry["outcome"].is_discarded())
+        entry["outcome"] = json();
     return entry;
 }
 
@@ -181,6 +185,40 @@ void draw_measurement(MeasurementStore& store, const std::string& id, HttpRespon
     }
 }
 
+void compare_measurements(MeasurementStore& store, const std::string& before_id, const std::string& after_id,
+                          HttpResponse& res) {
+    const auto before = requested_document(store, before_id, res);
+    const auto after = before ? requested_document(store, after_id, res) : std::nullopt;
+    if (!after)
+        return;
+    try {
+        json difference = path_difference(json::parse(*before), json::parse(*after));
+        difference["before"] = std::stoll(before_id);
+        difference["after"] = std::stoll(after_id);
+        answer_json(res, difference);
+    } catch (const MeasurementError& e) {
+        answer_error(res, 422,
+                     fmt::format("measurements {} and {} cannot be compared: {}", before_id, after_id, e.what()));
+    }
+}
+
+const std::regex& document_path() {
+    static const std::regex path(R"(/api/v1/measurements/(\d+))");
+    return path;
+}
+
+// A browser opening the URL --transmit printed (a navigation: it asks for HTML and sends no
+// token) is sent to the page, which shows that measurement once it has the token.
+bool is_page_navigation(const HttpRequest& req, std::string& id) {
+    std::smatch match;
+    if (req.method != "GET" || !req.header("Authorization").empty() ||
+        req.header("Accept").find("text/html") == std::string::npos ||
+        !std::regex_match(req.path, match, document_path()))
+        return false;
+    id = match[1].str();
+    return true;
+}
+
 bool is_submission(const HttpRequest& req) {
     return req.method == "POST" && (req.path == "/api/v1/measurements" || req.path == "/post_trace");
 }
@@ -198,21 +236,23 @@ Submission checked(const HttpRequest& req) {
 }
 
 void route(MeasurementStore& store, const HttpRequest& req, HttpResponse& res) {
-    static const std::regex document_path(R"(/api/v1/measurements/(\d+))");
     static const std::regex graph_path(R"(/api/v1/measurements/(\d+)/graph\.svg)");
+    static const std::regex diff_path(R"(/api/v1/measurements/(\d+)/diff/(\d+))");
     const bool get = req.method == "GET" || req.method == "HEAD";
     std::smatch match;
     if (is_submission(req))
         store_submission(store, checked(req), res);
     else if (get && req.path == "/api/v1/measurements")
         list_measurements(store, req, res);
-    else if (get && std::regex_match(req.path, match, document_path)) {
+    else if (get && std::regex_match(req.path, match, document_path())) {
         if (const auto document = requested_document(store, match[1].str(), res)) {
             res.body = *document;
             res.content_type = kJson;
         }
     } else if (get && std::regex_match(req.path, match, graph_path))
         draw_measurement(store, match[1].str(), res);
+    else if (get && std::regex_match(req.path, match, diff_path))
+        compare_measurements(store, match[1].str(), match[2].str(), res);
     else if (get && req.path == "/healthz") {
         store.count();  // throws (→ 500) if the database cannot be read
         answer_json(res, json{{"status", "ok"}, {"schema_version", MeasurementStore::schema_version()}});
@@ -231,6 +271,12 @@ HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& ac
         if (!limiter.admit(req.client)) {
             res.headers.emplace_back("Retry-After", "1");
             answer_error(res, 429, "too many requests from your address: slow down and retry after a second");
+            return false;
+        }
+        if (std::string id; is_page_navigation(req, id)) {
+            res.status = 303;
+            res.headers.emplace_back("Location", "/?measurement=" + id);
+            answer_json(res, json{{"error", "this is the API; the page at / shows measurement " + id}});
             return false;
         }
         if (guarded(req.path) && !access.allows(req.header("Authorization"))) {

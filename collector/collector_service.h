@@ -5,6 +5,7 @@
 //   GET  /api/v1/measurements          list: target, direction, protocol, since, until, before, limit
 //   GET  /api/v1/measurements/{id}     the stored document
 //   GET  /api/v1/measurements/{id}/graph.svg
+//   GET  /api/v1/measurements/{id}/diff/{other}   hops and links that changed, per direction
 //   GET  /healthz, GET /               health, and the web page (no data in either)
 // Every answer that is not 2xx carries {"error": "one sentence"}.
 #pragma once

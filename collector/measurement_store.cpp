@@ -42,6 +42,14 @@ const std::vector<const char*> kMigrations = {
     ALTER TABLE measurements ADD COLUMN digest TEXT;
     CREATE UNIQUE INDEX measurements_digest ON measurements (digest);
     )sql",
+    // 3: each trace's outcome (JSON, e.g. {"forward": "reached"}) for the list, taken from the
+    // documents stored before.
+    R"sql(
+    ALTER TABLE measurements ADD COLUMN outcome TEXT;
+    UPDATE measurements SET outcome = json_extract(document, '$.outcome')
+        WHERE format = 'reverse-traceroute' AND json_valid(document)
+          AND json_type(document, '$.outcome') = 'object';
+    )sql",
 };
 
 // Owns a prepared statement for the length of one call.
@@ -211,10 +219,11 @@ void MeasurementStore::commit(std::vector<Pending>& batch) {
     std::vector<AddedMeasurement> results;
     try {
         execute(writer_, "BEGIN IMMEDIATE");
-        Statement insert(writer_,
-                         "INSERT INTO measurements (received_at, format, target, destination, source, direction, "
-                         "protocol, engine, start_time, document, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                         "ON CONFLICT (digest) DO NOTHING");
+        Statement insert(
+            writer_,
+            "INSERT INTO measurements (received_at, format, target, destination, source, direction, "
+            "protocol, engine, start_time, document, digest, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (digest) DO NOTHING");
         Statement existing(writer_, "SELECT id FROM measurements WHERE digest = ?1");
         const std::string received_at = rfc3339(std::chrono::system_clock::now());
         for (const auto& pending : batch) {
@@ -231,6 +240,7 @@ void MeasurementStore::commit(std::vector<Pending>& batch) {
             insert.bind(10, pending.document);
             const std::string digest = sha256_hex(pending.document);
             insert.bind(11, digest);
+            insert.bind(12, c.outcome);
             insert.step();
             insert.reset();
             if (sqlite3_changes(writer_) == 1) {
@@ -255,13 +265,14 @@ void MeasurementStore::commit(std::vector<Pending>& batch) {
 
 std::vector<StoredSummary> MeasurementStore::list(const ListQuery& query) {
     std::lock_guard lock(reader_mutex_);
-    Statement select(reader_,
-                     "SELECT id, received_at, format, target, destination, source, direction, protocol, engine, "
-                     "start_time FROM measurements WHERE "
-                     "(?1 IS NULL OR target = ?1 OR destination = ?1) AND (?2 IS NULL OR direction = ?2) AND "
-                     "(?3 IS NULL OR protocol = ?3) AND (?4 IS NULL OR received_at >= ?4) AND "
-                     "(?5 IS NULL OR received_at < ?5) AND (?6 IS NULL OR id < ?6) "
-                     "ORDER BY id DESC LIMIT ?7");
+    Statement select(
+        reader_,
+        "SELECT id, received_at, format, target, destination, source, direction, protocol, engine, "
+        "start_time, outcome FROM measurements WHERE "
+        "(?1 IS NULL OR instr(target, ?1) > 0 OR instr(destination, ?1) > 0) AND (?2 IS NULL OR direction = ?2) AND "
+        "(?3 IS NULL OR protocol = ?3) AND (?4 IS NULL OR received_at >= ?4) AND "
+        "(?5 IS NULL OR received_at < ?5) AND (?6 IS NULL OR id < ?6) "
+        "ORDER BY id DESC LIMIT ?7");
     select.bind(1, query.target);
     select.bind(2, query.direction);
     select.bind(3, query.protocol);
@@ -275,8 +286,8 @@ std::vector<StoredSummary> MeasurementStore::list(const ListQuery& query) {
         StoredSummary row;
         row.id = select.integer(0);
         row.received_at = select.text(1);
-        row.columns = {select.text(2), select.text(3), select.text(4), select.text(5),
-                       select.text(6), select.text(7), select.text(8), select.text(9)};
+        row.columns = {select.text(2), select.text(3), select.text(4), select.text(5), select.text(6),
+                       select.text(7), select.text(8), select.text(9), select.text(10)};
         rows.push_back(std::move(row));
     }
     return rows;

@@ -35,6 +35,7 @@ struct MeasurementColumns {
     std::string protocol;
     std::string engine;
     std::string start_time;
+    std::string outcome;  // JSON: each trace's outcome, {"forward": "reached", ...}
 };
 
 struct StoredSummary {
@@ -49,7 +50,7 @@ struct AddedMeasurement {
 };
 
 struct ListQuery {
-    std::string target;  // matches the target name or the destination address
+    std::string target;  // a part of the target name or of the destination address
     std::string direction;
     std::string protocol;
     std::string since;  // RFC 3339 prefixes, compared with received_at

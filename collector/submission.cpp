@@ -99,9 +99,9 @@ Submission check_measurement(const std::string& body) {
         }
     }
     MeasurementColumns columns{
-        "reverse-traceroute",          string_at(document, "target"),    string_at(document, "destination"),
-        string_at(document, "source"), string_at(document, "direction"), string_at(document, "protocol"),
-        string_at(document, "engine"), string_at(document, "start_time")};
+        "reverse-traceroute",          string_at(document, "target"),     string_at(document, "destination"),
+        string_at(document, "source"), string_at(document, "direction"),  string_at(document, "protocol"),
+        string_at(document, "engine"), string_at(document, "start_time"), document.at("outcome").dump()};
     return AcceptedSubmission{std::move(columns), body};
 }
 
@@ -119,8 +119,8 @@ Submission check_augsburg_measurement(const std::string& body) {
     std::string engine = document.contains("multipath")    ? "multipath"
                          : document.contains("singlepath") ? "singlepath"
                                                            : "";
-    MeasurementColumns columns{"augsburg", string_at(document, "target"),   "",     "",
-                               direction,  string_at(document, "protocol"), engine, ""};
+    MeasurementColumns columns{
+        "augsburg", string_at(document, "target"), "", "", direction, string_at(document, "protocol"), engine, "", ""};
     return AcceptedSubmission{std::move(columns), body};
 }
 

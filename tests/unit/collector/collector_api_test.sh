@@ -36,7 +36,7 @@ body_has "'token' in b['error']" "401 says what is missing"
 expect_status 401 "submit with a wrong token" -H "Authorization: Bearer nope" --data-binary @"$doc" "$url/api/v1/measurements"
 expect_status 401 "fetch with a malformed header" -H "Authorization: Bearer" "$url/api/v1/measurements/1"
 expect_status 200 "healthz needs no token" "$url/healthz"
-body_has "b['status'] == 'ok' and b['schema_version'] == 2" "healthz body"
+body_has "b['status'] == 'ok' and b['schema_version'] == 3" "healthz body"
 expect_status 200 "the web page needs no token" "$url/"
 checks=$((checks + 1)); grep -q "<title>reverse-traceroute collector</title>" "$tmp/body" || fail "web page content"
 
@@ -90,6 +90,10 @@ body_has "[m['id'] for m in b['measurements']] == [2, 1]" "filter protocol=udp"
 destination=$(python3 -c "import json; print(json.load(open('$doc'))['destination'])")
 expect_status 200 "filter target by destination address" "${auth[@]}" "$url/api/v1/measurements?target=$destination"
 body_has "len(b['measurements']) == 3" "target matches the destination address"
+expect_status 200 "filter target by a part of its name" "${auth[@]}" "$url/api/v1/measurements?target=only.exa"
+body_has "[m['id'] for m in b['measurements']] == [3]" "target matches a substring"
+expect_status 200 "list with outcomes" "${auth[@]}" "$url/api/v1/measurements"
+body_has "b['measurements'][3]['outcome'] == {'forward': 'reached', 'reverse': 'reached'} and b['measurements'][0]['outcome'] is None" "list: each trace's outcome (none for the Augsburg layout)"
 today=$(date -u +%Y-%m-%d)
 expect_status 200 "filter since today" "${auth[@]}" "$url/api/v1/measurements?since=$today"
 body_has "len(b['measurements']) == 4" "since today: all"
@@ -125,6 +129,29 @@ checks=$((checks + 1)); grep -q "forward tcp multipath" "$tmp/body" || fail "for
 expect_status 422 "graph of a document in the Augsburg layout without ttl" "${auth[@]}" \
   "$url/api/v1/measurements/$augsburg_id/graph.svg"
 expect_status 404 "unknown path" "${auth[@]}" "$url/api/v2/whatever"
+
+# Path change history: the difference between two measurements of one target, per direction.
+expect_status 200 "a measurement against itself" "${auth[@]}" "$url/api/v1/measurements/1/diff/2"
+body_has "b['before'] == 1 and b['after'] == 2 and all(d['unchanged'] for d in b['directions'].values()) and set(b['directions']) == {'forward', 'reverse'}" "the same paths: unchanged both ways"
+python3 - "$doc" "$tmp/changed.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["target"] = "changed.example"
+d["traces"]["reverse"][1]["address"] = "198.18.99.1"
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect_status 201 "submit a measurement whose reverse path changed" "${auth[@]}" --data-binary @"$tmp/changed.json" "$url/api/v1/measurements"
+changed_id=$(python3 -c "import json; print(json.load(open('$tmp/body'))['id'])")
+old_hop=$(python3 -c "import json; print(json.load(open('$doc'))['traces']['reverse'][1]['address'])")
+expect_status 200 "the difference" "${auth[@]}" "$url/api/v1/measurements/1/diff/$changed_id"
+body_has "b['directions']['forward']['unchanged'] and b['directions']['reverse']['hops'] == {'appeared': ['198.18.99.1'], 'disappeared': ['$old_hop']} and any(l[1] == '198.18.99.1' for l in b['directions']['reverse']['links']['appeared'])" "the reverse hop that changed, and its links"
+expect_status 422 "a difference with the Augsburg layout" "${auth[@]}" "$url/api/v1/measurements/1/diff/$augsburg_id"
+expect_status 404 "a difference with a missing id" "${auth[@]}" "$url/api/v1/measurements/1/diff/999"
+# A browser opening the URL --transmit printed goes to the page, which shows that measurement.
+checks=$((checks + 1))
+location=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Accept: text/html,application/xhtml+xml' "$url/api/v1/measurements/1")
+[ "$location" = "303 $url/?measurement=1" ] || fail "a browser navigation to a measurement's URL: $location"
+expect_status 401 "the same URL asked for JSON without a token" -H 'Accept: application/json' "$url/api/v1/measurements/1"
 checks=$((checks + 1)); grep -q "$token" "$COLLECTOR_LOG" && fail "the token appears in the collector's log"
 
 # Restart on the same database: everything still there, no migration repeated.
@@ -132,11 +159,11 @@ collector_stop
 collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" || exit 1
 url=$COLLECTOR_URL
 expect_status 200 "list after restart" "${auth[@]}" "$url/api/v1/measurements"
-body_has "len(b['measurements']) == 4" "four measurements after restart"
+body_has "len(b['measurements']) == 5" "five measurements after restart"
 collector_stop
 checks=$((checks + 1))
-[ "$(sqlite3 "$tmp/m.db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "2 wal ok " ] \
-  || fail "database: user_version/journal_mode/integrity not 2/wal/ok"
+[ "$(sqlite3 "$tmp/m.db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "3 wal ok " ] \
+  || fail "database: user_version/journal_mode/integrity not 3/wal/ok"
 
 # Migration: a database of schema version 1 (the first release's table, one row) is brought to
 # version 2 on start, its row kept and listed.
@@ -153,14 +180,14 @@ expect_status 201 "store into the migrated database" "${auth[@]}" --data-binary 
 expect_status 200 "dedup in the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
 collector_stop
 checks=$((checks + 1))
-[ "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; SELECT count(*) FROM measurements;' | tr '\n' ' ')" = "2 2 " ] \
-  || fail "migrated database: user_version and rows not 2 and 2"
+[ "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; SELECT count(*) FROM measurements;' | tr '\n' ' ')" = "3 2 " ] \
+  || fail "migrated database: user_version and rows not 3 and 2"
 
 # A database from a newer collector is refused with one sentence.
 cp "$tmp/m.db" "$tmp/newer.db"; sqlite3 "$tmp/newer.db" 'PRAGMA user_version = 7'
 checks=$((checks + 1))
 out=$(timeout 10 "$bin" --listen 127.0.0.1:0 --db "$tmp/newer.db" --open 2>&1); rc=$?
-[ $rc -eq 1 ] && grep -q "schema version 7 but this collector knows up to 2" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
+[ $rc -eq 1 ] && grep -q "schema version 7 but this collector knows up to 3" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
   || fail "newer database: rc $rc, '$out'"
 
 # Rate limit: a burst of 3, then 429 with Retry-After.
@@ -196,7 +223,7 @@ if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/c
      -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null; then
   collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" || exit 1
   expect_status 200 "list over HTTPS" --cacert "$tmp/cert.pem" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
-  body_has "len(b['measurements']) == 4" "HTTPS list"
+  body_has "len(b['measurements']) == 5" "HTTPS list"
   checks=$((checks + 1))
   [[ $COLLECTOR_URL == https://* ]] || fail "collector did not announce https: $COLLECTOR_URL"
   collector_stop
