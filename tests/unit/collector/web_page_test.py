@@ -3,7 +3,12 @@
 """The collector's web page in headless Chromium, driven through chromedriver (WebDriver over
 HTTP, Python standard library only): the page lists a stored measurement once a token is given,
 clicking it shows its SVG graph, and a screenshot of the graph is not blank. Without a token the
-page says why it cannot list. Exit 77 (skipped) if chromium or chromedriver is missing.
+page says why it cannot list. Then what an operator does (operator_view): opens the URL
+--transmit printed, reads times to the second, source and outcome in the list and the hops of
+both directions as text, downloads JSON and SVG, opens the graph full size and zooms, compares
+two measurements of one target (path change history), filters by a part of the target and by
+protocol; nothing is cut off at 1280x800 and 390x844. Exit 77 (skipped) if chromium or
+chromedriver is missing.
 Usage: web_page_test.py BUILD_DIR"""
 import base64
 import json
@@ -123,6 +128,137 @@ class Browser:
             pass
 
 
+def click(browser, css):
+    browser.call("POST", f"/element/{browser.find_all(css)[0]}/click")
+
+
+def text_of(browser, css):
+    return browser.script(f"const e = document.querySelector({json.dumps(css)}); return e ? e.textContent : ''")
+
+
+def unclipped(browser, width, height, what):
+    """At this window size nothing reaches past the viewport's width (no sideways scrolling,
+    no control cut off)."""
+    browser.call("POST", "/window/rect", {"width": width, "height": height})
+    time.sleep(0.3)
+    inner = browser.script("return window.innerWidth")
+    page_width = browser.script("return document.documentElement.scrollWidth")
+    check(page_width <= inner, f"{what} at {width}x{height}: the page is {page_width} px wide in {inner} px")
+    outside = browser.script("""
+        const out = [];
+        for (const e of document.querySelectorAll('header *, #tools *, #title, h3, #status')) {
+          const r = e.getBoundingClientRect();
+          if (r.width > 0 && (r.left < -1 || r.right > window.innerWidth + 1)) out.push(e.id || e.tagName);
+        }
+        return out;""")
+    check(not outside, f"{what} at {width}x{height}: cut off at the sides: {outside}")
+    hidden = browser.script("""const t = document.querySelector('#list table');
+        return t.scrollWidth - t.parentElement.clientWidth""")
+    check(hidden <= 1, f"{what} at {width}x{height}: {hidden} px of the list hidden to the side")
+
+
+def operator_view(browser, url, token, first_id, document, build):
+    """What an operator does with the page: opens the URL --transmit printed, reads the hops,
+    downloads, zooms, filters, and compares the paths of one target over time."""
+    target = document["target"]
+    # A second measurement of the same target whose reverse path changed, and another target.
+    changed = json.loads(json.dumps(document))
+    changed["traces"]["reverse"][1]["address"] = "198.18.99.1"
+    changed["start_time"] = "2026-11-24T08:00:00.000Z"
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    second = http("POST", f"{url}/api/v1/measurements", json.dumps(changed).encode(), headers)["id"]
+    other = json.loads(json.dumps(document))
+    other["target"], other["protocol"] = "other.example", "tcp"
+    http("POST", f"{url}/api/v1/measurements", json.dumps(other).encode(), headers)
+
+    # The URL --transmit prints, opened in the browser (the token is already in this tab).
+    browser.go(f"{url}/api/v1/measurements/{second}")
+    title = browser.wait_for(lambda: text_of(browser, "#title"), "the measurement the URL names")
+    check(title and title.startswith(f"#{second}:") and target in title, f"the page opened measurement {second}: {title!r}")
+    check(browser.script("return location.search") == f"?measurement={second}", "the page's address names the measurement")
+    times = browser.wait_for(lambda: browser.script(
+        "return [...document.querySelectorAll('#rows td.time')].map(e => e.textContent)"), "the list")
+    check(times and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", t) for t in times),
+          f"times to the second: {times}")
+    row = text_of(browser, f"#rows tr[data-id='{second}']")
+    check(document["source"] in row and "forward reached" in row and "reverse reached" in row,
+          f"the list shows source and outcome: {row!r}")
+
+    # The hops as text, both ways, the reverse one saying whose RTTs they are.
+    headings = browser.script("return [...document.querySelectorAll('#hops h3')].map(e => e.textContent)")
+    check(len(headings) == 2 and headings[0].startswith("forward path") and "measured by the server" in headings[1],
+          f"hop tables for both directions: {headings}")
+    hop_rows = browser.script("return document.querySelectorAll('#hops tbody tr').length")
+    vertices = len(changed["traces"]["forward"]) + len(changed["traces"]["reverse"])
+    check(hop_rows == vertices, f"a hop row per vertex: {hop_rows} of {vertices}")
+    check("198.18.99.1" in text_of(browser, "#hops"), "the hop table lists the changed reverse hop")
+    # Milliseconds as stored (the drawing shows the same figures).
+    rtts = changed["traces"]["forward"][1]["rtt"]
+    expected = f"{min(rtts):.3f} / {sum(rtts) / len(rtts):.3f} / {max(rtts):.3f}"
+    check(expected in text_of(browser, "#hops"), f"the first hop's RTTs in ms: {expected}")
+
+    # Downloads: the document and the drawing, as files with names.
+    links = browser.script("""return ['download-json', 'download-svg'].map(id => {
+        const a = document.getElementById(id); return [a.href.slice(0, 5), a.download]; })""")
+    check(links == [["blob:", f"measurement-{second}.json"], ["blob:", f"measurement-{second}.svg"]],
+          f"JSON and SVG downloads: {links}")
+    downloaded = browser.script("""const done = arguments[arguments.length - 1];
+        return fetch(document.getElementById('download-json').href).then(r => r.text())""")
+    check(downloaded and json.loads(downloaded)["traces"]["reverse"][1]["address"] == "198.18.99.1",
+          "the JSON download is the stored document")
+
+    # The graph full size, zoomable.
+    browser.wait_for(lambda: browser.script(
+        "const i = document.getElementById('graph-image'); return i && i.complete && i.naturalWidth > 0"), "the graph")
+    click(browser, "#open-viewer")
+    opened = browser.wait_for(lambda: browser.script(
+        "return document.getElementById('viewer').open && document.getElementById('viewer-image').clientWidth > 0"),
+        "the full-size graph")
+    if opened:
+        natural = browser.script("return document.getElementById('viewer-image').naturalWidth")
+        shown = browser.script("return document.getElementById('viewer-image').clientWidth")
+        check(abs(shown - natural) <= 1, f"the graph opens at full size: {shown} px of {natural}")
+        click(browser, "#zoom-in")
+        larger = browser.script("return document.getElementById('viewer-image').clientWidth")
+        check(larger > shown * 1.2, f"zoom in: {shown} → {larger} px")
+        click(browser, "#zoom-fit")
+        fitted = browser.script("return document.getElementById('viewer-image').clientWidth")
+        area = browser.script("return document.getElementById('viewer-area').clientWidth")
+        check(fitted <= area, f"fit: {fitted} px in {area} px")
+        click(browser, "#viewer-close")
+
+    # Path change history: this target's measurements, the latest two compared.
+    click(browser, "#show-history")
+    difference = browser.wait_for(lambda: text_of(browser, "#difference"), "the difference")
+    check(difference and f"From #{first_id} to #{second}" in difference and "forward path: unchanged" in difference
+          and "+ hop 198.18.99.1" in difference and "− hop " + document["traces"]["reverse"][1]["address"] in difference,
+          f"the difference names the reverse hop that changed: {difference!r}")
+    rows = browser.script("return document.querySelectorAll('#history tbody tr').length")
+    check(rows == 2, f"the history lists this target's two measurements, not the other target's: {rows}")
+
+    # Filters: substring of the target, protocol; nothing for an unknown target.
+    def listed(target_text, protocol):
+        browser.script("document.getElementById('target').value = arguments[0];"
+                       "document.getElementById('protocol').value = arguments[1];", target_text, protocol)
+        before = browser.script("return document.getElementById('rows').dataset.loads || '0'")
+        browser.script("document.getElementById('rows').dataset.loads = String(Number(arguments[0]) + 1);", before)
+        click(browser, "#refresh")
+        time.sleep(0.5)
+        return sorted(browser.script("return [...document.querySelectorAll('#rows tr')].map(r => Number(r.dataset.id))"))
+    check(len(listed("other.exa", "")) == 1, "a part of a target name finds it")
+    check(len(listed("", "tcp")) == 1, "the protocol filter")
+    check(listed("nothing-like-this", "") == [] and "No measurements match" in text_of(browser, "#status"),
+          "an unknown target lists nothing, and says so")
+    listed("", "")
+
+    # Nothing cut off on a laptop screen or a phone.
+    for width, height in ((1280, 800), (390, 844)):
+        unclipped(browser, width, height, "the page with a measurement shown")
+        png = base64.b64decode(browser.call("GET", "/screenshot"))
+        with open(f"{build}/tests/unit/collector/web_page_{width}x{height}.png", "wb") as f:
+            f.write(png)
+
+
 def main():
     build = sys.argv[1]
     chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
@@ -204,6 +340,7 @@ def main():
         page = base64.b64decode(browser.call("GET", "/screenshot"))
         with open(f"{build}/tests/unit/collector/web_page.png", "wb") as f:
             f.write(page)
+        operator_view(browser, url, token, stored["id"], json.loads(document), build)
     finally:
         if browser:
             browser.close()
