@@ -5,7 +5,7 @@ idle peers do not starve a legitimate client; headers and whole requests have de
 per-byte timeouts); one address holds a bounded number of connections; request bodies held at
 once are bounded (503 beyond, before the body is sent); a body announced above --max-body is
 refused before it is sent; 16 parallel bodies of the largest size leave RSS below 200 MB; and
-X-Forwarded-For counts only from a trusted proxy.
+X-Forwarded-For counts only from a trusted proxy; HTTP that is not HTTP gets a 4xx or is closed.
 
 Usage: collector_exposure_test.py BUILD_DIR
 """
@@ -257,11 +257,30 @@ def forwarded_for(binary, folder):
     c.stop()
 
 
+def malformed_http(binary, folder):
+    # HTTP that is not HTTP: libmicrohttpd answers 4xx (its own one-sentence pages) or closes,
+    # and the collector lives on.
+    c = Collector(binary, folder)
+    for what, text in (("a header line without a colon", b"GET / HTTP/1.1\r\nHost: x\r\nBad\r\n\r\n"),
+                       ("100 kB of headers", b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n"),
+                       ("a Content-Length that is not a number",
+                        b"POST /api/v1/measurements HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"),
+                       ("broken chunked encoding",
+                        b"POST /api/v1/measurements HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+                       ("a request line that is not HTTP", b"GARBAGE\r\n\r\n")):
+        status, _ = request(c.port, text)
+        check(status is None or status.startswith("HTTP/1.1 4"), f"{what}: {status}")
+        check(c.process.poll() is None, f"the collector lives after {what}")
+    status, _ = request(c.port, GET)
+    check(status == "HTTP/1.1 200 OK", f"the collector serves after malformed HTTP: {status}")
+    c.stop()
+
+
 def main():
     binary = os.path.join(sys.argv[1], "collector", "reverse-traceroute-collector")
     with tempfile.TemporaryDirectory() as folder:
         for test in (slow_peers_do_not_starve, deadlines, connections_per_address, body_limits,
-                     memory_under_parallel_bodies, forwarded_for):
+                     memory_under_parallel_bodies, forwarded_for, malformed_http):
             test(binary, folder)
     print(f"{checks - len(failures)}/{checks} checks passed")
     sys.exit(1 if failures else 0)
