@@ -15,6 +15,10 @@ count=${2:-500}
 folder=${3:-$(mktemp -d)}
 doc="$here/../tests/unit/collector/two-way-multipath.json"
 trap 'collector_stop' EXIT
+# Builds before libmicrohttpd had no per-address limit (and one thread per connection).
+limits=(--threads 20)
+"$build/collector/reverse-traceroute-collector" --help | grep -q -- --connections-per-address &&
+  limits=(--threads 20 --connections-per-address 64)
 echo "collector ingest: $count submissions per writer of $(basename "$doc"), database in $folder"
 printf '%-8s %-10s %-12s %-10s\n' writers stored "per second" "db MiB"
 for writers in 1 2 4 8 16; do
@@ -22,7 +26,7 @@ for writers in 1 2 4 8 16; do
   rm -f "$db" "$db-wal" "$db-shm"
   COLLECTOR_LOG="$folder/collector-$writers.log" \
     collector_start "$build/collector/reverse-traceroute-collector" "$db" --open --rate 1000000 --burst 1000000 \
-    --connections-per-address 64 || exit 1
+    "${limits[@]}" || exit 1
   out=$("$build/tests/unit/collector/collector-load" --url "$COLLECTOR_URL" --document "$doc" --writers "$writers" \
     --count "$count")
   collector_stop
