@@ -24,7 +24,7 @@ struct CollectorOptions {
     std::size_t max_body = std::size_t{8} * 1024 * 1024;
     double rate = 20;
     double burst = 100;
-    int threads = 4;
+    int threads = 8;
     unsigned connections = 1024;
     unsigned connections_per_address = 16;
     int header_deadline = 10;   // seconds

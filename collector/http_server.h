@@ -50,7 +50,7 @@ struct HttpServerOptions {
     int port = 8080;           // 0: any free port
     std::string tls_cert_pem;  // with tls_key_pem: HTTPS
     std::string tls_key_pem;
-    unsigned threads = 4;         // event loops, each serving many connections
+    unsigned threads = 8;         // event loops, each serving many connections
     unsigned connections = 1024;  // open at once, in all
     unsigned connections_per_address = 16;
     std::chrono::seconds header_deadline{10};   // from connecting (or the previous answer) to the last header
