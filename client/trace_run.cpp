@@ -12,6 +12,7 @@
 #include "engine/server_check.h"
 #include "engine/singlepath_engine.h"
 #include "io/event_loop.h"
+#include "io/raw_socket.h"
 #include "log.h"
 #include "measurement/json_measurement.h"
 #include "net/endpoints.h"
@@ -189,7 +190,9 @@ int run_trace(const ClientOptions& options) {
     };
     if (show_progress)
         text.before_writing([] { std::fprintf(stderr, "\r\033[K"); });
-    run_until_finished(tasks, show_progress ? std::function<void()>(progress) : std::function<void()>{});
+    const auto deadline = monotonic_ns() + static_cast<std::int64_t>(options.deadline_s * 1e9);
+    const RunEnd end =
+        run_until_finished(tasks, deadline, show_progress ? std::function<void()>(progress) : std::function<void()>{});
     if (show_progress)
         std::fprintf(stderr, "\r\033[K");
 
@@ -219,8 +222,14 @@ int run_trace(const ClientOptions& options) {
                          context, recorded, resolver.names(), aliases);
     if (options.store_json)
         write_file(options.output_base + ".json", measurement.dump(4) + "\n");
+    // Ctrl-C asks to stop: what was found is printed and saved above, but not sent anywhere.
+    if (end.signal) {
+        if (transmit)
+            std::fprintf(stderr, "reverse-traceroute: interrupted: the measurement was not transmitted\n");
+        return 128 + end.signal;
+    }
     const bool transmitted = !transmit || transmit_measurement(measurement, *transmit);
-    return failed || !transmitted ? 1 : 0;
+    return failed || end.interrupted || !transmitted ? 1 : 0;
 }
 
 }  // namespace rtt::client

@@ -21,6 +21,7 @@ const char* end_name(TraceEnd end) {
     case TraceEnd::no_reply: return "no_reply";
     case TraceEnd::max_ttl: return "max_ttl";
     case TraceEnd::failed: return "failed";
+    case TraceEnd::interrupted: return "interrupted";
     }
     return "?";
 }

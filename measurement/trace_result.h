@@ -36,6 +36,7 @@ enum class TraceEnd {
     no_reply,     // --abort consecutive silent hops
     max_ttl,      // ran out of TTLs
     failed,       // the server refused, or the target runs none
+    interrupted,  // stopped before its end: Ctrl-C, SIGTERM or --deadline; what it found is kept
 };
 
 struct TraceSummary {

@@ -51,6 +51,8 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return fmt::format("timeout {} s is out of range: give -w between 0 and 60 seconds", o.timeout_s);
     if (!(o.inter_s >= 0) || o.inter_s > 10)
         return fmt::format("send interval {} s is out of range: give -z between 0 and 10 seconds", o.inter_s);
+    if (!(o.deadline_s >= 1) || o.deadline_s > 86400)
+        return fmt::format("--deadline {} s is out of range: give 1 to 86400 seconds", o.deadline_s);
     if (o.abort_after < 1 || o.abort_after > 255)
         return fmt::format("--abort {} is out of range: give 1 to 255 silent hops", o.abort_after);
     if (o.flow < 0 || o.flow > 65535)
@@ -160,6 +162,9 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_option("-w,--timeout", o.timeout_s, "Seconds to wait for an answer to a probe")->capture_default_str();
     app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")->capture_default_str();
     app.add_option("--abort", o.abort_after, "Stop after this many consecutive silent hops")->capture_default_str();
+    app.add_option("--deadline", o.deadline_s,
+                   "Seconds the whole trace may take; then (as on Ctrl-C) what was found is printed and saved")
+        ->capture_default_str();
     app.add_option("-s,--source", o.source, "Source address to probe from");
     app.add_option("-i,--interface", o.interface, "Interface to probe through");
     app.add_flag("-y,--assume-yes", o.assume_yes, "Answer yes to confirmation questions");

@@ -26,6 +26,7 @@ struct ClientOptions {
     int first_ttl = 1;
     int max_ttl = 30;
     double timeout_s = 2.0;
+    double deadline_s = 600;  // the whole run, both directions; then what was found is kept
     double inter_s = 0.0;
     int abort_after = 3;
     std::string source;

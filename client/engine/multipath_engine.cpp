@@ -415,6 +415,12 @@ TraceSummary MultipathEngine::summarize() const {
     return {deepest >= settings_.max_ttl ? TraceEnd::max_ttl : TraceEnd::no_reply, std::nullopt, {}};
 }
 
+// The graph of what was found so far (finish() builds it from every answer received).
+void MultipathEngine::interrupt(const std::string& why) {
+    if (!finished_)
+        finish({TraceEnd::interrupted, std::nullopt, why});
+}
+
 void MultipathEngine::finish(TraceSummary summary) {
     finished_ = true;
     summary.probes_sent = prober_.probes_sent();

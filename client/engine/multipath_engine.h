@@ -45,6 +45,7 @@ public:
     Prober& prober() override { return prober_; }
     void start() override;
     bool finished() const override { return finished_; }
+    void interrupt(const std::string& why) override;
 
     // What the progress line shows: the deepest TTL that answered and the vertices so far.
     struct Progress {

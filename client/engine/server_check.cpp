@@ -53,6 +53,16 @@ void ServerCheck::on_outcome(const ProbeOutcome& outcome) {
     then_.start();
 }
 
+void ServerCheck::interrupt(const std::string& why) {
+    if (passed_) {
+        then_.interrupt(why);
+    } else if (!failed_) {
+        failed_ = true;
+        observer_.on_end(
+            TraceSummary{TraceEnd::interrupted, std::nullopt, why, prober_.probes_sent(), prober_.probes_answered()});
+    }
+}
+
 void ServerCheck::fail(const std::string& sentence) {
     failed_ = true;
     observer_.on_end(

@@ -17,6 +17,7 @@ public:
     Prober& prober() override { return prober_; }
     void start() override;
     bool finished() const override { return failed_ || (passed_ && then_.finished()); }
+    void interrupt(const std::string& why) override;
 
 private:
     void on_outcome(const ProbeOutcome& outcome) override;

@@ -104,6 +104,26 @@ void SinglePathEngine::report_settled_hops() {
     }
 }
 
+// The hops not reported yet, in order, up to the last one with an answer: a probe still in
+// flight counts as unanswered.
+void SinglePathEngine::interrupt(const std::string& why) {
+    if (finished_)
+        return;
+    unsigned last = 0;
+    for (const auto& [ttl, hop] : hops_)
+        if (ttl >= report_ttl_ && std::any_of(hop.slots.begin(), hop.slots.end(),
+                                              [](const Slot& slot) { return slot.reply.answer.has_value(); }))
+            last = ttl;
+    for (unsigned ttl = report_ttl_; ttl <= last; ++ttl) {
+        HopResult result{static_cast<std::uint8_t>(ttl), settings_.flow, {}};
+        if (const auto hop = hops_.find(static_cast<std::uint8_t>(ttl)); hop != hops_.end())
+            for (const Slot& slot : hop->second.slots)
+                result.replies.push_back(slot.reply);
+        observer_.on_hop(result);
+    }
+    finish({TraceEnd::interrupted, std::nullopt, why});
+}
+
 void SinglePathEngine::finish(TraceSummary summary) {
     finished_ = true;
     summary.probes_sent = prober_.probes_sent();

@@ -31,6 +31,7 @@ public:
     Prober& prober() override { return prober_; }
     void start() override;
     bool finished() const override { return finished_; }
+    void interrupt(const std::string& why) override;
 
 private:
     struct Slot {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "event_loop.h"
 
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,11 +49,54 @@ private:
     int fd_;
 };
 
+// SIGINT and SIGTERM, blocked and readable from a descriptor while it lives; on the way out
+// they are unblocked, so that a second Ctrl-C while the results are written ends the program.
+class StopSignals {
+public:
+    StopSignals() {
+        sigemptyset(&signals_);
+        sigaddset(&signals_, SIGINT);
+        sigaddset(&signals_, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
+        fd_ = signalfd(-1, &signals_, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (fd_ < 0)
+            throw ClientError(fmt::format("cannot watch for Ctrl-C: {}", std::strerror(errno)));
+    }
+    ~StopSignals() {
+        ::close(fd_);
+        pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+    int fd() const { return fd_; }
+    // The signal that arrived, or 0.
+    int received() const {
+        signalfd_siginfo info{};
+        return ::read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo)
+                                                                                    : 0;
+    }
+
+private:
+    sigset_t signals_{};
+    sigset_t previous_{};
+    int fd_ = -1;
+};
+
+void interrupt_all(std::span<ProbingTask* const> tasks, const std::string& why) {
+    for (ProbingTask* task : tasks)
+        if (!task->finished())
+            task->interrupt(why);
+}
+
 }  // namespace
 
-void run_until_finished(std::span<ProbingTask* const> tasks, const std::function<void()>& tick, std::int64_t tick_ns) {
+RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t deadline_ns,
+                          const std::function<void()>& tick, std::int64_t tick_ns) {
     std::int64_t next_tick = monotonic_ns() + tick_ns;
+    StopSignals stop;
     Epoll epoll;
+    epoll.watch(stop.fd());
     for (ProbingTask* task : tasks)
         for (const int fd : task->prober().receive_fds())
             epoll.watch(fd);
@@ -63,7 +108,15 @@ void run_until_finished(std::span<ProbingTask* const> tasks, const std::function
         for (ProbingTask* task : tasks)
             task->prober().service();
         if (std::all_of(tasks.begin(), tasks.end(), [](ProbingTask* t) { return t->finished(); }))
-            return;
+            return {};
+        if (const int signal = stop.received()) {
+            interrupt_all(tasks, signal == SIGINT ? "Ctrl-C" : "SIGTERM");
+            return {true, signal};
+        }
+        if (deadline_ns && monotonic_ns() >= deadline_ns) {
+            interrupt_all(tasks, "--deadline");
+            return {true, 0};
+        }
         std::optional<std::int64_t> wakeup;
         for (ProbingTask* task : tasks)
             if (const auto next = task->prober().next_wakeup_ns())
@@ -78,6 +131,8 @@ void run_until_finished(std::span<ProbingTask* const> tasks, const std::function
             }
             wakeup = std::min(*wakeup, next_tick);
         }
+        if (deadline_ns)
+            wakeup = std::min(*wakeup, deadline_ns);
         epoll.wait(std::max<std::int64_t>(0, *wakeup - monotonic_ns()));
     }
 }

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <span>
+#include <string>
 
 #include "io/prober.h"
 
@@ -17,11 +18,22 @@ public:
     virtual Prober& prober() = 0;
     virtual void start() = 0;
     virtual bool finished() const = 0;
+    // Ends the task now, reporting what it found so far as TraceEnd::interrupted (`why`: a
+    // few words, e.g. "Ctrl-C").
+    virtual void interrupt(const std::string& why) = 0;
 };
 
-// Starts every task and runs until all have finished; `tick`, if given, is called about every
-// `tick_ns` while they run (progress display).
-void run_until_finished(std::span<ProbingTask* const> tasks, const std::function<void()>& tick = {},
-                        std::int64_t tick_ns = 200'000'000);
+// Why run_until_finished returned.
+struct RunEnd {
+    bool interrupted = false;  // by a signal or the deadline; the tasks were interrupted
+    int signal = 0;            // SIGINT or SIGTERM, or 0 (the deadline)
+};
+
+// Starts every task and runs until all have finished, SIGINT or SIGTERM arrives, or
+// `deadline_ns` (CLOCK_MONOTONIC, 0: none) passes; then the unfinished tasks are interrupted.
+// The two signals are blocked while it runs (they are read from a signalfd), and delivered as
+// usual again afterwards. `tick`, if given, is called about every `tick_ns` (progress display).
+RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t deadline_ns = 0,
+                          const std::function<void()>& tick = {}, std::int64_t tick_ns = 200'000'000);
 
 }  // namespace rtt::client

@@ -190,6 +190,9 @@ private:
             return fmt::format("{}: not reached within {} hops (raise -m/--max-ttl)", trace_direction_name(h.direction),
                                h.max_ttl);
         case TraceEnd::failed: return fmt::format("{}: failed: {}", trace_direction_name(h.direction), s.failure);
+        case TraceEnd::interrupted:
+            return fmt::format("{}: interrupted ({}): above is what it found until then",
+                               trace_direction_name(h.direction), s.failure);
         }
         return {};
     }
