@@ -158,6 +158,8 @@ TEST(CommandLine, OneSentencePerBadInput) {
               "--first-flow 5 is out of range: give 10000 to 65534");
     EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--min-burst", "30", "--max-burst", "20", "x"}),
               "bursts 30..20 are invalid: give 1 <= --min-burst <= --max-burst");
+    EXPECT_EQ(parse_error({"--deadline", "0", "forward", "udp", "singlepath", "x"}),
+              "--deadline 0 s is out of range: give 1 to 86400 seconds");
 }
 
 // Target names: .invalid never resolves (RFC 6761); a family mismatch is named.
