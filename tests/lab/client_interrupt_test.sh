@@ -23,8 +23,7 @@ LAB_SERVER_LOG=$tmp/server.log
 
 file="$here/topologies/asymmetric.topo"
 lab_up "$file"
-iface=$(lab_exec server ip -o link show | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2 }')
-lab_start_server "$server_bin" "$iface" || fail "the server did not attach: $(cat "$LAB_SERVER_LOG")"
+lab_start_server "$server_bin" "$(lab_only_iface server)" || fail "the server did not attach: $(cat "$LAB_SERVER_LOG")"
 lab_silence r2
 target=$(lab_addr server:4 4)
 

@@ -31,9 +31,7 @@ trap 'lab_down; rm -rf "$tmp"' EXIT
 LAB_SERVER_LOG=$tmp/server.log
 # The server on its only interface.
 start_server() {
-  local iface
-  iface=$(lab_exec server ip -o link show | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2 }')
-  lab_start_server "$server_bin" "$iface" || fail "the server did not attach: $(cat "$LAB_SERVER_LOG")"
+  lab_start_server "$server_bin" "$(lab_only_iface server)" || fail "the server did not attach: $(cat "$LAB_SERVER_LOG")"
 }
 
 # trace LABEL FILE ARGS...: a two-way multipath trace stored as FILE.json; fails on a bad exit.

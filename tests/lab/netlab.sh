@@ -172,6 +172,11 @@ _lab_filter_ids() {  # _lab_filter_ids NODE IFACE: ids of the rtt_ingress progra
     tr -d '\n' || true
 }
 
+# The only interface of NODE besides lo (a host on one link).
+lab_only_iface() {
+  lab_exec "$1" ip -o link show | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2 }'
+}
+
 lab_start_server() {  # lab_start_server SERVER_BIN IFACE [options...]; on LAB_SERVER_NODE (server)
   local bin=$1 iface=$2 node=${LAB_SERVER_NODE:-server} before now; shift 2
   # Attached = a program id on the interface that was not there before: a second instance (v4
