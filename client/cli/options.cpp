@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -83,6 +84,27 @@ std::optional<std::string> validate(const ClientOptions& o) {
     return std::nullopt;
 }
 
+// `reverse-traceroute [options] HOST`, the first command most people type, means
+// `two-way udp singlepath`: when no direction, protocol or engine word is given but something
+// else is (a host), those three words go first. (They go first so that engine options such as
+// -q, wherever they stand, still follow the engine word.) Help and version requests are left
+// alone.
+void add_default_words(std::vector<std::string>& words) {
+    static const std::set<std::string> keywords = {"forward", "reverse", "two-way",    "tcp",
+                                                   "udp",     "icmp",    "singlepath", "multipath"};
+    static const std::set<std::string> requests = {"-h",          "--help", "-V",          "--version",
+                                                   "--endpoints", "--man",  "--completion"};
+    bool positional = false;
+    for (std::size_t i = 1; i < words.size(); ++i) {
+        const std::string option = words[i].substr(0, words[i].find('='));
+        if (keywords.count(words[i]) || requests.count(option))
+            return;
+        positional = positional || words[i].empty() || words[i][0] != '-';
+    }
+    if (positional)
+        words.insert(words.begin() + 1, {"two-way", "udp", "singlepath"});
+}
+
 }  // namespace
 
 std::string direction_name(Direction direction) {
@@ -131,8 +153,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.footer(
         "Usage: reverse-traceroute [OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath "
         "[ENGINE OPTIONS] TARGET\n"
+        "A bare `reverse-traceroute HOST` traces two-way udp singlepath.\n"
         "Examples:\n"
-        "  reverse-traceroute two-way udp singlepath example.net\n"
+        "  reverse-traceroute example.net\n"
+        "  reverse-traceroute -q 5 two-way udp singlepath example.net\n"
         "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
         "  reverse-traceroute -o trace --format svg two-way udp multipath example.net\n"
         "Reverse and two-way traces need a reverse traceroute server on TARGET.");
@@ -229,6 +253,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
 
     try {
         std::vector<std::string> words = joined_transmit_url(argc, argv);
+        add_default_words(words);
         words.erase(words.begin());
         std::reverse(words.begin(), words.end());  // CLI11 takes the arguments last first
         app.parse(words);

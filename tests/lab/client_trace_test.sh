@@ -4,7 +4,8 @@
 # IPv4 and IPv6, UDP/TCP/ICMP, two-way single path: every forward hop is on the true forward
 # path ending at the target, every reverse hop on the true reverse path ending at the client,
 # and a second run of the same flow gives the same paths. A target without a server gives the
-# one-sentence message and exit code 1. On the asymmetric topology forward-only and
+# one-sentence message and exit code 1. On the asymmetric topology a bare `reverse-traceroute
+# HOST` traces two-way udp single path, forward-only and
 # reverse-only runs store JSON that must match the truth and the schema, and a router silent only on the way
 # back shows as `* * *` in the reverse trace. On the line, IPv6 requests leave with flow label
 # 0 (counted by nft on r3), --resolve-aliases finds every
@@ -140,6 +141,15 @@ $(lab_addr r3:3 4) $(lab_addr r3:4 4)"
         out=$(lab_schema_valid "$base.json") || fail "asymmetric v$family $direction: not a valid measurement: $out"
       done
     done
+    # The first command most people type, a bare host: two-way udp single path, both paths true.
+    target=$(lab_addr "server:$server_link" 4)
+    label="asymmetric bare host"
+    text=$(lab_exec client timeout 30 "$client_bin" -n "$target" 2>&1)
+    checks=$((checks + 1))
+    grep -q "^forward udp traceroute to $target" <<< "$text" && grep -q "^reverse udp traceroute from $target" <<< "$text" ||
+      fail "a bare host did not trace two-way udp: $text"
+    check_section "$text" forward 4 "${forward_truth[@]}"
+    check_section "$text" reverse 4 "${reverse_truth[@]}"
     # r4 (only on the way back) silent: `* * *` at its reverse hop, and the reverse trace goes on.
     lab_silence r4
     target=$(lab_addr "server:$server_link" 4)

@@ -138,6 +138,26 @@ TEST(CommandLine, ParsesTheAugsburgGrammarWithTracerouteLetters) {
     EXPECT_EQ(o.target, "example.net");
 }
 
+// The first command most people type: a host and maybe options, nothing else.
+TEST(CommandLine, ABareHostTracesTwoWayUdpSinglePath) {
+    const char* args[] = {"reverse-traceroute", "-n", "-q", "5", "example.net"};
+    const auto result = parse_command_line(5, args);
+    ASSERT_TRUE(std::holds_alternative<ClientOptions>(result));
+    const auto& o = std::get<ClientOptions>(result);
+    EXPECT_EQ(o.direction, Direction::two_way);
+    EXPECT_EQ(o.protocol, Protocol::udp);
+    EXPECT_EQ(o.engine, EngineKind::singlepath);
+    EXPECT_EQ(o.probes_per_hop, 5);
+    EXPECT_TRUE(o.no_resolve);
+    EXPECT_EQ(o.target, "example.net");
+    // A host alone, and options with no host (then the host is what is missing).
+    const char* bare[] = {"reverse-traceroute", "example.net"};
+    ASSERT_TRUE(std::holds_alternative<ClientOptions>(parse_command_line(2, bare)));
+    EXPECT_NE(parse_error({"-m", "5"}).find("missing target"), std::string::npos);
+    // Some of the words given: the grammar as before.
+    EXPECT_NE(parse_error({"reverse", "example.net"}).find("missing"), std::string::npos);
+}
+
 TEST(CommandLine, OneSentencePerBadInput) {
     EXPECT_EQ(parse_error({"sideways", "udp", "singlepath", "x"}),
               "unknown direction 'sideways': say forward, reverse or two-way");
