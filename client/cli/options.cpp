@@ -156,7 +156,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         "A bare `reverse-traceroute HOST` traces two-way udp singlepath.\n"
         "Examples:\n"
         "  reverse-traceroute example.net\n"
-        "  reverse-traceroute -q 5 two-way udp singlepath example.net\n"
+        "  reverse-traceroute two-way udp singlepath -q 5 example.net\n"
         "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
         "  reverse-traceroute -o trace --format svg two-way udp multipath example.net\n"
         "Reverse and two-way traces need a reverse traceroute server on TARGET.");
