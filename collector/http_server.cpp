@@ -332,7 +332,7 @@ HttpServer::HttpServer(const HttpServerOptions& options, HttpHandlers handlers) 
         // Headers (and libmicrohttpd's own buffers) must fit in 32 KiB per connection; up to
         // that size libmicrohttpd takes the memory from malloc, above it maps and unmaps it for
         // each connection, which cost a TLB shootdown per request (-30% submissions/s here).
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, nullptr},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, intptr_t{32} * 1024, nullptr},
         {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&on_completed), state_.get()},
         {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&on_connection), state_.get()},
     };
