@@ -13,6 +13,7 @@
 #include "engine/singlepath_engine.h"
 #include "io/event_loop.h"
 #include "io/raw_socket.h"
+#include "io/raw_socket_wire.h"
 #include "log.h"
 #include "measurement/json_measurement.h"
 #include "net/endpoints.h"
@@ -108,7 +109,7 @@ int run_trace(const ClientOptions& options) {
     TextReport text(options.json ? stderr : stdout, resolver);
 
     const ProberSettings prober_settings{static_cast<std::int64_t>(options.timeout_s * 1e9),
-                                         static_cast<std::int64_t>(options.inter_s * 1e9), options.interface};
+                                         static_cast<std::int64_t>(options.inter_s * 1e9)};
     const SinglePathSettings engine_settings{static_cast<std::uint8_t>(options.first_ttl),
                                              static_cast<std::uint8_t>(options.max_ttl),
                                              static_cast<std::uint16_t>(options.flow),
@@ -148,7 +149,8 @@ int run_trace(const ClientOptions& options) {
                                      options.confidence,
                                      !options.no_merge,
                                      options.flow_paths};
-        run->prober = std::make_unique<Prober>(std::move(codec), prober_settings);
+        auto wire = std::make_unique<RawSocketWire>(*codec, options.interface);
+        run->prober = std::make_unique<Prober>(std::move(codec), prober_settings, std::move(wire));
         run->observers = std::make_unique<ObserverFanOut>(
             std::vector<TraceObserver*>{&lookups, &run->record, &text.add_section(heading)});
         if (options.engine == EngineKind::multipath)

@@ -4,10 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <fmt/format.h>
 
 #include "log.h"
-#include "probe/reverse_codec.h"
 
 namespace rtt::client {
 namespace {
@@ -134,7 +132,7 @@ bool MultipathEngine::reaches(std::uint8_t ttl, std::size_t flow) const {
 void MultipathEngine::send(std::uint8_t ttl, std::size_t flow, int attempt) {
     std::int64_t not_before = 0;
     if (const auto paced = pacing_.find(ttl); paced != pacing_.end()) {
-        not_before = std::max(paced->second.next_slot_ns, Prober::now_ns());
+        not_before = std::max(paced->second.next_slot_ns, prober_.clock().monotonic_ns());
         paced->second.next_slot_ns = not_before + paced->second.interval_ns;
     }
     // Early attempts give up after ten times the slowest answer seen (at least 50 ms), so a
@@ -192,7 +190,7 @@ void MultipathEngine::note_loss(const Attempt& attempt) {
     const std::int64_t interval = kRateLimitedInterval / static_cast<std::int64_t>(vertices.size());
     log(LogLevel::info, "ttl {} loses probes while answering others: rate limited, one probe per {} ms there", ttl,
         interval / 1'000'000);
-    pacing_[ttl] = Pacing{Prober::now_ns(), interval};
+    pacing_[ttl] = Pacing{prober_.clock().monotonic_ns(), interval};
 }
 
 void MultipathEngine::send_eligible() {
@@ -335,14 +333,8 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
     busy_.erase({attempt.ttl, attempt.flow});
     --busy_at_[attempt.ttl];
     if (const auto& answer = outcome.answer) {
-        if (answer->kind == AnswerKind::not_a_server) {
-            finish({TraceEnd::failed, answer,
-                    fmt::format("{} answered like a plain ping: it runs no reverse traceroute server",
-                                answer->responder.to_string())});
-            return;
-        }
-        if (answer->kind == AnswerKind::server_refused) {
-            finish({TraceEnd::failed, answer, server_state_message(answer->server_state)});
+        if (auto refusal = prober_.codec().refusal(*answer)) {
+            finish({TraceEnd::failed, answer, std::move(*refusal)});
             return;
         }
         slowest_answer_ns_ = std::max(slowest_answer_ns_, static_cast<std::int64_t>(outcome.rtt_ms * 1e6));

@@ -3,9 +3,7 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
 
-#include "probe/reverse_codec.h"
 
 namespace rtt::client {
 
@@ -55,14 +53,8 @@ void SinglePathEngine::on_outcome(const ProbeOutcome& outcome) {
         return;
     const std::uint8_t ttl = outcome.probe.ttl;
     if (const auto& answer = outcome.answer) {
-        if (answer->kind == AnswerKind::not_a_server) {
-            finish({TraceEnd::failed, answer,
-                    fmt::format("{} answered like a plain ping: it runs no reverse traceroute server",
-                                answer->responder.to_string())});
-            return;
-        }
-        if (answer->kind == AnswerKind::server_refused) {
-            finish({TraceEnd::failed, answer, server_state_message(answer->server_state)});
+        if (auto refusal = prober_.codec().refusal(*answer)) {
+            finish({TraceEnd::failed, answer, std::move(*refusal)});
             return;
         }
         slot->settled = true;

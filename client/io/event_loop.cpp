@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "client_error.h"
+#include "io/raw_socket.h"
 
 namespace rtt::client {
 namespace {

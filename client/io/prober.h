@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Sends the probes an engine asks for through one codec, and turns what comes back into
-// outcomes: an answer with its RTT, or a timeout. Paces sends (--inter), keeps the table of
-// probes in flight, and measures RTTs from kernel receive timestamps.
+// The probe transport the engines are given: sends the probes an engine asks for through one
+// codec and one wire, and turns what comes back into outcomes: an answer with its RTT, or a
+// timeout. Paces sends (--inter), keeps the table of probes in flight, and measures RTTs from
+// the wire's arrival times. Its wire and clock are raw sockets and the system clocks on a real
+// network, or the simulated network (sim/) and its simulated time.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "io/raw_socket.h"
+#include "io/clock.h"
+#include "io/packet_wire.h"
 #include "probe/probe_codec.h"
 
 namespace rtt::client {
@@ -42,14 +45,15 @@ public:
 struct ProberSettings {
     std::int64_t timeout_ns = 2'000'000'000;
     std::int64_t inter_ns = 0;  // least time between two sends
-    std::string interface;      // empty: any
 };
 
 class Prober {
 public:
-    Prober(std::unique_ptr<ProbeCodec> codec, ProberSettings settings);
+    Prober(std::unique_ptr<ProbeCodec> codec, ProberSettings settings, std::unique_ptr<PacketWire> wire,
+           const Clock& clock = system_clock());
 
     const ProbeCodec& codec() const { return *codec_; }
+    const Clock& clock() const { return clock_; }
     void set_listener(ProbeListener* listener) { listener_ = listener; }
 
     // Queues a probe; it leaves when pacing allows, not before `not_before_ns` (monotonic), and
@@ -60,8 +64,7 @@ public:
     // Probes queued or waiting for an answer.
     std::size_t outstanding() const { return queue_.size() + in_flight_.size(); }
 
-    std::vector<int> receive_fds() const;
-    static std::int64_t now_ns();
+    std::vector<int> receive_fds() const { return wire_->receive_fds(); }
     // Reads every queued packet, then sends what is due and expires what timed out.
     void service();
     // When service() has something to do next (CLOCK_MONOTONIC), if anything is pending.
@@ -72,7 +75,7 @@ public:
 
 private:
     std::uint16_t allocate_id();
-    void drain(RawSocket& socket, std::uint8_t protocol);
+    void take(const ReceivedPacket& packet, std::int64_t arrival_realtime_ns);
     void send_due();
     void expire();
     void deliver(const ProbeOutcome& outcome);
@@ -80,8 +83,8 @@ private:
     std::unique_ptr<ProbeCodec> codec_;
     ProberSettings settings_;
     ProbeListener* listener_ = nullptr;
-    RawSocket send_socket_;
-    std::vector<std::pair<std::uint8_t, RawSocket>> receive_sockets_;
+    std::unique_ptr<PacketWire> wire_;
+    const Clock& clock_;
     std::deque<ProbeRecord> queue_;
     std::unordered_map<std::uint16_t, ProbeRecord> in_flight_;
     std::uint16_t next_id_;

@@ -49,6 +49,9 @@ public:
     virtual const IpAddress& end_of_path() const = 0;
     virtual OutgoingProbe encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const = 0;
     virtual std::optional<Answer> decode(const ReceivedPacket& packet) const = 0;
+    // When an answer means the trace cannot go on (a reverse target without a server, or a
+    // server refusing), the sentence saying why; the engines stop on it without knowing why.
+    virtual std::optional<std::string> refusal(const Answer&) const { return std::nullopt; }
     // The raw socket protocols whose packets may carry answers.
     virtual std::span<const std::uint8_t> answer_protocols() const = 0;
     // A classic BPF program for the receive socket of `protocol` that lets through only packets

@@ -56,6 +56,15 @@ std::optional<Answer> ReverseCodec::decode(const ReceivedPacket& packet) const {
     return Answer{id, AnswerKind::server_hop, *response->hop, 0, 0, response->timespan_ns, std::nullopt};
 }
 
+std::optional<std::string> ReverseCodec::refusal(const Answer& answer) const {
+    if (answer.kind == AnswerKind::not_a_server)
+        return fmt::format("{} answered like a plain ping: it runs no reverse traceroute server",
+                           answer.responder.to_string());
+    if (answer.kind == AnswerKind::server_refused)
+        return server_state_message(answer.server_state);
+    return std::nullopt;
+}
+
 std::vector<sock_filter> ReverseCodec::receive_filter(std::uint8_t) const {
     SocketFilterBuilder f;
     if (family() == Family::v4) {

@@ -19,6 +19,7 @@ public:
     const IpAddress& end_of_path() const override { return source_; }
     OutgoingProbe encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const override;
     std::optional<Answer> decode(const ReceivedPacket& packet) const override;
+    std::optional<std::string> refusal(const Answer& answer) const override;
     std::span<const std::uint8_t> answer_protocols() const override;
     std::vector<sock_filter> receive_filter(std::uint8_t protocol) const override;
 
