@@ -13,7 +13,9 @@ Prober::Prober(std::unique_ptr<ProbeCodec> codec, ProberSettings settings, std::
       settings_(settings),
       wire_(std::move(wire)),
       clock_(clock),
-      next_id_(static_cast<std::uint16_t>(std::random_device{}() % 0xFFFE + 1)) {}
+      next_id_(settings.first_id != 0 && settings.first_id != 0xFFFF
+                   ? settings.first_id
+                   : static_cast<std::uint16_t>(std::random_device{}() % 0xFFFE + 1)) {}
 
 std::uint16_t Prober::allocate_id() {
     // Ids 0 and 0xFFFF are avoided: a UDP checksum field of 0 means "no checksum".

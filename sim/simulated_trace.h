@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// A trace run on the simulated network exactly as the client runs one on a real network: the
+// same codecs, prober and engines, given the network's wires and simulated clock instead of
+// raw sockets and the system clocks. Used by the sim tests and the failure-control bench.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "engine/multipath_engine.h"
+#include "engine/singlepath_engine.h"
+#include "io/event_loop.h"
+#include "measurement/trace_record.h"
+#include "simulated_network.h"
+
+namespace rtt::sim {
+
+struct SimulatedTraceSpec {
+    std::string client = "client";
+    IpAddress target;
+    Protocol protocol = Protocol::udp;
+    bool forward = true;
+    bool reverse = false;
+    bool multipath = true;
+    client::SinglePathSettings singlepath;
+    client::MultipathSettings multipath_settings;
+    client::ProberSettings prober;
+    // Simulated time after which the run counts as hung: its tasks are interrupted.
+    std::int64_t limit_ns = 3600LL * 1'000'000'000;
+};
+
+struct SimulatedDirection {
+    TraceRecord record;
+    std::uint64_t probes_sent = 0;
+    std::uint64_t probes_answered = 0;
+};
+
+struct SimulatedTrace {
+    std::optional<SimulatedDirection> forward;
+    std::optional<SimulatedDirection> reverse;
+    bool hung = false;               // the limit passed before every direction finished
+    std::int64_t simulated_ns = 0;   // how long the trace took in simulated time
+};
+
+// Runs the tasks in simulated time until every one has finished or `limit_ns` passed since the
+// start (then the unfinished ones are interrupted and `hung` is true).
+struct SimulatedRunEnd {
+    bool hung = false;
+    std::int64_t simulated_ns = 0;
+};
+SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, SimulatedNetwork& network,
+                              std::int64_t limit_ns);
+
+SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec);
+
+}  // namespace rtt::sim

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// The `truth` lines of the lab's topology files as addresses: per TTL, the addresses that may
+// answer there (NODE:LINK alternatives), as the lab tests read them.
+#pragma once
+
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "topology.h"
+
+namespace rtt::sim {
+
+inline std::vector<std::set<IpAddress>> truth_hops(const Topology& topology, const std::string& name, Family family) {
+    std::vector<std::set<IpAddress>> hops;
+    std::istringstream words(topology.truth().at(name));
+    for (std::string hop; words >> hop;) {
+        std::set<IpAddress> alternatives;
+        std::istringstream parts(hop);
+        for (std::string part; std::getline(parts, part, '|');) {
+            const auto colon = part.find(':');
+            alternatives.insert(topology.address(part.substr(0, colon), std::stoi(part.substr(colon + 1)), family));
+        }
+        hops.push_back(alternatives);
+    }
+    return hops;
+}
+
+}  // namespace rtt::sim
