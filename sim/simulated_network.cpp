@@ -116,7 +116,11 @@ private:
 };
 
 SimulatedNetwork::SimulatedNetwork(Topology topology, std::uint64_t seed)
-    : topology_(std::move(topology)), random_(seed) {}
+    : topology_(std::move(topology)), random_(seed) {
+    // A new seed is a new flow→path mapping on every router, as lab_reseed gives the lab.
+    for (const auto& [name, node] : topology_.nodes())
+        topology_.node(name).behaviour.hash_seed ^= mix(seed);
+}
 
 SimulatedNetwork::~SimulatedNetwork() = default;
 

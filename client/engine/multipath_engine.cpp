@@ -16,8 +16,15 @@ constexpr unsigned kFlowRange = 65535 - kFlowLow;
 // One probe per second to a rate-limited hop: Linux refills one ICMP error per second per peer.
 constexpr std::int64_t kRateLimitedInterval = 1'000'000'000;
 constexpr std::int64_t kShortestTimeout = 50'000'000;
-// Paced probes to one hop lost in a row before its losses count as silence, not a rate limit.
-constexpr int kPacedFailuresForSilence = 4;
+// A flow that goes unanswered this many times while its hop is paced is silent there: a paced
+// probe reaches a rate-limited router when it has an answer to spare.
+constexpr int kPacedFailuresForSilence = 2;
+// Flows given up as silent at a paced hop, with no answer ever needing a retry there, before
+// the hop counts as holding a silent router rather than a rate limit, and is no longer paced.
+constexpr int kSilentFlowsForUnpacing = 2;
+// Probes sent back to back on one flow known to answer, to test a hop for a rate limit: more
+// than Linux's burst of six, so a limited router must lose some.
+constexpr int kLimitCheckProbes = 8;
 // Unanswered probes at one TTL per vertex seen there: Linux answers a burst of six at once.
 constexpr std::size_t kRouterBurst = 6;
 
@@ -129,11 +136,32 @@ bool MultipathEngine::reaches(std::uint8_t ttl, std::size_t flow) const {
     return reaches(previous, flow);
 }
 
-void MultipathEngine::send(std::uint8_t ttl, std::size_t flow, int attempt) {
+std::int64_t MultipathEngine::pacing_interval(std::uint8_t ttl, const Pacing& pacing) const {
+    // Each router refills about one answer a second; a probe reaches a vertex with the share of
+    // flows it has shown, so the busiest vertex sets the pace. Silent flows count in the
+    // shares: probes lost to a silent router cost the answering ones nothing.
+    std::map<IpAddress, std::size_t> per_vertex;
+    std::size_t settled = 0;
+    if (const auto hop = table_.find(ttl); hop != table_.end())
+        for (const auto& observation : hop->second) {
+            if (observation.state == FlowObservation::State::answered)
+                ++per_vertex[observation.answer->responder];
+            if (observation.state != FlowObservation::State::unprobed)
+                ++settled;
+        }
+    std::size_t busiest = 0;
+    for (const auto& [vertex, count] : per_vertex)
+        busiest = std::max(busiest, count);
+    const double share = settled == 0 ? 1.0 : static_cast<double>(busiest) / static_cast<double>(settled);
+    const double interval = static_cast<double>(kRateLimitedInterval) * share * pacing.slowdown;
+    return std::min(kRateLimitedInterval, static_cast<std::int64_t>(interval));
+}
+
+void MultipathEngine::send(std::uint8_t ttl, std::size_t flow, int attempt, int paced_failures) {
     std::int64_t not_before = 0;
     if (const auto paced = pacing_.find(ttl); paced != pacing_.end()) {
         not_before = std::max(paced->second.next_slot_ns, prober_.clock().monotonic_ns());
-        paced->second.next_slot_ns = not_before + paced->second.interval_ns;
+        paced->second.next_slot_ns = not_before + pacing_interval(ttl, paced->second);
     }
     // Early attempts give up after ten times the slowest answer seen (at least 50 ms), so a
     // probe a rate limit dropped is asked again soon; the last attempt waits the full timeout
@@ -142,7 +170,7 @@ void MultipathEngine::send(std::uint8_t ttl, std::size_t flow, int attempt) {
     if (attempt <= settings_.retries && slowest_answer_ns_ > 0)
         timeout = std::clamp<std::int64_t>(10 * slowest_answer_ns_, kShortestTimeout, prober_.timeout_ns());
     const std::uint16_t id = prober_.submit(ttl, flow_value(flow), not_before, timeout);
-    in_flight_[id] = Attempt{ttl, flow, attempt, not_before != 0};
+    in_flight_[id] = Attempt{ttl, flow, attempt, not_before != 0, paced_failures};
     busy_.insert({ttl, flow});
     ++busy_at_[ttl];
     ++submitted_;
@@ -161,36 +189,74 @@ std::size_t MultipathEngine::burst_limit(std::uint8_t ttl) const {
     return kRouterBurst * std::max<std::size_t>(1, vertices_at(ttl).size());
 }
 
-void MultipathEngine::note_paced_answer(const Attempt& attempt) {
-    if (const auto paced = pacing_.find(attempt.ttl); paced != pacing_.end() && attempt.paced)
-        paced->second.failures_in_a_row = 0;
+void MultipathEngine::note_answer(const Attempt& attempt) {
+    if (attempt.number > 1)
+        ++answered_on_retry_[attempt.ttl];
+    // Lost while paced, answered later: the routers there refill more slowly than assumed.
+    if (const auto paced = pacing_.find(attempt.ttl); paced != pacing_.end() && attempt.paced_failures > 0)
+        paced->second.slowdown = std::min(paced->second.slowdown * 2, 64.0);
 }
 
 void MultipathEngine::note_loss(const Attempt& attempt) {
     const std::uint8_t ttl = attempt.ttl;
-    if (const auto paced = pacing_.find(ttl); paced != pacing_.end()) {
-        if (!attempt.paced)
+    if (pacing_.count(ttl))
+        return;
+    // An answer that needed a retry proves a rate limit (or loss) at this hop, which pacing
+    // cures; losses no retry ever recovered may be a silent router, which it cannot.
+    if (silent_not_limited_.count(ttl)) {
+        if (answered_on_retry_[ttl] == 0)
             return;
-        // Still losing: the routers there refill more slowly than assumed ...
-        paced->second.interval_ns = std::min(kRateLimitedInterval, paced->second.interval_ns * 2);
-        // ... or some vertex there never answers, which slowing down cannot cure.
-        if (++paced->second.failures_in_a_row >= kPacedFailuresForSilence) {
-            log(LogLevel::info, "ttl {} stays silent at one probe per second: a silent router, not a rate limit", ttl);
-            pacing_.erase(paced);
-            silent_not_limited_.insert(ttl);
-        }
-        return;
+        silent_not_limited_.erase(ttl);  // a rate limit after all: pace again
     }
-    if (silent_not_limited_.count(ttl))
-        return;
     const auto vertices = vertices_at(ttl);
     if (vertices.empty())
         return;  // silent so far: a black hole, not a rate limit
-    // Assume each vertex is a router refilling one answer a second; slower if losses go on.
-    const std::int64_t interval = kRateLimitedInterval / static_cast<std::int64_t>(vertices.size());
-    log(LogLevel::info, "ttl {} loses probes while answering others: rate limited, one probe per {} ms there", ttl,
-        interval / 1'000'000);
-    pacing_[ttl] = Pacing{prober_.clock().monotonic_ns(), interval};
+    log(LogLevel::info, "ttl {} loses probes while answering others: rate limited, paced there", ttl);
+    pacing_[ttl] = Pacing{prober_.clock().monotonic_ns(), 1.0};
+}
+
+void MultipathEngine::note_silent(std::uint8_t ttl) {
+    ++silent_verdicts_[ttl];
+    const auto paced = pacing_.find(ttl);
+    if (paced == pacing_.end() || answered_on_retry_[ttl] > 0 || silent_verdicts_[ttl] < kSilentFlowsForUnpacing ||
+        limit_checks_.count(ttl))
+        return;
+    // Flows stay silent when paced and no retry was ever answered here: a silent router, or a
+    // rate limit whose losses no retry happened to recover? Losses alone cannot tell (a silent
+    // router beside a rate-limited one, the false `***` link of issue 15), so ask the hop:
+    // probes back to back on a flow that answered before reach the same router every time.
+    std::optional<std::size_t> known;
+    if (const auto hop = table_.find(ttl); hop != table_.end())
+        for (std::size_t flow = 0; flow < hop->second.size() && !known; ++flow)
+            if (hop->second[flow].state == FlowObservation::State::answered &&
+                !ends_path(*hop->second[flow].answer, prober_.codec().end_of_path()))
+                known = flow;
+    if (!known)
+        return;
+    LimitCheck& check = limit_checks_[ttl];
+    for (int i = 0; i < kLimitCheckProbes; ++i) {
+        check_ids_[prober_.submit(ttl, flow_value(*known))] = ttl;
+        ++check.outstanding;
+        ++submitted_;
+    }
+}
+
+void MultipathEngine::on_limit_check(std::uint8_t ttl, bool answered) {
+    LimitCheck& check = limit_checks_[ttl];
+    --check.outstanding;
+    check.lost += answered ? 0 : 1;
+    if (check.outstanding > 0)
+        return;
+    if (check.lost > 0) {
+        log(LogLevel::info, "ttl {}: {} of {} probes on one answering flow lost: rate limited, stays paced", ttl,
+            check.lost, kLimitCheckProbes);
+        ++answered_on_retry_[ttl];  // as good a proof as an answered retry
+        return;
+    }
+    log(LogLevel::info, "ttl {}: flows stay silent when paced, yet {} probes back to back were all answered: a "
+        "silent router, not a rate limit", ttl, kLimitCheckProbes);
+    pacing_.erase(ttl);
+    silent_not_limited_.insert(ttl);
 }
 
 void MultipathEngine::send_eligible() {
@@ -215,7 +281,7 @@ void MultipathEngine::send_eligible() {
                 break;  // deeper TTLs of this flow must wait too
             if (busy_at_[ttl] >= burst_limit(ttl))
                 continue;
-            send(ttl, flow, 1);
+            send(ttl, flow, 1, 0);
         }
     }
 }
@@ -303,7 +369,11 @@ void MultipathEngine::plan() {
                          std::max(settled, static_cast<std::size_t>(stops_.flows_for(2))));
             // While flows are still on their way to the previous hop its shares are not known
             // yet: wait for them rather than guess (over-asking costs most at rate-limited hops).
-            if (pending_there == 0)
+            // No flows are steered toward a black hole: its share cannot be aimed at, and a few
+            // flows lost on the way make a tiny one, for which new flows would be asked round
+            // after round without end (the issue 15 hang); the flows the answering vertices
+            // bring show what follows a real silent router.
+            if (pending_there == 0 && vertex)
                 add_new_flows(previous, more);
         }
     }
@@ -325,6 +395,13 @@ void MultipathEngine::plan() {
 void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
     if (finished_)
         return;
+    if (const auto check = check_ids_.find(outcome.probe.id); check != check_ids_.end()) {
+        const std::uint8_t ttl = check->second;
+        check_ids_.erase(check);
+        on_limit_check(ttl, outcome.answer.has_value());
+        end_round_if_due();
+        return;
+    }
     const auto found = in_flight_.find(outcome.probe.id);
     if (found == in_flight_.end())
         return;
@@ -338,7 +415,7 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
             return;
         }
         slowest_answer_ns_ = std::max(slowest_answer_ns_, static_cast<std::int64_t>(outcome.rtt_ms * 1e6));
-        note_paced_answer(attempt);
+        note_answer(attempt);
         FlowObservation& cell = record(attempt.ttl, attempt.flow);
         cell.state = FlowObservation::State::answered;
         cell.answer = answer;
@@ -348,13 +425,20 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         loss_in_round_ = true;
         window_ = settings_.min_burst;
         note_loss(attempt);
-        if (attempt.number <= settings_.retries && submitted_ < settings_.max_probes) {
+        const int paced_failures = attempt.paced_failures + (attempt.paced ? 1 : 0);
+        if (attempt.number <= settings_.retries && paced_failures < kPacedFailuresForSilence &&
+            submitted_ < settings_.max_probes) {
             // Silence may be a rate-limited router, not a silent one: ask again with a fresh id.
-            send(attempt.ttl, attempt.flow, attempt.number + 1);
+            send(attempt.ttl, attempt.flow, attempt.number + 1, paced_failures);
             return;
         }
         record(attempt.ttl, attempt.flow).state = FlowObservation::State::silent;
+        note_silent(attempt.ttl);
     }
+    end_round_if_due();
+}
+
+void MultipathEngine::end_round_if_due() {
     send_eligible();
     // The round is over when nothing is out but probes waiting for a slot at a rate-limited
     // hop: work out what the next one needs without waiting for those.

@@ -59,15 +59,21 @@ private:
         std::uint8_t ttl = 0;
         std::size_t flow = 0;  // index into flow_values_
         int number = 1;
-        bool paced = false;  // sent while its hop was paced
+        bool paced = false;      // sent while its hop was paced
+        int paced_failures = 0;  // earlier attempts lost while paced
     };
     using CellKey = std::pair<std::uint8_t, std::size_t>;
 
     void on_outcome(const ProbeOutcome& outcome) override;
-    void send(std::uint8_t ttl, std::size_t flow, int attempt);
+    void send(std::uint8_t ttl, std::size_t flow, int attempt, int paced_failures);
     // A probe at this TTL timed out: if the hop answers others, it is rate limiting.
     void note_loss(const Attempt& attempt);
-    void note_paced_answer(const Attempt& attempt);
+    void note_answer(const Attempt& attempt);
+    // A flow was given up as silent at this TTL: a silent router there, or still a rate limit?
+    void note_silent(std::uint8_t ttl);
+    void on_limit_check(std::uint8_t ttl, bool answered);
+    // Sends what may go now; when the round is over, plans the next one or finishes.
+    void end_round_if_due();
     // The addresses that answered at this TTL.
     std::set<IpAddress> vertices_at(std::uint8_t ttl) const;
     // How many probes may be out at once at this TTL.
@@ -102,11 +108,20 @@ private:
     std::size_t widest_ = 0;                                // 1 + the highest flow wanted
     struct Pacing {
         std::int64_t next_slot_ns = 0;
-        std::int64_t interval_ns = 0;
-        int failures_in_a_row = 0;
+        double slowdown = 1;  // doubled whenever a paced probe was lost and a retry answered
     };
+    // The time between two probes to a paced hop.
+    std::int64_t pacing_interval(std::uint8_t ttl, const Pacing& pacing) const;
     std::map<std::uint8_t, Pacing> pacing_;                 // rate-limited hops
     std::set<std::uint8_t> silent_not_limited_;             // hops whose losses pacing did not cure
+    std::map<std::uint8_t, int> answered_on_retry_;         // per hop: answers that needed a retry
+    std::map<std::uint8_t, int> silent_verdicts_;           // per hop: flows given up as silent
+    struct LimitCheck {
+        int outstanding = 0;
+        int lost = 0;
+    };
+    std::map<std::uint8_t, LimitCheck> limit_checks_;       // per hop, once: is it rate limited?
+    std::unordered_map<std::uint16_t, std::uint8_t> check_ids_;  // limit-check probes out, by id
     std::unordered_map<std::uint16_t, Attempt> in_flight_;  // by probe id
     std::set<CellKey> busy_;                                // cells with a probe out
     std::map<std::uint8_t, std::size_t> busy_at_;           // probes out per TTL

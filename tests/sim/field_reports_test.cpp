@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Issue 15's field reports, reproduced in the simulated network: the lab's diamond with
+// Linux's default ICMP rate limits on every node and one router of the diamond silenced.
+#include <gtest/gtest.h>
+
+#include "simulated_trace.h"
+
+namespace rtt::sim {
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+Topology silenced_diamond() {
+    Topology topology = Topology::load(std::string(RTT_TOPOLOGY_DIR) + "/diamond.topo");
+    for (const auto& [name, node] : topology.nodes())
+        topology.node(name).behaviour.rate_limit = RateLimit::linux_default();
+    topology.node("r2a").behaviour.silent = true;
+    topology.node("server").reverse_server = true;
+    return topology;
+}
+
+SimulatedTraceSpec multipath_spec(std::uint64_t seed, bool two_way) {
+    SimulatedTraceSpec spec;
+    spec.target = *IpAddress::parse("198.18.6.2");
+    spec.reverse = two_way;
+    spec.prober.first_id = static_cast<std::uint16_t>(1 + seed * 7919 % 60000);
+    spec.multipath_settings.first_flow = static_cast<std::uint16_t>(10000 + seed * 104729 % 55000);
+    spec.limit_ns = 600 * kSecond;  // the client's --deadline default
+    return spec;
+}
+
+// "did not finish in 5 of 14 runs (one was still running after 12 minutes)": every run ends,
+// reaches the server, and finds r2b and both of r3's addresses.
+TEST(FieldReports, MultipathOnARateLimitedDiamondWithASilentRouterFinishes) {
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+        SimulatedNetwork network(silenced_diamond(), seed);
+        const auto trace = simulate_trace(network, multipath_spec(seed, false));
+        ASSERT_FALSE(trace.hung) << "seed " << seed << ": still running after 600 s of simulated time";
+        EXPECT_EQ(trace.forward->record.summary->end, TraceEnd::reached) << "seed " << seed;
+        EXPECT_LT(trace.simulated_ns, 120 * kSecond) << "seed " << seed;
+    }
+}
+
+// "once a two-way run under the same conditions drew a false link *** → 198.18.5.2": a black
+// hole may only lead to what the silent r2a leads to (r3 on link 4), never to r3 on link 5,
+// which only r2b (answering, if rate limited) leads to.
+TEST(FieldReports, TwoWayMultipathDrawsNoFalseBlackHoleLink) {
+    const auto r3_via_r2b = *IpAddress::parse("198.18.5.2");
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+        SimulatedNetwork network(silenced_diamond(), seed);
+        const auto trace = simulate_trace(network, multipath_spec(seed, true));
+        ASSERT_FALSE(trace.hung) << "seed " << seed;
+        const auto& graph = *trace.forward->record.graph;
+        for (const auto& edge : graph.edges) {
+            const auto& from = graph.vertices[static_cast<std::size_t>(edge.from)];
+            const auto& to = graph.vertices[static_cast<std::size_t>(edge.to)];
+            EXPECT_FALSE(!from.address && to.address == r3_via_r2b) << "seed " << seed << ": *** → 198.18.5.2";
+        }
+    }
+}
+
+}  // namespace
+}  // namespace rtt::sim
