@@ -248,13 +248,21 @@ void SimulatedNetwork::nat_rewrite(const std::string& node, Bytes& packet) {
     const std::size_t l4 = ip_header_length(packet);
     if (packet.size() < l4 + 4)
         return;
+    // A reply to a translated flow gets its original port back (the NAT's connection table).
+    if (const auto mapped = nat_ports_.find({node, ip->source, read16(packet, l4 + 2)}); mapped != nat_ports_.end()) {
+        write16(packet, l4 + 2, mapped->second);
+        return;
+    }
     // A new source port per flow (addresses and ports), as a NAT's mapping table gives.
     std::uint64_t h = topology_.node(node).behaviour.hash_seed;
     for (std::size_t i = 0; i < 4; ++i)
         h = mix(h ^ packet[l4 + i]);
-    write16(packet, l4, static_cast<std::uint16_t>(20000 + h % 40000));
+    const auto port = static_cast<std::uint16_t>(20000 + h % 40000);
+    nat_ports_[{node, ip->destination, port}] = read16(packet, l4);
+    write16(packet, l4, port);
     // The checksum is left as it was: a NAT fixes it, but nothing here verifies it, and the
-    // probe's id must stay where the codec put it.
+    // probe's id must stay where the codec put it. ICMP errors quoting the packet are not
+    // translated back, as some NATs do not.
 }
 
 bool SimulatedNetwork::rate_allows(const std::string& node, const IpAddress& destination) {

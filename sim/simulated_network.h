@@ -16,6 +16,7 @@
 #include <queue>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bytes.h"
@@ -105,6 +106,8 @@ private:
     std::map<std::pair<std::string, IpAddress>, std::int64_t> tokens_;  // rate limit buckets
     std::map<std::pair<std::string, IpAddress>, std::int64_t> refilled_at_;
     std::map<std::pair<IpAddress, std::uint16_t>, Session> sessions_;  // reverse server
+    // NAT: (node, remote address, translated port) → the original source port
+    std::map<std::tuple<std::string, IpAddress, std::uint16_t>, std::uint16_t> nat_ports_;
     NetworkCounters counters_;
     friend class HostWire;
 };

@@ -75,8 +75,10 @@ GeneratedTopology make_diamond(const DiamondShape& shape) {
     GeneratedTopology generated{t, {}};
     TrueGraph& truth = generated.truth;
     const auto answer_address = [&](const std::string& name) {
-        const Node& node = t.node(name);
-        const std::string& back = node.routes.at(-1).front();
+        const Link& first = t.link(client_link);
+        if (first.a == name || first.b == name)
+            return t.address(name, client_link, Family::v4);
+        const std::string& back = t.node(name).routes.at(-1).front();
         for (const int number : t.links_of(name)) {
             const Link& l = t.link(number);
             if (l.a == back || l.b == back)
@@ -85,7 +87,6 @@ GeneratedTopology make_diamond(const DiamondShape& shape) {
         return t.address(name, Family::v4);
     };
     truth.destination = t.address("server", server_link, Family::v4);
-    (void)client_link;
     int ttl = 1;
     std::map<std::string, double> reach;
     std::string previous;

@@ -18,7 +18,7 @@ constexpr std::int64_t kRateLimitedInterval = 1'000'000'000;
 constexpr std::int64_t kShortestTimeout = 50'000'000;
 // A flow that goes unanswered this many times while its hop is paced is silent there: a paced
 // probe reaches a rate-limited router when it has an answer to spare.
-constexpr int kPacedFailuresForSilence = 2;
+constexpr int kPacedFailuresForSilence = 3;
 // Flows given up as silent at a paced hop, with no answer ever needing a retry there, before
 // the hop counts as holding a silent router rather than a rate limit, and is no longer paced.
 constexpr int kSilentFlowsForUnpacing = 2;
@@ -153,7 +153,7 @@ std::int64_t MultipathEngine::pacing_interval(std::uint8_t ttl, const Pacing& pa
     for (const auto& [vertex, count] : per_vertex)
         busiest = std::max(busiest, count);
     const double share = settled == 0 ? 1.0 : static_cast<double>(busiest) / static_cast<double>(settled);
-    const double interval = static_cast<double>(kRateLimitedInterval) * share * pacing.slowdown;
+    const double interval = 2.0 * static_cast<double>(kRateLimitedInterval) * share * pacing.slowdown;
     return std::min(kRateLimitedInterval, static_cast<std::int64_t>(interval));
 }
 

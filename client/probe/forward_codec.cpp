@@ -122,7 +122,11 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
     switch (protocol_) {
     case Protocol::udp:
     case Protocol::tcp:
-        if (read16(q, 0) != kForwardSourcePort)
+        // A NAT on the way rewrote the source port and did not translate the quote back
+        // (RFC 5508 asks it to): the probe is still ours if the IPv4 ID, which NATs leave
+        // alone, carries a probe id; the prober then checks the id and the flow (the
+        // destination port, which NATs keep).
+        if (read16(q, 0) != kForwardSourcePort && (family() != Family::v4 || read16(icmp.subspan(8), 4) == 0))
             return std::nullopt;
         answer.flow = read16(q, 2);
         answer.probe_id = protocol_ == Protocol::udp ? read16(q, 6) : static_cast<std::uint16_t>(read32(q, 4));

@@ -4,11 +4,19 @@
 #pragma once
 
 #include <set>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "topology.h"
+
+namespace rtt {
+// Addresses in test failures as text.
+inline void PrintTo(const IpAddress& address, std::ostream* out) {
+    *out << address.to_string();
+}
+}  // namespace rtt
 
 namespace rtt::sim {
 
