@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "measurement/answer.h"
 
+#include <fmt/format.h>
+
 namespace rtt {
 
 std::string protocol_name(Protocol protocol) {
@@ -10,6 +12,14 @@ std::string protocol_name(Protocol protocol) {
     case Protocol::icmp: return "icmp";
     }
     return "?";
+}
+
+std::string mpls_text(const MplsStack& stack) {
+    std::string text;
+    for (const auto& entry : stack)
+        text += (text.empty() ? "MPLS " : ", ") + fmt::format("L={} TC={} S={} TTL={}", entry.label, entry.tc,
+                                                               entry.bottom ? 1 : 0, entry.ttl);
+    return text;
 }
 
 bool ends_path(const Answer& answer, const IpAddress& end_of_path) {

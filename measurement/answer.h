@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ip_address.h"
 
@@ -27,6 +28,20 @@ enum class AnswerKind {
     not_a_server,    // reverse: the target answered the request like a plain ping
 };
 
+// One entry of an MPLS label stack that a router quoted in its time-exceeded message
+// (RFC 4950, in an RFC 4884 extension): the packet was label-switched there.
+struct MplsEntry {
+    std::uint32_t label = 0;  // 20 bits
+    std::uint8_t tc = 0;      // traffic class (the former EXP bits)
+    bool bottom = false;      // S: the last entry of the stack
+    std::uint8_t ttl = 0;
+    auto operator<=>(const MplsEntry&) const = default;
+};
+using MplsStack = std::vector<MplsEntry>;
+
+// "MPLS L=24000 TC=0 S=1 TTL=1", entries joined by ", "; empty for an empty stack.
+std::string mpls_text(const MplsStack& stack);
+
 // One packet recognised as the answer to the probe `probe_id`.
 struct Answer {
     std::uint16_t probe_id = 0;
@@ -36,6 +51,7 @@ struct Answer {
     std::uint8_t server_state = 0;        // server_refused only
     std::optional<std::uint64_t> rtt_ns;  // set when the answer carries its own RTT (reverse)
     std::optional<std::uint16_t> flow;    // the flow the answer says it belongs to, if it says
+    MplsStack mpls;                       // forward time-exceeded only, when the router quoted one
 };
 
 // True when this answer ends the path (destination reached or declared unreachable).

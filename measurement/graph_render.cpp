@@ -27,6 +27,8 @@ std::string vertex_label(const MultipathVertex& vertex, const std::map<IpAddress
         label += "\n" + name->second;
     if (const auto rtt = rtt_summary(vertex); !rtt.empty())
         label += "\n" + rtt;
+    for (const auto& stack : vertex.mpls)
+        label += "\n" + mpls_text(stack);
     return label;
 }
 

@@ -45,6 +45,16 @@ nlohmann::json trace_json(const MultipathGraph& graph) {
         entry["rtt"] = v.rtts_ms;
         entry["flows"] = v.flows;
         entry["successors"] = graph.successors(v.id);
+        if (!v.mpls.empty()) {
+            nlohmann::json stacks = nlohmann::json::array();
+            for (const auto& stack : v.mpls) {
+                nlohmann::json entries = nlohmann::json::array();
+                for (const auto& e : stack)
+                    entries.push_back({{"label", e.label}, {"tc", e.tc}, {"s", e.bottom}, {"ttl", e.ttl}});
+                stacks.push_back(std::move(entries));
+            }
+            entry["mpls"] = std::move(stacks);
+        }
         list.push_back(std::move(entry));
     }
     return list;
@@ -119,6 +129,33 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
         }
         for (const auto& flow : array_field(entry, index, "flows"))
             vertex.flows.push_back(static_cast<std::uint16_t>(integer_field(flow, index, "flow", 0, 65535)));
+        if (entry.contains("mpls")) {
+            const auto& stacks = entry["mpls"];
+            if (!stacks.is_array() || stacks.size() > 64)
+                throw MeasurementError(fmt::format("vertex {} of a trace has mpls that is not a list of label stacks",
+                                                   index));
+            for (const auto& stack : stacks) {
+                if (!stack.is_array() || stack.empty() || stack.size() > 16)
+                    throw MeasurementError(
+                        fmt::format("vertex {} of a trace has an MPLS label stack that is not a list of 1 to 16 "
+                                    "entries",
+                                    index));
+                MplsStack entries;
+                for (const auto& e : stack) {
+                    if (!e.is_object() || !e.value("s", nlohmann::json()).is_boolean())
+                        throw MeasurementError(fmt::format(
+                            "vertex {} of a trace has an MPLS entry without label, tc, s and ttl", index));
+                    entries.push_back({static_cast<std::uint32_t>(
+                                           integer_field(e.value("label", nlohmann::json()), index, "label", 0, 0xFFFFF)),
+                                       static_cast<std::uint8_t>(
+                                           integer_field(e.value("tc", nlohmann::json()), index, "tc", 0, 7)),
+                                       e["s"].get<bool>(),
+                                       static_cast<std::uint8_t>(
+                                           integer_field(e.value("ttl", nlohmann::json()), index, "ttl", 0, 255))});
+                }
+                vertex.mpls.push_back(std::move(entries));
+            }
+        }
         for (const auto& successor : array_field(entry, index, "successors"))
             graph.edges.push_back(
                 {vertex.id, static_cast<int>(integer_field(successor, index, "successor", 0, last_id)), false, false});

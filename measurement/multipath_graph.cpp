@@ -5,6 +5,11 @@
 #include <set>
 
 namespace rtt {
+
+void MultipathVertex::add_mpls(const MplsStack& stack) {
+    if (!stack.empty() && std::find(mpls.begin(), mpls.end(), stack) == mpls.end())
+        mpls.push_back(stack);
+}
 namespace {
 
 // Collects vertices and edges, keeping one edge per vertex pair; an edge stays "inferred" only
@@ -185,6 +190,7 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
                 vertex.flows.push_back(flow_values[i]);
                 vertex.rtts_ms.push_back(observation.rtt_ms);
                 vertex.answer = observation.answer;
+                vertex.add_mpls(observation.answer->mpls);
                 vertex.end_of_path = vertex.end_of_path || ends_path(*observation.answer, end_of_path);
             } else {
                 if (from < 0)

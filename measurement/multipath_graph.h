@@ -34,6 +34,8 @@ struct MultipathVertex {
     std::vector<std::uint16_t> flows;  // flows answered by this vertex (wire values)
     std::vector<double> rtts_ms;
     std::optional<Answer> answer;  // one of its answers (kind, ICMP code) for annotations
+    std::vector<MplsStack> mpls;   // the distinct MPLS label stacks its answers quoted
+    void add_mpls(const MplsStack& stack);
     bool end_of_path = false;      // the destination, or a router saying "unreachable"
 };
 

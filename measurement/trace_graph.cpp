@@ -36,6 +36,7 @@ MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddre
                 found = layer.end() - 1;
             }
             graph.vertices[static_cast<std::size_t>(*found)].rtts_ms.push_back(reply.rtt_ms);
+            graph.vertices[static_cast<std::size_t>(*found)].add_mpls(reply.answer->mpls);
         }
         if (layer.empty()) {
             MultipathVertex hole;

@@ -97,6 +97,8 @@ public:
             if (const auto rtt = rtt_summary(vertex); !rtt.empty())
                 line += "  " + rtt;
             line += fmt::format("  {} flow{}", vertex.flows.size(), vertex.flows.size() == 1 ? "" : "s");
+            for (const auto& stack : vertex.mpls)
+                line += " [" + mpls_text(stack) + "]";
             if (vertex.answer && vertex.answer->kind == AnswerKind::unreachable) {
                 const auto note = unreachable_annotation(vertex.answer->responder.family(), vertex.answer->icmp_code);
                 if (!note.empty())
@@ -129,6 +131,7 @@ public:
     void on_hop(const HopResult& hop) override {
         std::string line = fmt::format("{:2d} ", hop.ttl);
         std::optional<IpAddress> last;
+        std::optional<MplsStack> last_mpls;
         for (const HopReply& reply : hop.replies) {
             if (!reply.answer) {
                 line += " *";
@@ -141,6 +144,10 @@ public:
                 last = a.responder;
             }
             line += fmt::format("  {:.3f} ms", reply.rtt_ms);
+            // Like traceroute -e: a label stack once, where it first differs from the last one.
+            if (!a.mpls.empty() && a.mpls != last_mpls)
+                line += " [" + mpls_text(a.mpls) + "]";
+            last_mpls = a.mpls;
             if (a.kind == AnswerKind::unreachable) {
                 const auto note = unreachable_annotation(a.responder.family(), a.icmp_code);
                 if (!note.empty())

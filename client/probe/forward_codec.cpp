@@ -3,6 +3,7 @@
 
 #include "codec.h"
 #include "filter_helpers.h"
+#include "icmp_extensions.h"
 
 extern "C" {
 #include "protocol.h"
@@ -104,7 +105,7 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
     if (protocol_ == Protocol::icmp && type == echo_reply_type(family())) {
         if (code != 0 || from != target_ || read16(icmp, 4) != echo_identifier_)
             return std::nullopt;
-        return Answer{read16(icmp, 6), AnswerKind::echo_reply, from, 0, 0, std::nullopt, std::nullopt};
+        return Answer{read16(icmp, 6), AnswerKind::echo_reply, from, 0, 0, std::nullopt, std::nullopt, {}};
     }
     const bool time_exceeded = is_time_exceeded(family(), type, code);
     if (!time_exceeded && !is_unreachable(family(), type))
@@ -118,7 +119,9 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
     Answer answer{0,           time_exceeded ? AnswerKind::time_exceeded : AnswerKind::unreachable,
                   from,        time_exceeded ? std::uint8_t{0} : code,
                   0,           std::nullopt,
-                  std::nullopt};
+                  std::nullopt, {}};
+    if (time_exceeded)
+        answer.mpls = mpls_labels(icmp, family());
     switch (protocol_) {
     case Protocol::udp:
     case Protocol::tcp:
@@ -166,7 +169,8 @@ std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp
                   0,
                   0,
                   std::nullopt,
-                  read16(tcp, 0)};
+                  read16(tcp, 0),
+                  {}};
 }
 
 std::vector<sock_filter> ForwardCodec::receive_filter(std::uint8_t protocol) const {

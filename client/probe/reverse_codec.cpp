@@ -49,11 +49,11 @@ std::optional<Answer> ReverseCodec::decode(const ReceivedPacket& packet) const {
     if (!response) {
         if (read16(icmp, 6) != 0)
             return std::nullopt;
-        return Answer{id, AnswerKind::not_a_server, from, 0, 0, std::nullopt, std::nullopt};
+        return Answer{id, AnswerKind::not_a_server, from, 0, 0, std::nullopt, std::nullopt, {}};
     }
     if (response->state != RTT_STATE_SUCCESS)
-        return Answer{id, AnswerKind::server_refused, from, 0, response->state, std::nullopt, std::nullopt};
-    return Answer{id, AnswerKind::server_hop, *response->hop, 0, 0, response->timespan_ns, std::nullopt};
+        return Answer{id, AnswerKind::server_refused, from, 0, response->state, std::nullopt, std::nullopt, {}};
+    return Answer{id, AnswerKind::server_hop, *response->hop, 0, 0, response->timespan_ns, std::nullopt, {}};
 }
 
 std::optional<std::string> ReverseCodec::refusal(const Answer& answer) const {
