@@ -75,6 +75,8 @@ MeasurementParameters measurement_parameters(const ClientOptions& options) {
     p.flow = options.flow;
     p.probes_per_hop = options.probes_per_hop;
     p.confidence = options.confidence;
+    p.trace_bound = options.trace_bound;
+    p.destination_port = options.destination_port.value_or(0);
     p.retry = options.retry;
     p.min_burst = options.min_burst;
     p.max_burst = options.max_burst;
@@ -121,6 +123,7 @@ int run_trace(const ClientOptions& options) {
     multipath_settings.first_ttl = static_cast<std::uint8_t>(options.first_ttl);
     multipath_settings.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
     multipath_settings.confidence = options.confidence;
+    multipath_settings.trace_bound = options.trace_bound;
     multipath_settings.retries = options.retry;
     multipath_settings.abort_after = options.abort_after;
     multipath_settings.min_burst = static_cast<std::size_t>(options.min_burst);
@@ -147,6 +150,7 @@ int run_trace(const ClientOptions& options) {
                                      options.probes_per_hop,
                                      options.engine == EngineKind::multipath,
                                      options.confidence,
+                                     options.trace_bound,
                                      !options.no_merge,
                                      options.flow_paths};
         auto wire = std::make_unique<RawSocketWire>(*codec, options.interface);
@@ -165,7 +169,10 @@ int run_trace(const ClientOptions& options) {
     if (options.direction != Direction::reverse)
         add_direction(
             TraceDirection::forward,
-            std::make_unique<ForwardCodec>(options.protocol, source, target, static_cast<std::uint16_t>(getpid())),
+            std::make_unique<ForwardCodec>(
+                options.protocol, source, target, static_cast<std::uint16_t>(getpid()),
+                options.destination_port ? std::optional(static_cast<std::uint16_t>(*options.destination_port))
+                                         : std::nullopt),
             source);
     if (options.direction != Direction::forward)
         add_direction(TraceDirection::reverse, std::make_unique<ReverseCodec>(options.protocol, source, target),

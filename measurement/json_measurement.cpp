@@ -194,7 +194,10 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
     if (p.multipath)
         m["multipath"] = {{"confidence", p.confidence},     {"retry", p.retry},
                           {"min_burst", p.min_burst},       {"max_burst", p.max_burst},
-                          {"single_vertex_probing", false}, {"max_probes", p.max_probes}};
+                          {"single_vertex_probing", false}, {"max_probes", p.max_probes},
+                          {"confidence_scope", p.trace_bound ? "trace" : "branching_point"}};
+    if (p.multipath && p.destination_port != 0)
+        m["multipath"]["destination_port"] = p.destination_port;
     else
         m["singlepath"] = {{"flow", p.flow}, {"probes", p.probes_per_hop}};
     m["inter"] = p.inter_s;

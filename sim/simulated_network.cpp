@@ -230,6 +230,11 @@ void SimulatedNetwork::arrive(const Event& event) {
     }
     if (!node.router)
         return;  // hosts do not forward
+    if (const auto& allowed = node.behaviour.firewall_tcp_ports;
+        !allowed.empty() && ip->protocol == RTT_IPPROTO_TCP && ip->payload.size() >= 4 &&
+        std::find(allowed.begin(), allowed.end(), read16(ip->payload, 2)) == allowed.end() &&
+        std::find(allowed.begin(), allowed.end(), read16(ip->payload, 0)) == allowed.end())
+        return;  // filtered
     if (ip->ttl <= 1) {
         send_error(event.node, event.in_link, event.packet, true, 0, 0);
         return;

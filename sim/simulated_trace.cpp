@@ -74,7 +74,9 @@ SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpe
         return parts;
     };
     if (spec.forward)
-        forward = build(std::make_unique<client::ForwardCodec>(spec.protocol, source, spec.target, 4242), source);
+        forward = build(std::make_unique<client::ForwardCodec>(spec.protocol, source, spec.target, 4242,
+                                                               spec.destination_port),
+                        source);
     if (spec.reverse) {
         reverse = build(std::make_unique<client::ReverseCodec>(spec.protocol, source, spec.target), spec.target);
         reverse->check = std::make_unique<client::ServerCheck>(*reverse->prober, spec.singlepath.flow,

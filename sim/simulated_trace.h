@@ -27,6 +27,7 @@ struct SimulatedTraceSpec {
     client::SinglePathSettings singlepath;
     client::MultipathSettings multipath_settings;
     client::ProberSettings prober;
+    std::optional<std::uint16_t> destination_port;  // forward UDP/TCP: fixed, flows in the source port
     // Simulated time after which the run counts as hung: its tasks are interrupted.
     std::int64_t limit_ns = 3600LL * 1'000'000'000;
 };

@@ -46,6 +46,9 @@ struct Behaviour {
     // Quoted in its time-exceeded messages as an RFC 4950 MPLS label stack (RFC 4884 extension).
     std::vector<std::uint32_t> mpls_labels;
     std::vector<std::uint16_t> open_tcp_ports;  // a host answers SYNs there with SYN-ACK, elsewhere RST
+    // A firewall: forwards TCP only to these destination ports and drops other TCP silently
+    // (empty: forwards everything).
+    std::vector<std::uint16_t> firewall_tcp_ports;
 };
 
 struct Link {

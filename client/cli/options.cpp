@@ -79,6 +79,14 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return fmt::format("--max-probes {} is out of range: give 50 to 1000000", o.max_probes);
     if (o.first_flow && (*o.first_flow < 10000 || *o.first_flow > 65534))
         return fmt::format("--first-flow {} is out of range: give 10000 to 65534", *o.first_flow);
+    if (o.destination_port && (*o.destination_port < 1 || *o.destination_port > 65535))
+        return fmt::format("--destination-port {} is out of range: give 1 to 65535", *o.destination_port);
+    if (o.destination_port && o.protocol == Protocol::icmp)
+        return std::string("--destination-port needs udp or tcp probes: ICMP has no ports");
+    if (o.destination_port && o.direction == Direction::reverse)
+        return std::string(
+            "--destination-port works on forward probes only (a server's probe carries one flow, its destination "
+            "port): trace forward or two-way");
     if (o.min_burst < 1 || o.max_burst < o.min_burst)
         return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst, o.max_burst);
     return std::nullopt;
@@ -225,7 +233,9 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
 
     CLI::App* single = app.add_subcommand("singlepath", "Trace the one path of a fixed flow (Paris traceroute)");
     single->fallthrough();
-    single->add_option("--flow", o.flow, "Flow: destination port (UDP/TCP) or ICMP checksum")->capture_default_str();
+    CLI::Option* flow_option =
+        single->add_option("--flow", o.flow, "Flow: destination port (UDP/TCP; TCP default 80) or ICMP checksum")
+            ->capture_default_str();
     single->add_option("-q,--probes", o.probes_per_hop, "Probes per hop")->capture_default_str();
     single->add_option("--retries", o.retries, "Extra attempts for a probe that got no answer")->capture_default_str();
     single->add_option("-N,--sim-queries", o.max_in_flight, "Probes in flight at once")->capture_default_str();
@@ -247,6 +257,12 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         ->capture_default_str();
     multi->add_option("--first-flow", o.first_flow,
                       "Flow of the first probe, 10000-65534 (default: random); flows count up from it");
+    multi->add_option("--destination-port", o.destination_port,
+                      "UDP/TCP: keep the destination port fixed (e.g. 443 through a firewall) and vary the source "
+                      "port as the flow, as scamper's tcp-sport (forward probes)");
+    multi->add_flag("--trace-bound", o.trace_bound,
+                    "--confidence bounds the failure probability of the whole trace (union bound over every "
+                    "vertex found) instead of each branching point");
     multi->add_option("target", o.target, "Host name or address to trace to (and from)")
         ->required()
         ->configurable(false);
@@ -293,6 +309,9 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     o.direction = *direction;
     o.protocol = *protocol;
     o.engine = multi->parsed() ? EngineKind::multipath : EngineKind::singlepath;
+    // TCP probes go to port 80 unless told otherwise, as traceroute -T does.
+    if (o.protocol == Protocol::tcp && flow_option->count() == 0)
+        o.flow = 80;
     o.render = output->count() > 0 || format->count() > 0;
     o.transmit = !o.transmit_url.empty();
     if (o.transmit_url == kNoUrl)

@@ -36,6 +36,7 @@ MultipathEngine::MultipathEngine(Prober& prober, IpAddress root, MultipathSettin
       settings_(settings),
       observer_(observer),
       stops_(settings.confidence),
+      per_vertex_confidence_(settings.confidence),
       window_(settings.min_burst) {}
 
 void MultipathEngine::start() {
@@ -286,7 +287,33 @@ void MultipathEngine::send_eligible() {
     }
 }
 
+void MultipathEngine::update_stopping_points() {
+    if (!settings_.trace_bound)
+        return;
+    // Every vertex that does not end the path is tested for one more successor than it showed,
+    // and each test may fail: the union bound splits the trace's failure probability among
+    // them all (not only those seen branching: one seen with a single successor may have two).
+    std::size_t tested = 0;
+    for (const auto& [ttl, hop] : table_) {
+        std::set<std::optional<IpAddress>> here;
+        for (const auto& observation : hop)
+            if (observation.state == FlowObservation::State::answered &&
+                !ends_path(*observation.answer, prober_.codec().end_of_path()))
+                here.insert(observation.answer->responder);
+            else if (observation.state == FlowObservation::State::silent)
+                here.insert(std::nullopt);
+        tested += here.size();
+    }
+    const double per_vertex = settings_.confidence / static_cast<double>(std::max<std::size_t>(1, tested));
+    if (per_vertex >= per_vertex_confidence_)
+        return;  // never loosened: flows already asked for stay asked for
+    per_vertex_confidence_ = per_vertex;
+    stops_ = StoppingPoints(per_vertex);
+    single_cache_.clear();
+}
+
 void MultipathEngine::plan() {
+    update_stopping_points();
     const IpAddress& end = prober_.codec().end_of_path();
     const auto successors_needed = [&](std::size_t successors) {
         return static_cast<std::size_t>(stops_.flows_for(static_cast<int>(std::max<std::size_t>(1, successors)) + 1));

@@ -28,7 +28,8 @@ namespace rtt::client {
 struct MultipathSettings {
     std::uint8_t first_ttl = 1;
     std::uint8_t max_ttl = 30;
-    double confidence = 0.05;          // failure probability per branching point
+    double confidence = 0.05;          // failure probability per branching point ...
+    bool trace_bound = false;          // ... or of the whole trace (union bound over its vertices)
     int retries = 3;                   // extra attempts for a probe that got no answer
     int abort_after = 3;               // a flow silent at this many consecutive TTLs is given up
     std::size_t min_burst = 20;        // probes in flight after a loss
@@ -82,6 +83,8 @@ private:
     void send_eligible();
     // Raises the flow counts from what the last round showed (the stopping points).
     void plan();
+    // --trace-bound: the per-vertex bound is the trace's divided among the vertices found so far.
+    void update_stopping_points();
     // May (ttl, flow) be probed now: did the flow get past ttl - 1 without ending?
     bool reaches(std::uint8_t ttl, std::size_t flow) const;
     bool wanted(std::uint8_t ttl, std::size_t flow) const;
@@ -102,6 +105,7 @@ private:
     MultipathSettings settings_;
     TraceObserver& observer_;
     StoppingPoints stops_;
+    double per_vertex_confidence_;
     ObservationTable table_;
     std::vector<std::uint16_t> flow_values_;
     std::map<std::uint8_t, std::set<std::size_t>> wanted_;  // flows to probe per TTL

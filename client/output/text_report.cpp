@@ -77,9 +77,10 @@ public:
                                       ? fmt::format("from {} back to {}", who, h.source.to_string())
                                       : fmt::format("to {} from {}", who, h.source.to_string());
         if (h.multipath)
-            return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence per branching point",
+            return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence {}",
                                trace_direction_name(h.direction), protocol_name(h.protocol), route, h.max_ttl,
-                               100 * (1 - h.confidence));
+                               100 * (1 - h.confidence),
+                               h.trace_bound ? "for the whole trace" : "per branching point");
         return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop",
                            trace_direction_name(h.direction), protocol_name(h.protocol), route, h.flow, h.max_ttl,
                            h.probes_per_hop);

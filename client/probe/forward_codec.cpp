@@ -30,8 +30,12 @@ bool is_unreachable(Family family, std::uint8_t type) {
 }  // namespace
 
 ForwardCodec::ForwardCodec(Protocol protocol, const IpAddress& source, const IpAddress& target,
-                           std::uint16_t echo_identifier)
-    : protocol_(protocol), source_(source), target_(target), echo_identifier_(echo_identifier) {
+                           std::uint16_t echo_identifier, std::optional<std::uint16_t> fixed_destination_port)
+    : protocol_(protocol),
+      source_(source),
+      target_(target),
+      echo_identifier_(echo_identifier),
+      fixed_destination_port_(protocol == Protocol::icmp ? std::nullopt : fixed_destination_port) {
     answer_protocols_.push_back(icmp_protocol(family()));
     if (protocol_ == Protocol::tcp)
         answer_protocols_.push_back(RTT_IPPROTO_TCP);
@@ -50,16 +54,16 @@ OutgoingProbe ForwardCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::ui
     switch (protocol_) {
     case Protocol::udp:
         m.assign(kUdpProbeLen, 0);
-        write16(m, 0, kForwardSourcePort);
-        write16(m, 2, flow);
+        write16(m, 0, fixed_destination_port_ ? flow : kForwardSourcePort);
+        write16(m, 2, fixed_destination_port_ ? *fixed_destination_port_ : flow);
         write16(m, 4, kUdpProbeLen);
         write16(m, 6, id);
         balance_checksum(m, probe.ip_protocol, source_, target_);
         break;
     case Protocol::tcp:
         m.assign(kTcpProbeLen, 0);
-        write16(m, 0, kForwardSourcePort);
-        write16(m, 2, flow);
+        write16(m, 0, fixed_destination_port_ ? flow : kForwardSourcePort);
+        write16(m, 2, fixed_destination_port_ ? *fixed_destination_port_ : flow);
         write32(m, 4, id);
         m[12] = 6 << 4;  // data offset: 6 words
         m[13] = RTT_TCP_FLAG_SYN;
@@ -129,9 +133,16 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
         // (RFC 5508 asks it to): the probe is still ours if the IPv4 ID, which NATs leave
         // alone, carries a probe id; the prober then checks the id and the flow (the
         // destination port, which NATs keep).
-        if (read16(q, 0) != kForwardSourcePort && (family() != Family::v4 || read16(icmp.subspan(8), 4) == 0))
-            return std::nullopt;
-        answer.flow = read16(q, 2);
+        if (fixed_destination_port_) {
+            // The flow is the source port (a NAT rewriting it changes the flow: unmatched).
+            if (read16(q, 2) != *fixed_destination_port_)
+                return std::nullopt;
+            answer.flow = read16(q, 0);
+        } else {
+            if (read16(q, 0) != kForwardSourcePort && (family() != Family::v4 || read16(icmp.subspan(8), 4) == 0))
+                return std::nullopt;
+            answer.flow = read16(q, 2);
+        }
         answer.probe_id = protocol_ == Protocol::udp ? read16(q, 6) : static_cast<std::uint16_t>(read32(q, 4));
         break;
     case Protocol::icmp:
@@ -152,7 +163,11 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
 }
 
 std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp, const IpAddress& from) const {
-    if (tcp.size() < 20 || from != target_ || read16(tcp, 2) != kForwardSourcePort)
+    // Our port is the answer's destination, theirs its source; one of them is the flow.
+    if (tcp.size() < 20 || from != target_)
+        return std::nullopt;
+    const std::uint16_t ours = read16(tcp, 2), theirs = read16(tcp, 0);
+    if (fixed_destination_port_ ? theirs != *fixed_destination_port_ : ours != kForwardSourcePort)
         return std::nullopt;
     const std::uint8_t flags = tcp[13];
     const bool syn_ack = (flags & (RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK)) == (RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK);
@@ -169,7 +184,7 @@ std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp
                   0,
                   0,
                   std::nullopt,
-                  read16(tcp, 0),
+                  fixed_destination_port_ ? ours : theirs,
                   {}};
 }
 
@@ -214,11 +229,11 @@ std::vector<sock_filter> ForwardCodec::tcp_filter() const {
     if (v4) {
         require_address(f, 12, target_, false);
         f.load_ipv4_header_length();
-        f.load_half_after_header(2);
+        f.load_half_after_header(fixed_destination_port_ ? 0 : 2);
     } else {
-        f.load_half(2);
+        f.load_half(fixed_destination_port_ ? 0 : 2);
     }
-    f.require_equal(kForwardSourcePort);
+    f.require_equal(fixed_destination_port_ ? *fixed_destination_port_ : kForwardSourcePort);
     v4 ? f.load_byte_after_header(13) : f.load_byte(13);
     f.jump_if_any_bit(RTT_TCP_FLAG_RST, SocketFilterBuilder::accept, SocketFilterBuilder::next);
     f.and_with(RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK);

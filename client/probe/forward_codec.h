@@ -5,6 +5,9 @@
 //
 //   UDP   source port 33434, destination port = flow, checksum = id (two payload bytes balance it)
 //   TCP   SYN, source port 33434, destination port = flow, sequence number = id
+// With a fixed destination port (multipath --destination-port, as scamper's tcp-sport), UDP and
+// TCP swap: the destination port stays fixed (a firewalled service such as 443 is reached) and
+// the source port is the flow.
 //   ICMP  echo request, identifier = per-run constant, checksum = flow (balanced), sequence = id
 //   IPv4  IP ID = id as well, the guard used when a middlebox rewrote the quoted L4 header
 #pragma once
@@ -17,7 +20,9 @@ inline constexpr std::uint16_t kForwardSourcePort = 33434;
 
 class ForwardCodec final : public ProbeCodec {
 public:
-    ForwardCodec(Protocol protocol, const IpAddress& source, const IpAddress& target, std::uint16_t echo_identifier);
+    // `fixed_destination_port`: UDP/TCP flows vary the source port, the destination stays this.
+    ForwardCodec(Protocol protocol, const IpAddress& source, const IpAddress& target, std::uint16_t echo_identifier,
+                 std::optional<std::uint16_t> fixed_destination_port = std::nullopt);
 
     Family family() const override { return target_.family(); }
     const IpAddress& destination() const override { return target_; }
@@ -38,6 +43,7 @@ private:
     IpAddress source_;
     IpAddress target_;
     std::uint16_t echo_identifier_;
+    std::optional<std::uint16_t> fixed_destination_port_;
     std::vector<std::uint8_t> answer_protocols_;
 };
 

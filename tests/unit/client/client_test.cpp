@@ -158,6 +158,27 @@ TEST(CommandLine, ABareHostTracesTwoWayUdpSinglePath) {
     EXPECT_NE(parse_error({"reverse", "example.net"}).find("missing"), std::string::npos);
 }
 
+TEST(CommandLine, TcpGoesToPort80UnlessToldAndMultipathMayFixTheDestinationPort) {
+    const auto parse = [](std::vector<const char*> args) {
+        args.insert(args.begin(), "reverse-traceroute");
+        const auto result = parse_command_line(static_cast<int>(args.size()), args.data());
+        EXPECT_TRUE(std::holds_alternative<ClientOptions>(result));
+        return std::get<ClientOptions>(result);
+    };
+    EXPECT_EQ(parse({"forward", "tcp", "singlepath", "example.net"}).flow, 80);
+    EXPECT_EQ(parse({"forward", "tcp", "singlepath", "--flow", "443", "example.net"}).flow, 443);
+    EXPECT_EQ(parse({"forward", "udp", "singlepath", "example.net"}).flow, 33434);
+    const auto fixed = parse({"two-way", "tcp", "multipath", "--destination-port", "443", "--trace-bound", "x"});
+    EXPECT_EQ(fixed.destination_port, 443);
+    EXPECT_TRUE(fixed.trace_bound);
+    EXPECT_NE(parse_error({"forward", "icmp", "multipath", "--destination-port", "443", "x"}).find("ICMP has no ports"),
+              std::string::npos);
+    EXPECT_NE(parse_error({"reverse", "tcp", "multipath", "--destination-port", "443", "x"}).find("forward probes only"),
+              std::string::npos);
+    EXPECT_NE(parse_error({"forward", "tcp", "multipath", "--destination-port", "0", "x"}).find("out of range"),
+              std::string::npos);
+}
+
 TEST(CommandLine, OneSentencePerBadInput) {
     EXPECT_EQ(parse_error({"sideways", "udp", "singlepath", "x"}),
               "unknown direction 'sideways': say forward, reverse or two-way");
