@@ -152,10 +152,15 @@ void SimulatedNetwork::send_from(const std::string& node, Bytes packet, std::int
 }
 
 int SimulatedNetwork::link_between(const std::string& a, const std::string& b) const {
-    for (const auto& [number, link] : topology_.links())
-        if ((link.a == a && link.b == b) || (link.a == b && link.b == a))
-            return number;
-    throw std::invalid_argument("no link between " + a + " and " + b);
+    if (links_by_ends_.empty())  // built once: every hop of every packet asks
+        for (const auto& [number, link] : topology_.links()) {
+            links_by_ends_[link.a + '\n' + link.b] = number;
+            links_by_ends_[link.b + '\n' + link.a] = number;
+        }
+    const auto found = links_by_ends_.find(a + '\n' + b);
+    if (found == links_by_ends_.end())
+        throw std::invalid_argument("no link between " + a + " and " + b);
+    return found->second;
 }
 
 std::optional<std::string> SimulatedNetwork::next_hop(const std::string& node, const IpAddress& destination,

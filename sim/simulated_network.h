@@ -17,6 +17,7 @@
 #include <random>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "bytes.h"
@@ -109,6 +110,7 @@ private:
     // NAT: (node, remote address, translated port) → the original source port
     std::map<std::tuple<std::string, IpAddress, std::uint16_t>, std::uint16_t> nat_ports_;
     NetworkCounters counters_;
+    mutable std::unordered_map<std::string, int> links_by_ends_;  // "a\nb" → link number
     friend class HostWire;
 };
 

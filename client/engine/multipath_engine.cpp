@@ -41,6 +41,7 @@ MultipathEngine::MultipathEngine(Prober& prober, IpAddress root, MultipathSettin
 
 void MultipathEngine::start() {
     prober_.set_listener(this);
+    add_default_todo();
     send_eligible();
     if (prober_.outstanding() == 0)
         finish(summarize());
@@ -95,6 +96,7 @@ void MultipathEngine::want(std::uint8_t ttl, std::size_t flow) {
         for (std::size_t i = 0; i < static_cast<std::size_t>(stops_.flows_for(2)); ++i)
             entry->second.insert(i);
     entry->second.insert(flow);
+    add_todo(ttl, flow);
     widest_ = std::max(widest_, flow + 1);
 }
 
@@ -172,6 +174,7 @@ void MultipathEngine::send(std::uint8_t ttl, std::size_t flow, int attempt, int 
         timeout = std::clamp<std::int64_t>(10 * slowest_answer_ns_, kShortestTimeout, prober_.timeout_ns());
     const std::uint16_t id = prober_.submit(ttl, flow_value(flow), not_before, timeout);
     in_flight_[id] = Attempt{ttl, flow, attempt, not_before != 0, paced_failures};
+    todo_.erase({flow, ttl});
     busy_.insert({ttl, flow});
     ++busy_at_[ttl];
     ++submitted_;
@@ -260,30 +263,46 @@ void MultipathEngine::on_limit_check(std::uint8_t ttl, bool answered) {
     silent_not_limited_.insert(ttl);
 }
 
+void MultipathEngine::add_todo(std::uint8_t ttl, std::size_t flow) {
+    if (ttl >= settings_.first_ttl && ttl <= settings_.max_ttl && !busy_.count({ttl, flow}) &&
+        seen(ttl, flow).state == FlowObservation::State::unprobed)
+        todo_.insert({flow, ttl});
+}
+
+void MultipathEngine::add_default_todo() {
+    // A TTL not planned yet wants the first n_2 flows (wanted()).
+    for (unsigned t = settings_.first_ttl; t <= settings_.max_ttl; ++t)
+        if (!wanted_.count(static_cast<std::uint8_t>(t)))
+            for (std::size_t flow = 0; flow < static_cast<std::size_t>(stops_.flows_for(2)); ++flow)
+                add_todo(static_cast<std::uint8_t>(t), flow);
+}
+
 void MultipathEngine::send_eligible() {
     if (finished_)
         return;
-    const std::size_t widest = std::max(widest_, static_cast<std::size_t>(stops_.flows_for(2)));
     // Flow by flow, and within a flow TTL by TTL: consecutive probes go to different hops,
-    // which spreads the load on each router (ICMP rate limits).
-    for (std::size_t flow = 0; flow < widest; ++flow) {
-        for (unsigned t = settings_.first_ttl; t <= settings_.max_ttl; ++t) {
-            const auto ttl = static_cast<std::uint8_t>(t);
-            if (prober_.outstanding() >= window_)
-                return;
-            if (submitted_ >= settings_.max_probes) {
-                budget_exhausted_ = true;
-                return;
-            }
-            if (!wanted(ttl, flow) || busy_.count({ttl, flow}) ||
-                seen(ttl, flow).state != FlowObservation::State::unprobed)
-                continue;
-            if (!reaches(ttl, flow))
-                break;  // deeper TTLs of this flow must wait too
-            if (busy_at_[ttl] >= burst_limit(ttl))
-                continue;
-            send(ttl, flow, 1, 0);
+    // which spreads the load on each router (ICMP rate limits). Only cells still to probe are
+    // visited, so a wide trace does not rescan every flow at every TTL per answer.
+    std::map<std::uint8_t, std::size_t> limits;  // burst_limit per TTL, for this pass
+    for (auto it = todo_.begin(); it != todo_.end();) {
+        if (prober_.outstanding() >= window_)
+            return;
+        if (submitted_ >= settings_.max_probes) {
+            budget_exhausted_ = true;
+            return;
         }
+        const auto [flow, ttl] = *it;
+        if (!reaches(ttl, flow)) {
+            it = todo_.lower_bound({flow + 1, 0});  // deeper TTLs of this flow must wait too
+            continue;
+        }
+        auto limit = limits.find(ttl);
+        if (limit == limits.end())
+            limit = limits.emplace(ttl, burst_limit(ttl)).first;
+        ++it;  // send() takes the cell off the list
+        if (busy_at_[ttl] >= limit->second)
+            continue;
+        send(ttl, flow, 1, 0);
     }
 }
 
@@ -310,6 +329,7 @@ void MultipathEngine::update_stopping_points() {
     per_vertex_confidence_ = per_vertex;
     stops_ = StoppingPoints(per_vertex);
     single_cache_.clear();
+    add_default_todo();
 }
 
 void MultipathEngine::plan() {

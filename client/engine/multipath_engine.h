@@ -81,6 +81,9 @@ private:
     std::size_t burst_limit(std::uint8_t ttl) const;
     // Sends every probe the current flow counts ask for that may go now.
     void send_eligible();
+    // Puts a wanted cell on the list of cells to probe, unless it is out or settled.
+    void add_todo(std::uint8_t ttl, std::size_t flow);
+    void add_default_todo();
     // Raises the flow counts from what the last round showed (the stopping points).
     void plan();
     // --trace-bound: the per-vertex bound is the trace's divided among the vertices found so far.
@@ -110,6 +113,7 @@ private:
     std::vector<std::uint16_t> flow_values_;
     std::map<std::uint8_t, std::set<std::size_t>> wanted_;  // flows to probe per TTL
     std::size_t widest_ = 0;                                // 1 + the highest flow wanted
+    std::set<std::pair<std::size_t, std::uint8_t>> todo_;   // (flow, TTL) wanted, not yet probed
     struct Pacing {
         std::int64_t next_slot_ns = 0;
         double slowdown = 1;  // doubled whenever a paced probe was lost and a retry answered

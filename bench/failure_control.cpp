@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// Failure control of the multipath engine measured the way the MDA literature does it
+// (fakeroute): many simulated traces over a catalogue of diamonds, each scored against the true
+// topology. Reports per shape family: the measured probability of missing a successor at a
+// branching point (with a 95% Wilson interval) against --confidence, the share of complete
+// traces, probes against the minimum the stopping points require on the true topology, and
+// (second part) wall time under 20-100 ms RTTs and Linux's ICMP rate limits against the floor
+// those limits impose. Usage: failure-control [TRACES] [RATE_LIMITED_TRACES] [SEED]
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/stopping_points.h"
+#include "simulated_trace.h"
+#include "topology_catalogue.h"
+#include "trace_score.h"
+
+using namespace rtt;
+using namespace rtt::sim;
+
+namespace {
+
+constexpr double kConfidence = 0.05;
+constexpr std::int64_t kMs = 1'000'000;
+
+struct Tally {
+    long traces = 0;
+    long complete = 0;
+    long branching_points = 0;
+    long missed = 0;
+    long traces_with_miss = 0;
+    double probes = 0;
+    double minimum = 0;
+    double seconds = 0;
+    double floor_seconds = 0;
+    long hung = 0;
+};
+
+// The 95% Wilson score interval of a proportion.
+std::pair<double, double> wilson(long hits, long n) {
+    if (n == 0)
+        return {0, 1};
+    const double z = 1.96, p = static_cast<double>(hits) / static_cast<double>(n), nn = static_cast<double>(n);
+    const double centre = (p + z * z / (2 * nn)) / (1 + z * z / nn);
+    const double half = z * std::sqrt(p * (1 - p) / nn + z * z / (4 * nn * nn)) / (1 + z * z / nn);
+    return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
+// Probes the stopping points require on the true topology (Diamond-Miner's per-TTL count):
+// at each TTL, the most any vertex one hop before needs, n_{k+1} / (its share of flows).
+double minimum_probes(const GeneratedTopology& g, const client::StoppingPoints& stops) {
+    std::map<IpAddress, int> successors;
+    for (const auto& [from, to] : g.truth.edges)
+        ++successors[from];
+    double total = stops.flows_for(2);  // TTL 1, from the tracing host
+    for (const auto& [ttl, vertices] : g.truth.vertices) {
+        if (!g.truth.vertices.contains(ttl + 1))
+            break;
+        double needed = 0;
+        for (const auto& v : vertices)
+            needed = std::max(needed, stops.flows_for(successors[v] + 1) / g.truth.reach.at(v));
+        total += std::ceil(needed);
+    }
+    return total;
+}
+
+// The least time Linux's limits allow: every router answers 6 at once, then one a second, so
+// the router that must answer most sets the floor; plus one round trip to the deepest hop.
+double floor_seconds(const GeneratedTopology& g, const client::StoppingPoints& stops, double rtt_s) {
+    std::map<IpAddress, int> successors;
+    for (const auto& [from, to] : g.truth.edges)
+        ++successors[from];
+    double worst = 0;
+    for (const auto& [ttl, vertices] : g.truth.vertices) {
+        if (!g.truth.vertices.contains(ttl - 1) && ttl != 1)
+            continue;
+        double needed_here = ttl == 1 ? stops.flows_for(2) : 0;
+        if (ttl > 1)
+            for (const auto& v : g.truth.vertices.at(ttl - 1))
+                needed_here = std::max(needed_here, stops.flows_for(successors[v] + 1) / g.truth.reach.at(v));
+        for (const auto& v : vertices)
+            worst = std::max(worst, std::ceil(needed_here * g.truth.reach.at(v)) - 6);
+    }
+    return std::max(0.0, worst) + rtt_s;
+}
+
+std::vector<DiamondShape> catalogue() {
+    std::vector<DiamondShape> shapes;
+    for (const int width : {2, 3, 4, 8, 16, 32, 64})
+        for (const int length : {1, 2, 5, 10})
+            for (const bool meshed : {false, true}) {
+                if (meshed && width == 2 && length == 1)
+                    continue;  // the same as unmeshed
+                shapes.push_back({width, length, meshed, {}, 2, kMs});
+            }
+    // Uneven shares at the divergence point (unequal-cost balancing).
+    shapes.push_back({2, 2, false, {3, 1}, 2, kMs});
+    shapes.push_back({3, 2, false, {4, 2, 1}, 2, kMs});
+    shapes.push_back({4, 1, false, {1, 1, 1, 5}, 2, kMs});
+    shapes.push_back({8, 2, false, {1, 2, 3, 4, 5, 6, 7, 8}, 2, kMs});
+    return shapes;
+}
+
+std::string family_of(const DiamondShape& shape) {
+    if (!shape.weights.empty())
+        return "uneven shares";
+    return fmt::format("{} w{}", shape.meshed ? "meshed" : "unmeshed", shape.width);
+}
+
+Tally run(const DiamondShape& shape, long traces, std::uint64_t seed, bool rate_limited, bool trace_bound) {
+    Tally tally;
+    std::mt19937_64 random(seed);
+    const client::StoppingPoints stops(kConfidence);
+    for (long i = 0; i < traces; ++i) {
+        DiamondShape s = shape;
+        double rtt_s = 0;
+        if (rate_limited) {
+            // 20-100 ms to the destination, spread evenly over the path's links.
+            const double rtt_ms = std::uniform_real_distribution<double>(20, 100)(random);
+            const int links = s.lead_in + s.length + 2;
+            s.link_delay_ns = static_cast<std::int64_t>(rtt_ms / 2 / links * 1e6);
+            rtt_s = rtt_ms / 1000;
+        }
+        auto g = make_diamond(s);
+        if (rate_limited)
+            for (const auto& [name, node] : g.topology.nodes())
+                g.topology.node(name).behaviour.rate_limit = RateLimit::linux_default();
+        SimulatedNetwork network(g.topology, random());
+        SimulatedTraceSpec spec;
+        spec.target = g.truth.destination;
+        spec.prober.first_id = static_cast<std::uint16_t>(1 + random() % 60000);
+        spec.multipath_settings.first_flow = static_cast<std::uint16_t>(10000 + random() % 55000);
+        spec.multipath_settings.confidence = kConfidence;
+        spec.multipath_settings.trace_bound = trace_bound;
+        spec.multipath_settings.max_probes = 100000;
+        spec.limit_ns = 4 * 3600LL * 1'000'000'000;
+        const auto trace = simulate_trace(network, spec);
+        const auto score = score_trace(*trace.forward->record.graph, g.truth);
+        ++tally.traces;
+        tally.hung += trace.hung ? 1 : 0;
+        tally.complete += score.complete() ? 1 : 0;
+        tally.branching_points += score.branching_points;
+        tally.missed += score.missed_branching;
+        tally.traces_with_miss += score.missed_branching > 0 ? 1 : 0;
+        tally.probes += static_cast<double>(trace.forward->probes_sent);
+        tally.minimum += minimum_probes(g, stops);
+        tally.seconds += static_cast<double>(trace.simulated_ns) / 1e9;
+        tally.floor_seconds += floor_seconds(g, stops, rtt_s);
+    }
+    return tally;
+}
+
+void add(Tally& into, const Tally& t) {
+    into.traces += t.traces;
+    into.complete += t.complete;
+    into.branching_points += t.branching_points;
+    into.missed += t.missed;
+    into.traces_with_miss += t.traces_with_miss;
+    into.probes += t.probes;
+    into.minimum += t.minimum;
+    into.seconds += t.seconds;
+    into.floor_seconds += t.floor_seconds;
+    into.hung += t.hung;
+}
+
+void print_rows(const std::map<std::string, Tally>& rows, bool timing) {
+    if (timing) {
+        fmt::print("| shapes | traces | complete | wall time (mean) | floor (mean) | ratio |\n|---|---|---|---|---|---|\n");
+        for (const auto& [name, t] : rows)
+            fmt::print("| {} | {} | {:.1f}% | {:.1f} s | {:.1f} s | {:.2f}× |\n", name, t.traces,
+                       100.0 * t.complete / t.traces, t.seconds / t.traces, t.floor_seconds / t.traces,
+                       t.seconds / t.floor_seconds);
+        return;
+    }
+    fmt::print(
+        "| shapes | traces | branching points | missed | P(miss) [95% CI] | complete | probes / minimum |\n"
+        "|---|---|---|---|---|---|---|\n");
+    for (const auto& [name, t] : rows) {
+        const auto [low, high] = wilson(t.missed, t.branching_points);
+        fmt::print("| {} | {} | {} | {} | {:.4f} [{:.4f}, {:.4f}] | {:.1f}% | {:.2f}× |\n", name, t.traces,
+                   t.branching_points, t.missed, static_cast<double>(t.missed) / std::max(1L, t.branching_points), low,
+                   high, 100.0 * t.complete / t.traces, t.probes / t.minimum);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const long traces = argc > 1 ? std::atol(argv[1]) : 10000;
+    const long limited = argc > 2 ? std::atol(argv[2]) : 200;
+    const std::uint64_t seed = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1;
+    const auto shapes = catalogue();
+    const auto started = std::chrono::steady_clock::now();
+
+    fmt::print("## Failure control: {} traces over {} diamonds, --confidence {} per branching point\n\n", traces,
+               shapes.size(), kConfidence);
+    std::map<std::string, Tally> rows;
+    Tally all, unmeshed;
+    const long per_shape = std::max(1L, traces / static_cast<long>(shapes.size()));
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        const Tally t = run(shapes[i], per_shape, seed * 1000 + i, false, false);
+        add(rows[family_of(shapes[i])], t);
+        add(all, t);
+        if (!shapes[i].meshed && shapes[i].weights.empty())
+            add(unmeshed, t);
+    }
+    print_rows(rows, false);
+    const auto [low, high] = wilson(all.missed, all.branching_points);
+    fmt::print(
+        "\nall: {} traces, {} branching points, {} missed: P(miss) = {:.4f} [{:.4f}, {:.4f}] against {} ({}); "
+        "{:.1f}% complete; probes {:.2f}× the minimum ({:.2f}× on unmeshed diamonds, goal ≤ 1.15×); {} hung\n",
+        all.traces, all.branching_points, all.missed, static_cast<double>(all.missed) / all.branching_points, low, high,
+        kConfidence, high <= kConfidence ? "within" : "NOT within", 100.0 * all.complete / all.traces,
+        all.probes / all.minimum, unmeshed.probes / unmeshed.minimum, all.hung);
+
+    // The whole-trace bound: the share of traces with any miss must stay under --confidence.
+    Tally bound;
+    const long bound_per_shape = std::max(1L, traces / 10 / static_cast<long>(shapes.size()));
+    for (std::size_t i = 0; i < shapes.size(); ++i)
+        add(bound, run(shapes[i], bound_per_shape, seed * 2000 + i, false, true));
+    const auto [blow, bhigh] = wilson(bound.traces_with_miss, bound.traces);
+    fmt::print(
+        "\n--trace-bound: {} traces, {} with a missed successor: {:.4f} [{:.4f}, {:.4f}] against {} for the whole "
+        "trace; probes {:.2f}× the per-branching-point minimum\n",
+        bound.traces, bound.traces_with_miss, static_cast<double>(bound.traces_with_miss) / bound.traces, blow, bhigh,
+        kConfidence, bound.probes / bound.minimum);
+
+    if (limited > 0) {
+        fmt::print("\n## Under Linux's ICMP rate limits (6 at once, then 1/s per router), RTT 20-100 ms\n\n");
+        std::map<std::string, Tally> timed;
+        Tally timed_all;
+        std::vector<DiamondShape> some;
+        for (const auto& shape : shapes)
+            if (shape.width <= 16 && shape.length <= 5)
+                some.push_back(shape);
+        const long per = std::max(1L, limited / static_cast<long>(some.size()));
+        for (std::size_t i = 0; i < some.size(); ++i) {
+            const Tally t = run(some[i], per, seed * 3000 + i, true, false);
+            add(timed[family_of(some[i])], t);
+            add(timed_all, t);
+        }
+        print_rows(timed, true);
+        fmt::print("\nall: {} traces, {:.1f}% complete, wall time {:.2f}× the floor, {} hung\n", timed_all.traces,
+                   100.0 * timed_all.complete / timed_all.traces, timed_all.seconds / timed_all.floor_seconds,
+                   timed_all.hung);
+    }
+    fmt::print("\n(ran in {:.0f} s of CPU time on this machine)\n",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
