@@ -219,7 +219,8 @@ void add(Tally& into, const Tally& t) {
 
 void print_rows(const std::map<std::string, Tally>& rows, bool timing) {
     if (timing) {
-        fmt::print("| shapes | traces | complete | wall time (mean) | floor (mean) | ratio |\n|---|---|---|---|---|---|\n");
+        fmt::print(
+            "| shapes | traces | complete | wall time (mean) | floor (mean) | ratio |\n|---|---|---|---|---|---|\n");
         for (const auto& [name, t] : rows)
             fmt::print("| {} | {} | {:.1f}% | {:.1f} s | {:.1f} s | {:.2f}× |\n", name, t.traces,
                        100.0 * t.complete / t.traces, t.seconds / t.traces, t.floor_seconds / t.traces,
@@ -231,10 +232,9 @@ void print_rows(const std::map<std::string, Tally>& rows, bool timing) {
         "realized minimum |\n|---|---|---|---|---|---|---|---|\n");
     for (const auto& [name, t] : rows) {
         const auto [low, high] = wilson(t.missed, t.branching_points);
-        fmt::print("| {} | {} | {} | {} | {:.4f} [{:.4f}, {:.4f}] | {:.1f}% | {:.2f}× | {:.2f}× |\n", name,
-                   t.traces, t.branching_points, t.missed,
-                   static_cast<double>(t.missed) / std::max(1L, t.branching_points), low, high,
-                   100.0 * t.complete / t.traces, t.probes / t.minimum, t.probes / t.realized_minimum);
+        fmt::print("| {} | {} | {} | {} | {:.4f} [{:.4f}, {:.4f}] | {:.1f}% | {:.2f}× | {:.2f}× |\n", name, t.traces,
+                   t.branching_points, t.missed, static_cast<double>(t.missed) / std::max(1L, t.branching_points), low,
+                   high, 100.0 * t.complete / t.traces, t.probes / t.minimum, t.probes / t.realized_minimum);
     }
 }
 

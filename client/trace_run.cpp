@@ -169,10 +169,10 @@ int run_trace(const ClientOptions& options) {
     if (options.direction != Direction::reverse)
         add_direction(
             TraceDirection::forward,
-            std::make_unique<ForwardCodec>(
-                options.protocol, source, target, static_cast<std::uint16_t>(getpid()),
-                options.destination_port ? std::optional(static_cast<std::uint16_t>(*options.destination_port))
-                                         : std::nullopt),
+            std::make_unique<ForwardCodec>(options.protocol, source, target, static_cast<std::uint16_t>(getpid()),
+                                           options.destination_port
+                                               ? std::optional(static_cast<std::uint16_t>(*options.destination_port))
+                                               : std::nullopt),
             source);
     if (options.direction != Direction::forward)
         add_direction(TraceDirection::reverse, std::make_unique<ReverseCodec>(options.protocol, source, target),

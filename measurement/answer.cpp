@@ -17,8 +17,8 @@ std::string protocol_name(Protocol protocol) {
 std::string mpls_text(const MplsStack& stack) {
     std::string text;
     for (const auto& entry : stack)
-        text += (text.empty() ? "MPLS " : ", ") + fmt::format("L={} TC={} S={} TTL={}", entry.label, entry.tc,
-                                                               entry.bottom ? 1 : 0, entry.ttl);
+        text += (text.empty() ? "MPLS " : ", ") +
+                fmt::format("L={} TC={} S={} TTL={}", entry.label, entry.tc, entry.bottom ? 1 : 0, entry.ttl);
     return text;
 }
 

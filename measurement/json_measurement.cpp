@@ -132,8 +132,8 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
         if (entry.contains("mpls")) {
             const auto& stacks = entry["mpls"];
             if (!stacks.is_array() || stacks.size() > 64)
-                throw MeasurementError(fmt::format("vertex {} of a trace has mpls that is not a list of label stacks",
-                                                   index));
+                throw MeasurementError(
+                    fmt::format("vertex {} of a trace has mpls that is not a list of label stacks", index));
             for (const auto& stack : stacks) {
                 if (!stack.is_array() || stack.empty() || stack.size() > 16)
                     throw MeasurementError(
@@ -143,15 +143,15 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
                 MplsStack entries;
                 for (const auto& e : stack) {
                     if (!e.is_object() || !e.value("s", nlohmann::json()).is_boolean())
-                        throw MeasurementError(fmt::format(
-                            "vertex {} of a trace has an MPLS entry without label, tc, s and ttl", index));
-                    entries.push_back({static_cast<std::uint32_t>(
-                                           integer_field(e.value("label", nlohmann::json()), index, "label", 0, 0xFFFFF)),
-                                       static_cast<std::uint8_t>(
-                                           integer_field(e.value("tc", nlohmann::json()), index, "tc", 0, 7)),
-                                       e["s"].get<bool>(),
-                                       static_cast<std::uint8_t>(
-                                           integer_field(e.value("ttl", nlohmann::json()), index, "ttl", 0, 255))});
+                        throw MeasurementError(
+                            fmt::format("vertex {} of a trace has an MPLS entry without label, tc, s and ttl", index));
+                    entries.push_back(
+                        {static_cast<std::uint32_t>(
+                             integer_field(e.value("label", nlohmann::json()), index, "label", 0, 0xFFFFF)),
+                         static_cast<std::uint8_t>(integer_field(e.value("tc", nlohmann::json()), index, "tc", 0, 7)),
+                         e["s"].get<bool>(),
+                         static_cast<std::uint8_t>(
+                             integer_field(e.value("ttl", nlohmann::json()), index, "ttl", 0, 255))});
                 }
                 vertex.mpls.push_back(std::move(entries));
             }
@@ -192,9 +192,12 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
     m["min_ttl"] = p.first_ttl;
     m["max_ttl"] = p.max_ttl;
     if (p.multipath)
-        m["multipath"] = {{"confidence", p.confidence},     {"retry", p.retry},
-                          {"min_burst", p.min_burst},       {"max_burst", p.max_burst},
-                          {"single_vertex_probing", false}, {"max_probes", p.max_probes},
+        m["multipath"] = {{"confidence", p.confidence},
+                          {"retry", p.retry},
+                          {"min_burst", p.min_burst},
+                          {"max_burst", p.max_burst},
+                          {"single_vertex_probing", false},
+                          {"max_probes", p.max_probes},
                           {"confidence_scope", p.trace_bound ? "trace" : "branching_point"}};
     if (p.multipath && p.destination_port != 0)
         m["multipath"]["destination_port"] = p.destination_port;

@@ -47,9 +47,9 @@ struct MeasurementParameters {
     int max_ttl = 30;
     int flow = 0;  // single path
     int probes_per_hop = 1;
-    double confidence = 0;  // multipath
-    bool trace_bound = false;   // multipath: confidence for the whole trace, not per branching point
-    int destination_port = 0;   // multipath UDP/TCP: fixed destination port, flows in the source port
+    double confidence = 0;     // multipath
+    bool trace_bound = false;  // multipath: confidence for the whole trace, not per branching point
+    int destination_port = 0;  // multipath UDP/TCP: fixed destination port, flows in the source port
     int retry = 0;
     int min_burst = 0;
     int max_burst = 0;

@@ -36,7 +36,7 @@ struct MultipathVertex {
     std::optional<Answer> answer;  // one of its answers (kind, ICMP code) for annotations
     std::vector<MplsStack> mpls;   // the distinct MPLS label stacks its answers quoted
     void add_mpls(const MplsStack& stack);
-    bool end_of_path = false;      // the destination, or a router saying "unreachable"
+    bool end_of_path = false;  // the destination, or a router saying "unreachable"
 };
 
 struct MultipathEdge {

@@ -211,8 +211,8 @@ void SimulatedNetwork::forward(const std::string& node, Bytes packet, bool origi
         return;  // no route: dropped
     }
     const int link = link_between(node, *next);
-    events_.push(Event{clock_.monotonic_ns() + topology_.link(link).delay_ns, sequence_++, *next, link,
-                       std::move(packet)});
+    events_.push(
+        Event{clock_.monotonic_ns() + topology_.link(link).delay_ns, sequence_++, *next, link, std::move(packet)});
 }
 
 void SimulatedNetwork::arrive(const Event& event) {
@@ -314,8 +314,8 @@ void SimulatedNetwork::send_error(const std::string& name, int in_link, const By
             if (const auto back = next_hop(name, ip->source, packet))
                 from = topology_.address(name, link_between(name, *back), ip->family);
     }
-    Bytes quote(packet.begin(), packet.begin() + static_cast<std::ptrdiff_t>(std::min(packet.size(), v4 ? kQuoteV4
-                                                                                                     : kQuoteV6)));
+    Bytes quote(packet.begin(),
+                packet.begin() + static_cast<std::ptrdiff_t>(std::min(packet.size(), v4 ? kQuoteV4 : kQuoteV6)));
     Bytes message(8, 0);
     message[0] = time_exceeded ? (v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED)
                                : (v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH);
@@ -380,8 +380,7 @@ bool SimulatedNetwork::serve_reverse(const std::string& name, const Bytes& packe
         if (const auto request = decode_request(ip->payload, ip->family)) {
             ++counters_.server_requests;
             if (request->ttl == 0) {
-                respond(Response{request->id, RTT_STATE_INVALID_TTL, std::nullopt, 0, 0}, ip->destination,
-                        ip->source);
+                respond(Response{request->id, RTT_STATE_INVALID_TTL, std::nullopt, 0, 0}, ip->destination, ip->source);
                 return true;
             }
             if (!probe_protocol(request->protocol, ip->family)) {

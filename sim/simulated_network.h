@@ -75,9 +75,7 @@ private:
         std::string node;
         int in_link = 0;  // 0: sent by the node itself
         Bytes packet;
-        bool operator>(const Event& other) const {
-            return at != other.at ? at > other.at : sequence > other.sequence;
-        }
+        bool operator>(const Event& other) const { return at != other.at ? at > other.at : sequence > other.sequence; }
     };
     struct Session {
         std::int64_t sent_ns = 0;
@@ -92,8 +90,8 @@ private:
     int link_between(const std::string& a, const std::string& b) const;
     void deliver_locally(const std::string& node, int in_link, const Bytes& packet);
     // An ICMP error about `packet` from `node`; `type_v4/v6` and `code` say which.
-    void send_error(const std::string& node, int in_link, const Bytes& packet, bool time_exceeded,
-                    std::uint8_t code_v4, std::uint8_t code_v6);
+    void send_error(const std::string& node, int in_link, const Bytes& packet, bool time_exceeded, std::uint8_t code_v4,
+                    std::uint8_t code_v6);
     bool rate_allows(const std::string& node, const IpAddress& destination);
     bool serve_reverse(const std::string& node, const Bytes& packet);
     void nat_rewrite(const std::string& node, Bytes& packet);

@@ -63,8 +63,8 @@ SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpe
         auto parts = std::make_unique<DirectionParts>();
         const auto protocols = codec->answer_protocols();
         auto wire = network.attach(spec.client, std::vector<std::uint8_t>(protocols.begin(), protocols.end()));
-        parts->prober = std::make_unique<client::Prober>(std::move(codec), spec.prober, std::move(wire),
-                                                         network.clock());
+        parts->prober =
+            std::make_unique<client::Prober>(std::move(codec), spec.prober, std::move(wire), network.clock());
         if (spec.multipath)
             parts->engine = std::make_unique<client::MultipathEngine>(*parts->prober, root, spec.multipath_settings,
                                                                       parts->result.record);
@@ -74,9 +74,9 @@ SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpe
         return parts;
     };
     if (spec.forward)
-        forward = build(std::make_unique<client::ForwardCodec>(spec.protocol, source, spec.target, 4242,
-                                                               spec.destination_port),
-                        source);
+        forward = build(
+            std::make_unique<client::ForwardCodec>(spec.protocol, source, spec.target, 4242, spec.destination_port),
+            source);
     if (spec.reverse) {
         reverse = build(std::make_unique<client::ReverseCodec>(spec.protocol, source, spec.target), spec.target);
         reverse->check = std::make_unique<client::ServerCheck>(*reverse->prober, spec.singlepath.flow,

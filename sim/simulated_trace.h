@@ -41,8 +41,8 @@ struct SimulatedDirection {
 struct SimulatedTrace {
     std::optional<SimulatedDirection> forward;
     std::optional<SimulatedDirection> reverse;
-    bool hung = false;               // the limit passed before every direction finished
-    std::int64_t simulated_ns = 0;   // how long the trace took in simulated time
+    bool hung = false;              // the limit passed before every direction finished
+    std::int64_t simulated_ns = 0;  // how long the trace took in simulated time
 };
 
 // Runs the tasks in simulated time until every one has finished or `limit_ns` passed since the

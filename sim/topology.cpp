@@ -16,7 +16,7 @@ void Topology::add_node(const std::string& name, bool router) {
     node.name = name;
     node.router = router;
     // Every router hashes flows with its own seed, as the lab seeds each namespace.
-    node.behaviour.hash_seed = std::hash<std::string>{}(name) * 0x9E3779B97F4A7C15ULL + nodes_.size();
+    node.behaviour.hash_seed = std::hash<std::string>{}(name)*0x9E3779B97F4A7C15ULL + nodes_.size();
     nodes_.emplace(name, std::move(node));
 }
 

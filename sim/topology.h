@@ -53,8 +53,8 @@ struct Behaviour {
 
 struct Link {
     int number = 0;
-    std::string a;                     // 198.18.N.1
-    std::string b;                     // 198.18.N.2
+    std::string a;                      // 198.18.N.1
+    std::string b;                      // 198.18.N.2
     std::int64_t delay_ns = 1'000'000;  // one way
 };
 

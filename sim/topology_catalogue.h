@@ -16,8 +16,8 @@
 namespace rtt::sim {
 
 struct DiamondShape {
-    int width = 2;    // parallel vertices per hop inside the diamond
-    int length = 1;   // hops inside the diamond
+    int width = 2;        // parallel vertices per hop inside the diamond
+    int length = 1;       // hops inside the diamond
     bool meshed = false;  // each vertex also leads to the next vertex of the next hop
     // Shares of the divergence router's next hops (weights, one per branch); empty: even.
     std::vector<int> weights;
@@ -27,9 +27,9 @@ struct DiamondShape {
 
 // The true IP-level graph as a trace should find it: addresses by TTL and edges between them.
 struct TrueGraph {
-    std::map<int, std::set<IpAddress>> vertices;           // by TTL
-    std::set<std::pair<IpAddress, IpAddress>> edges;        // (TTL t, TTL t+1)
-    std::map<IpAddress, double> reach;                      // share of flows that pass the vertex
+    std::map<int, std::set<IpAddress>> vertices;      // by TTL
+    std::set<std::pair<IpAddress, IpAddress>> edges;  // (TTL t, TTL t+1)
+    std::map<IpAddress, double> reach;                // share of flows that pass the vertex
     IpAddress destination;
 };
 

@@ -38,8 +38,9 @@ TraceScore score_trace(const MultipathGraph& graph, const TrueGraph& truth) {
         if (next.size() < 2 || !found_vertices.contains(vertex))
             continue;
         ++score.branching_points;
-        const bool all = std::all_of(next.begin(), next.end(),
-                                     [&](const IpAddress& n) { return found_edges.contains({vertex, n}); });
+        const bool all = std::all_of(next.begin(), next.end(), [&](const IpAddress& n) {
+            return found_edges.contains({vertex, n});
+        });
         score.missed_branching += all ? 0 : 1;
     }
     return score;

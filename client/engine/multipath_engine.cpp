@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 
-
 #include "log.h"
 
 namespace rtt::client {
@@ -257,8 +256,10 @@ void MultipathEngine::on_limit_check(std::uint8_t ttl, bool answered) {
         ++answered_on_retry_[ttl];  // as good a proof as an answered retry
         return;
     }
-    log(LogLevel::info, "ttl {}: flows stay silent when paced, yet {} probes back to back were all answered: a "
-        "silent router, not a rate limit", ttl, kLimitCheckProbes);
+    log(LogLevel::info,
+        "ttl {}: flows stay silent when paced, yet {} probes back to back were all answered: a "
+        "silent router, not a rate limit",
+        ttl, kLimitCheckProbes);
     pacing_.erase(ttl);
     silent_not_limited_.insert(ttl);
 }

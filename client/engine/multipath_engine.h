@@ -120,19 +120,19 @@ private:
     };
     // The time between two probes to a paced hop.
     std::int64_t pacing_interval(std::uint8_t ttl, const Pacing& pacing) const;
-    std::map<std::uint8_t, Pacing> pacing_;                 // rate-limited hops
-    std::set<std::uint8_t> silent_not_limited_;             // hops whose losses pacing did not cure
-    std::map<std::uint8_t, int> answered_on_retry_;         // per hop: answers that needed a retry
-    std::map<std::uint8_t, int> silent_verdicts_;           // per hop: flows given up as silent
+    std::map<std::uint8_t, Pacing> pacing_;          // rate-limited hops
+    std::set<std::uint8_t> silent_not_limited_;      // hops whose losses pacing did not cure
+    std::map<std::uint8_t, int> answered_on_retry_;  // per hop: answers that needed a retry
+    std::map<std::uint8_t, int> silent_verdicts_;    // per hop: flows given up as silent
     struct LimitCheck {
         int outstanding = 0;
         int lost = 0;
     };
-    std::map<std::uint8_t, LimitCheck> limit_checks_;       // per hop, once: is it rate limited?
+    std::map<std::uint8_t, LimitCheck> limit_checks_;            // per hop, once: is it rate limited?
     std::unordered_map<std::uint16_t, std::uint8_t> check_ids_;  // limit-check probes out, by id
-    std::unordered_map<std::uint16_t, Attempt> in_flight_;  // by probe id
-    std::set<CellKey> busy_;                                // cells with a probe out
-    std::map<std::uint8_t, std::size_t> busy_at_;           // probes out per TTL
+    std::unordered_map<std::uint16_t, Attempt> in_flight_;       // by probe id
+    std::set<CellKey> busy_;                                     // cells with a probe out
+    std::map<std::uint8_t, std::size_t> busy_at_;                // probes out per TTL
     mutable std::map<std::uint8_t, std::optional<IpAddress>> single_cache_;
     std::int64_t slowest_answer_ns_ = 0;
     std::size_t window_;

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 
-
-
 namespace rtt::client {
 
 bool SinglePathEngine::Hop::settled() const {

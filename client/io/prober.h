@@ -44,7 +44,7 @@ public:
 
 struct ProberSettings {
     std::int64_t timeout_ns = 2'000'000'000;
-    std::int64_t inter_ns = 0;  // least time between two sends
+    std::int64_t inter_ns = 0;   // least time between two sends
     std::uint16_t first_id = 0;  // the first probe id; 0: a random one (a simulation fixes it)
 };
 

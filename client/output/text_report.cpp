@@ -79,8 +79,7 @@ public:
         if (h.multipath)
             return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence {}",
                                trace_direction_name(h.direction), protocol_name(h.protocol), route, h.max_ttl,
-                               100 * (1 - h.confidence),
-                               h.trace_bound ? "for the whole trace" : "per branching point");
+                               100 * (1 - h.confidence), h.trace_bound ? "for the whole trace" : "per branching point");
         return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop",
                            trace_direction_name(h.direction), protocol_name(h.protocol), route, h.flow, h.max_ttl,
                            h.probes_per_hop);

@@ -34,8 +34,8 @@ struct SectionHeading {
     bool multipath = false;
     double confidence = 0.05;
     bool trace_bound = false;  // the confidence is for the whole trace
-    bool merge = true;        // multipath: fold vertices seen at several TTLs
-    bool flow_paths = false;  // multipath: also the per-flow table (--paths)
+    bool merge = true;         // multipath: fold vertices seen at several TTLs
+    bool flow_paths = false;   // multipath: also the per-flow table (--paths)
 };
 
 class TextReport {

@@ -120,10 +120,14 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
         quoted->protocol != ip_protocol(protocol_, family()) || quoted->payload.size() < 8)
         return std::nullopt;
     const auto q = quoted->payload;
-    Answer answer{0,           time_exceeded ? AnswerKind::time_exceeded : AnswerKind::unreachable,
-                  from,        time_exceeded ? std::uint8_t{0} : code,
-                  0,           std::nullopt,
-                  std::nullopt, {}};
+    Answer answer{0,
+                  time_exceeded ? AnswerKind::time_exceeded : AnswerKind::unreachable,
+                  from,
+                  time_exceeded ? std::uint8_t{0} : code,
+                  0,
+                  std::nullopt,
+                  std::nullopt,
+                  {}};
     if (time_exceeded)
         answer.mpls = mpls_labels(icmp, family());
     switch (protocol_) {

@@ -3,8 +3,8 @@
 // answer there (NODE:LINK alternatives), as the lab tests read them.
 #pragma once
 
-#include <set>
 #include <ostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>

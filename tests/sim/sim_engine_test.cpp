@@ -90,8 +90,7 @@ INSTANTIATE_TEST_SUITE_P(Sim, LabTopologies,
                          ::testing::Combine(::testing::Values("line", "diamond", "asymmetric", "wide"),
                                             ::testing::Values(Family::v4, Family::v6)),
                          [](const auto& info) {
-                             return std::get<0>(info.param) +
-                                    (std::get<1>(info.param) == Family::v4 ? "_v4" : "_v6");
+                             return std::get<0>(info.param) + (std::get<1>(info.param) == Family::v4 ? "_v4" : "_v6");
                          });
 
 }  // namespace

@@ -173,8 +173,9 @@ TEST(CommandLine, TcpGoesToPort80UnlessToldAndMultipathMayFixTheDestinationPort)
     EXPECT_TRUE(fixed.trace_bound);
     EXPECT_NE(parse_error({"forward", "icmp", "multipath", "--destination-port", "443", "x"}).find("ICMP has no ports"),
               std::string::npos);
-    EXPECT_NE(parse_error({"reverse", "tcp", "multipath", "--destination-port", "443", "x"}).find("forward probes only"),
-              std::string::npos);
+    EXPECT_NE(
+        parse_error({"reverse", "tcp", "multipath", "--destination-port", "443", "x"}).find("forward probes only"),
+        std::string::npos);
     EXPECT_NE(parse_error({"forward", "tcp", "multipath", "--destination-port", "0", "x"}).find("out of range"),
               std::string::npos);
 }
