@@ -37,7 +37,7 @@ std::uint16_t internet_checksum(std::span<const std::uint8_t> bytes) {
 }
 
 std::size_t ip_header_length(std::span<const std::uint8_t> packet) {
-    return (packet[0] >> 4) == 4 ? std::size_t{(packet[0] & 0x0Fu) * 4u} : std::size_t{40};
+    return (packet[0] >> 4) == 4 ? std::size_t{packet[0] & 0x0Fu} * 4 : std::size_t{40};
 }
 
 void set_ttl(Bytes& packet, std::uint8_t ttl) {

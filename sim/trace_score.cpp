@@ -34,7 +34,9 @@ TraceScore score_trace(const MultipathGraph& graph, const TrueGraph& truth) {
     std::map<IpAddress, std::set<IpAddress>> successors;
     for (const auto& [from, to] : truth.edges)
         successors[from].insert(to);
-    for (const auto& [vertex, next] : successors) {
+    for (const auto& entry : successors) {
+        const IpAddress& vertex = entry.first;
+        const auto& next = entry.second;
         if (next.size() < 2 || !found_vertices.contains(vertex))
             continue;
         ++score.branching_points;

@@ -12,7 +12,6 @@
 namespace rtt::sim {
 namespace {
 
-constexpr std::int64_t kSecond = 1'000'000'000;
 constexpr std::int64_t kMs = 1'000'000;
 
 Topology lab_topology(const std::string& name) {

@@ -15,7 +15,6 @@
 namespace rtt::sim {
 namespace {
 
-constexpr std::int64_t kSecond = 1'000'000'000;
 
 Topology lab_topology(const std::string& name) {
     return Topology::load(std::string(RTT_TOPOLOGY_DIR) + "/" + name + ".topo");
