@@ -60,7 +60,7 @@ struct ClientOptions {
     bool no_merge = false;
     bool opt_single_vertex_hop = false;
     int max_probes = 10000;
-    std::optional<int> first_flow;  // default: random
+    std::optional<int> first_flow;        // default: random
     std::optional<int> destination_port;  // multipath UDP/TCP: fixed, the source port is the flow
     bool trace_bound = false;             // --confidence bounds the whole trace, not each vertex
 };

@@ -15,7 +15,6 @@
 namespace rtt::sim {
 namespace {
 
-
 Topology lab_topology(const std::string& name) {
     return Topology::load(std::string(RTT_TOPOLOGY_DIR) + "/" + name + ".topo");
 }
