@@ -191,7 +191,7 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
     m["protocol"] = protocol_name(p.protocol);
     m["min_ttl"] = p.first_ttl;
     m["max_ttl"] = p.max_ttl;
-    if (p.multipath)
+    if (p.multipath) {
         m["multipath"] = {{"confidence", p.confidence},
                           {"retry", p.retry},
                           {"min_burst", p.min_burst},
@@ -199,10 +199,11 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
                           {"single_vertex_probing", false},
                           {"max_probes", p.max_probes},
                           {"confidence_scope", p.trace_bound ? "trace" : "branching_point"}};
-    if (p.multipath && p.destination_port != 0)
-        m["multipath"]["destination_port"] = p.destination_port;
-    else
+        if (p.destination_port != 0)
+            m["multipath"]["destination_port"] = p.destination_port;
+    } else {
         m["singlepath"] = {{"flow", p.flow}, {"probes", p.probes_per_hop}};
+    }
     m["inter"] = p.inter_s;
     m["timeout"] = p.timeout_s;
     m["abort"] = p.abort_after;

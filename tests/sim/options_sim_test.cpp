@@ -2,6 +2,13 @@
 // Engine options that only show their worth on a network: a fixed destination port through a
 // firewall (multipath --destination-port, scamper's tcp-sport) and the whole-trace bound.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "measurement/json_measurement.h"
 
 #include "simulated_trace.h"
 #include "topology_catalogue.h"
@@ -63,6 +70,84 @@ TEST(Options, TraceBoundAsksForMoreFlowsThanThePerBranchingPointBound) {
     const auto whole = probes(true);
     // ~20 vertices share 5%: each gets 0.25%, and n_2 grows from 6 to 10.
     EXPECT_GT(whole, per_point * 3 / 2);
+}
+
+}  // namespace
+}  // namespace rtt::sim
+
+namespace rtt::sim {
+namespace {
+
+// The stored measurement of a simulated trace, checked against docs/measurement.schema.json by
+// the same validator the lab tests use (python3-jsonschema).
+bool schema_valid(const nlohmann::json& document, std::string& why) {
+    char path[] = "/tmp/rtt-sim-measurement-XXXXXX";
+    const int fd = mkstemp(path);
+    if (fd < 0)
+        return false;
+    const std::string text = document.dump();
+    const bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    close(fd);
+    const std::string command =
+        std::string(
+            "python3 -c 'import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), "
+            "json.load(open(sys.argv[1])))' ") +
+        RTT_SCHEMA + " " + path + " 2>&1";
+    std::string output;
+    if (FILE* pipe = popen(command.c_str(), "r")) {
+        char buffer[512];
+        while (fgets(buffer, sizeof buffer, pipe))
+            output += buffer;
+        const int status = pclose(pipe);
+        unlink(path);
+        why = output;
+        return written && status == 0;
+    }
+    unlink(path);
+    return false;
+}
+
+TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
+    for (const int variant : {0, 1, 2, 3}) {  // single path; multipath; + trace bound; + fixed port
+        Topology topology = Topology::load(std::string(RTT_TOPOLOGY_DIR) + "/diamond.topo");
+        topology.node("r2a").behaviour.mpls_labels = {3000};
+        SimulatedNetwork network(topology, 2);
+        SimulatedTraceSpec spec;
+        spec.target = topology.address("server", Family::v4);
+        spec.multipath = variant > 0;
+        spec.multipath_settings.trace_bound = variant == 2;
+        if (variant == 3)
+            spec.destination_port = 443;
+        const auto trace = simulate_trace(network, spec);
+        MeasurementParameters p;
+        p.multipath = spec.multipath;
+        p.target = spec.target.to_string();
+        p.confidence = 0.05;
+        p.retry = 3;
+        p.min_burst = 20;
+        p.max_burst = 500;
+        p.max_probes = 10000;
+        p.probes_per_hop = 3;
+        p.flow = 33434;
+        p.timeout_s = 2;
+        p.abort_after = 3;
+        p.trace_bound = variant == 2;
+        p.destination_port = variant == 3 ? 443 : 0;
+        const auto source = topology.address("client", Family::v4);
+        const std::vector<RecordedDirection> recorded{
+            {TraceDirection::forward, source, spec.target, &trace.forward->record}};
+        const auto now = std::chrono::system_clock::now();
+        const auto document = measurement_json(p, {source, spec.target, now, now}, recorded, {});
+        EXPECT_NE(document.contains("multipath"), document.contains("singlepath")) << "variant " << variant;
+        if (variant == 2) {
+            EXPECT_EQ(document["multipath"]["confidence_scope"], "trace");
+        }
+        if (variant == 3) {
+            EXPECT_EQ(document["multipath"]["destination_port"], 443);
+        }
+        std::string why;
+        EXPECT_TRUE(schema_valid(document, why)) << "variant " << variant << ": " << why;
+    }
 }
 
 }  // namespace
