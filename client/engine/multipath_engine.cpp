@@ -96,7 +96,6 @@ void MultipathEngine::want(std::uint8_t ttl, std::size_t flow) {
             entry->second.insert(i);
     entry->second.insert(flow);
     add_todo(ttl, flow);
-    widest_ = std::max(widest_, flow + 1);
 }
 
 bool MultipathEngine::alive_before(std::uint8_t ttl, std::size_t flow) const {

@@ -112,7 +112,6 @@ private:
     ObservationTable table_;
     std::vector<std::uint16_t> flow_values_;
     std::map<std::uint8_t, std::set<std::size_t>> wanted_;  // flows to probe per TTL
-    std::size_t widest_ = 0;                                // 1 + the highest flow wanted
     std::set<std::pair<std::size_t, std::uint8_t>> todo_;   // (flow, TTL) wanted, not yet probed
     struct Pacing {
         std::int64_t next_slot_ns = 0;

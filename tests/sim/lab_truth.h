@@ -3,12 +3,14 @@
 // answer there (NODE:LINK alternatives), as the lab tests read them.
 #pragma once
 
+#include <map>
 #include <ostream>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "measurement/multipath_graph.h"
 #include "topology.h"
 
 namespace rtt {
@@ -19,6 +21,15 @@ inline void PrintTo(const IpAddress& address, std::ostream* out) {
 }  // namespace rtt
 
 namespace rtt::sim {
+
+// The addresses a graph found per TTL (the root left out), to compare with the truth.
+inline std::map<int, std::set<IpAddress>> graph_hops(const MultipathGraph& graph) {
+    std::map<int, std::set<IpAddress>> hops;
+    for (const auto& vertex : graph.vertices)
+        if (vertex.id != 0 && vertex.address)
+            hops[vertex.ttl].insert(*vertex.address);
+    return hops;
+}
 
 inline std::vector<std::set<IpAddress>> truth_hops(const Topology& topology, const std::string& name, Family family) {
     std::vector<std::set<IpAddress>> hops;

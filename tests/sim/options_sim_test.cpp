@@ -10,6 +10,7 @@
 
 #include "measurement/json_measurement.h"
 
+#include "lab_truth.h"
 #include "simulated_trace.h"
 #include "topology_catalogue.h"
 #include "trace_score.h"
@@ -42,11 +43,7 @@ TEST(Options, FixedDestinationPortReachesAFirewalledServiceOverEveryBranch) {
     EXPECT_EQ(trace.forward->record.summary->end, TraceEnd::reached);
     ASSERT_TRUE(trace.forward->record.summary->final_answer);
     EXPECT_EQ(trace.forward->record.summary->final_answer->kind, AnswerKind::tcp_syn_ack);  // port 443 open
-    std::set<IpAddress> at_two;
-    for (const auto& vertex : trace.forward->record.graph->vertices)
-        if (vertex.address && vertex.ttl == 2)
-            at_two.insert(*vertex.address);
-    EXPECT_EQ(at_two.size(), 2u);  // source ports balance like destination ports
+    EXPECT_EQ(graph_hops(*trace.forward->record.graph)[2].size(), 2u);  // source ports balance like destination ports
 }
 
 TEST(Options, VaryingTheDestinationPortStopsAtTheFirewall) {

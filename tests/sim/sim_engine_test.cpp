@@ -28,15 +28,6 @@ SimulatedTraceSpec spec_for(const Topology& topology, Family family, bool multip
     return spec;
 }
 
-// Addresses per TTL in a graph (the root left out).
-std::map<int, std::set<IpAddress>> graph_hops(const MultipathGraph& graph) {
-    std::map<int, std::set<IpAddress>> hops;
-    for (const auto& vertex : graph.vertices)
-        if (vertex.id != 0 && vertex.address)
-            hops[vertex.ttl].insert(*vertex.address);
-    return hops;
-}
-
 void expect_graph_matches_truth(const MultipathGraph& graph, const std::vector<std::set<IpAddress>>& truth) {
     const auto hops = graph_hops(graph);
     ASSERT_EQ(hops.size(), truth.size());
