@@ -193,7 +193,7 @@ std::size_t MultipathEngine::burst_limit(std::uint8_t ttl) const {
 
 void MultipathEngine::note_answer(const Attempt& attempt) {
     if (attempt.number > 1)
-        ++answered_on_retry_[attempt.ttl];
+        ++rate_limit_seen_[attempt.ttl];
     // Lost while paced, answered later: the routers there refill more slowly than assumed.
     if (const auto paced = pacing_.find(attempt.ttl); paced != pacing_.end() && attempt.paced_failures > 0)
         paced->second.slowdown = std::min(paced->second.slowdown * 2, 64.0);
@@ -206,7 +206,7 @@ void MultipathEngine::note_loss(const Attempt& attempt) {
     // An answer that needed a retry proves a rate limit (or loss) at this hop, which pacing
     // cures; losses no retry ever recovered may be a silent router, which it cannot.
     if (silent_not_limited_.count(ttl)) {
-        if (answered_on_retry_[ttl] == 0)
+        if (rate_limit_seen_[ttl] == 0)
             return;
         silent_not_limited_.erase(ttl);  // a rate limit after all: pace again
     }
@@ -220,7 +220,7 @@ void MultipathEngine::note_loss(const Attempt& attempt) {
 void MultipathEngine::note_silent(std::uint8_t ttl) {
     ++silent_verdicts_[ttl];
     const auto paced = pacing_.find(ttl);
-    if (paced == pacing_.end() || answered_on_retry_[ttl] > 0 || silent_verdicts_[ttl] < kSilentFlowsForUnpacing ||
+    if (paced == pacing_.end() || rate_limit_seen_[ttl] > 0 || silent_verdicts_[ttl] < kSilentFlowsForUnpacing ||
         limit_checks_.count(ttl))
         return;
     // Flows stay silent when paced and no retry was ever answered here: a silent router, or a
@@ -252,7 +252,7 @@ void MultipathEngine::on_limit_check(std::uint8_t ttl, bool answered) {
     if (check.lost > 0) {
         log(LogLevel::info, "ttl {}: {} of {} probes on one answering flow lost: rate limited, stays paced", ttl,
             check.lost, kLimitCheckProbes);
-        ++answered_on_retry_[ttl];  // as good a proof as an answered retry
+        ++rate_limit_seen_[ttl];
         return;
     }
     log(LogLevel::info,

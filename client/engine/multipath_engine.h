@@ -8,9 +8,10 @@
 // as it answered at the previous one, so nothing is sent past the end of the path; a hop shown
 // to be one vertex is not probed with more flows, they are inferred through it.
 // Unanswered probes are retried with fresh ids before they count as silence; a hop that loses
-// probes while answering others is rate limiting, and from then on gets one probe per second
-// per vertex seen there (Linux's default refill per router) instead of bursts, slower if it
-// keeps losing.
+// probes while answering others is rate limiting, and from then on is paced so that its busiest
+// vertex gets a probe every two seconds (Linux refills one answer a second), and a flow there is
+// silent only after three paced losses. The pacing ends only when a check (probes back to back
+// on a flow that answered there) shows no rate limit: the losses are then a silent router.
 #pragma once
 
 #include <map>
@@ -119,10 +120,11 @@ private:
     };
     // The time between two probes to a paced hop.
     std::int64_t pacing_interval(std::uint8_t ttl, const Pacing& pacing) const;
-    std::map<std::uint8_t, Pacing> pacing_;          // rate-limited hops
-    std::set<std::uint8_t> silent_not_limited_;      // hops whose losses pacing did not cure
-    std::map<std::uint8_t, int> answered_on_retry_;  // per hop: answers that needed a retry
-    std::map<std::uint8_t, int> silent_verdicts_;    // per hop: flows given up as silent
+    std::map<std::uint8_t, Pacing> pacing_;      // rate-limited hops
+    std::set<std::uint8_t> silent_not_limited_;  // hops whose losses pacing did not cure
+    // Per hop: answers that needed a retry, and failed limit checks (proofs of a rate limit).
+    std::map<std::uint8_t, int> rate_limit_seen_;
+    std::map<std::uint8_t, int> silent_verdicts_;  // per hop: flows given up as silent
     struct LimitCheck {
         int outstanding = 0;
         int lost = 0;
