@@ -29,15 +29,21 @@ SimulatedTraceSpec multipath_spec(std::uint64_t seed, bool two_way) {
     return spec;
 }
 
-// "did not finish in 5 of 14 runs (one was still running after 12 minutes)": every run ends,
-// reaches the server, and finds r2b and both of r3's addresses.
+// "did not finish in 5 of 14 runs (one was still running after 12 minutes)": the lab adds a
+// little loss of its own; with 2% on every router (the simulation's stand-in) the engine before
+// the fix ran for up to 50 minutes, asking round after round for flows through a black hole
+// that a few lost probes had made. Every run now ends within 4 minutes and reaches the server.
 TEST(FieldReports, MultipathOnARateLimitedDiamondWithASilentRouterFinishes) {
-    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
-        SimulatedNetwork network(silenced_diamond(), seed);
+    for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+        Topology topology = silenced_diamond();
+        for (const auto& [name, node] : topology.nodes())
+            if (node.router)
+                topology.node(name).behaviour.loss = 0.02;
+        SimulatedNetwork network(topology, seed);
         const auto trace = simulate_trace(network, multipath_spec(seed, false));
         ASSERT_FALSE(trace.hung) << "seed " << seed << ": still running after 600 s of simulated time";
         EXPECT_EQ(trace.forward->record.summary->end, TraceEnd::reached) << "seed " << seed;
-        EXPECT_LT(trace.simulated_ns, 120 * kSecond) << "seed " << seed;
+        EXPECT_LT(trace.simulated_ns, 240 * kSecond) << "seed " << seed;
     }
 }
 
