@@ -34,6 +34,11 @@ void Topology::add_route(const std::string& name, int destination_link, std::vec
     node(name).routes[destination_link] = std::move(via);
 }
 
+void Topology::set_link_delays(std::int64_t delay_ns) {
+    for (auto& [number, link] : links_)
+        link.delay_ns = delay_ns;
+}
+
 Node& Topology::node(const std::string& name) {
     const auto found = nodes_.find(name);
     if (found == nodes_.end())

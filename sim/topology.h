@@ -76,6 +76,8 @@ public:
     void add_node(const std::string& name, bool router);
     int add_link(const std::string& a, const std::string& b, std::int64_t delay_ns = 1'000'000);
     void add_route(const std::string& node, int destination_link, std::vector<std::string> via);
+    // Every link's one-way delay (the `.topo` format has none; the lab's are near zero).
+    void set_link_delays(std::int64_t delay_ns);
 
     Node& node(const std::string& name);
     const Node& node(const std::string& name) const;

@@ -71,8 +71,7 @@ TEST(EnginePaths, MultipathThroughANatFindsTheDiamondBehindIt) {
 
 TEST(EnginePaths, RttsGrowWithDepthAndMatchTheLinkDelays) {
     Topology topology = lab_topology("line");
-    for (const auto& [number, link] : topology.links())
-        const_cast<Link&>(topology.link(number)).delay_ns = 25 * kMs;
+    topology.set_link_delays(25 * kMs);
     SimulatedNetwork network(topology, 1);
     const auto trace = simulate_trace(network, spec_to(topology.address("server", Family::v4), false));
     const auto& hops = trace.forward->record.hops;
@@ -84,8 +83,7 @@ TEST(EnginePaths, RttsGrowWithDepthAndMatchTheLinkDelays) {
 
 TEST(EnginePaths, ReverseRttsAreTheServersOwnMeasurement) {
     Topology topology = lab_topology("line");
-    for (const auto& [number, link] : topology.links())
-        const_cast<Link&>(topology.link(number)).delay_ns = 10 * kMs;
+    topology.set_link_delays(10 * kMs);
     topology.node("server").reverse_server = true;
     SimulatedNetwork network(topology, 1);
     auto spec = spec_to(topology.address("server", Family::v4), false);
