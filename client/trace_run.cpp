@@ -19,6 +19,7 @@
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
 #include "output/measurement_files.h"
+#include "output/output_paths.h"
 #include "output/text_report.h"
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
@@ -77,7 +78,7 @@ MeasurementParameters measurement_parameters(const ClientOptions& options) {
     p.confidence = options.confidence;
     p.trace_bound = options.trace_bound;
     p.destination_port = options.destination_port.value_or(0);
-    p.retry = options.retry;
+    p.retry = options.retries;
     p.min_burst = options.min_burst;
     p.max_burst = options.max_burst;
     p.max_probes = options.max_probes;
@@ -97,6 +98,7 @@ int run_trace(const ClientOptions& options) {
     // Settled before tracing, so a missing collector URL does not cost a trace.
     const std::optional<TransmitSettings> transmit =
         options.transmit ? std::optional(transmit_settings(options)) : std::nullopt;
+    const OutputPaths files = plan_output_paths(options);
     const IpAddress target = resolve_target(options.target, options.family);
     if (options.resolve_aliases && !target.is_v4())
         throw ClientError(
@@ -124,7 +126,7 @@ int run_trace(const ClientOptions& options) {
     multipath_settings.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
     multipath_settings.confidence = options.confidence;
     multipath_settings.trace_bound = options.trace_bound;
-    multipath_settings.retries = options.retry;
+    multipath_settings.retries = options.retries;
     multipath_settings.abort_after = options.abort_after;
     multipath_settings.min_burst = static_cast<std::size_t>(options.min_burst);
     multipath_settings.max_burst = static_cast<std::size_t>(options.max_burst);
@@ -218,19 +220,31 @@ int run_trace(const ClientOptions& options) {
     const auto measurement = measurement_json(parameters, context, recorded, resolver.names());
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
+    // Every file written is named on stderr (and why its name is not the one asked for).
+    const auto wrote = [&](const std::string& path) {
+        const std::string asked =
+            files.renamed_from.empty()
+                ? std::string()
+                : fmt::format(" ({} exists; --force overwrites)", files.renamed_from + path.substr(path.rfind('.')));
+        std::fprintf(stderr, "reverse-traceroute: wrote %s%s\n", path.c_str(), asked.c_str());
+    };
     std::vector<std::vector<IpAddress>> aliases;
-    if (options.resolve_aliases) {
+    if (files.aliases) {
         aliases = find_aliases(recorded);
-        const std::string path = options.output_base + ".aliases";
-        write_file(path, aliases_text(aliases));
+        write_file(*files.aliases, aliases_text(aliases));
         std::fprintf(options.json ? stderr : stdout, "aliases: %zu routers with several addresses (%s)\n",
-                     aliases.size(), path.c_str());
+                     aliases.size(), files.aliases->c_str());
+        wrote(*files.aliases);
     }
-    if (options.render)
-        draw_measurement({options.output_base + "." + options.format, options.format, !options.no_merge}, parameters,
-                         context, recorded, resolver.names(), aliases);
-    if (options.store_json)
-        write_file(options.output_base + ".json", measurement.dump(4) + "\n");
+    if (files.drawing) {
+        draw_measurement({*files.drawing, options.format, !options.no_merge}, parameters, context, recorded,
+                         resolver.names(), aliases);
+        wrote(*files.drawing);
+    }
+    if (files.json) {
+        write_file(*files.json, measurement.dump(4) + "\n");
+        wrote(*files.json);
+    }
     // Ctrl-C asks to stop: what was found is printed and saved above, but not sent anywhere.
     if (end.signal) {
         if (transmit)

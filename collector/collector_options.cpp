@@ -43,7 +43,9 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
               "store measurements submitted with reverse-traceroute --transmit and serve them",
               "--listen ADDR:PORT --db PATH (--token-file PATH | --open) [OPTIONS]",
               {},
-              {{"db", {"<file>"}}, {"token-file", {"<file>"}}, {"tls-cert", {"<file>"}}, {"tls-key", {"<file>"}}}});
+              {{"db", {"<file>"}}, {"token-file", {"<file>"}}, {"tls-cert", {"<file>"}}, {"tls-key", {"<file>"}}},
+              {},
+              {}});
     app.add_option("--listen", listen, "Address and port to serve HTTP(S) on; port 0 picks a free one")
         ->capture_default_str();
     app.add_option("--db", o.database, "SQLite database file (created if missing)")->capture_default_str();

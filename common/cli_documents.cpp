@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli_documents.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -15,8 +16,18 @@ std::vector<const CLI::Option*> visible_options(const CLI::App& app) {
     return app.get_options([](const CLI::Option* option) { return !option->get_group().empty(); });
 }
 
-std::vector<const CLI::App*> subcommands(const CLI::App& app) {
-    return app.get_subcommands([](const CLI::App*) { return true; });
+// The option groups in the order of their first option (CLI11 names the default "Options").
+std::vector<std::string> option_groups(const CLI::App& app) {
+    std::vector<std::string> groups;
+    for (const auto* option : visible_options(app))
+        if (!option->get_positional() && std::find(groups.begin(), groups.end(), option->get_group()) == groups.end())
+            groups.push_back(option->get_group());
+    return groups;
+}
+
+// Options offered whatever else is on the line (not in a group that a word unlocks).
+bool always_offered(const CLI::Option* option, const CommandDocument& document) {
+    return document.group_words.find(option->get_group()) == document.group_words.end();
 }
 
 // Flags expect no value (CLI11 gives them an expected count of 0).
@@ -142,19 +153,15 @@ std::string man_page(const CLI::App& app, const CommandDocument& document) {
     page += fmt::format(".SH DESCRIPTION\n{}\n", roff(app.get_description()));
     page += ".SH OPTIONS\n";
     std::vector<const CLI::Option*> positionals;
-    for (const auto* option : visible_options(app)) {
+    for (const auto* option : visible_options(app))
         if (option->get_positional())
             positionals.push_back(option);
-        else
-            page += roff_option(option);
-    }
-    for (const auto* sub : subcommands(app)) {
-        page += fmt::format(".SS \"{}\"\n{}.\n", roff(sub->get_name()), roff(sub->get_description()));
-        for (const auto* option : visible_options(*sub)) {
-            if (option->get_positional())
-                continue;
-            page += roff_option(option);
-        }
+    for (const auto& group : option_groups(app)) {
+        if (group != "Options")
+            page += fmt::format(".SS \"{}\"\n", roff(group));
+        for (const auto* option : visible_options(app))
+            if (!option->get_positional() && option->get_group() == group)
+                page += roff_option(option);
     }
     if (!positionals.empty()) {
         page += ".SH ARGUMENTS\n";
@@ -165,26 +172,40 @@ std::string man_page(const CLI::App& app, const CommandDocument& document) {
 }
 
 std::string bash_completion(const CLI::App& app, const CommandDocument& document) {
-    // Option lists: the program's own, and per subcommand; value_options collects those whose
-    // next word is their value.
+    // Option lists: those always offered, and per unlocking word; value_options collects those
+    // whose next word is their value.
     std::string value_options;
-    const auto option_words = [&](const CLI::App& level) {
+    std::string global_options;
+    std::map<std::string, std::string> unlocked;  // word -> its options
+    for (const auto* option : visible_options(app)) {
+        if (option->get_positional())
+            continue;
         std::string words;
-        for (const auto* option : visible_options(level)) {
-            if (option->get_positional())
-                continue;
-            for (const auto& name : option_names(option)) {
-                words += " " + name;
-                if (takes_value(option) && !optional_value(option))
-                    value_options += " " + name;
-            }
+        for (const auto& name : option_names(option)) {
+            words += " " + name;
+            if (takes_value(option) && !optional_value(option))
+                value_options += " " + name;
         }
-        return words;
+        if (always_offered(option, document))
+            global_options += words;
+        else
+            unlocked[document.group_words.at(option->get_group())] += words;
+    }
+    std::string unlock_cases;
+    std::string every_unlocked;
+    for (const auto& [word, options] : unlocked) {
+        unlock_cases += fmt::format("      {}) options+=\"{}\"; unlocked=1 ;;\n", word, options);
+        every_unlocked += options;
+    }
+    const auto action_for = [](const std::string& joined) {
+        if (joined == "<host>")
+            return std::string("COMPREPLY=($(compgen -A hostname -- \"$cur\"))");
+        if (joined == "<interface>")
+            return std::string("COMPREPLY=($(compgen -W \"$(ls /sys/class/net 2> /dev/null)\" -- \"$cur\"))");
+        if (joined == "<file>")
+            return std::string("COMPREPLY=($(compgen -f -- \"$cur\"))");
+        return fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", joined);
     };
-    const std::string global_options = option_words(app);
-    std::string subcommand_cases;
-    for (const auto* sub : subcommands(app))
-        subcommand_cases += fmt::format("      {}) options+=\"{}\" ;;\n", sub->get_name(), option_words(*sub));
     std::string value_cases;
     for (const auto* option : visible_options(app)) {
         const auto found = document.value_words.find(long_name(option));
@@ -193,30 +214,30 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
         std::string names;
         for (const auto& name : option_names(option))
             names += names.empty() ? name : "|" + name;
-        const std::string words = fmt::format("{}", fmt::join(found->second, " "));
         value_cases +=
-            words == "<file>"
-                ? fmt::format("    {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", names)
-                : fmt::format("    {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return ;;\n", names, words);
+            fmt::format("    {}) {}; return ;;\n", names, action_for(fmt::format("{}", fmt::join(found->second, " "))));
     }
     std::string positional_cases;
-    for (std::size_t i = 0; i < document.positional_words.size(); ++i) {
-        const auto& words = document.positional_words[i];
-        const std::string joined = fmt::format("{}", fmt::join(words, " "));
-        std::string action;
-        if (joined == "<host>")
-            action = "COMPREPLY=($(compgen -A hostname -- \"$cur\"))";
-        else if (joined == "<interface>")
-            action = "COMPREPLY=($(compgen -W \"$(ls /sys/class/net 2> /dev/null)\" -- \"$cur\"))";
-        else
-            action = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", joined);
-        positional_cases += fmt::format("    {}) {} ;;\n", i, action);
-    }
+    for (std::size_t i = 0; i < document.positional_words.size(); ++i)
+        positional_cases += fmt::format("    {}) {} ;;\n", i,
+                                        action_for(fmt::format("{}", fmt::join(document.positional_words[i], " "))));
     const std::string function = function_name(document.name);
     return fmt::format(
         R"(# bash completion for {name}; generated from its command-line definition ({name} --completion bash).
 {function}() {{
-  local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}}
+  # bash splits words at ':' (COMP_WORDBREAKS): glue "http" ":" "//host" ":" "8080/" back into
+  # one word, so that a URL or an IPv6 address counts as one.
+  local -a words=()
+  local i n=0 cword=0
+  for ((i = 0; i < ${{#COMP_WORDS[@]}}; i++)); do
+    if ((i > 0)) && [[ ${{COMP_WORDS[i]}} == : || ${{COMP_WORDS[i-1]}} == : ]]; then
+      words[n-1]+=${{COMP_WORDS[i]}}
+    else
+      words[n++]=${{COMP_WORDS[i]}}
+    fi
+    ((i == COMP_CWORD)) && cword=$((n - 1))
+  done
+  local cur=${{words[cword]}} prev=${{words[cword-1]}}
   local value_options="{value_options} "
   # The value of an option that takes one.
   case $prev in
@@ -225,17 +246,21 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
     return
   fi
   # Words so far that are not options or option values: the positional index of this word.
-  local i word position=0 options="{global_options}"
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    word=${{COMP_WORDS[i]}}
+  local word position=0 unlocked=0 options="{global_options}"
+  for ((i = 1; i < cword; i++)); do
+    word=${{words[i]}}
     if [[ $word == -* ]]; then
       [[ " $value_options" == *" $word "* && $word != *=* ]] && ((i++))
       continue
     fi
+    # A URL is the value of an option whose value is optional (--transmit [URL]).
+    [[ $word == *://* ]] && continue
     case $word in
-{subcommand_cases}    esac
+{unlock_cases}    esac
     ((position++))
   done
+  # No word has chosen yet (e.g. the engine): every option may still apply.
+  ((unlocked)) || options+="{every_unlocked}"
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$options" -- "$cur"))
     return
@@ -247,26 +272,31 @@ complete -F {function} {name}
 )",
         fmt::arg("name", document.name), fmt::arg("function", function), fmt::arg("value_options", value_options),
         fmt::arg("value_cases", value_cases), fmt::arg("global_options", global_options),
-        fmt::arg("subcommand_cases", subcommand_cases), fmt::arg("positional_cases", positional_cases));
+        fmt::arg("unlock_cases", unlock_cases), fmt::arg("every_unlocked", every_unlocked),
+        fmt::arg("positional_cases", positional_cases));
 }
 
 std::string zsh_completion(const CLI::App& app, const CommandDocument& document) {
-    std::string specs;
-    const auto add_option = [&](const CLI::Option* option) {
+    const auto option_specs = [&](const CLI::Option* option) {
+        std::string specs;
         const auto names = option_names(option);
         const std::string exclusive = names.size() > 1 ? fmt::format("({})", fmt::join(names, " ")) : "";
         std::string value;
         if (takes_value(option)) {
             const auto found = document.value_words.find(long_name(option));
             const std::string label = zsh_safe(option->get_type_name());
+            const std::string joined =
+                found == document.value_words.end() ? "" : fmt::format("{}", fmt::join(found->second, " "));
             if (optional_value(option))
                 value = fmt::format("::{}: ", label.substr(1, label.size() - 2));
             else if (found == document.value_words.end())
                 value = fmt::format(":{}: ", label);
-            else if (found->second.size() == 1 && found->second[0] == "<file>")
+            else if (joined == "<file>")
                 value = fmt::format(":{}:_files", label);
+            else if (joined == "<interface>")
+                value = fmt::format(":{}:_net_interfaces", label);
             else
-                value = fmt::format(":{}:({})", label, fmt::join(found->second, " "));
+                value = fmt::format(":{}:({})", label, joined);
         }
         const std::string description = zsh_safe(option->get_description());
         for (const auto& name : names)
@@ -275,36 +305,49 @@ std::string zsh_completion(const CLI::App& app, const CommandDocument& document)
                                  : optional_value(option)                 ? "=-"
                                                                           : "=",
                                  description, value);
+        return specs;
     };
-    for (const auto* option : visible_options(app))
-        if (!option->get_positional())
-            add_option(option);
-    for (const auto* sub : subcommands(app))
-        for (const auto* option : visible_options(*sub))
-            if (!option->get_positional())
-                add_option(option);
+    std::string common;
+    std::map<std::string, std::string> unlocked;  // word -> its option specs
+    for (const auto* option : visible_options(app)) {
+        if (option->get_positional())
+            continue;
+        if (always_offered(option, document))
+            common += option_specs(option);
+        else
+            unlocked[document.group_words.at(option->get_group())] += option_specs(option);
+    }
     for (std::size_t i = 0; i < document.positional_words.size(); ++i) {
         const std::string joined = fmt::format("{}", fmt::join(document.positional_words[i], " "));
         const std::string action = joined == "<host>"        ? "_hosts"
                                    : joined == "<interface>" ? "_net_interfaces"
                                                              : "(" + joined + ")";
-        specs += fmt::format("    '{}:word {}:{}'\n", i + 1, i + 1, action);
+        const std::string label =
+            i < document.positional_labels.size() ? document.positional_labels[i] : fmt::format("word {}", i + 1);
+        common += fmt::format("    '{}:{}:{}'\n", i + 1, label, action);
     }
+    // One array per set of options; the words on the line say which sets apply.
+    std::string arrays = fmt::format("  local -a specs=(\n{}  )\n", common);
+    std::string choices;
+    for (const auto& [word, specs] : unlocked) {
+        const std::string array = function_name(word);
+        arrays += fmt::format("  local -a {}=(\n{}  )\n", array.substr(1), specs);
+        choices +=
+            fmt::format("  (( ${{words[(I){}]}} )) && unlocked=1 && specs+=(\"${{{}[@]}}\")\n", word, array.substr(1));
+    }
+    std::string all;
+    for (const auto& [word, specs] : unlocked)
+        all += fmt::format(" \"${{{}[@]}}\"", function_name(word).substr(1));
     return fmt::format(
         "#compdef {name}\n# zsh completion for {name}; generated from its command-line definition "
-        "({name} --completion zsh).\n_arguments -s -S \\\n{specs}\n",
-        fmt::arg("name", document.name), fmt::arg("specs", [&] {
-            const std::string& joined = specs;
-            // One _arguments call: every line but the last continues.
-            std::string out;
-            std::size_t start = 0, end;
-            while ((end = joined.find('\n', start)) != std::string::npos) {
-                out += joined.substr(start, end - start);
-                out += joined.find('\n', end + 1) == std::string::npos ? "\n" : " \\\n";
-                start = end + 1;
-            }
-            return out;
-        }()));
+        "({name} --completion zsh).\n{function}() {{\n{arrays}  local unlocked=0\n{choices}"
+        "{fallback}  _arguments -s -S \"${{specs[@]}}\"\n}}\n{function} \"$@\"\n",
+        fmt::arg("name", document.name), fmt::arg("function", function_name(document.name)), fmt::arg("arrays", arrays),
+        fmt::arg("choices", choices),
+        fmt::arg("fallback", unlocked.empty() ? std::string()
+                                              : fmt::format("  # No engine word yet: every option.\n"
+                                                            "  (( unlocked )) || specs+=({})\n",
+                                                            all)));
 }
 
 }  // namespace rtt

@@ -21,12 +21,18 @@ struct CommandDocument {
     // Completion words for the n-th positional word (after options), e.g. directions; a word
     // "<host>" offers host names, "<interface>" network interfaces.
     std::vector<std::vector<std::string>> positional_words;
-    // Completion words for an option's value (by long name); "<file>" offers file names.
+    // Completion words for an option's value (by long name); "<file>" offers file names,
+    // "<interface>" network interfaces.
     std::map<std::string, std::vector<std::string>> value_words;
+    // What the positional words are, for zsh's descriptions ("direction"); default "word N".
+    std::vector<std::string> positional_labels;
+    // Option groups offered only once a word is on the line (the "Multipath" group after
+    // "multipath"), so that completion offers an engine's options with that engine only.
+    std::map<std::string, std::string> group_words;
 };
 
-// Adds hidden --man and --completion SHELL to `app` (and its subcommands' parent only); they
-// print to stdout and end parsing with CLI::Success.
+// Adds hidden --man and --completion SHELL to `app`; they print to stdout and end parsing with
+// CLI::Success.
 void add_document_options(CLI::App& app, const CommandDocument& document);
 
 std::string man_page(const CLI::App& app, const CommandDocument& document);

@@ -94,6 +94,8 @@ int run_server(int argc, char** argv) {
                                     "answer reverse traceroute requests with an eBPF program on tc ingress",
                                     "[OPTIONS] IFNAME",
                                     {{"<interface>"}},
+                                    {},
+                                    {"interface"},
                                     {}});
     bool only_v4 = false, only_v6 = false;
     std::string timeout = "5s";

@@ -62,6 +62,13 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return fmt::format("{} probes per hop is out of range: give -q between 1 and 10", o.probes_per_hop);
     if (o.retries < 0 || o.retries > 10)
         return fmt::format("--retries {} is out of range: give 0 to 10", o.retries);
+    if (o.count < 0 || o.count > 100000)
+        return fmt::format("-c {} is out of range: give 1 to 100000 rounds", o.count);
+    if (!(o.interval_s >= 0.1) || o.interval_s > 3600)
+        return fmt::format("--interval {} s is out of range: give 0.1 to 3600 seconds", o.interval_s);
+    if ((o.count > 0 || o.live) && o.engine == EngineKind::multipath)
+        return std::string(
+            "rounds (-c, --live) follow one flow: trace singlepath, or drop -c and --live for multipath");
     if (o.max_in_flight < 1 || o.max_in_flight > 1024)
         return fmt::format("-N {} is out of range: give 1 to 1024 probes in flight", o.max_in_flight);
     if (o.max_in_flight < o.probes_per_hop)
@@ -73,8 +80,6 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return fmt::format("unknown graph format '{}': give one of {}", o.format, fmt::join(graph_formats(), ", "));
     if (o.resolve_aliases && o.direction != Direction::two_way)
         return std::string("--resolve-aliases needs both directions: trace two-way");
-    if (o.retry < 0 || o.retry > 10)
-        return fmt::format("--retry {} is out of range: give 0 to 10", o.retry);
     if (o.max_probes < 50 || o.max_probes > 1000000)
         return fmt::format("--max-probes {} is out of range: give 50 to 1000000", o.max_probes);
     if (o.first_flow && (*o.first_flow < 10000 || *o.first_flow > 65534))
@@ -92,26 +97,88 @@ std::optional<std::string> validate(const ClientOptions& o) {
     return std::nullopt;
 }
 
-// `reverse-traceroute [options] HOST`, the first command most people type, means
-// `two-way udp singlepath`: when no direction, protocol or engine word is given but something
-// else is (a host), those three words go first. (They go first so that engine options such as
-// -q, wherever they stand, still follow the engine word.) Help and version requests are left
-// alone.
-void add_default_words(std::vector<std::string>& words) {
-    static const std::set<std::string> keywords = {"forward", "reverse", "two-way",    "tcp",
-                                                   "udp",     "icmp",    "singlepath", "multipath"};
-    static const std::set<std::string> requests = {"-h",          "--help", "-V",          "--version",
-                                                   "--endpoints", "--man",  "--completion"};
-    bool positional = false;
-    for (std::size_t i = 1; i < words.size(); ++i) {
-        const std::string option = words[i].substr(0, words[i].find('='));
-        if (keywords.count(words[i]) || requests.count(option))
-            return;
-        positional = positional || words[i].empty() || words[i][0] != '-';
-    }
-    if (positional)
-        words.insert(words.begin() + 1, {"two-way", "udp", "singlepath"});
+constexpr const char* kSinglePathGroup = "Single path (singlepath)";
+constexpr const char* kMultipathGroup = "Multipath (multipath)";
+
+std::optional<EngineKind> parse_engine(const std::string& word) {
+    if (word == "singlepath")
+        return EngineKind::singlepath;
+    if (word == "multipath")
+        return EngineKind::multipath;
+    return std::nullopt;
 }
+
+// The positional words in any order: at most one direction, protocol and engine (each left out
+// takes its default: two-way udp singlepath) and exactly one target. Returns the sentence for
+// the user when they do not fit.
+std::optional<std::string> sort_words(const std::vector<std::string>& words, ClientOptions& o) {
+    std::optional<std::string> direction, protocol, engine;
+    std::vector<std::string> others;
+    const auto take = [](std::optional<std::string>& slot, const std::string& word,
+                         const char* what) -> std::optional<std::string> {
+        if (slot)
+            return fmt::format("two {}s given, '{}' and '{}': say one", what, *slot, word);
+        slot = word;
+        return std::nullopt;
+    };
+    for (const auto& word : words) {
+        std::optional<std::string> problem;
+        if (parse_direction(word))
+            problem = take(direction, word, "direction");
+        else if (parse_protocol(word))
+            problem = take(protocol, word, "protocol");
+        else if (parse_engine(word))
+            problem = take(engine, word, "engine");
+        else
+            others.push_back(word);
+        if (problem)
+            return problem;
+    }
+    if (others.empty())
+        return fmt::format("missing target: name the host to trace as the last word ({})", kUsageHint);
+    if (others.size() > 1) {
+        // The first word that is not a keyword stands where a keyword was expected.
+        const std::string& word = others.front();
+        if (!direction)
+            return fmt::format("unknown direction '{}': say forward, reverse or two-way", word);
+        if (!protocol)
+            return fmt::format("unknown protocol '{}': say tcp, udp or icmp", word);
+        if (!engine)
+            return fmt::format("unknown engine '{}': say singlepath or multipath", word);
+        return fmt::format("two targets given, '{}' and '{}': trace one host at a time", others[0], others[1]);
+    }
+    o.direction = *parse_direction(direction.value_or("two-way"));
+    o.protocol = *parse_protocol(protocol.value_or("udp"));
+    o.engine = *parse_engine(engine.value_or("singlepath"));
+    o.target = others.front();
+    return std::nullopt;
+}
+
+// The option words of one CLI11 group that appear on the command line: an engine's options
+// given for the other engine are a mistake worth a sentence (in the config file they are
+// defaults and may sit there for either engine).
+std::optional<std::string> option_outside_its_engine(const CLI::App& app, const std::vector<std::string>& words,
+                                                     const char* group) {
+    for (const auto& word : words) {
+        if (word.size() < 2 || word[0] != '-')
+            continue;
+        const bool long_name = word.rfind("--", 0) == 0;
+        const std::string name = long_name ? word.substr(0, word.find('=')) : word.substr(0, 2);
+        const CLI::Option* option = app.get_option_no_throw(name);
+        if (option != nullptr && option->get_group() == group)
+            return name;
+    }
+    return std::nullopt;
+}
+
+// The usage line CLI11 prints atop --help, as a command one can type.
+class UsageFormatter final : public CLI::Formatter {
+public:
+    std::string make_usage(const CLI::App*, std::string) const override {
+        return "Usage: reverse-traceroute [OPTIONS] [forward|reverse|two-way] [tcp|udp|icmp] "
+               "[singlepath|multipath] TARGET\n";
+    }
+};
 
 }  // namespace
 
@@ -151,48 +218,54 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
             return ParseExit{2,
                              "a token on the command line ends up in shell history and in ps: set "
                              "REVERSE_TRACEROUTE_TOKEN or write `token = ...` in the config file"};
-    std::string direction_word, protocol_word;
+    std::vector<std::string> positional_words;
+    std::optional<int> retries;
     bool v4 = false, v6 = false;
 
     CLI::App app{
         "Traceroute in both directions: the path to TARGET and, from its reverse traceroute "
         "server, the path back to you.",
         "reverse-traceroute"};
+    app.formatter(std::make_shared<UsageFormatter>());
     app.footer(
-        "Usage: reverse-traceroute [OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath "
-        "[ENGINE OPTIONS] TARGET\n"
-        "A bare `reverse-traceroute HOST` traces two-way udp singlepath.\n"
+        "Words left out default to two-way udp singlepath; options may stand anywhere.\n"
         "Examples:\n"
         "  reverse-traceroute example.net\n"
-        "  reverse-traceroute two-way udp singlepath -q 5 example.net\n"
+        "  reverse-traceroute -q 5 two-way udp singlepath example.net\n"
+        "  reverse-traceroute -c 10 example.net\n"
         "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
-        "  reverse-traceroute -o trace --format svg two-way udp multipath example.net\n"
+        "  reverse-traceroute --format svg -o trace two-way udp multipath example.net\n"
         "Reverse and two-way traces need a reverse traceroute server on TARGET.");
     app.set_version_flag("-V,--version", "reverse-traceroute " RTT_VERSION_STRING);
     add_document_options(
         app, {"reverse-traceroute",
               1,
               "trace the path to a host and the path back from it",
-              "[OPTIONS] forward|reverse|two-way tcp|udp|icmp singlepath|multipath [ENGINE OPTIONS] "
-              "TARGET",
+              "[OPTIONS] [forward|reverse|two-way] [tcp|udp|icmp] [singlepath|multipath] TARGET",
               {{"forward", "reverse", "two-way"}, {"tcp", "udp", "icmp"}, {"singlepath", "multipath"}, {"<host>"}},
               {{"output", {"<file>"}},
                {"config", {"<file>"}},
+               {"interface", {"<interface>"}},
                {"format", graph_formats()},
-               {"log-level", {"debug", "info", "warning", "error"}}}});
+               {"log-level", {"debug", "info", "warning", "error"}}},
+              {"direction", "protocol", "engine", "target"},
+              {{kSinglePathGroup, "singlepath"}, {kMultipathGroup, "multipath"}}});
     struct EndpointsRequest {};
     app.add_flag_callback(
         "--endpoints", [] { throw EndpointsRequest{}; },
         "List the public reverse traceroute servers known at release (the ENDPOINTS file) and exit");
-    app.require_subcommand(1);
 
     app.add_flag("-4", v4, "Use IPv4");
     app.add_flag("-6", v6, "Use IPv6");
     app.add_flag("-n,--no-resolve", o.no_resolve, "Do not look up host names of addresses");
+    app.add_flag("-A,--as-lookup", o.as_lookup,
+                 "Look up the origin AS of every hop over DNS (origin.asn.cymru.com); never delays the trace");
     app.add_option("-f,--first-ttl,--min-ttl", o.first_ttl, "First TTL to probe")->capture_default_str();
     app.add_option("-m,--max-ttl", o.max_ttl, "Last TTL to probe")->capture_default_str();
     app.add_option("-w,--timeout", o.timeout_s, "Seconds to wait for an answer to a probe")->capture_default_str();
     app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")->capture_default_str();
+    app.add_option("--retries,--retry", retries,
+                   "Extra attempts for a probe that got no answer (default: 1 single path, 3 multipath)");
     app.add_option("--abort", o.abort_after, "Stop after this many consecutive silent hops")->capture_default_str();
     app.add_option("--deadline", o.deadline_s,
                    "Seconds the whole trace may take; then (as on Ctrl-C) what was found is printed and saved")
@@ -200,12 +273,6 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_option("-s,--source", o.source, "Source address to probe from");
     app.add_option("-i,--interface", o.interface, "Interface to probe through");
     app.add_flag("-y,--assume-yes", o.assume_yes, "Answer yes to confirmation questions");
-    CLI::Option* output = app.add_option("-o,--output", o.output_base,
-                                         "Base name of output files: draws the graph to BASE.FORMAT (and BASE.json "
-                                         "with --store-json)")
-                              ->capture_default_str();
-    CLI::Option* format =
-        app.add_option("--format", o.format, "Graph format: dot, gif, jpg, pdf, png, ps or svg")->capture_default_str();
     app.add_option("--transmit", o.transmit_url,
                    "Submit the measurement to a collector (URL, else $REVERSE_TRACEROUTE_COLLECTOR, else "
                    "`collector` in the config file); asks first unless -y")
@@ -216,103 +283,148 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                    "config file)");
     app.add_option("--token", o.token, "Collector token (config file key `token`; refused on the command line)")
         ->group("");
-    app.set_config("--config", default_config_path(), "Read option defaults (key = value) from this file")
-        ->type_name("FILE");
-    app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)");
-    app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json");
-    app.add_flag("--resolve-aliases", o.resolve_aliases,
-                 "Two-way IPv4: find addresses of one router (APAR) and write them to BASE.aliases");
-    app.add_flag("--paths", o.flow_paths,
-                 "Multipath: also print each flow's path (one row per flow, one column per TTL)");
+    CLI::Option* config = app.set_config("--config", default_config_path(),
+                                         "Read option defaults (key = value) from this file; an unknown key is an "
+                                         "error")
+                              ->type_name("FILE");
     app.add_option("-l,--log-level", o.log_level, "Log detail on stderr")
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
         ->capture_default_str();
     app.add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
-    app.add_option("direction", direction_word, "forward, reverse or two-way")->required()->configurable(false);
-    app.add_option("protocol", protocol_word, "Probe protocol: tcp, udp or icmp")->required()->configurable(false);
 
-    CLI::App* single = app.add_subcommand("singlepath", "Trace the one path of a fixed flow (Paris traceroute)");
-    single->fallthrough();
+    constexpr const char* kOutput = "Output";
+    CLI::Option* output =
+        app.add_option("-o,--output", o.output_base,
+                       "Base name of output files (BASE.json, BASE.aliases, BASE.FORMAT); alone, or as NAME.FORMAT, "
+                       "it asks for the drawing")
+            ->capture_default_str()
+            ->group(kOutput);
+    CLI::Option* format = app.add_option("--format", o.format, "Draw the graph as dot, gif, jpg, pdf, png, ps or svg")
+                              ->capture_default_str()
+                              ->group(kOutput);
+    app.add_flag("--force", o.force, "Overwrite output files that exist (else BASE-1, BASE-2, ... is chosen)")
+        ->group(kOutput);
+    app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)")->group(kOutput);
+    app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json")->group(kOutput);
+    app.add_flag("--resolve-aliases", o.resolve_aliases,
+                 "Two-way IPv4: find addresses of one router (APAR) and write them to BASE.aliases")
+        ->group(kOutput);
+
+    constexpr const char* kRounds = "Report and live view (single path)";
+    app.add_option("-c,--count", o.count,
+                   "Trace N rounds over the same flow, then print per-hop statistics of both directions (as mtr "
+                   "--report)")
+        ->group(kRounds);
+    app.add_option("--interval", o.interval_s, "Seconds between the starts of two rounds")
+        ->capture_default_str()
+        ->group(kRounds);
+    app.add_flag("--live", o.live,
+                 "Show the statistics in the terminal, updated every round (keys: p pause, r reset, n names, q "
+                 "quit and print the report)")
+        ->group(kRounds);
+
     CLI::Option* flow_option =
-        single->add_option("--flow", o.flow, "Flow: destination port (UDP/TCP; TCP default 80) or ICMP checksum")
-            ->capture_default_str();
-    single->add_option("-q,--probes", o.probes_per_hop, "Probes per hop")->capture_default_str();
-    single->add_option("--retries", o.retries, "Extra attempts for a probe that got no answer")->capture_default_str();
-    single->add_option("-N,--sim-queries", o.max_in_flight, "Probes in flight at once")->capture_default_str();
-    single->add_option("target", o.target, "Host name or address to trace to (and from)")
-        ->required()
-        ->configurable(false);
+        app.add_option("--flow", o.flow, "Flow: destination port (UDP/TCP; TCP default 80) or ICMP checksum")
+            ->capture_default_str()
+            ->group(kSinglePathGroup);
+    app.add_option("-q,--probes", o.probes_per_hop, "Probes per hop")->capture_default_str()->group(kSinglePathGroup);
+    app.add_option("-N,--sim-queries", o.max_in_flight, "Probes in flight at once")
+        ->capture_default_str()
+        ->group(kSinglePathGroup);
 
-    CLI::App* multi = app.add_subcommand("multipath", "Discover every load-balanced path (Diamond-Miner)");
-    multi->fallthrough();
-    multi->add_option("--confidence", o.confidence, "Failure probability per branching point")->capture_default_str();
-    multi->add_option("--retry", o.retry, "Retries for unanswered probes")->capture_default_str();
-    multi->add_option("--min-burst", o.min_burst, "Least probes in flight")->capture_default_str();
-    multi->add_option("--max-burst", o.max_burst, "Most probes in flight")->capture_default_str();
-    multi->add_flag("--no-merge", o.no_merge, "Keep duplicate vertices");
-    multi->add_flag("--opt-single-vertex-hop", o.opt_single_vertex_hop,
-                    "Infer flows through a hop shown to be one vertex instead of probing it there "
-                    "(always on; accepted for compatibility)");
-    multi->add_option("--max-probes", o.max_probes, "Most probes one direction may send (a safety cap)")
-        ->capture_default_str();
-    multi->add_option("--first-flow", o.first_flow,
-                      "Flow of the first probe, 10000-65534 (default: random); flows count up from it");
-    multi->add_option("--destination-port", o.destination_port,
-                      "UDP/TCP: keep the destination port fixed (e.g. 443 through a firewall) and vary the source "
-                      "port as the flow, as scamper's tcp-sport (forward probes)");
-    multi->add_flag("--trace-bound", o.trace_bound,
-                    "--confidence bounds the failure probability of the whole trace (union bound over every "
-                    "vertex found) instead of each branching point");
-    multi->add_option("target", o.target, "Host name or address to trace to (and from)")
-        ->required()
-        ->configurable(false);
+    app.add_option("--confidence", o.confidence, "Failure probability per branching point")
+        ->capture_default_str()
+        ->group(kMultipathGroup);
+    app.add_option("--min-burst", o.min_burst, "Least probes in flight")->capture_default_str()->group(kMultipathGroup);
+    app.add_option("--max-burst", o.max_burst, "Most probes in flight")->capture_default_str()->group(kMultipathGroup);
+    app.add_flag("--no-merge", o.no_merge, "Keep duplicate vertices")->group(kMultipathGroup);
+    app.add_flag("--opt-single-vertex-hop", o.opt_single_vertex_hop,
+                 "Infer flows through a hop shown to be one vertex instead of probing it there "
+                 "(always on; accepted for compatibility)")
+        ->group(kMultipathGroup);
+    app.add_option("--max-probes", o.max_probes, "Most probes one direction may send (a safety cap)")
+        ->capture_default_str()
+        ->group(kMultipathGroup);
+    app.add_option("--first-flow", o.first_flow,
+                   "Flow of the first probe, 10000-65534 (default: random); flows count up from it")
+        ->group(kMultipathGroup);
+    app.add_option("--destination-port", o.destination_port,
+                   "UDP/TCP: keep the destination port fixed (e.g. 443 through a firewall) and vary the source "
+                   "port as the flow, as scamper's tcp-sport (forward probes)")
+        ->group(kMultipathGroup);
+    app.add_flag("--trace-bound", o.trace_bound,
+                 "--confidence bounds the failure probability of the whole trace (union bound over every "
+                 "vertex found) instead of each branching point")
+        ->group(kMultipathGroup);
+    app.add_flag("--paths", o.flow_paths, "Also print each flow's path (one row per flow, one column per TTL)")
+        ->group(kMultipathGroup);
 
+    CLI::Option* words_option =
+        app.add_option("WORDS", positional_words,
+                       "[forward|reverse|two-way] [tcp|udp|icmp] [singlepath|multipath] TARGET: the direction, "
+                       "probe protocol, engine and the host to trace to (and from)")
+            ->configurable(false);
+    // The config file's engine sections apply to the engine the command line chose.
+    app.config_formatter(
+        std::make_shared<UserConfigFormat>(app,
+                                           std::vector<std::pair<std::string, std::string>>{
+                                               {"singlepath", kSinglePathGroup}, {"multipath", kMultipathGroup}},
+                                           [words_option] {
+                                               for (const auto& word : words_option->results())
+                                                   if (word == "multipath")
+                                                       return std::string("multipath");
+                                               return std::string("singlepath");
+                                           }));
+
+    std::vector<std::string> words = joined_transmit_url(argc, argv);
+    words.erase(words.begin());
     try {
-        std::vector<std::string> words = joined_transmit_url(argc, argv);
-        add_default_words(words);
-        words.erase(words.begin());
-        std::reverse(words.begin(), words.end());  // CLI11 takes the arguments last first
-        app.parse(words);
+        std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 takes the arguments last first
+        app.parse(reversed);
     } catch (const EndpointsRequest&) {
         try {
             return ParseExit{0, endpoints_text(read_endpoints(endpoints_file()))};
         } catch (const ClientError& e) {
             return ParseExit{1, e.what()};
         }
+    } catch (const UserConfigError& e) {
+        const std::string path = config->count() > 0 ? config->results().front() : default_config_path();
+        return ParseExit{2, fmt::format("config file {}: {}", path, e.what())};
     } catch (const CLI::CallForHelp&) {
         return ParseExit{0, app.help()};
     } catch (const CLI::CallForVersion&) {
         return ParseExit{0, app.version()};
     } catch (const CLI::Success&) {
         return ParseExit{0, ""};  // --man, --completion: already printed
-    } catch (const CLI::RequiredError& e) {
-        const std::string what = e.what();
-        if (what.find("target") != std::string::npos)
-            return ParseExit{
-                2, fmt::format("missing target: name the host to trace as the last argument ({})", kUsageHint)};
-        if (what.find("subcommand") != std::string::npos)
-            return ParseExit{
-                2, fmt::format("missing engine: say singlepath or multipath before the target ({})", kUsageHint)};
-        return ParseExit{2, fmt::format("missing direction or protocol: say e.g. `two-way udp singlepath "
-                                        "TARGET` ({})",
-                                        kUsageHint)};
     } catch (const CLI::ParseError& e) {
         return ParseExit{2, fmt::format("{} ({})", e.what(), kUsageHint)};
     }
 
-    const auto direction = parse_direction(direction_word);
-    if (!direction)
-        return ParseExit{2, fmt::format("unknown direction '{}': say forward, reverse or two-way", direction_word)};
-    const auto protocol = parse_protocol(protocol_word);
-    if (!protocol)
-        return ParseExit{2, fmt::format("unknown protocol '{}': say tcp, udp or icmp", protocol_word)};
-    o.direction = *direction;
-    o.protocol = *protocol;
-    o.engine = multi->parsed() ? EngineKind::multipath : EngineKind::singlepath;
+    if (const auto problem = sort_words(positional_words, o))
+        return ParseExit{2, *problem};
+    const bool multipath = o.engine == EngineKind::multipath;
+    if (const auto name = option_outside_its_engine(app, words, multipath ? kSinglePathGroup : kMultipathGroup))
+        return ParseExit{
+            2, fmt::format("{} is a {} option: say {} or drop it", *name, multipath ? "single path" : "multipath",
+                           multipath ? "singlepath" : "multipath")};
+    o.retries = retries.value_or(multipath ? 3 : 1);
     // TCP probes go to port 80 unless told otherwise, as traceroute -T does.
     if (o.protocol == Protocol::tcp && flow_option->count() == 0)
         o.flow = 80;
-    o.render = output->count() > 0 || format->count() > 0;
+    // -o NAME.FORMAT names the drawing itself.
+    const auto dot = o.output_base.rfind('.');
+    if (output->count() > 0 && dot != std::string::npos && dot > 0 &&
+        std::find(graph_formats().begin(), graph_formats().end(), o.output_base.substr(dot + 1)) !=
+            graph_formats().end()) {
+        if (format->count() > 0 && o.format != o.output_base.substr(dot + 1))
+            return ParseExit{2,
+                             fmt::format("-o {} and --format {} name two formats: give one", o.output_base, o.format)};
+        o.format = o.output_base.substr(dot + 1);
+        o.output_base.erase(dot);
+        o.render = true;
+    }
+    // A drawing is made when asked for: a format, or -o with nothing else to write.
+    o.render = o.render || format->count() > 0 || (output->count() > 0 && !o.store_json && !o.resolve_aliases);
     o.transmit = !o.transmit_url.empty();
     if (o.transmit_url == kNoUrl)
         o.transmit_url.clear();

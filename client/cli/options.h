@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The command line: `reverse-traceroute [options] forward|reverse|two-way tcp|udp|icmp
-// singlepath|multipath [engine options] TARGET` (the Augsburg grammar, traceroute(8) letters).
+// singlepath|multipath TARGET` (the Augsburg grammar, traceroute(8) letters). Options may stand
+// anywhere; a word left out takes its default (two-way, udp, singlepath).
 #pragma once
 
 #include <optional>
@@ -34,7 +35,8 @@ struct ClientOptions {
     bool assume_yes = false;
     std::string output_base = "trace";
     std::string format = "pdf";
-    bool render = false;  // -o or --format given: draw the graph to BASE.FORMAT
+    bool render = false;  // a drawing was asked for: --format, -o NAME.FORMAT, or -o alone
+    bool force = false;   // --force: overwrite existing output files
     bool json = false;
     bool flow_paths = false;  // --paths
     bool resolve_aliases = false;
@@ -45,16 +47,23 @@ struct ClientOptions {
     std::string token;         // `token = TOKEN` (config file only)
     std::string log_level = "warning";
     int verbosity = 0;
+    bool as_lookup = false;  // -A: origin AS of every hop over DNS
+
+    // Both engines
+    int retries = 1;  // extra attempts for an unanswered probe (singlepath 1, multipath 3)
+
+    // Report and live view (single path): rounds over the same flow, statistics per hop
+    int count = 0;  // -c: rounds, then the report (0: an ordinary trace)
+    double interval_s = 1.0;
+    bool live = false;  // --live: a terminal view updated every round
 
     // singlepath
     int flow = 33434;
     int probes_per_hop = 3;
-    int retries = 1;
     int max_in_flight = 16;
 
     // multipath
     double confidence = 0.05;
-    int retry = 3;
     int min_burst = 20;
     int max_burst = 500;
     bool no_merge = false;

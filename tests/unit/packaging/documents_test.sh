@@ -72,6 +72,24 @@ expect_completion "--first-ttl " two-way udp singlepath --first
 expect_completion "--flow " two-way udp singlepath --fl
 expect_completion "" --max-ttl ""
 expect_completion "debug error info warning " -l ""
+# Issue 16: an engine's options only with that engine; a URL's colons (bash splits words there)
+# do not shift the words after it; -i offers interface names.
+expect_completion "--confidence " two-way udp multipath --confide
+expect_completion "" two-way udp singlepath --confide
+expect_completion "--flow " two-way udp singlepath --fl
+expect_completion "" multipath --fl
+expect_completion "--flow " --confi --fl
+expect_completion "icmp tcp udp " --transmit http : //collector.example : 8080/ two-way ""
+expect_completion "multipath singlepath " --transmit https : //[2001 : db8: : 1] : 443/ two-way udp ""
+expect_completion "lo " -i l
+if command -v zsh > /dev/null; then
+  zsh_file="$docs/zsh-completion/_reverse-traceroute"
+  checks=$((checks + 2))
+  grep -q "'1:direction:(forward reverse two-way)'" "$zsh_file" && grep -q "'4:target:_hosts'" "$zsh_file" ||
+    fail "zsh completion: positional words are not named"
+  grep -q "words\[(I)multipath\]" "$zsh_file" && ! grep -B2 -A200 "local -a specs=(" "$zsh_file" | sed '/^  )/q' | grep -q -- "--confidence" ||
+    fail "zsh completion: multipath options are offered before the engine is named"
+fi
 
 echo "$checks checks, $failures failures"
 [ "$failures" -eq 0 ]
