@@ -18,8 +18,10 @@
 #include "measurement/json_measurement.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
+#include "output/live_view.h"
 #include "output/measurement_files.h"
 #include "output/output_paths.h"
+#include "output/statistics_table.h"
 #include "output/text_report.h"
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
@@ -30,17 +32,47 @@ namespace {
 
 constexpr auto kNameLookupLimit = std::chrono::milliseconds(2000);
 
+// Rounds (-c, --live): a round's hops count only once the round ended; a round cut short (q,
+// Ctrl-C, --deadline) would count its probes still in flight as lost.
+class RoundBuffer final : public TraceObserver {
+public:
+    RoundBuffer(TraceRecord& record, DirectionStatistics& statistics) : record_(record), statistics_(statistics) {}
+    void on_hop(const HopResult& hop) override { hops_.push_back(hop); }
+    void on_end(const TraceSummary& summary) override {
+        if (summary.end != TraceEnd::interrupted) {
+            for (const auto& hop : hops_) {
+                record_.on_hop(hop);
+                statistics_.on_hop(hop);
+            }
+            statistics_.on_end(summary);
+            ++rounds_;
+        }
+        hops_.clear();
+        record_.on_end(summary);
+    }
+    int rounds() const { return rounds_; }
+
+private:
+    TraceRecord& record_;
+    DirectionStatistics& statistics_;
+    std::vector<HopResult> hops_;
+    int rounds_ = 0;
+};
+
 // Everything one direction needs, kept alive for the whole run.
 struct DirectionRun {
     TraceDirection direction = TraceDirection::forward;
     std::unique_ptr<Prober> prober;
     TraceRecord record;
+    DirectionStatistics statistics;
+    std::unique_ptr<RoundBuffer> round;  // rounds only
     std::unique_ptr<ObserverFanOut> observers;
     std::unique_ptr<ProbingTask> engine;
-    std::unique_ptr<ServerCheck> check;  // reverse only
+    std::unique_ptr<ServerCheck> check;  // reverse only, before its first round
     IpAddress root;
 
     ProbingTask& task() { return check ? static_cast<ProbingTask&>(*check) : *engine; }
+    bool failed() const { return record.summary && record.summary->end == TraceEnd::failed; }
 };
 
 // Starts name lookups as answers arrive, so names are ready when their hop is printed.
@@ -88,6 +120,116 @@ MeasurementParameters measurement_parameters(const ClientOptions& options) {
     return p;
 }
 
+// Who answered, as the report shows it: name and address, or the address alone (-n, or 'n' in
+// the live view). `wait`: the final report may wait for lookups (within their limit); the live
+// view shows only the names already known.
+std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool names, bool wait) {
+    if (!names)
+        return address.to_string();
+    const auto name = wait ? resolver.name(address) : resolver.known_name(address);
+    return name ? fmt::format("{} ({})", *name, address.to_string()) : address.to_string();
+}
+
+std::vector<std::string> report_lines(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
+                                      const std::vector<std::unique_ptr<DirectionRun>>& runs, ReverseResolver& resolver,
+                                      int rounds_done, bool names, bool wait) {
+    const std::string who = options.target == target.to_string()
+                                ? target.to_string()
+                                : fmt::format("{} ({})", options.target, target.to_string());
+    std::vector<std::string> lines{fmt::format("{} {} report: {} round{} over flow {}, to {} from {}",
+                                               direction_name(options.direction), protocol_name(options.protocol),
+                                               rounds_done, rounds_done == 1 ? "" : "s", options.flow, who,
+                                               source.to_string())};
+    std::vector<StatisticsSide> sides;
+    for (const auto& run : runs)
+        sides.push_back({run->direction == TraceDirection::reverse
+                             ? fmt::format("reverse: back from {} (RTTs measured by the server)", options.target)
+                             : fmt::format("forward: to {}", options.target),
+                         run->statistics.hops()});
+    for (auto& line : statistics_table(
+             sides, [&](const IpAddress& address) { return address_label(address, resolver, names, wait); }))
+        lines.push_back(std::move(line));
+    for (const auto& run : runs)
+        if (run->failed())
+            lines.push_back(
+                fmt::format("{}: failed: {}", trace_direction_name(run->direction), run->record.summary->failure));
+    return lines;
+}
+
+// -c N and --live: rounds over the same flow until N are done, q, Ctrl-C or --deadline; each
+// round starts --interval after the one before (or when it ends, if later).
+RunEnd run_rounds(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
+                  std::vector<std::unique_ptr<DirectionRun>>& runs,
+                  const std::function<void(DirectionRun&)>& new_engine, ReverseResolver& resolver,
+                  std::int64_t deadline, int& rounds_done) {
+    std::optional<LiveView> view;
+    if (options.live)
+        view.emplace();
+    bool paused = false, quit = false, names = !options.no_resolve;
+    std::vector<ProbingTask*> tasks;
+    const auto redraw = [&] {
+        if (view)
+            view->draw(fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names  q quit",
+                                   paused ? " (paused)" : ""),
+                       report_lines(options, target, source, runs, resolver, rounds_done, names, false));
+    };
+    const auto keys = [&] {
+        if (!view)
+            return;
+        for (LiveKey key = view->poll(); key != LiveKey::none; key = view->poll()) {
+            switch (key) {
+            case LiveKey::pause: paused = !paused; break;
+            case LiveKey::reset:
+                for (auto& run : runs)
+                    run->statistics.reset();
+                rounds_done = 0;
+                break;
+            case LiveKey::names: names = !names; break;
+            case LiveKey::quit:
+                quit = true;
+                for (ProbingTask* task : tasks)
+                    if (!task->finished())
+                        task->interrupt("q");
+                break;
+            case LiveKey::none: break;
+            }
+            redraw();
+        }
+    };
+    redraw();
+    const auto interval = static_cast<std::int64_t>(options.interval_s * 1e9);
+    std::int64_t next_start = monotonic_ns();
+    while (!quit && (options.count == 0 || rounds_done < options.count)) {
+        const std::int64_t now = monotonic_ns();
+        if (paused || now < next_start) {
+            const std::int64_t until = std::min(paused ? now + 200'000'000 : next_start, deadline);
+            if (const int signal = wait_watching_signals(until, keys))
+                return {true, signal};
+            if (monotonic_ns() >= deadline)
+                return {true, 0};
+            continue;
+        }
+        next_start = now + interval;
+        tasks.clear();
+        for (auto& run : runs)
+            if (!run->failed()) {
+                new_engine(*run);
+                tasks.push_back(&run->task());
+            }
+        if (tasks.empty())
+            break;
+        const RunEnd end =
+            run_until_finished(tasks, deadline, view ? std::function<void()>(keys) : std::function<void()>{});
+        tasks.clear();
+        if (end.interrupted)
+            return end;
+        if (!quit)
+            ++rounds_done;
+        redraw();
+    }
+    return {};
+}
+
 }  // namespace
 
 int run_trace(const ClientOptions& options) {
@@ -95,7 +237,12 @@ int run_trace(const ClientOptions& options) {
                   : options.verbosity == 1 ? LogLevel::info
                                            : parse_log_level(options.log_level));
 
-    // Settled before tracing, so a missing collector URL does not cost a trace.
+    const bool rounds = options.count > 0 || options.live;
+    if (options.live && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)))
+        throw ClientError("--live needs a terminal on stdin and stdout: use -c N for a report instead");
+    if (options.live && options.json)
+        throw ClientError("--live and --json both want stdout: use --store-json with --live");
+    // Settled before tracing, so a missing collector URL or an unwritable file does not cost a trace.
     const std::optional<TransmitSettings> transmit =
         options.transmit ? std::optional(transmit_settings(options)) : std::nullopt;
     const OutputPaths files = plan_output_paths(options);
@@ -135,6 +282,18 @@ int run_trace(const ClientOptions& options) {
         static_cast<std::uint16_t>(options.first_flow ? *options.first_flow : 10000 + std::random_device{}() % 55535);
 
     std::vector<std::unique_ptr<DirectionRun>> runs;
+    // A fresh engine for the next round (the only one, for an ordinary trace); a reverse
+    // direction asks the server first, once.
+    const auto new_engine = [&](DirectionRun& run) {
+        if (options.engine == EngineKind::multipath)
+            run.engine = std::make_unique<MultipathEngine>(*run.prober, run.root, multipath_settings, *run.observers);
+        else
+            run.engine = std::make_unique<SinglePathEngine>(*run.prober, engine_settings, *run.observers);
+        run.check.reset();
+        if (run.direction == TraceDirection::reverse && !run.record.summary)
+            run.check = std::make_unique<ServerCheck>(*run.prober, static_cast<std::uint16_t>(options.flow),
+                                                      *run.observers, *run.engine);
+    };
     const auto add_direction = [&](TraceDirection direction, std::unique_ptr<ProbeCodec> codec, IpAddress root) {
         auto run = std::make_unique<DirectionRun>();
         run->direction = direction;
@@ -157,15 +316,13 @@ int run_trace(const ClientOptions& options) {
                                      options.flow_paths};
         auto wire = std::make_unique<RawSocketWire>(*codec, options.interface);
         run->prober = std::make_unique<Prober>(std::move(codec), prober_settings, std::move(wire));
-        run->observers = std::make_unique<ObserverFanOut>(
-            std::vector<TraceObserver*>{&lookups, &run->record, &text.add_section(heading)});
-        if (options.engine == EngineKind::multipath)
-            run->engine = std::make_unique<MultipathEngine>(*run->prober, root, multipath_settings, *run->observers);
-        else
-            run->engine = std::make_unique<SinglePathEngine>(*run->prober, engine_settings, *run->observers);
-        if (direction == TraceDirection::reverse)
-            run->check = std::make_unique<ServerCheck>(*run->prober, static_cast<std::uint16_t>(options.flow),
-                                                       *run->observers, *run->engine);
+        if (rounds) {
+            run->round = std::make_unique<RoundBuffer>(run->record, run->statistics);
+            run->observers = std::make_unique<ObserverFanOut>(std::vector<TraceObserver*>{&lookups, run->round.get()});
+        } else {
+            run->observers = std::make_unique<ObserverFanOut>(
+                std::vector<TraceObserver*>{&lookups, &run->record, &run->statistics, &text.add_section(heading)});
+        }
         runs.push_back(std::move(run));
     };
     if (options.direction != Direction::reverse)
@@ -181,42 +338,56 @@ int run_trace(const ClientOptions& options) {
                       target);
 
     const auto started = std::chrono::system_clock::now();
-    std::vector<ProbingTask*> tasks;
-    tasks.reserve(runs.size());
-    for (auto& run : runs)
-        tasks.push_back(&run->task());
-    // Multipath prints its graph at the end: meanwhile show progress, on a terminal only.
-    const bool show_progress = options.engine == EngineKind::multipath && isatty(STDERR_FILENO);
-    const auto progress = [&] {
-        std::string line;
-        for (auto& run : runs) {
-            const auto* engine = dynamic_cast<const MultipathEngine*>(run->engine.get());
-            const auto now = engine->progress();
-            line += fmt::format("{}{}: ttl {}, {} vertices, {} probes sent, {} answered", line.empty() ? "" : "; ",
-                                trace_direction_name(run->direction), now.deepest_ttl, now.vertices,
-                                run->prober->probes_sent(), run->prober->probes_answered());
-        }
-        std::fprintf(stderr, "\r\033[K%s", line.c_str());
-        std::fflush(stderr);
-    };
-    if (show_progress)
-        text.before_writing([] { std::fprintf(stderr, "\r\033[K"); });
     const auto deadline = monotonic_ns() + static_cast<std::int64_t>(options.deadline_s * 1e9);
-    const RunEnd end =
-        run_until_finished(tasks, deadline, show_progress ? std::function<void()>(progress) : std::function<void()>{});
-    if (show_progress)
-        std::fprintf(stderr, "\r\033[K");
+    RunEnd end;
+    int rounds_done = 0;
+    if (!rounds) {
+        std::vector<ProbingTask*> tasks;
+        for (auto& run : runs) {
+            new_engine(*run);
+            tasks.push_back(&run->task());
+        }
+        // Multipath prints its graph at the end: meanwhile show progress, on a terminal only.
+        const bool show_progress = options.engine == EngineKind::multipath && isatty(STDERR_FILENO);
+        const auto progress = [&] {
+            std::string line;
+            for (auto& run : runs) {
+                const auto* engine = dynamic_cast<const MultipathEngine*>(run->engine.get());
+                const auto now = engine->progress();
+                line += fmt::format("{}{}: ttl {}, {} vertices, {} probes sent, {} answered", line.empty() ? "" : "; ",
+                                    trace_direction_name(run->direction), now.deepest_ttl, now.vertices,
+                                    run->prober->probes_sent(), run->prober->probes_answered());
+            }
+            std::fprintf(stderr, "\r\033[K%s", line.c_str());
+            std::fflush(stderr);
+        };
+        if (show_progress)
+            text.before_writing([] { std::fprintf(stderr, "\r\033[K"); });
+        end = run_until_finished(tasks, deadline,
+                                 show_progress ? std::function<void()>(progress) : std::function<void()>{});
+        if (show_progress)
+            std::fprintf(stderr, "\r\033[K");
+    } else {
+        end = run_rounds(options, target, source, runs, new_engine, resolver, deadline, rounds_done);
+    }
 
     std::vector<RecordedDirection> recorded;
     bool failed = false;
     for (auto& run : runs) {
-        recorded.push_back({run->direction, run->root, run->prober->codec().end_of_path(), &run->record});
-        failed = failed || (run->record.summary && run->record.summary->end == TraceEnd::failed);
+        recorded.push_back(
+            {run->direction, run->root, run->prober->codec().end_of_path(), &run->record, &run->statistics});
+        failed = failed || run->failed();
         log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction),
             run->prober->probes_sent(), run->prober->probes_answered());
     }
+    if (rounds)
+        for (const auto& line :
+             report_lines(options, target, source, runs, resolver, rounds_done, !options.no_resolve, true))
+            std::fprintf(options.json ? stderr : stdout, "%s\n", line.c_str());
     const MeasurementContext context{source, target, started, std::chrono::system_clock::now()};
-    const MeasurementParameters parameters = measurement_parameters(options);
+    MeasurementParameters parameters = measurement_parameters(options);
+    if (rounds)
+        parameters.rounds = std::max(1, rounds_done);
     const auto measurement = measurement_json(parameters, context, recorded, resolver.names());
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());

@@ -35,6 +35,29 @@ nlohmann::json vertex(int id, const std::string& address, int ttl) {
             {"successors", nlohmann::json::array()}};
 }
 
+nlohmann::json statistics_json(const std::vector<HopStatistics>& hops) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& hop : hops) {
+        nlohmann::json addresses = nlohmann::json::array();
+        for (const auto& address : hop.addresses)
+            addresses.push_back(address.to_string());
+        nlohmann::json entry = {{"ttl", hop.ttl},
+                                {"addresses", addresses},
+                                {"sent", hop.rtt.sent()},
+                                {"received", hop.rtt.received()},
+                                {"loss_percent", hop.rtt.loss_percent()}};
+        if (hop.rtt.received() > 0) {
+            entry["last_ms"] = hop.rtt.last_ms();
+            entry["avg_ms"] = hop.rtt.mean_ms();
+            entry["best_ms"] = hop.rtt.best_ms();
+            entry["worst_ms"] = hop.rtt.worst_ms();
+            entry["stddev_ms"] = hop.rtt.stddev_ms();
+        }
+        list.push_back(std::move(entry));
+    }
+    return list;
+}
+
 }  // namespace
 
 // The graph as found (unmerged, as the Augsburg client stores it); "***" for black holes.
@@ -174,7 +197,8 @@ std::string rfc3339(std::chrono::system_clock::time_point when) {
 
 nlohmann::json measurement_json(const MeasurementParameters& parameters, const MeasurementContext& context,
                                 const std::vector<RecordedDirection>& directions,
-                                const std::map<IpAddress, std::string>& hostnames) {
+                                const std::map<IpAddress, std::string>& hostnames,
+                                const std::map<IpAddress, std::vector<std::uint32_t>>& origin_as) {
     const MeasurementParameters& p = parameters;
     nlohmann::json m;
     m["schema_version"] = kMeasurementSchemaVersion;
@@ -203,6 +227,15 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
             m["multipath"]["destination_port"] = p.destination_port;
     } else {
         m["singlepath"] = {{"flow", p.flow}, {"probes", p.probes_per_hop}};
+        if (p.rounds > 0)
+            m["singlepath"]["rounds"] = p.rounds;
+        m["statistics"] = nlohmann::json::object();
+        for (const auto& d : directions) {
+            const auto hops = d.statistics ? d.statistics->hops() : hop_statistics(d.record->hops);
+            m["statistics"][std::string(trace_direction_name(d.direction))] = {
+                {"rtt_measured_by", d.direction == TraceDirection::reverse ? "server" : "client"},
+                {"hops", statistics_json(hops)}};
+        }
     }
     m["inter"] = p.inter_s;
     m["timeout"] = p.timeout_s;
@@ -217,6 +250,11 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
             m["outcome"][name] = end_name(summary->end);
             m["probes"][name] = {{"sent", summary->probes_sent}, {"answered", summary->probes_answered}};
         }
+    }
+    if (!origin_as.empty()) {
+        m["asn"] = nlohmann::json::object();
+        for (const auto& [address, numbers] : origin_as)
+            m["asn"][address.to_string()] = numbers;
     }
     m["hostnames"] = nlohmann::json::object();
     for (const auto& [address, name] : hostnames)

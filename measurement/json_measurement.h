@@ -5,7 +5,8 @@
 // Each trace is a vertex list starting at its root (our address forward, the target reverse),
 // with "***" vertices for silent hops. Ours besides (docs/measurement.schema.json):
 // schema_version, tool, engine, direction, start_time/end_time, source, destination, server,
-// probes sent/answered and the outcome per direction, and "ttl" per vertex.
+// probes sent/answered and the outcome per direction, "ttl" per vertex, per-hop statistics
+// (single path) and origin AS numbers (-A).
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "measurement/answer.h"
+#include "measurement/hop_statistics.h"
 #include "measurement/multipath_graph.h"
 #include "measurement/trace_direction.h"
 #include "measurement/trace_record.h"
@@ -26,6 +28,8 @@ struct RecordedDirection {
     IpAddress root;  // where the direction's probes start
     IpAddress end_of_path;
     const TraceRecord* record = nullptr;
+    // Single path: the per-hop statistics (of every round); null: computed from `record`.
+    const DirectionStatistics* statistics = nullptr;
 };
 
 // When and between which addresses the measurement ran.
@@ -47,6 +51,7 @@ struct MeasurementParameters {
     int max_ttl = 30;
     int flow = 0;  // single path
     int probes_per_hop = 1;
+    int rounds = 0;            // single path report or live view: rounds over the same flow
     double confidence = 0;     // multipath
     bool trace_bound = false;  // multipath: confidence for the whole trace, not per branching point
     int destination_port = 0;  // multipath UDP/TCP: fixed destination port, flows in the source port
@@ -63,7 +68,8 @@ inline constexpr int kMeasurementSchemaVersion = 1;
 
 nlohmann::json measurement_json(const MeasurementParameters& parameters, const MeasurementContext& context,
                                 const std::vector<RecordedDirection>& directions,
-                                const std::map<IpAddress, std::string>& hostnames);
+                                const std::map<IpAddress, std::string>& hostnames,
+                                const std::map<IpAddress, std::vector<std::uint32_t>>& origin_as = {});
 
 // One direction's graph as the measurement stores it (vertex list with successors), and back;
 // inferred/retried link marks are not part of the stored form. Reading back throws

@@ -14,7 +14,16 @@ struct TraceRecord final : TraceObserver {
     std::optional<MultipathGraph> graph;
     std::optional<TraceSummary> summary;
 
-    void on_hop(const HopResult& hop) override { hops.push_back(hop); }
+    // Rounds over the same flow report a TTL again: its replies join the first report of it.
+    void on_hop(const HopResult& hop) override {
+        for (auto& known : hops)
+            if (known.ttl == hop.ttl && known.flow == hop.flow) {
+                known.replies.insert(known.replies.end(), hop.replies.begin(), hop.replies.end());
+                known.sent += hop.sent;
+                return;
+            }
+        hops.push_back(hop);
+    }
     void on_graph(const MultipathGraph& g) override { graph = g; }
     void on_end(const TraceSummary& s) override { summary = s; }
 };

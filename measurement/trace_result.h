@@ -23,7 +23,8 @@ struct HopReply {
 struct HopResult {
     std::uint8_t ttl = 0;
     std::uint16_t flow = 0;
-    std::vector<HopReply> replies;
+    std::vector<HopReply> replies;  // one per probe slot: its last attempt's fate
+    std::uint32_t sent = 0;         // every attempt, retries included (0: one per reply)
 
     bool silent() const {
         return std::none_of(replies.begin(), replies.end(), [](const HopReply& r) { return r.answer.has_value(); });

@@ -267,9 +267,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_option("--retries,--retry", retries,
                    "Extra attempts for a probe that got no answer (default: 1 single path, 3 multipath)");
     app.add_option("--abort", o.abort_after, "Stop after this many consecutive silent hops")->capture_default_str();
-    app.add_option("--deadline", o.deadline_s,
-                   "Seconds the whole trace may take; then (as on Ctrl-C) what was found is printed and saved")
-        ->capture_default_str();
+    CLI::Option* deadline =
+        app.add_option("--deadline", o.deadline_s,
+                       "Seconds the whole trace may take; then (as on Ctrl-C) what was found is printed and saved")
+            ->capture_default_str();
     app.add_option("-s,--source", o.source, "Source address to probe from");
     app.add_option("-i,--interface", o.interface, "Interface to probe through");
     app.add_flag("-y,--assume-yes", o.assume_yes, "Answer yes to confirmation questions");
@@ -436,6 +437,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         o.family = Family::v6;
     if (const auto problem = validate(o))
         return ParseExit{2, *problem};
+    // Rounds take as long as they are asked to: the default deadline covers them (a day at most
+    // for the live view, which ends with q).
+    if (deadline->count() == 0 && (o.count > 0 || o.live))
+        o.deadline_s = o.live ? 86400 : std::max(o.deadline_s, 2 * o.count * o.interval_s + o.deadline_s);
     return o;
 }
 

@@ -77,9 +77,11 @@ void SinglePathEngine::report_settled_hops() {
         const auto hop = hops_.find(static_cast<std::uint8_t>(report_ttl_));
         if (hop == hops_.end() || !hop->second.settled())
             return;
-        HopResult result{hop->first, settings_.flow, {}};
-        for (const Slot& slot : hop->second.slots)
+        HopResult result{hop->first, settings_.flow, {}, 0};
+        for (const Slot& slot : hop->second.slots) {
             result.replies.push_back(slot.reply);
+            result.sent += static_cast<std::uint32_t>(slot.attempts);
+        }
         observer_.on_hop(result);
         silent_run_ = result.silent() ? silent_run_ + 1 : 0;
         ++report_ttl_;
@@ -105,10 +107,12 @@ void SinglePathEngine::interrupt(const std::string& why) {
                                               [](const Slot& slot) { return slot.reply.answer.has_value(); }))
             last = ttl;
     for (unsigned ttl = report_ttl_; ttl <= last; ++ttl) {
-        HopResult result{static_cast<std::uint8_t>(ttl), settings_.flow, {}};
+        HopResult result{static_cast<std::uint8_t>(ttl), settings_.flow, {}, 0};
         if (const auto hop = hops_.find(static_cast<std::uint8_t>(ttl)); hop != hops_.end())
-            for (const Slot& slot : hop->second.slots)
+            for (const Slot& slot : hop->second.slots) {
                 result.replies.push_back(slot.reply);
+                result.sent += static_cast<std::uint32_t>(slot.attempts);
+            }
         observer_.on_hop(result);
     }
     finish({TraceEnd::interrupted, std::nullopt, why});

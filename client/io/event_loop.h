@@ -36,4 +36,10 @@ struct RunEnd {
 RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t deadline_ns = 0,
                           const std::function<void()>& tick = {}, std::int64_t tick_ns = 200'000'000);
 
+// Waits until `until_ns` (CLOCK_MONOTONIC) or until SIGINT or SIGTERM arrives (returned; 0 when
+// the time came), calling `tick` about every `tick_ns` meanwhile: the pause between two rounds,
+// during which Ctrl-C must still end the run with its report.
+int wait_watching_signals(std::int64_t until_ns, const std::function<void()>& tick = {},
+                          std::int64_t tick_ns = 200'000'000);
+
 }  // namespace rtt::client

@@ -57,6 +57,14 @@ std::optional<std::string> ReverseResolver::name(const IpAddress& address) {
     return state_->lookups[address].name;
 }
 
+std::optional<std::string> ReverseResolver::known_name(const IpAddress& address) {
+    if (!enabled_)
+        return std::nullopt;
+    start(address);
+    std::lock_guard lock(state_->mutex);
+    return state_->lookups[address].name;
+}
+
 std::map<IpAddress, std::string> ReverseResolver::names() {
     std::map<IpAddress, std::string> out;
     std::lock_guard lock(state_->mutex);

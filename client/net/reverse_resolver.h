@@ -24,6 +24,8 @@ public:
     void start(const IpAddress& address);
     // The name of `address`, waiting for its lookup until its deadline; nullopt if none.
     std::optional<std::string> name(const IpAddress& address);
+    // The name of `address` if its lookup has finished, without waiting (the live view).
+    std::optional<std::string> known_name(const IpAddress& address);
     // Every name found so far (for the measurement's "hostnames").
     std::map<IpAddress, std::string> names();
 

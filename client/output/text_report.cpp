@@ -80,9 +80,10 @@ public:
             return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence {}",
                                trace_direction_name(h.direction), protocol_name(h.protocol), route, h.max_ttl,
                                100 * (1 - h.confidence), h.trace_bound ? "for the whole trace" : "per branching point");
-        return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop",
+        return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop{}",
                            trace_direction_name(h.direction), protocol_name(h.protocol), route, h.flow, h.max_ttl,
-                           h.probes_per_hop);
+                           h.probes_per_hop,
+                           h.direction == TraceDirection::reverse ? " (RTTs measured by the server)" : "");
     }
 
     void on_graph(const MultipathGraph& found) override {
@@ -154,6 +155,12 @@ public:
                     line += " " + note;
             }
         }
+        // Lost probes a retry made up for leave no `*`: say how many of all attempts were lost.
+        const std::size_t sent = std::max<std::size_t>(hop.sent, hop.replies.size());
+        const auto received = static_cast<std::size_t>(std::count_if(
+            hop.replies.begin(), hop.replies.end(), [](const HopReply& reply) { return reply.answer.has_value(); }));
+        if (received > 0 && received < sent)
+            line += fmt::format("  ({} of {} probes lost)", sent - received, sent);
         report_.print(index_, line);
     }
 

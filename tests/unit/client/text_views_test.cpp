@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "output/statistics_table.h"
 #include "output/text_report.h"
 
 namespace rtt::client {
@@ -75,7 +76,8 @@ TEST(TextViews, SinglePath) {
         section.on_hop(
             {1, 33434, {{answer("198.18.1.2"), 0.101}, {answer("198.18.1.2"), 0.052}, {answer("198.18.1.2"), 0.049}}});
         section.on_hop({2, 33434, {{std::nullopt, 0}, {std::nullopt, 0}, {std::nullopt, 0}}});
-        section.on_hop({3, 33434, {{answer("198.18.4.2"), 0.3}, {answer("198.18.5.2"), 0.25}, {std::nullopt, 0}}});
+        // Five attempts for three slots: two retries, one of them answered.
+        section.on_hop({3, 33434, {{answer("198.18.4.2"), 0.3}, {answer("198.18.5.2"), 0.25}, {std::nullopt, 0}}, 5});
         section.on_hop({4,
                         33434,
                         {{answer("198.18.6.2", AnswerKind::unreachable, 3), 0.4},
@@ -115,6 +117,50 @@ TEST(TextViews, MultipathAndFlowTable) {
         section.on_end({TraceEnd::reached, answer("198.18.6.2", AnswerKind::unreachable, 3), {}, 17, 15});
     });
     expect_golden("multipath.txt", text);
+}
+
+// The report (-c) and live view table: rounds of a two-way trace where hop 2 of the reverse
+// path loses half its answers, hop 3 forward answers from two addresses, and the reverse trace
+// had a round in which the server's answer came from one hop further (left out: past the end).
+TEST(TextViews, StatisticsTableBothDirectionsSideBySide) {
+    DirectionStatistics forward, reverse;
+    const double forward_rtts[4][3] = {{0.5, 1.0, 2.0}, {0.7, 1.2, 2.4}, {0.4, 1.1, 2.2}, {0.6, 1.3, 2.6}};
+    for (int round = 0; round < 4; ++round) {
+        forward.add({1, 33434, {{answer("198.18.1.2"), forward_rtts[round][0]}}, 1});
+        forward.add({2, 33434, {{answer(round % 2 ? "198.18.4.2" : "198.18.5.2"), forward_rtts[round][1]}}, 1});
+        forward.add({3, 33434, {{answer("198.18.6.2", AnswerKind::unreachable, 3), forward_rtts[round][2]}}, 1});
+        forward.on_end({TraceEnd::reached, answer("198.18.6.2", AnswerKind::unreachable, 3), {}, 3, 3});
+        reverse.add({1, 33434, {{answer("198.18.6.1"), 0.3 + 0.1 * round}}, 1});
+        // Hop 2 answers every other round; a lost answer there is retried once.
+        if (round % 2 == 0)
+            reverse.add({2, 33434, {{answer("198.18.3.1"), 0.9}}, 1});
+        else
+            reverse.add({2, 33434, {{std::nullopt, 0}}, 2});
+        reverse.add({3, 33434, {{answer("198.18.1.1", AnswerKind::unreachable, 3), 1.5}}, 1});
+        if (round == 3)
+            reverse.add({4, 33434, {{answer("198.18.1.1", AnswerKind::unreachable, 3), 1.6}}, 1});
+        reverse.on_end({TraceEnd::reached, answer("198.18.1.1", AnswerKind::unreachable, 3), {}, 3, 3});
+    }
+    const auto lines =
+        statistics_table({{"forward: to server.lab (198.18.6.2)", forward.hops()},
+                          {"reverse: back from server.lab (RTTs measured by the server)", reverse.hops()}},
+                         [](const IpAddress& address) { return address.to_string(); });
+    std::string text;
+    for (const auto& line : lines)
+        text += line + "\n";
+    expect_golden("statistics.txt", text);
+    // The figures themselves, not only their layout.
+    const auto hops = reverse.hops();
+    ASSERT_EQ(hops.size(), 3u);
+    EXPECT_EQ(hops[1].rtt.sent(), 6u);
+    EXPECT_EQ(hops[1].rtt.received(), 2u);
+    EXPECT_NEAR(hops[1].rtt.loss_percent(), 66.667, 0.001);
+    const auto& first = forward.hops()[0].rtt;
+    EXPECT_DOUBLE_EQ(first.best_ms(), 0.4);
+    EXPECT_DOUBLE_EQ(first.worst_ms(), 0.7);
+    EXPECT_NEAR(first.mean_ms(), 0.55, 1e-12);
+    EXPECT_NEAR(first.stddev_ms(), 0.129099, 1e-6);  // sample standard deviation of 0.5 0.7 0.4 0.6
+    EXPECT_DOUBLE_EQ(first.last_ms(), 0.6);
 }
 
 }  // namespace
