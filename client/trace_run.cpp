@@ -30,7 +30,8 @@
 namespace rtt::client {
 namespace {
 
-constexpr auto kNameLookupLimit = std::chrono::milliseconds(2000);
+// The longest the output may wait for DNS answers in the whole run (names and AS numbers).
+constexpr auto kNameLookupBudget = std::chrono::milliseconds(2000);
 
 // Rounds (-c, --live): a round's hops count only once the round ended; a round cut short (q,
 // Ctrl-C, --deadline) would count its probes still in flight as lost.
@@ -120,16 +121,6 @@ MeasurementParameters measurement_parameters(const ClientOptions& options) {
     return p;
 }
 
-// Who answered, as the report shows it: name and address, or the address alone (-n, or 'n' in
-// the live view). `wait`: the final report may wait for lookups (within their limit); the live
-// view shows only the names already known.
-std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool names, bool wait) {
-    if (!names)
-        return address.to_string();
-    const auto name = wait ? resolver.name(address) : resolver.known_name(address);
-    return name ? fmt::format("{} ({})", *name, address.to_string()) : address.to_string();
-}
-
 std::vector<std::string> report_lines(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
                                       const std::vector<std::unique_ptr<DirectionRun>>& runs, ReverseResolver& resolver,
                                       int rounds_done, bool names, bool wait) {
@@ -146,8 +137,9 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
                              ? fmt::format("reverse: back from {} (RTTs measured by the server)", options.target)
                              : fmt::format("forward: to {}", options.target),
                          run->statistics.hops()});
-    for (auto& line : statistics_table(
-             sides, [&](const IpAddress& address) { return address_label(address, resolver, names, wait); }))
+    for (auto& line : statistics_table(sides, [&](const IpAddress& address) {
+             return names ? address_label(address, resolver, wait) : address.to_string();
+         }))
         lines.push_back(std::move(line));
     for (const auto& run : runs)
         if (run->failed())
@@ -255,7 +247,7 @@ int run_trace(const ClientOptions& options) {
     const IpAddress source = choose_source(target, options.source, options.interface);
     log(LogLevel::info, "tracing {} ({}) from {}", options.target, target.to_string(), source.to_string());
 
-    ReverseResolver resolver(!options.no_resolve, kNameLookupLimit);
+    ReverseResolver resolver(!options.no_resolve, kNameLookupBudget, options.as_lookup);
     NameLookupStarter lookups(resolver);
     TextReport text(options.json ? stderr : stdout, resolver);
 
@@ -388,7 +380,8 @@ int run_trace(const ClientOptions& options) {
     MeasurementParameters parameters = measurement_parameters(options);
     if (rounds)
         parameters.rounds = std::max(1, rounds_done);
-    const auto measurement = measurement_json(parameters, context, recorded, resolver.names());
+    const auto measurement =
+        measurement_json(parameters, context, recorded, resolver.names(), resolver.origin_as_numbers());
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
     // Every file written is named on stderr (and why its name is not the one asked for).

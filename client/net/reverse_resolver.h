@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
-// Reverse DNS for the addresses a trace finds: each lookup starts as soon as the address is
-// seen and runs in parallel with probing; a caller waits for a name at most until a deadline.
+// DNS for the addresses a trace finds, asynchronous (c-ares): the host name of each address
+// (PTR, or the hosts file) and, with -A, its origin AS numbers (TXT records of
+// origin.asn.cymru.com / origin6.asn.cymru.com, as mtr -z and traceroute -A ask). Each lookup
+// starts as soon as its address is seen and runs beside probing; the output waits for answers
+// only within one budget for the whole run, so a DNS server that does not answer costs at
+// most that budget, never a timeout per name.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "ip_address.h"
 
@@ -17,34 +22,43 @@ namespace rtt::client {
 
 class ReverseResolver {
 public:
-    // `enabled` false (-n): no lookups, every name is unknown. `limit`: the longest any one
-    // lookup may hold up output.
-    ReverseResolver(bool enabled, std::chrono::milliseconds limit);
+    // `names` false (-n): no PTR lookups. `origin_as` (-A): AS lookups too. `budget`: the
+    // longest all waits for answers together may hold up output.
+    ReverseResolver(bool names, std::chrono::milliseconds budget, bool origin_as = false);
+    ~ReverseResolver();
+    ReverseResolver(const ReverseResolver&) = delete;
+    ReverseResolver& operator=(const ReverseResolver&) = delete;
 
+    // Starts the lookups of `address` (once; later calls do nothing).
     void start(const IpAddress& address);
-    // The name of `address`, waiting for its lookup until its deadline; nullopt if none.
+    // The name of `address`, waiting for its lookup while the budget lasts; nullopt if none.
     std::optional<std::string> name(const IpAddress& address);
-    // The name of `address` if its lookup has finished, without waiting (the live view).
+    // The name if its lookup has finished, without waiting (the live view).
     std::optional<std::string> known_name(const IpAddress& address);
-    // Every name found so far (for the measurement's "hostnames").
+    // The origin AS numbers of `address` (-A), waiting like name(); empty if none are known.
+    std::vector<std::uint32_t> origin_as(const IpAddress& address);
+    bool looks_up_origin_as() const { return origin_as_; }
+
+    // Everything found so far (for the measurement's "hostnames" and "asn").
     std::map<IpAddress, std::string> names();
+    std::map<IpAddress, std::vector<std::uint32_t>> origin_as_numbers();
 
 private:
-    struct Lookup {
-        std::chrono::steady_clock::time_point deadline;
-        bool done = false;
-        std::optional<std::string> name;
-    };
-    // Shared with the lookup threads, which may outlive this object when a lookup hangs.
-    struct State {
-        std::mutex mutex;
-        std::condition_variable changed;
-        std::map<IpAddress, Lookup> lookups;
-    };
-
-    bool enabled_;
-    std::chrono::milliseconds limit_;
-    std::shared_ptr<State> state_;
+    class Worker;
+    bool names_;
+    bool origin_as_;
+    std::unique_ptr<Worker> worker_;  // null when nothing is looked up
 };
+
+// The TXT owner name Team Cymru answers for `address`: reversed octets (IPv4) or nibbles (IPv6)
+// followed by origin.asn.cymru.com or origin6.asn.cymru.com.
+std::string origin_as_query_name(const IpAddress& address);
+
+// The AS numbers in one such TXT record ("64500 64501 | 198.18.0.0/15 | ZZ | ..."); empty if
+// the record does not start with numbers.
+std::vector<std::uint32_t> parse_origin_as(const std::string& record);
+
+// The AS numbers of a whole DNS answer (as a DNS server sent it) to such a TXT query.
+std::vector<std::uint32_t> origin_as_from_answer(std::span<const unsigned char> answer);
 
 }  // namespace rtt::client

@@ -37,6 +37,19 @@ std::string unreachable_annotation(Family family, std::uint8_t code) {
     }
 }
 
+std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait) {
+    const auto name = wait ? resolver.name(address) : resolver.known_name(address);
+    std::string label = name ? fmt::format("{} ({})", *name, address.to_string()) : address.to_string();
+    if (resolver.looks_up_origin_as()) {
+        const auto numbers = resolver.origin_as(address);
+        std::vector<std::string> words;
+        for (const auto number : numbers)
+            words.push_back(fmt::format("AS{}", number));
+        label += words.empty() ? " [*]" : fmt::format(" [{}]", fmt::join(words, "/"));
+    }
+    return label;
+}
+
 namespace {
 
 std::string unreachable_reason(Family family, std::uint8_t code) {
@@ -140,8 +153,7 @@ public:
             }
             const Answer& a = *reply.answer;
             if (!last || *last != a.responder) {
-                const auto name = report_.resolver_.name(a.responder);
-                line += name ? fmt::format(" {} ({})", *name, a.responder.to_string()) : " " + a.responder.to_string();
+                line += " " + address_label(a.responder, report_.resolver_);
                 last = a.responder;
             }
             line += fmt::format("  {:.3f} ms", reply.rtt_ms);
@@ -212,10 +224,7 @@ private:
     }
 
     std::string vertex_label(const MultipathVertex& vertex) const {
-        if (!vertex.address)
-            return "***";
-        const auto name = report_.resolver_.name(*vertex.address);
-        return name ? fmt::format("{} ({})", *name, vertex.address->to_string()) : vertex.address->to_string();
+        return vertex.address ? address_label(*vertex.address, report_.resolver_) : "***";
     }
 
     TextReport& report_;

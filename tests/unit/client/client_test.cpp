@@ -9,6 +9,7 @@
 #include "codec.h"
 #include "hex.h"
 #include "net/endpoints.h"
+#include "net/reverse_resolver.h"
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
 
@@ -330,6 +331,35 @@ TEST(CommandLine, OneSentencePerBadInput) {
               "bursts 30..20 are invalid: give 1 <= --min-burst <= --max-burst");
     EXPECT_EQ(parse_error({"--deadline", "0", "forward", "udp", "singlepath", "x"}),
               "--deadline 0 s is out of range: give 1 to 86400 seconds");
+}
+
+// -A: the TXT owner names Team Cymru answers, and the AS numbers in their records.
+TEST(OriginAs, QueryNamesAndRecords) {
+    EXPECT_EQ(origin_as_query_name(*IpAddress::parse("198.18.1.2")), "2.1.18.198.origin.asn.cymru.com");
+    EXPECT_EQ(origin_as_query_name(*IpAddress::parse("2001:db8::1")),
+              "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.origin6.asn.cymru.com");
+    EXPECT_EQ(parse_origin_as("64500 | 198.18.0.0/15 | ZZ | lab | 2026-12-01"), std::vector<std::uint32_t>{64500});
+    EXPECT_EQ(parse_origin_as("64500 64501 | 198.18.0.0/15 | ZZ"), (std::vector<std::uint32_t>{64500, 64501}));
+    EXPECT_EQ(parse_origin_as("4294967295"), std::vector<std::uint32_t>{4294967295u});
+    EXPECT_TRUE(parse_origin_as("4294967296 | x").empty());
+    EXPECT_TRUE(parse_origin_as("AS64500 | x").empty());
+    EXPECT_TRUE(parse_origin_as("").empty());
+    EXPECT_TRUE(parse_origin_as("99999999999999999999").empty());
+    // A whole answer as dnsmasq sends it (tests/fuzz/regressions/dns_answer/two-origins).
+    std::vector<unsigned char> answer = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0};
+    for (const std::string label : {"2", "1", "18", "198", "origin", "asn", "cymru", "com"}) {
+        answer.push_back(static_cast<unsigned char>(label.size()));
+        answer.insert(answer.end(), label.begin(), label.end());
+    }
+    const std::string txt = "64500 64501 | 198.18.0.0/15 | ZZ | lab | 2026-12-01";
+    for (const int byte : {0, 0, 16, 0, 1, 0xc0, 0x0c, 0, 16, 0, 1, 0, 0, 0, 60, 0})
+        answer.push_back(static_cast<unsigned char>(byte));
+    answer.push_back(static_cast<unsigned char>(txt.size() + 1));
+    answer.push_back(static_cast<unsigned char>(txt.size()));
+    answer.insert(answer.end(), txt.begin(), txt.end());
+    EXPECT_EQ(origin_as_from_answer(answer), (std::vector<std::uint32_t>{64500, 64501}));
+    answer.resize(answer.size() - 10);  // cut short: no numbers, no crash
+    EXPECT_TRUE(origin_as_from_answer(answer).empty());
 }
 
 // Target names: .invalid never resolves (RFC 6761); a family mismatch is named.
