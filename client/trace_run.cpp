@@ -132,6 +132,7 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
                                                rounds_done, rounds_done == 1 ? "" : "s", options.flow, who,
                                                source.to_string())};
     std::vector<StatisticsSide> sides;
+    sides.reserve(runs.size());
     for (const auto& run : runs)
         sides.push_back({run->direction == TraceDirection::reverse
                              ? fmt::format("reverse: back from {} (RTTs measured by the server)", options.target)

@@ -43,6 +43,7 @@ std::string address_label(const IpAddress& address, ReverseResolver& resolver, b
     if (resolver.looks_up_origin_as()) {
         const auto numbers = resolver.origin_as(address);
         std::vector<std::string> words;
+        words.reserve(numbers.size());
         for (const auto number : numbers)
             words.push_back(fmt::format("AS{}", number));
         label += words.empty() ? " [*]" : fmt::format(" [{}]", fmt::join(words, "/"));

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "net/reverse_resolver.h"
+#include "../../client/net/reverse_resolver.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     (void)rtt::client::origin_as_from_answer({data, size});

@@ -240,6 +240,7 @@ TEST(CommandLine, EveryExampleInTheHelpParses) {
             words.push_back(line.substr(i, j - i));
         }
         std::vector<const char*> argv;
+        argv.reserve(words.size());
         for (const auto& word : words)
             argv.push_back(word.c_str());
         EXPECT_TRUE(

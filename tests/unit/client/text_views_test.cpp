@@ -155,7 +155,7 @@ TEST(TextViews, StatisticsTableBothDirectionsSideBySide) {
     EXPECT_EQ(hops[1].rtt.sent(), 6u);
     EXPECT_EQ(hops[1].rtt.received(), 2u);
     EXPECT_NEAR(hops[1].rtt.loss_percent(), 66.667, 0.001);
-    const auto& first = forward.hops()[0].rtt;
+    const RttStatistics first = forward.hops()[0].rtt;
     EXPECT_DOUBLE_EQ(first.best_ms(), 0.4);
     EXPECT_DOUBLE_EQ(first.worst_ms(), 0.7);
     EXPECT_NEAR(first.mean_ms(), 0.55, 1e-12);
