@@ -41,7 +41,6 @@ void DirectionStatistics::add(const HopResult& hop) {
         if (!reply.answer)
             continue;
         entry.rtt.add_rtt(reply.rtt_ms);
-        entry.last_answer = reply.answer;
         const IpAddress& responder = reply.answer->responder;
         if (std::find(entry.addresses.begin(), entry.addresses.end(), responder) == entry.addresses.end())
             entry.addresses.push_back(responder);

@@ -39,7 +39,6 @@ struct HopStatistics {
     std::uint8_t ttl = 0;
     std::vector<IpAddress> addresses;  // who answered at this TTL, in the order first seen
     RttStatistics rtt;
-    std::optional<Answer> last_answer;  // the latest answer (its kind: end of path, !N, ...)
 };
 
 class DirectionStatistics final : public TraceObserver {

@@ -4,12 +4,16 @@
 // protocol.md vectors, and the command line's messages for bad input.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "cli/options.h"
 #include "client_error.h"
 #include "codec.h"
 #include "hex.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
+#include "output/output_paths.h"
 #include "probe/forward_codec.h"
 #include "probe/reverse_codec.h"
 
@@ -332,6 +336,33 @@ TEST(CommandLine, OneSentencePerBadInput) {
               "bursts 30..20 are invalid: give 1 <= --min-burst <= --max-burst");
     EXPECT_EQ(parse_error({"--deadline", "0", "forward", "udp", "singlepath", "x"}),
               "--deadline 0 s is out of range: give 1 to 86400 seconds");
+}
+
+// Issue 16: trace.json was overwritten silently and an unwritable path noticed only after the
+// trace. Files that exist are kept (a numbered base is chosen), --force overwrites, and a
+// directory that cannot take them is one sentence before probing.
+TEST(OutputPaths, ExistingFilesAreKeptAndBadDirectoriesRefusedBeforeProbing) {
+    const std::string dir = ::testing::TempDir() + "/rtt-output-paths";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    ClientOptions o = parsed({"--store-json", "-o", "x", "host"});
+    o.output_base = dir + "/trace";
+    EXPECT_EQ(plan_output_paths(o).json, dir + "/trace.json");
+    std::ofstream(dir + "/trace.json") << "{}";
+    const auto numbered = plan_output_paths(o);
+    EXPECT_EQ(numbered.json, dir + "/trace-1.json");
+    EXPECT_EQ(numbered.renamed_from, dir + "/trace");
+    o.force = true;
+    EXPECT_EQ(plan_output_paths(o).json, dir + "/trace.json");
+    o.output_base = dir + "/missing/trace";
+    try {
+        plan_output_paths(o);
+        ADD_FAILURE() << "a missing directory was accepted";
+    } catch (const ClientError& e) {
+        EXPECT_NE(std::string(e.what()).find("does not exist; create it or give another -o"), std::string::npos)
+            << e.what();
+    }
+    std::filesystem::remove_all(dir);
 }
 
 // -A: the TXT owner names Team Cymru answers, and the AS numbers in their records.
