@@ -381,6 +381,7 @@ int run_trace(const ClientOptions& options) {
     MeasurementParameters parameters = measurement_parameters(options);
     if (rounds)
         parameters.rounds = std::max(1, rounds_done);
+    resolver.settle();
     const auto measurement =
         measurement_json(parameters, context, recorded, resolver.names(), resolver.origin_as_numbers());
     if (options.json)

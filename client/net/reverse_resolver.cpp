@@ -26,6 +26,9 @@ namespace {
 // c-ares gives up on a server after this long per try, and tries each server this often.
 constexpr int kQueryTimeoutMs = 1000;
 constexpr int kQueryTries = 2;
+// The longest a wait holds for the worker thread to pass an address to c-ares (it does so
+// within microseconds unless the machine is starved).
+constexpr std::chrono::milliseconds kHandOverWait{200};
 
 }  // namespace
 
@@ -127,19 +130,32 @@ public:
         wake();
     }
 
-    // Waits (within the budget left) until `done` holds for the entry of `address`.
+    // Waits (within the budget left) until `done` holds for the entry of `address`. Even with
+    // the budget spent it waits for the worker to hand the address to c-ares, which answers from
+    // the hosts file at once: what the system knows locally is never raced away.
     template <typename Done>
     void wait(const IpAddress& address, Done done) {
         start(address);
         std::unique_lock lock(mutex_);
-        if (done(entries_[address]) || budget_.count() <= 0)
-            return;
-        const auto began = std::chrono::steady_clock::now();
-        changed_.wait_for(lock, budget_, [&] { return done(entries_[address]); });
-        budget_ -= std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+        changed_.wait_for(lock, kHandOverWait, [&] { return entries_[address].asked; });
+        spend_budget(lock, [&] { return done(entries_[address]); });
+    }
+
+    // Waits (within the budget left) until every lookup started so far has finished.
+    void settle() {
+        std::unique_lock lock(mutex_);
+        const auto all_asked = [&] {
+            return std::all_of(entries_.begin(), entries_.end(), [](const auto& e) { return e.second.asked; });
+        };
+        changed_.wait_for(lock, kHandOverWait, all_asked);
+        spend_budget(lock, [&] {
+            return std::all_of(entries_.begin(), entries_.end(),
+                               [](const auto& e) { return e.second.name_done && e.second.as_done; });
+        });
     }
 
     struct Entry {
+        bool asked = false;  // handed to c-ares by the worker
         bool name_done = false;
         bool as_done = false;
         std::optional<std::string> name;
@@ -186,6 +202,15 @@ private:
         IpAddress address;
     };
 
+    template <typename Done>
+    void spend_budget(std::unique_lock<std::mutex>& lock, Done done) {
+        if (done() || budget_.count() <= 0)
+            return;
+        const auto began = std::chrono::steady_clock::now();
+        changed_.wait_for(lock, budget_, done);
+        budget_ -= std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began);
+    }
+
     void wake() {
         const char byte = 1;
         [[maybe_unused]] const auto ignored = ::write(wake_[1], &byte, 1);
@@ -200,8 +225,12 @@ private:
                     return;
                 batch.swap(queued_);
             }
-            for (const auto& address : batch)
+            for (const auto& address : batch) {
                 send(address);
+                std::lock_guard lock(mutex_);
+                entries_[address].asked = true;
+                changed_.notify_all();
+            }
             pollfd fds[ARES_GETSOCK_MAXNUM + 1];
             ares_socket_t sockets[ARES_GETSOCK_MAXNUM];
             const int mask = ares_getsock(channel_, sockets, ARES_GETSOCK_MAXNUM);
@@ -307,6 +336,11 @@ std::optional<std::string> ReverseResolver::known_name(const IpAddress& address)
 
 std::vector<std::uint32_t> ReverseResolver::origin_as(const IpAddress& address) {
     return worker_ && origin_as_ ? worker_->origin_as(address) : std::vector<std::uint32_t>{};
+}
+
+void ReverseResolver::settle() {
+    if (worker_)
+        worker_->settle();
 }
 
 std::map<IpAddress, std::string> ReverseResolver::names() {

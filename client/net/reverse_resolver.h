@@ -39,6 +39,9 @@ public:
     std::vector<std::uint32_t> origin_as(const IpAddress& address);
     bool looks_up_origin_as() const { return origin_as_; }
 
+    // Waits, within the budget left, for every lookup started so far (before the measurement
+    // records names and AS numbers).
+    void settle();
     // Everything found so far (for the measurement's "hostnames" and "asn").
     std::map<IpAddress, std::string> names();
     std::map<IpAddress, std::vector<std::uint32_t>> origin_as_numbers();

@@ -224,12 +224,18 @@ if error is not None:
 PY
 }
 
-# Names for addresses inside NODE's namespace: `ip netns exec` shows /etc/netns/NS/hosts as
-# /etc/hosts there, so reverse lookups find them without DNS. lab_hosts NODE "ADDRESS NAME"...
+# Names for addresses inside NODE's namespace: `ip netns exec` shows each file of
+# /etc/netns/NS in place of /etc's, so reverse lookups find them in the hosts file. The lookup
+# order (files, then DNS) and the name server are set too, so this machine's own resolver
+# settings never reach the lab: 127.0.0.1 has no DNS server in the namespace unless a test
+# starts one, so a DNS lookup fails at once. lab_hosts NODE "ADDRESS NAME"...
 lab_hosts() {
-  local node=$1; shift
-  mkdir -p "/etc/netns/$(lab_ns "$node")"
-  printf '%s\n' "127.0.0.1 localhost" "$@" > "/etc/netns/$(lab_ns "$node")/hosts"
+  local dir
+  dir="/etc/netns/$(lab_ns "$1")"; shift
+  mkdir -p "$dir"
+  printf '%s\n' "127.0.0.1 localhost" "$@" > "$dir/hosts"
+  echo "hosts: files dns" > "$dir/nsswitch.conf"
+  [ -e "$dir/resolv.conf" ] || echo "nameserver 127.0.0.1" > "$dir/resolv.conf"
 }
 
 # NODE sends no ICMP errors any more (an unresponsive router).
