@@ -2,6 +2,7 @@
 #include "text_report.h"
 
 #include "measurement/flow_table.h"
+#include "measurement/hop_statistics.h"
 #include "measurement/trace_graph.h"
 
 #include <algorithm>
@@ -169,11 +170,10 @@ public:
             }
         }
         // Lost probes a retry made up for leave no `*`: say how many of all attempts were lost.
-        const std::size_t sent = std::max<std::size_t>(hop.sent, hop.replies.size());
-        const auto received = static_cast<std::size_t>(std::count_if(
-            hop.replies.begin(), hop.replies.end(), [](const HopReply& reply) { return reply.answer.has_value(); }));
-        if (received > 0 && received < sent)
-            line += fmt::format("  ({} of {} probes lost)", sent - received, sent);
+        const auto counted = hop_statistics({hop});
+        const RttStatistics& rtt = counted.front().rtt;
+        if (rtt.received() > 0 && rtt.received() < rtt.sent())
+            line += fmt::format("  ({} of {} probes lost)", rtt.sent() - rtt.received(), rtt.sent());
         report_.print(index_, line);
     }
 
