@@ -66,6 +66,8 @@ nlohmann::json trace_json(const MultipathGraph& graph) {
     for (const auto& v : graph.vertices) {
         nlohmann::json entry = vertex(v.id, v.address ? v.address->to_string() : "***", v.ttl);
         entry["rtt"] = v.rtts_ms;
+        if (v.sent > 0)  // multipath counts attempts per vertex; single path keeps them in "statistics"
+            entry["sent"] = v.sent;
         entry["flows"] = v.flows;
         entry["successors"] = graph.successors(v.id);
         if (!v.mpls.empty()) {
@@ -150,6 +152,9 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
                                 index));
             vertex.rtts_ms.push_back(rtt.get<double>());
         }
+        if (entry.contains("sent"))  // ours only: the Augsburg client does not count attempts
+            vertex.sent =
+                static_cast<std::uint64_t>(integer_field(entry["sent"], index, "sent", 0, std::int64_t{1} << 53));
         for (const auto& flow : array_field(entry, index, "flows"))
             vertex.flows.push_back(static_cast<std::uint16_t>(integer_field(flow, index, "flow", 0, 65535)));
         if (entry.contains("mpls")) {

@@ -104,6 +104,7 @@ MultipathGraph MultipathGraph::merged() const {
                 auto& kept = result.vertices[static_cast<std::size_t>(found->second)];
                 kept.flows.insert(kept.flows.end(), vertex.flows.begin(), vertex.flows.end());
                 kept.rtts_ms.insert(kept.rtts_ms.end(), vertex.rtts_ms.begin(), vertex.rtts_ms.end());
+                kept.sent += vertex.sent;
                 kept.end_of_path = kept.end_of_path || vertex.end_of_path;
                 new_id[static_cast<std::size_t>(vertex.id)] = found->second;
                 continue;
@@ -201,8 +202,9 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
                 to = found->second;
                 graph.vertex(to).flows.push_back(flow_values[i]);
             }
+            graph.vertex(to).sent += observation.attempts;
             current[i] = to;
-            const bool retried = observation.retried || (i < previous_retried.size() && previous_retried[i]);
+            const bool retried = observation.retried() || (i < previous_retried.size() && previous_retried[i]);
             if (from >= 0)
                 graph.add_edge(from, to, inferred, retried);
         }
@@ -212,7 +214,7 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
         previous = std::move(current);
         previous_retried.assign(hop.size(), false);
         for (std::size_t i = 0; i < hop.size(); ++i)
-            previous_retried[i] = hop[i].retried;
+            previous_retried[i] = hop[i].retried();
     }
     return graph.finish();
 }

@@ -21,7 +21,9 @@ struct FlowObservation {
     State state = State::unprobed;
     std::optional<Answer> answer;  // answered
     double rtt_ms = 0;
-    bool retried = false;  // answered only after an earlier probe went unanswered
+    std::uint16_t attempts = 0;  // probes sent for this flow at this TTL, retries included
+    // Answered only after an earlier probe went unanswered.
+    bool retried() const { return attempts > 1; }
 };
 
 // Per TTL, indexed by flow index; flow_values[i] is the wire value of flow i.
@@ -33,6 +35,9 @@ struct MultipathVertex {
     std::optional<IpAddress> address;  // nullopt: a black hole
     std::vector<std::uint16_t> flows;  // flows answered by this vertex (wire values)
     std::vector<double> rtts_ms;
+    // Probes sent to its flows at its TTL, retries included: those beyond rtts_ms.size() were lost
+    // (for a black hole, all of them).
+    std::uint64_t sent = 0;
     std::optional<Answer> answer;  // one of its answers (kind, ICMP code) for annotations
     std::vector<MplsStack> mpls;   // the distinct MPLS label stacks its answers quoted
     void add_mpls(const MplsStack& stack);

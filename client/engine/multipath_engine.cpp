@@ -467,7 +467,7 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         cell.state = FlowObservation::State::answered;
         cell.answer = answer;
         cell.rtt_ms = outcome.rtt_ms;
-        cell.retried = attempt.number > 1;
+        cell.attempts = static_cast<std::uint16_t>(cell.attempts + attempt.number);
     } else {
         loss_in_round_ = true;
         window_ = settings_.min_burst;
@@ -479,7 +479,9 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
             send(attempt.ttl, attempt.flow, attempt.number + 1, paced_failures);
             return;
         }
-        record(attempt.ttl, attempt.flow).state = FlowObservation::State::silent;
+        FlowObservation& cell = record(attempt.ttl, attempt.flow);
+        cell.state = FlowObservation::State::silent;
+        cell.attempts = static_cast<std::uint16_t>(cell.attempts + attempt.number);
         note_silent(attempt.ttl);
     }
     end_round_if_due();

@@ -113,6 +113,9 @@ public:
             if (const auto rtt = rtt_summary(vertex); !rtt.empty())
                 line += "  " + rtt;
             line += fmt::format("  {} flow{}", vertex.flows.size(), vertex.flows.size() == 1 ? "" : "s");
+            // As on a single-path hop line: probes its flows lost before a retry was answered.
+            if (const auto received = vertex.rtts_ms.size(); received > 0 && received < vertex.sent)
+                line += fmt::format(" ({} of {} probes lost)", vertex.sent - received, vertex.sent);
             for (const auto& stack : vertex.mpls)
                 line += " [" + mpls_text(stack) + "]";
             if (vertex.answer && vertex.answer->kind == AnswerKind::unreachable) {

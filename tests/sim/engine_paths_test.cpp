@@ -2,6 +2,9 @@
 // Every engine path on small simulated topologies: rounds on a wide diamond, retries over a
 // lossy hop, pacing under rate limits, silence against rate limiting, black holes, per-packet
 // balancers, a NAT rewriting ports, RTTs growing with depth, and the reverse direction.
+#include <cmath>
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "lab_truth.h"
@@ -108,6 +111,38 @@ TEST(EnginePaths, RetriesRecoverProbesLostOnALossyHop) {
     EXPECT_EQ(trace.forward->record.summary->end, TraceEnd::reached);
     EXPECT_EQ(responders(trace.forward->record.hops), line_truth(topology));
     EXPECT_GT(trace.forward->probes_sent, 12u);  // some were retried
+}
+
+// Multipath counts every probe of a vertex's flows, retries included, so loss shows where it
+// happens: r2b drops 30% of what it receives (its answers are lost with the probes), while r1
+// and r2a lose nothing. Summed over seeds, r2b's share lies within 4 sigma of a binomial 30%.
+TEST(EnginePaths, MultipathCountsEachVertexsLostProbes) {
+    Topology topology = lab_topology("diamond");
+    topology.node("r2b").behaviour.loss = 0.3;
+    const auto r1 = topology.address("r1", 1, Family::v4);
+    const auto r2a = topology.address("r2a", 2, Family::v4);
+    const auto r2b = topology.address("r2b", 3, Family::v4);
+    std::map<IpAddress, std::pair<std::uint64_t, std::uint64_t>> counted;  // sent, received
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        SimulatedNetwork network(topology, seed);
+        const auto trace = simulate_trace(network, spec_to(topology.address("server", Family::v4), true, seed));
+        ASSERT_FALSE(trace.hung) << "seed " << seed;
+        for (const auto& vertex : trace.forward->record.graph->vertices)
+            if (vertex.address && vertex.ttl <= 2) {
+                EXPECT_GE(vertex.sent, vertex.rtts_ms.size()) << "seed " << seed;
+                counted[*vertex.address].first += vertex.sent;
+                counted[*vertex.address].second += vertex.rtts_ms.size();
+            }
+    }
+    for (const auto& quiet : {r1, r2a}) {
+        EXPECT_GT(counted[quiet].first, 0u);
+        EXPECT_EQ(counted[quiet].first, counted[quiet].second) << quiet.to_string() << " lost probes";
+    }
+    const auto [sent, received] = counted[r2b];
+    ASSERT_GT(sent, 100u);
+    const double share = static_cast<double>(sent - received) / static_cast<double>(sent);
+    const double sigma = std::sqrt(0.3 * 0.7 / static_cast<double>(sent));
+    EXPECT_NEAR(share, 0.3, 4 * sigma) << sent - received << " of " << sent << " lost at r2b";
 }
 
 TEST(EnginePaths, SilentRouterIsABlackHoleAndTheTraceGoesOn) {

@@ -12,6 +12,7 @@
 #include "client_error.h"
 #include "measurement/graph_render.h"
 #include "measurement/json_measurement.h"
+#include "measurement/measurement_error.h"
 #include "measurement/trace_graph.h"
 #include "output/measurement_files.h"
 
@@ -111,8 +112,11 @@ namespace rtt::client {
 namespace {
 
 TEST(MeasurementJson, TraceRoundTripsThroughTheGraphModel) {
-    const auto original = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    auto original = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    original.vertices[1].sent = 5;  // multipath's attempt count: kept, and absent where 0
     const auto stored = trace_json(original);
+    EXPECT_EQ(stored[1]["sent"], 5);
+    EXPECT_FALSE(stored[2].contains("sent"));
     const auto back = graph_from_trace_json(nlohmann::json::parse(stored.dump()));
     ASSERT_EQ(back.vertices.size(), original.vertices.size());
     for (std::size_t i = 0; i < back.vertices.size(); ++i) {
@@ -121,10 +125,25 @@ TEST(MeasurementJson, TraceRoundTripsThroughTheGraphModel) {
         EXPECT_EQ(back.vertices[i].address, original.vertices[i].address);
         EXPECT_EQ(back.vertices[i].flows, original.vertices[i].flows);
         EXPECT_EQ(back.vertices[i].rtts_ms, original.vertices[i].rtts_ms);
+        EXPECT_EQ(back.vertices[i].sent, original.vertices[i].sent);
     }
     for (std::size_t i = 0; i < back.vertices.size(); ++i)
         EXPECT_EQ(back.successors(static_cast<int>(i)), original.successors(static_cast<int>(i)));
     EXPECT_EQ(trace_json(back), stored);
+}
+
+TEST(MeasurementJson, AVertexSentCountMustBeANonNegativeInteger) {
+    auto stored = trace_json(graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget));
+    for (const auto& bad : {nlohmann::json(-1), nlohmann::json(1.5), nlohmann::json("3")}) {
+        stored[1]["sent"] = bad;
+        try {
+            graph_from_trace_json(stored);
+            ADD_FAILURE() << "accepted sent " << bad.dump();
+        } catch (const MeasurementError& error) {
+            EXPECT_NE(std::string(error.what()).find("vertex 1 of a trace has sent"), std::string::npos)
+                << error.what();
+        }
+    }
 }
 
 }  // namespace

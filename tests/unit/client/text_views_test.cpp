@@ -110,6 +110,8 @@ TEST(TextViews, MultipathAndFlowTable) {
                       vertex(5, 3, "198.18.5.2", {10002, 10003}, {0.5, 0.7}),
                       vertex(6, 4, "198.18.6.2", {10000, 10001, 10002, 10003}, {0.6, 0.7, 0.8, 0.9})};
     graph.vertices[6].end_of_path = true;
+    graph.vertices[2].sent = 5;  // three of its flows' probes were lost before retries answered
+    graph.vertices[4].sent = 2;  // none lost
     graph.edges = {{0, 1, false}, {1, 2, false}, {1, 3, true},  {2, 4, false}, {3, 4, false},
                    {2, 5, false}, {3, 5, false}, {4, 6, false}, {5, 6, false}};
     const auto text = report_text(heading(TraceDirection::forward, true), [&](TraceObserver& section) {
