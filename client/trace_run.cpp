@@ -138,9 +138,8 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
                              ? fmt::format("reverse: back from {} (RTTs measured by the server)", options.target)
                              : fmt::format("forward: to {}", options.target),
                          run->statistics.hops()});
-    for (auto& line : statistics_table(sides, [&](const IpAddress& address) {
-             return names ? address_label(address, resolver, wait) : address.to_string();
-         }))
+    for (auto& line : statistics_table(
+             sides, [&](const IpAddress& address) { return address_label(address, resolver, wait, names); }))
         lines.push_back(std::move(line));
     for (const auto& run : runs)
         if (run->failed())

@@ -171,8 +171,11 @@ public:
         return entries_[address].name;
     }
 
-    std::vector<std::uint32_t> origin_as(const IpAddress& address) {
-        wait(address, [](const Entry& e) { return e.as_done; });
+    std::vector<std::uint32_t> origin_as(const IpAddress& address, bool wait_for_it) {
+        if (wait_for_it)
+            wait(address, [](const Entry& e) { return e.as_done; });
+        else
+            start(address);
         std::lock_guard lock(mutex_);
         return entries_[address].origin_as;
     }
@@ -335,7 +338,11 @@ std::optional<std::string> ReverseResolver::known_name(const IpAddress& address)
 }
 
 std::vector<std::uint32_t> ReverseResolver::origin_as(const IpAddress& address) {
-    return worker_ && origin_as_ ? worker_->origin_as(address) : std::vector<std::uint32_t>{};
+    return worker_ && origin_as_ ? worker_->origin_as(address, true) : std::vector<std::uint32_t>{};
+}
+
+std::vector<std::uint32_t> ReverseResolver::known_origin_as(const IpAddress& address) {
+    return worker_ && origin_as_ ? worker_->origin_as(address, false) : std::vector<std::uint32_t>{};
 }
 
 void ReverseResolver::settle() {

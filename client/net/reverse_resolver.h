@@ -37,6 +37,8 @@ public:
     std::optional<std::string> known_name(const IpAddress& address);
     // The origin AS numbers of `address` (-A), waiting like name(); empty if none are known.
     std::vector<std::uint32_t> origin_as(const IpAddress& address);
+    // The origin AS numbers if their lookup has finished, without waiting (the live view).
+    std::vector<std::uint32_t> known_origin_as(const IpAddress& address);
     bool looks_up_origin_as() const { return origin_as_; }
 
     // Waits, within the budget left, for every lookup started so far (before the measurement

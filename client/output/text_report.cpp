@@ -6,6 +6,7 @@
 #include "measurement/trace_graph.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -38,11 +39,13 @@ std::string unreachable_annotation(Family family, std::uint8_t code) {
     }
 }
 
-std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait) {
-    const auto name = wait ? resolver.name(address) : resolver.known_name(address);
+std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait, bool with_name) {
+    std::optional<std::string> name;
+    if (with_name)
+        name = wait ? resolver.name(address) : resolver.known_name(address);
     std::string label = name ? fmt::format("{} ({})", *name, address.to_string()) : address.to_string();
     if (resolver.looks_up_origin_as()) {
-        const auto numbers = resolver.origin_as(address);
+        const auto numbers = wait ? resolver.origin_as(address) : resolver.known_origin_as(address);
         std::vector<std::string> words;
         words.reserve(numbers.size());
         for (const auto number : numbers)

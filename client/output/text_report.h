@@ -62,8 +62,9 @@ private:
 
 // How a hop's address is shown: "name (address)" or the address, with " [AS64500]" (or " [*]")
 // when AS numbers are looked up (-A), as traceroute -A. `wait`: for answers, within the
-// resolver's budget (the live view does not wait).
-std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait = true);
+// resolver's budget (the live view does not wait). `with_name` false: the address alone, AS
+// numbers still shown (the live view's n key).
+std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait = true, bool with_name = true);
 
 // The annotation traceroute prints for an unreachable code (empty for the destination's own
 // "port unreachable", which is the normal end of a UDP trace).

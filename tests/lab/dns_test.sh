@@ -4,7 +4,8 @@
 # client namespace on 127.0.0.1, serves PTR records for every router and the server and the
 # origin.asn.cymru.com / origin6.asn.cymru.com TXT records mtr and traceroute -A read. A two-way
 # trace with -A must show each hop's name and AS number in both directions, in the text and in
-# the JSON (hostnames, asn). Then the DNS server stops answering (nft drops its queries): the
+# the JSON (hostnames, asn); the live view (under tmux) too, and after its n key the address with
+# its AS number but no name. Then the DNS server stops answering (nft drops its queries): the
 # same trace must take at most the lookup budget (2 s) longer than one with -n, and show
 # addresses with [*].
 # Usage: dns_test.sh BUILD_DIR
@@ -20,7 +21,8 @@ client_bin="$build/client/reverse-traceroute"
 
 tmp=$(mktemp -d)
 dns_pid=
-trap '[ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null; lab_down; rm -rf "$tmp"' EXIT
+session=rtt-dns-live-$$
+trap 'tmux kill-session -t "$session" 2>/dev/null; [ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null; lab_down; rm -rf "$tmp"' EXIT
 
 file="$here/topologies/line.topo"
 lab_up "$file"
@@ -104,12 +106,36 @@ PY
   [ "${named:-0}" -ge 4 ] && [ "${numbered:-0}" -ge 4 ] || fail "v$family JSON: $named names, $numbered AS numbers"
 done
 
+# The live view shows names and AS numbers as they arrive; n leaves the address and its AS number.
+target=$(lab_addr "server:$server_link" 4)
+hop1=$(lab_addr "r1:$(lab_link_between client r1)" 4)
+tmux new-session -d -s "$session" -x 220 -y 40 \
+  "ip netns exec $(lab_ns client) $client_bin -A -w 0.5 --live --interval 0.2 $target; echo rc=\$? > $tmp/live.rc; sleep 30"
+screen() { tmux capture-pane -p -t "$session"; }
+wait_for() {  # wait_for PATTERN: until the pane shows it (10 s)
+  for _ in $(seq 100); do
+    screen | grep -q -- "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+checks=$((checks + 1))
+wait_for "^  1  ${expected_name[$hop1]} ($hop1) \[AS${expected_as[$hop1]}\]" ||
+  fail "live view: hop 1 without its name and AS number: $(screen)"
+tmux send-keys -t "$session" n
+checks=$((checks + 1))
+wait_for "^  1  $hop1 \[AS${expected_as[$hop1]}\]" || fail "live view: after n, hop 1 is not its address with its AS number: $(screen)"
+tmux send-keys -t "$session" q
+checks=$((checks + 1))
+for _ in $(seq 100); do [ -f "$tmp/live.rc" ] && break; sleep 0.1; done
+[ "$(cat "$tmp/live.rc" 2>/dev/null)" = rc=0 ] || fail "live view: q did not end it with exit code 0: $(screen)"
+tmux kill-session -t "$session" 2>/dev/null
+
 # The DNS server stops answering: its queries are dropped, so every lookup would time out.
 lab_exec client nft add table inet mute
 lab_exec client nft add chain inet mute in '{ type filter hook input priority 0; }'
 lab_exec client nft add rule inet mute in udp dport 53 drop
 lab_exec client nft add rule inet mute in tcp dport 53 drop
-target=$(lab_addr "server:$server_link" 4)
 elapsed() {  # elapsed ARGS...: seconds one trace takes
   local start end
   start=$(date +%s.%N)
