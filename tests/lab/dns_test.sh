@@ -111,14 +111,8 @@ target=$(lab_addr "server:$server_link" 4)
 hop1=$(lab_addr "r1:$(lab_link_between client r1)" 4)
 tmux new-session -d -s "$session" -x 220 -y 40 \
   "ip netns exec $(lab_ns client) $client_bin -A -w 0.5 --live --interval 0.2 $target; echo rc=\$? > $tmp/live.rc; sleep 30"
-screen() { tmux capture-pane -p -t "$session"; }
-wait_for() {  # wait_for PATTERN: until the pane shows it (10 s)
-  for _ in $(seq 100); do
-    screen | grep -q -- "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
+screen() { lab_tmux_screen "$session"; }
+wait_for() { lab_tmux_wait_for "$session" "$1"; }
 checks=$((checks + 1))
 wait_for "^  1  ${expected_name[$hop1]} ($hop1) \[AS${expected_as[$hop1]}\]" ||
   fail "live view: hop 1 without its name and AS number: $(screen)"

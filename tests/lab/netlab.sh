@@ -238,6 +238,18 @@ lab_hosts() {
   [ -e "$dir/resolv.conf" ] || echo "nameserver 127.0.0.1" > "$dir/resolv.conf"
 }
 
+# A terminal program under tmux (the live view): lab_tmux_screen SESSION prints what its pane
+# shows; lab_tmux_wait_for SESSION PATTERN waits (10 s at most) until the pane shows PATTERN.
+lab_tmux_screen() { tmux capture-pane -p -t "$1"; }
+lab_tmux_wait_for() {
+  local _
+  for _ in $(seq 100); do
+    lab_tmux_screen "$1" | grep -q -- "$2" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 # NODE sends no ICMP errors any more (an unresponsive router).
 lab_silence() {
   lab_exec "$1" nft add table inet silent

@@ -95,14 +95,8 @@ lab_exec r2 nft delete table inet lossy
 target=$(lab_addr "server:$server_link" 4)
 tmux new-session -d -s "$session" -x 200 -y 40 \
   "ip netns exec $(lab_ns client) $client_bin -w 0.5 --live --interval 0.2 --store-json -o $tmp/live $target; echo rc=\$? > $tmp/live.rc; sleep 30"
-screen() { tmux capture-pane -p -t "$session"; }
-wait_for() {  # wait_for PATTERN: until the pane shows it (10 s)
-  for _ in $(seq 100); do
-    screen | grep -q -- "$1" && return 0
-    sleep 0.1
-  done
-  return 1
-}
+screen() { lab_tmux_screen "$session"; }
+wait_for() { lab_tmux_wait_for "$session" "$1"; }
 checks=$((checks + 1))
 wait_for "reverse: back from" && wait_for "^  4  " || fail "live view: no table: $(screen)"
 checks=$((checks + 1))
