@@ -109,8 +109,7 @@ done
 # The live view shows names and AS numbers as they arrive; n leaves the address and its AS number.
 target=$(lab_addr "server:$server_link" 4)
 hop1=$(lab_addr "r1:$(lab_link_between client r1)" 4)
-tmux new-session -d -s "$session" -x 220 -y 40 \
-  "ip netns exec $(lab_ns client) $client_bin -A -w 0.5 --live --interval 0.2 $target; echo rc=\$? > $tmp/live.rc; sleep 30"
+lab_tmux_client "$session" "$tmp/live.rc" "$client_bin" -A -w 0.5 --live --interval 0.2 "$target"
 screen() { lab_tmux_screen "$session"; }
 wait_for() { lab_tmux_wait_for "$session" "$1"; }
 checks=$((checks + 1))
@@ -121,8 +120,8 @@ checks=$((checks + 1))
 wait_for "^  1  $hop1 \[AS${expected_as[$hop1]}\]" || fail "live view: after n, hop 1 is not its address with its AS number: $(screen)"
 tmux send-keys -t "$session" q
 checks=$((checks + 1))
-for _ in $(seq 100); do [ -f "$tmp/live.rc" ] && break; sleep 0.1; done
-[ "$(cat "$tmp/live.rc" 2>/dev/null)" = rc=0 ] || fail "live view: q did not end it with exit code 0: $(screen)"
+rc=$(lab_tmux_exit_code "$tmp/live.rc")
+[ "$rc" = 0 ] || fail "live view: q did not end it with exit code 0 (got '$rc'): $(screen)"
 tmux kill-session -t "$session" 2>/dev/null
 
 # The DNS server stops answering: its queries are dropped, so every lookup would time out.

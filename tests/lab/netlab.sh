@@ -238,8 +238,21 @@ lab_hosts() {
   [ -e "$dir/resolv.conf" ] || echo "nameserver 127.0.0.1" > "$dir/resolv.conf"
 }
 
-# A terminal program under tmux (the live view): lab_tmux_screen SESSION prints what its pane
-# shows; lab_tmux_wait_for SESSION PATTERN waits (10 s at most) until the pane shows PATTERN.
+# A terminal program under tmux (the live view). lab_tmux_client SESSION RC_FILE ARGS... runs
+# ARGS (the client and its arguments) in the client namespace in a new tmux session, writing its
+# exit code to RC_FILE; lab_tmux_exit_code RC_FILE prints it once written (10 s at most);
+# lab_tmux_screen SESSION prints what the pane shows; lab_tmux_wait_for SESSION PATTERN waits
+# (10 s at most) until the pane shows PATTERN.
+lab_tmux_client() {
+  local session=$1 rc_file=$2; shift 2
+  tmux new-session -d -s "$session" -x 220 -y 40 \
+    "ip netns exec $(lab_ns client) $(printf '%q ' "$@"); echo \$? > $(printf '%q' "$rc_file"); sleep 30"
+}
+lab_tmux_exit_code() {
+  local _
+  for _ in $(seq 100); do [ -f "$1" ] && break; sleep 0.1; done
+  cat "$1" 2>/dev/null
+}
 lab_tmux_screen() { tmux capture-pane -p -t "$1"; }
 lab_tmux_wait_for() {
   local _

@@ -5,8 +5,9 @@
 # server's probes (the reverse trace) lose answers there. The report must attribute that loss to
 # hop 2 of the reverse direction, within a binomial bound on the probes actually sent, and show
 # 0% at every other hop of both directions; its JSON statistics must say the same and keep the
-# schema. Then the live view runs under tmux: it draws both directions, pauses on p, switches to
-# addresses on n, resets on r, and on q leaves with the report printed and exit code 0.
+# schema. Then the live view runs under tmux: it draws both directions, pauses on p, resets on
+# r, switches hop 1 from its hosts-file name to its address on n, and on q leaves with the report
+# printed and exit code 0.
 # Usage: report_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,8 +94,9 @@ lab_exec r2 nft delete table inet lossy
 
 # The live view under tmux: keys, then q prints the report.
 target=$(lab_addr "server:$server_link" 4)
-tmux new-session -d -s "$session" -x 200 -y 40 \
-  "ip netns exec $(lab_ns client) $client_bin -w 0.5 --live --interval 0.2 --store-json -o $tmp/live $target; echo rc=\$? > $tmp/live.rc; sleep 30"
+hop1=$(lab_addr "r1:$(lab_link_between client r1)" 4)
+lab_hosts client "$hop1 r1.hosts.example"
+lab_tmux_client "$session" "$tmp/live.rc" "$client_bin" -w 0.5 --live --interval 0.2 --store-json -o "$tmp/live" "$target"
 screen() { lab_tmux_screen "$session"; }
 wait_for() { lab_tmux_wait_for "$session" "$1"; }
 checks=$((checks + 1))
@@ -110,12 +112,15 @@ tmux send-keys -t "$session" p
 checks=$((checks + 1))
 tmux send-keys -t "$session" r
 wait_for "report: [0-2] rounds\?" || fail "live view: r did not reset: $(screen)"
+checks=$((checks + 1))
+wait_for "^  1  r1.hosts.example ($hop1) " || fail "live view: hop 1 without its hosts-file name: $(screen)"
 tmux send-keys -t "$session" n
-sleep 0.5
+checks=$((checks + 1))
+wait_for "^  1  $hop1 " || fail "live view: n did not switch hop 1 to its address: $(screen)"
 tmux send-keys -t "$session" q
 checks=$((checks + 1))
-for _ in $(seq 100); do [ -f "$tmp/live.rc" ] && break; sleep 0.1; done
-[ "$(cat "$tmp/live.rc" 2>/dev/null)" = rc=0 ] || fail "live view: q did not end it with exit code 0: $(cat "$tmp/live.rc" 2>/dev/null) $(screen)"
+rc=$(lab_tmux_exit_code "$tmp/live.rc")
+[ "$rc" = 0 ] || fail "live view: q did not end it with exit code 0 (got '$rc'): $(screen)"
 checks=$((checks + 1))
 screen | grep -q "^two-way udp report: " && screen | grep -q "wrote $tmp/live.json" ||
   fail "live view: no report or file after q: $(screen)"
