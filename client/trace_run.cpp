@@ -123,7 +123,7 @@ MeasurementParameters measurement_parameters(const ClientOptions& options) {
 
 std::vector<std::string> report_lines(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
                                       const std::vector<std::unique_ptr<DirectionRun>>& runs, ReverseResolver& resolver,
-                                      int rounds_done, bool names, bool wait) {
+                                      int rounds_done, bool names, bool wait, std::size_t columns) {
     const std::string who = options.target == target.to_string()
                                 ? target.to_string()
                                 : fmt::format("{} ({})", options.target, target.to_string());
@@ -139,7 +139,7 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
                              : fmt::format("forward: to {}", options.target),
                          run->statistics.hops()});
     for (auto& line : statistics_table(
-             sides, [&](const IpAddress& address) { return address_label(address, resolver, wait, names); }))
+             sides, [&](const IpAddress& address) { return address_label(address, resolver, wait, names); }, columns))
         lines.push_back(std::move(line));
     for (const auto& run : runs)
         if (run->failed())
@@ -163,7 +163,7 @@ RunEnd run_rounds(const ClientOptions& options, const IpAddress& target, const I
         if (view)
             view->draw(fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names  q quit",
                                    paused ? " (paused)" : ""),
-                       report_lines(options, target, source, runs, resolver, rounds_done, names, false));
+                       report_lines(options, target, source, runs, resolver, rounds_done, names, false, view->columns()));
     };
     const auto keys = [&] {
         if (!view)
@@ -245,11 +245,21 @@ int run_trace(const ClientOptions& options) {
                         "IPv6: trace an IPv4 address or drop --resolve-aliases",
                         target.to_string()));
     const IpAddress source = choose_source(target, options.source, options.interface);
+    // The server ignores requests from its own host (so it is safe on a router): testing it from
+    // there would look like a host without a server.
+    if (source == target && options.direction != Direction::forward)
+        throw ClientError(fmt::format(
+            "{} is this host's own address, and a reverse traceroute server never answers its own host: trace "
+            "from another machine",
+            target.to_string()));
+    if (transmit)
+        check_collector_token(*transmit);
     log(LogLevel::info, "tracing {} ({}) from {}", options.target, target.to_string(), source.to_string());
 
     ReverseResolver resolver(!options.no_resolve, kNameLookupBudget, options.as_lookup);
     NameLookupStarter lookups(resolver);
-    TextReport text(options.json ? stderr : stdout, resolver);
+    // --json: stdout carries the JSON alone, and the text is not written at all.
+    TextReport text(stdout, resolver);
 
     const ProberSettings prober_settings{static_cast<std::int64_t>(options.timeout_s * 1e9),
                                          static_cast<std::int64_t>(options.inter_s * 1e9)};
@@ -259,7 +269,9 @@ int run_trace(const ClientOptions& options) {
                                              options.probes_per_hop,
                                              options.retries,
                                              options.abort_after,
-                                             static_cast<std::size_t>(options.max_in_flight)};
+                                             static_cast<std::size_t>(options.max_in_flight),
+                                         options.wait_here,
+                                         options.wait_near};
     MultipathSettings multipath_settings;
     multipath_settings.first_ttl = static_cast<std::uint8_t>(options.first_ttl);
     multipath_settings.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
@@ -312,8 +324,10 @@ int run_trace(const ClientOptions& options) {
             run->round = std::make_unique<RoundBuffer>(run->record, run->statistics);
             run->observers = std::make_unique<ObserverFanOut>(std::vector<TraceObserver*>{&lookups, run->round.get()});
         } else {
-            run->observers = std::make_unique<ObserverFanOut>(
-                std::vector<TraceObserver*>{&lookups, &run->record, &run->statistics, &text.add_section(heading)});
+            std::vector<TraceObserver*> observers{&lookups, &run->record, &run->statistics};
+            if (!options.json)
+                observers.push_back(&text.add_section(heading));
+            run->observers = std::make_unique<ObserverFanOut>(std::move(observers));
         }
         runs.push_back(std::move(run));
     };
@@ -340,7 +354,7 @@ int run_trace(const ClientOptions& options) {
             tasks.push_back(&run->task());
         }
         // Multipath prints its graph at the end: meanwhile show progress, on a terminal only.
-        const bool show_progress = options.engine == EngineKind::multipath && isatty(STDERR_FILENO);
+        const bool show_progress = options.engine == EngineKind::multipath && isatty(STDERR_FILENO) && !options.json;
         const auto progress = [&] {
             std::string line;
             for (auto& run : runs) {
@@ -364,18 +378,22 @@ int run_trace(const ClientOptions& options) {
     }
 
     std::vector<RecordedDirection> recorded;
-    bool failed = false;
+    bool forward_failed = false, reverse_failed = false;
     for (auto& run : runs) {
         recorded.push_back(
             {run->direction, run->root, run->prober->codec().end_of_path(), &run->record, &run->statistics});
-        failed = failed || run->failed();
+        (run->direction == TraceDirection::forward ? forward_failed : reverse_failed) |= run->failed();
+        // The text says why a direction failed; with --json the JSON alone is on stdout, so say it here.
+        if (run->failed() && options.json)
+            fmt::print(stderr, "reverse-traceroute: {}: failed: {}\n", trace_direction_name(run->direction),
+                       run->record.summary->failure);
         log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction),
             run->prober->probes_sent(), run->prober->probes_answered());
     }
-    if (rounds)
-        for (const auto& line :
-             report_lines(options, target, source, runs, resolver, rounds_done, !options.no_resolve, true))
-            std::fprintf(options.json ? stderr : stdout, "%s\n", line.c_str());
+    if (rounds && !options.json)
+        for (const auto& line : report_lines(options, target, source, runs, resolver, rounds_done,
+                                             !options.no_resolve, true, terminal_columns(STDOUT_FILENO)))
+            std::printf("%s\n", line.c_str());
     const MeasurementContext context{source, target, started, std::chrono::system_clock::now()};
     MeasurementParameters parameters = measurement_parameters(options);
     if (rounds)
@@ -417,7 +435,16 @@ int run_trace(const ClientOptions& options) {
         return 128 + end.signal;
     }
     const bool transmitted = !transmit || transmit_measurement(measurement, *transmit);
-    return failed || end.interrupted || !transmitted ? 1 : 0;
+    if (forward_failed || (reverse_failed && options.direction == Direction::reverse) || end.interrupted ||
+        !transmitted)
+        return kExitFailed;
+    if (reverse_failed) {
+        std::fprintf(stderr,
+                     "reverse-traceroute: the forward trace is complete, the reverse trace failed (exit status %d)\n",
+                     kExitReverseFailed);
+        return kExitReverseFailed;
+    }
+    return 0;
 }
 
 }  // namespace rtt::client

@@ -22,6 +22,51 @@ std::string mpls_text(const MplsStack& stack) {
     return text;
 }
 
+std::string unreachable_annotation(Family family, std::uint8_t code) {
+    if (family == Family::v4) {
+        switch (code) {
+        case 0: return "!N";
+        case 1: return "!H";
+        case 2: return "!P";
+        case 3: return "";
+        case 4: return "!F";
+        case 5: return "!S";
+        case 9:
+        case 10:
+        case 13: return "!X";
+        default: return fmt::format("!<{}>", code);
+        }
+    }
+    switch (code) {
+    case 0: return "!N";
+    case 1:
+    case 5:
+    case 6: return "!X";
+    case 3: return "!H";
+    case 4: return "";
+    default: return fmt::format("!<{}>", code);
+    }
+}
+
+std::string unreachable_reason(Family family, std::uint8_t code) {
+    const std::string a = unreachable_annotation(family, code);
+    if (a == "!N")
+        return "network unreachable (!N)";
+    if (a == "!H")
+        return "host unreachable (!H)";
+    if (a == "!P")
+        return "protocol unreachable (!P)";
+    if (a == "!X")
+        return "communication administratively prohibited (!X)";
+    if (a == "!F")
+        return "fragmentation needed (!F)";
+    if (a == "!S")
+        return "source route failed (!S)";
+    if (a.empty())
+        return "port unreachable";
+    return fmt::format("unreachable, code {} ({})", code, a);
+}
+
 bool ends_path(const Answer& answer, const IpAddress& end_of_path) {
     switch (answer.kind) {
     case AnswerKind::unreachable:

@@ -54,6 +54,12 @@ struct Answer {
     MplsStack mpls;                       // forward time-exceeded only, when the router quoted one
 };
 
+// The annotation traceroute prints for an unreachable code (empty for the destination's own
+// "port unreachable", which is the normal end of a UDP trace).
+std::string unreachable_annotation(Family family, std::uint8_t code);
+// The same in words, e.g. "network unreachable (!N)".
+std::string unreachable_reason(Family family, std::uint8_t code);
+
 // True when this answer ends the path (destination reached or declared unreachable).
 bool ends_path(const Answer& answer, const IpAddress& end_of_path);
 

@@ -5,6 +5,8 @@
 #include <limits>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace rtt::server {
 
 std::optional<std::uint64_t> parse_duration_ns(std::string_view text) {
@@ -23,6 +25,15 @@ std::optional<std::uint64_t> parse_duration_ns(std::string_view text) {
         return value * scale;
     }
     return std::nullopt;
+}
+
+std::string duration_text(std::uint64_t ns) {
+    static constexpr std::pair<std::uint64_t, const char*> kScales[] = {
+        {1'000'000'000, "s"}, {1'000'000, "ms"}, {1'000, "us"}};
+    for (const auto& [scale, unit] : kScales)
+        if (ns >= scale)
+            return fmt::format("{:g}{}", static_cast<double>(ns) / static_cast<double>(scale), unit);
+    return fmt::format("{}ns", ns);
 }
 
 }  // namespace rtt::server

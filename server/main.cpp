@@ -53,11 +53,12 @@ void run(const rtt::server::ServerConfig& config) {
                    "reverse-traceroute-server: the kernel refused the expiry timer; sessions expire by this "
                    "process instead\n");
     fmt::print(stderr,
-               "reverse-traceroute-server: serving {} on {} (up to {} sessions, {} per source, timeout {} ms)\n",
+               "reverse-traceroute-server: serving {} on {} (up to {} sessions, {} per source, timeout {})\n",
                config.ipv4 && config.ipv6 ? "IPv4 and IPv6"
                : config.ipv4              ? "IPv4"
                                           : "IPv6",
-               config.interface, config.max_sessions, config.source_sessions, config.timeout_ns / 1'000'000);
+               config.interface, config.max_sessions, config.source_sessions,
+               rtt::server::duration_text(config.timeout_ns));
     // Without the timer, this loop expires sessions as often as the timer would have.
     const auto tick =
         program.expiry_by_timer()
@@ -101,30 +102,41 @@ int run_server(int argc, char** argv) {
     std::string timeout = "5s";
     auto* v4 = app.add_flag("-4", only_v4, "Serve IPv4 only");
     app.add_flag("-6", only_v6, "Serve IPv6 only")->excludes(v4);
-    app.add_option("-n,--max-sessions", config.max_sessions, "Pending probes at most (session table size)")
+    app.add_option("-n,--max-sessions", config.max_sessions, "Pending probes at most (session table size), 1 to 8000000")
         ->check(CLI::Range(1u, 8'000'000u))
+        ->type_name("N")
         ->capture_default_str();
     app.add_option("--source-sessions", config.source_sessions,
                    "Pending probes one source (IPv6: one /64) may hold, its fair share of the table; further "
                    "requests are refused as busy (state 6); 0 = no limit")
+        ->type_name("N")
         ->capture_default_str();
-    app.add_option("-t,--timeout", timeout, "Session timeout: nanoseconds, or with a unit (ns, us, ms, s, m), e.g. 5s")
+    app.add_option("-t,--timeout", timeout,
+                   "Session timeout, 1ms to 10m: a number with a unit (ns, us, ms, s, m), e.g. 5s; a plain number is "
+                   "nanoseconds, as the Augsburg server takes it (5000000000)")
+        ->type_name("DURATION")
         ->capture_default_str();
     app.add_option("--rate", config.source_rate, "Requests per second per source (IPv6: per /64); 0 = unlimited")
+        ->type_name("N")
         ->capture_default_str();
-    app.add_option("--burst", config.source_burst, "Requests a source may send at once")
+    app.add_option("--burst", config.source_burst, "Requests a source may send at once, 1 to 1000000")
         ->check(CLI::Range(1u, 1'000'000u))
+        ->type_name("N")
         ->capture_default_str();
     app.add_option("--global-rate", config.global_rate, "Requests per second from all sources; 0 = unlimited")
+        ->type_name("N")
         ->capture_default_str();
-    app.add_option("--global-burst", config.global_burst, "Requests all sources may send at once")
+    app.add_option("--global-burst", config.global_burst, "Requests all sources may send at once, 1 to 10000000")
         ->check(CLI::Range(1u, 10'000'000u))
+        ->type_name("N")
         ->capture_default_str();
-    app.add_option("--allow", config.allow, "Only serve sources in this prefix (repeatable), e.g. 198.18.0.0/15");
+    app.add_option("--allow", config.allow, "Only serve sources in this prefix (repeatable), e.g. 198.18.0.0/15")
+        ->type_name("CIDR");
     app.add_flag("--require-padding", config.require_padding,
                  "Only answer requests at least as long as the response (36 bytes of ICMP), so that no answer is "
                  "larger than its request; older clients that send 12 bytes are then refused");
     app.add_option("--stats-interval", config.stats_interval_s, "Seconds between counter lines; 0 = only at exit")
+        ->type_name("SECONDS")
         ->capture_default_str();
     app.add_flag("-v,--verbose", config.verbose,
                  "Log every request, answer and drop; show libbpf and verifier messages");
@@ -132,17 +144,30 @@ int run_server(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);  // --help, --version, --man, --completion
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // One sentence and the documented status 2, as for every other bad input.
+        fmt::print(stderr, "reverse-traceroute-server: {} (see reverse-traceroute-server --help)\n", e.what());
+        return 2;
     }
     config.ipv4 = !only_v6;
     config.ipv6 = !only_v4;
     const auto timeout_ns = rtt::server::parse_duration_ns(timeout);
-    if (!timeout_ns || *timeout_ns == 0) {
+    if (!timeout_ns) {
         fmt::print(stderr,
-                   "reverse-traceroute-server: -t {} is not a duration: give nanoseconds (5000000000) or a "
-                   "number with a unit (5s, 500ms)\n",
+                   "reverse-traceroute-server: -t {} is not a duration: give a number with a unit (5s, 500ms) or "
+                   "nanoseconds (5000000000)\n",
                    timeout);
+        return 2;
+    }
+    if (*timeout_ns < rtt::server::kLeastSessionTimeoutNs || *timeout_ns > rtt::server::kMostSessionTimeoutNs) {
+        fmt::print(stderr,
+                   "reverse-traceroute-server: -t {} is {}, outside 1ms to 10m{}: give e.g. -t 5s\n", timeout,
+                   rtt::server::duration_text(*timeout_ns),
+                   timeout.find_first_not_of("0123456789") == std::string::npos
+                       ? " (a plain number is nanoseconds, as the Augsburg server takes it)"
+                       : "");
         return 2;
     }
     config.timeout_ns = *timeout_ns;

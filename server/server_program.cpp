@@ -27,7 +27,13 @@ bool g_libbpf_verbose = false;
 int print_libbpf(enum libbpf_print_level level, const char* format, va_list args) {
     if (!g_libbpf_verbose || level == LIBBPF_DEBUG)
         return 0;
-    return std::vfprintf(stderr, format, args);
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, args);
+    // The kernel's word when the clsact qdisc is there already (another filter, another
+    // instance): expected, and handled as EEXIST, so not worth alarming an operator with.
+    if (std::strstr(line, "Exclusivity flag on") != nullptr)
+        return 0;
+    return std::fputs(line, stderr);
 }
 
 rtt_addr to_bpf_addr(const IpAddress& address) {

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/name_suggestion.h"
 #include "cli/user_config.h"
 #include "cli_documents.h"
 #include "client_error.h"
@@ -49,6 +50,9 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return fmt::format("first TTL {} is above max TTL {}: give -f at most -m", o.first_ttl, o.max_ttl);
     if (!(o.timeout_s > 0) || o.timeout_s > 60)
         return fmt::format("timeout {} s is out of range: give -w between 0 and 60 seconds", o.timeout_s);
+    if (!(o.wait_here >= 0) || o.wait_here > 100 || !(o.wait_near >= 0) || o.wait_near > 100)
+        return fmt::format("-w {},{},{}: HERE and NEAR are factors of an RTT: give each between 0 (off) and 100",
+                           o.timeout_s, o.wait_here, o.wait_near);
     if (!(o.inter_s >= 0) || o.inter_s > 10)
         return fmt::format("send interval {} s is out of range: give -z between 0 and 10 seconds", o.inter_s);
     if (!(o.deadline_s >= 1) || o.deadline_s > 86400)
@@ -170,6 +174,73 @@ std::optional<std::string> option_outside_its_engine(const CLI::App& app, const 
     return std::nullopt;
 }
 
+// -w MAX[,HERE,NEAR] as traceroute(8) takes it; returns the sentence for the user when it is
+// not three numbers.
+std::optional<std::string> parse_wait(const std::string& text, ClientOptions& o) {
+    std::vector<double> values;
+    std::size_t at = 0;
+    for (;;) {
+        const std::size_t comma = text.find(',', at);
+        const std::string part = text.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+        try {
+            std::size_t used = 0;
+            values.push_back(std::stod(part, &used));
+            if (used != part.size())
+                throw std::invalid_argument(part);
+        } catch (const std::exception&) {
+            return fmt::format("-w {} is not a wait: give seconds, or MAX,HERE,NEAR as traceroute does (e.g. 2,3,10)",
+                               text);
+        }
+        if (comma == std::string::npos)
+            break;
+        at = comma + 1;
+    }
+    if (values.size() != 1 && values.size() != 3)
+        return fmt::format("-w {} is not a wait: give seconds, or MAX,HERE,NEAR as traceroute does (e.g. 2,3,10)",
+                           text);
+    o.timeout_s = values[0];
+    if (values.size() == 3) {
+        o.wait_here = values[1];
+        o.wait_near = values[2];
+    }
+    return std::nullopt;
+}
+
+// An option word CLI11 did not know (it says only "not expected"): one sentence naming it, with
+// the closest option name, and our word for the traceroute/mtr letters that mean something else
+// here.
+std::string unknown_option_sentence(const CLI::App& app, const std::vector<std::string>& words) {
+    std::vector<std::string> names;
+    for (const CLI::Option* option : app.get_options())
+        for (const auto& name : option->get_lnames())
+            names.push_back("--" + name);
+    for (const auto& word : words) {
+        if (word.size() < 2 || word[0] != '-' || (word[1] >= '0' && word[1] <= '9'))
+            continue;
+        const std::string name = word.substr(0, word.find('='));
+        if (word.rfind("--", 0) == 0 ? app.get_option_no_throw(name) != nullptr
+                                     : app.get_option_no_throw(word.substr(0, 2)) != nullptr)
+            continue;
+        if (const auto close = closest_name(name, names))
+            return fmt::format("unknown option {}: did you mean {}? ({})", name, *close, kUsageHint);
+        return fmt::format("unknown option {} ({})", name, kUsageHint);
+    }
+    return {};
+}
+
+// "--transmit 127.0.0.1:8080": an address with a port, not a target (IPv6 addresses have two
+// colons or more), so the user meant a collector and forgot the scheme.
+bool looks_like_host_and_port(const std::string& word) {
+    const std::size_t colon = word.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == word.size())
+        return false;
+    const bool bracketed = word.front() == '[' && word[colon - 1] == ']';
+    if (!bracketed && word.find(':') != colon)
+        return false;
+    return std::all_of(word.begin() + static_cast<std::ptrdiff_t>(colon) + 1, word.end(),
+                       [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // The usage line CLI11 prints atop --help, as a command one can type.
 class UsageFormatter final : public CLI::Formatter {
 public:
@@ -217,8 +288,14 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
             return ParseExit{2,
                              "a token on the command line ends up in shell history and in ps: set "
                              "REVERSE_TRACEROUTE_TOKEN or write `token = ...` in the config file"};
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string_view(argv[i]) == "--transmit" && looks_like_host_and_port(argv[i + 1]))
+            return ParseExit{2, fmt::format("--transmit takes a collector's URL: write --transmit http://{}", argv[i + 1])};
     std::vector<std::string> positional_words;
     std::optional<int> retries;
+    std::optional<int> port;
+    std::string wait = "2";
+    bool icmp_letter = false, tcp_letter = false, udp_letter = false, report = false;
     bool v4 = false, v6 = false;
 
     CLI::App app{
@@ -232,6 +309,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         "  reverse-traceroute example.net\n"
         "  reverse-traceroute -q 5 two-way udp singlepath example.net\n"
         "  reverse-traceroute -c 10 example.net\n"
+        "  reverse-traceroute -T -p 443 forward example.net\n"
         "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
         "  reverse-traceroute --format svg -o trace two-way udp multipath example.net\n"
         "Reverse and two-way traces need a reverse traceroute server on TARGET.");
@@ -261,7 +339,17 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                  "Look up the origin AS of every hop over DNS (origin.asn.cymru.com); never delays the trace");
     app.add_option("-f,--first-ttl,--min-ttl", o.first_ttl, "First TTL to probe")->capture_default_str();
     app.add_option("-m,--max-ttl", o.max_ttl, "Last TTL to probe")->capture_default_str();
-    app.add_option("-w,--timeout", o.timeout_s, "Seconds to wait for an answer to a probe")->capture_default_str();
+    app.add_option("-w,--timeout", wait,
+                   "Seconds to wait for an answer: MAX, or MAX,HERE,NEAR as traceroute: at most HERE times the "
+                   "RTT of an answer at the same hop and NEAR times that of one from further on (default 2,3,10; "
+                   "0 turns a factor off)")
+        ->type_name("MAX[,HERE,NEAR]")
+        ->capture_default_str();
+    app.add_flag("-I,--icmp", icmp_letter, "ICMP probes (as the word icmp, traceroute -I)");
+    app.add_flag("-T,--tcp", tcp_letter, "TCP SYN probes (as the word tcp, traceroute -T)");
+    app.add_flag("-U,--udp", udp_letter, "UDP probes (as the word udp, traceroute -U)");
+    app.add_option("-p,--port", port,
+                   "Destination port (UDP/TCP, traceroute -p): single path's --flow, multipath's --destination-port");
     app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")->capture_default_str();
     app.add_option("--retries,--retry", retries,
                    "Extra attempts for a probe that got no answer (default: 1 single path, 3 multipath)");
@@ -295,8 +383,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     constexpr const char* kOutput = "Output";
     CLI::Option* output =
         app.add_option("-o,--output", o.output_base,
-                       "Base name of output files (BASE.json, BASE.aliases, BASE.FORMAT); alone, or as NAME.FORMAT, "
-                       "it asks for the drawing")
+                       "Base name of output files (BASE.json, BASE.aliases, BASE.FORMAT); NAME.json asks for the "
+                       "JSON file, NAME.FORMAT (e.g. t.svg) or BASE alone for the drawing")
             ->capture_default_str()
             ->group(kOutput);
     CLI::Option* format = app.add_option("--format", o.format, "Draw the graph as dot, gif, jpg, pdf, png, ps or svg")
@@ -304,7 +392,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                               ->group(kOutput);
     app.add_flag("--force", o.force, "Overwrite output files that exist (else BASE-1, BASE-2, ... is chosen)")
         ->group(kOutput);
-    app.add_flag("--json", o.json, "Write the measurement as JSON to stdout (the text goes to stderr)")->group(kOutput);
+    app.add_flag("-j,--json", o.json,
+                 "Write the measurement as JSON to stdout, nothing else (failures and files written still go to "
+                 "stderr)")
+        ->group(kOutput);
     app.add_flag("--store-json", o.store_json, "Write the measurement to BASE.json")->group(kOutput);
     app.add_flag("--resolve-aliases", o.resolve_aliases,
                  "Two-way IPv4: find addresses of one router (APAR) and write them to BASE.aliases")
@@ -314,6 +405,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_option("-c,--count", o.count,
                    "Trace N rounds over the same flow, then print per-hop statistics of both directions (as mtr "
                    "--report)")
+        ->group(kRounds);
+    app.add_flag("-r,--report", report, "Report mode as mtr -r: 10 rounds (-c 10) unless -c says otherwise")
         ->group(kRounds);
     app.add_option("--interval", o.interval_s, "Seconds between the starts of two rounds")
         ->capture_default_str()
@@ -396,23 +489,61 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         return ParseExit{0, app.version()};
     } catch (const CLI::Success&) {
         return ParseExit{0, ""};  // --man, --completion: already printed
+    } catch (const CLI::ExtrasError& e) {
+        const std::string sentence = unknown_option_sentence(app, words);
+        return ParseExit{2, sentence.empty() ? fmt::format("{} ({})", e.what(), kUsageHint) : sentence};
     } catch (const CLI::ParseError& e) {
         return ParseExit{2, fmt::format("{} ({})", e.what(), kUsageHint)};
     }
 
     if (const auto problem = sort_words(positional_words, o))
         return ParseExit{2, *problem};
+    if (icmp_letter + tcp_letter + udp_letter > 1)
+        return ParseExit{2, "-I, -T and -U each choose the probe protocol: give one"};
+    if (icmp_letter || tcp_letter || udp_letter) {
+        const Protocol letter = icmp_letter ? Protocol::icmp : tcp_letter ? Protocol::tcp : Protocol::udp;
+        const bool word_given = std::any_of(positional_words.begin(), positional_words.end(),
+                                            [](const std::string& w) { return parse_protocol(w).has_value(); });
+        if (word_given && letter != o.protocol)
+            return ParseExit{2, fmt::format("two protocols given, {} and '{}': say one", icmp_letter ? "-I"
+                                                                                       : tcp_letter ? "-T"
+                                                                                                    : "-U",
+                                            protocol_name(o.protocol))};
+        o.protocol = letter;
+    }
+    if (const auto problem = parse_wait(wait, o))
+        return ParseExit{2, *problem};
+    if (report && o.count == 0)
+        o.count = 10;
     const bool multipath = o.engine == EngineKind::multipath;
     if (const auto name = option_outside_its_engine(app, words, multipath ? kSinglePathGroup : kMultipathGroup))
         return ParseExit{
             2, fmt::format("{} is a {} option: say {} or drop it", *name, multipath ? "single path" : "multipath",
                            multipath ? "singlepath" : "multipath")};
     o.retries = retries.value_or(multipath ? 3 : 1);
+    if (port) {
+        if (o.protocol == Protocol::icmp)
+            return ParseExit{2, "-p names a port, and ICMP probes have none: trace udp or tcp, or drop -p"};
+        if (*port < 1 || *port > 65535)
+            return ParseExit{2, fmt::format("-p {} is out of range: give a port from 1 to 65535", *port)};
+        if (flow_option->count() > 0 || o.destination_port)
+            return ParseExit{2, "-p and --flow/--destination-port both set the port: give one"};
+        if (multipath)
+            o.destination_port = *port;
+        else
+            o.flow = *port;
+    }
     // TCP probes go to port 80 unless told otherwise, as traceroute -T does.
-    if (o.protocol == Protocol::tcp && flow_option->count() == 0)
+    if (o.protocol == Protocol::tcp && flow_option->count() == 0 && !port)
         o.flow = 80;
-    // -o NAME.FORMAT names the drawing itself.
-    const auto dot = o.output_base.rfind('.');
+    // -o NAME.json names the JSON file, -o NAME.FORMAT the drawing itself: the extension is not
+    // added a second time.
+    auto dot = o.output_base.rfind('.');
+    if (output->count() > 0 && dot != std::string::npos && dot > 0 && o.output_base.substr(dot + 1) == "json") {
+        o.store_json = true;
+        o.output_base.erase(dot);
+        dot = std::string::npos;
+    }
     if (output->count() > 0 && dot != std::string::npos && dot > 0 &&
         std::find(graph_formats().begin(), graph_formats().end(), o.output_base.substr(dot + 1)) !=
             graph_formats().end()) {

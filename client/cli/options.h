@@ -17,7 +17,7 @@ enum class Direction { forward, reverse, two_way };
 enum class EngineKind { singlepath, multipath };
 
 struct ClientOptions {
-    Direction direction = Direction::forward;
+    Direction direction = Direction::two_way;
     Protocol protocol = Protocol::udp;
     EngineKind engine = EngineKind::singlepath;
     std::string target;
@@ -26,7 +26,9 @@ struct ClientOptions {
     bool no_resolve = false;
     int first_ttl = 1;
     int max_ttl = 30;
-    double timeout_s = 2.0;
+    double timeout_s = 2.0;   // -w MAX: the longest wait for an answer
+    double wait_here = 3.0;   // -w MAX,HERE,NEAR: at most HERE times an answer's RTT at the same hop
+    double wait_near = 10.0;  // ... and NEAR times the RTT of an answer from further on (0: off)
     double deadline_s = 600;  // the whole run, both directions; then what was found is kept
     double inter_s = 0.0;
     int abort_after = 3;

@@ -6,27 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/name_suggestion.h"
+
 namespace rtt::client {
-namespace {
-
-// Levenshtein distance, for "did you mean" on short option names.
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-}  // namespace
 
 std::string default_config_path() {
     if (const char* config = std::getenv("XDG_CONFIG_HOME"); config && *config)
@@ -62,14 +44,8 @@ std::vector<CLI::ConfigItem> UserConfigFormat::from_config(std::istream& input) 
                                               item.name, item.name));
         if (option == nullptr || option->get_positional()) {
             std::string hint;
-            std::string dashed = item.name;
-            std::replace(dashed.begin(), dashed.end(), '_', '-');
-            std::size_t best = 3;
-            for (const auto& key : keys)
-                if (const std::size_t d = edit_distance(dashed, key); d < best) {
-                    best = d;
-                    hint = fmt::format(": did you mean `{}`?", key);
-                }
+            if (const auto key = closest_name(item.name, keys))
+                hint = fmt::format(": did you mean `{}`?", *key);
             if (hint.empty())
                 hint = ": see `reverse-traceroute --help` for the options (long names without the dashes)";
             throw UserConfigError(fmt::format("unknown key `{}`{}", item.name, hint));

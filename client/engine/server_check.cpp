@@ -37,10 +37,14 @@ void ServerCheck::on_outcome(const ProbeOutcome& outcome) {
         return;
     }
     const Answer& answer = *outcome.answer;
+    if (answer.kind == AnswerKind::unreachable) {
+        fail(*prober_.codec().refusal(answer));
+        return;
+    }
     if (answer.kind == AnswerKind::not_a_server) {
         fail(
             fmt::format("{} answered like a plain ping: it runs no reverse traceroute server; trace forward "
-                        "only, or pick a target from ENDPOINTS",
+                        "only, or pick a server from `reverse-traceroute --endpoints`",
                         target));
         return;
     }

@@ -57,19 +57,48 @@ void SinglePathEngine::on_outcome(const ProbeOutcome& outcome) {
         }
         slot->settled = true;
         slot->reply = HopReply{answer, outcome.rtt_ms};
+        auto& shortest = shortest_wait_ms_[ttl];
+        shortest = shortest > 0 ? std::min(shortest, outcome.wait_ms) : outcome.wait_ms;
+        shorten_waits(ttl);
         if (ends_path(*answer, prober_.codec().end_of_path()) && (!end_ttl_ || ttl < *end_ttl_)) {
             end_ttl_ = ttl;
             end_answer_ = answer;
         }
     } else if (slot->attempts <= settings_.retries && ttl <= last_useful_ttl()) {
         // A lost probe may be a rate-limited router, not a silent one: ask again, fresh id.
-        slot->probe_id = prober_.submit(ttl, settings_.flow);
+        slot->probe_id = prober_.submit(ttl, settings_.flow, 0, adaptive_wait_ns(ttl));
         ++slot->attempts;
     } else {
         slot->settled = true;
     }
     report_settled_hops();
     open_hops();
+}
+
+std::int64_t SinglePathEngine::adaptive_wait_ns(std::uint8_t ttl) const {
+    double wait_ms = 0;
+    const auto consider = [&](double factor, double answer_ms) {
+        if (factor > 0 && answer_ms > 0)
+            wait_ms = wait_ms > 0 ? std::min(wait_ms, factor * answer_ms) : factor * answer_ms;
+    };
+    for (auto it = shortest_wait_ms_.lower_bound(ttl); it != shortest_wait_ms_.end(); ++it)
+        consider(it->first == ttl ? settings_.wait_here : settings_.wait_near, it->second);
+    if (wait_ms <= 0)
+        return 0;
+    return std::max(kLeastAdaptiveWaitNs, static_cast<std::int64_t>(wait_ms * 1e6));
+}
+
+void SinglePathEngine::shorten_waits(std::uint8_t answered_ttl) {
+    for (auto& [ttl, hop] : hops_) {
+        if (ttl > answered_ttl)
+            break;
+        const std::int64_t wait = adaptive_wait_ns(ttl);
+        if (wait == 0)
+            continue;
+        for (const Slot& slot : hop.slots)
+            if (!slot.settled)
+                prober_.limit_wait(slot.probe_id, wait);
+    }
 }
 
 void SinglePathEngine::report_settled_hops() {
@@ -96,14 +125,15 @@ void SinglePathEngine::report_settled_hops() {
     }
 }
 
-// The hops not reported yet, in order, up to the last one with an answer: a probe still in
-// flight counts as unanswered.
+// The hops not reported yet, in order, up to the last one with an answer and never past the end
+// of the path (probes beyond it reach the destination too): a probe still in flight counts as
+// unanswered.
 void SinglePathEngine::interrupt(const std::string& why) {
     if (finished_)
         return;
     unsigned last = 0;
     for (const auto& [ttl, hop] : hops_)
-        if (ttl >= report_ttl_ && std::any_of(hop.slots.begin(), hop.slots.end(),
+        if (ttl >= report_ttl_ && ttl <= last_useful_ttl() && std::any_of(hop.slots.begin(), hop.slots.end(),
                                               [](const Slot& slot) { return slot.reply.answer.has_value(); }))
             last = ttl;
     for (unsigned ttl = report_ttl_; ttl <= last; ++ttl) {

@@ -52,9 +52,9 @@ void Prober::take(const ReceivedPacket& packet, std::int64_t arrival_realtime_ns
         return;
     if (answer->flow && *answer->flow != it->second.flow)
         return;
-    ProbeOutcome outcome{it->second, answer, 0};
-    outcome.rtt_ms = answer->rtt_ns ? double(*answer->rtt_ns) / 1e6
-                                    : double(arrival_realtime_ns - it->second.sent_realtime_ns) / 1e6;
+    ProbeOutcome outcome{it->second, answer, 0, 0};
+    outcome.wait_ms = double(arrival_realtime_ns - it->second.sent_realtime_ns) / 1e6;
+    outcome.rtt_ms = answer->rtt_ns ? double(*answer->rtt_ns) / 1e6 : outcome.wait_ms;
     in_flight_.erase(it);
     ++answered_;
     log(LogLevel::debug, "probe {} (ttl {}, flow {}) answered by {} after {:.3f} ms", outcome.probe.id,
@@ -71,7 +71,7 @@ void Prober::expire() {
     for (const auto& record : expired) {
         in_flight_.erase(record.id);
         log(LogLevel::debug, "probe {} (ttl {}, flow {}) timed out", record.id, record.ttl, record.flow);
-        deliver(ProbeOutcome{record, std::nullopt, 0});
+        deliver(ProbeOutcome{record, std::nullopt, 0, 0});
     }
 }
 
@@ -88,6 +88,7 @@ void Prober::send_due() {
         next = queue_.erase(next);
         const OutgoingProbe probe = codec_->encode(record.ttl, record.flow, record.id);
         record.sent_realtime_ns = clock_.realtime_ns();
+        record.sent_monotonic_ns = now;
         record.deadline_ns = now + (record.timeout_ns > 0 ? record.timeout_ns : settings_.timeout_ns);
         wire_->send(probe, codec_->source(), codec_->destination());
         in_flight_[record.id] = record;
@@ -96,6 +97,20 @@ void Prober::send_due() {
         last_send_ns_ = now;
         ++sent_;
     }
+}
+
+void Prober::limit_wait(std::uint16_t id, std::int64_t wait_ns) {
+    const auto it = in_flight_.find(id);
+    if (it == in_flight_.end())
+        return;
+    if (it->second.sent_monotonic_ns != 0) {
+        it->second.deadline_ns = std::min(it->second.deadline_ns, it->second.sent_monotonic_ns + wait_ns);
+        return;
+    }
+    for (ProbeRecord& queued : queue_)
+        if (queued.id == id)
+            queued.timeout_ns =
+                std::min(queued.timeout_ns > 0 ? queued.timeout_ns : settings_.timeout_ns, wait_ns);
 }
 
 std::optional<std::int64_t> Prober::next_wakeup_ns() const {

@@ -28,12 +28,14 @@ struct ProbeRecord {
     std::int64_t deadline_ns = 0;    // CLOCK_MONOTONIC
     std::int64_t not_before_ns = 0;  // CLOCK_MONOTONIC; 0: as soon as pacing allows
     std::int64_t timeout_ns = 0;     // 0: the prober's timeout
+    std::int64_t sent_monotonic_ns = 0;
 };
 
 struct ProbeOutcome {
     ProbeRecord probe;
     std::optional<Answer> answer;  // nullopt: timed out
-    double rtt_ms = 0;
+    double rtt_ms = 0;   // the RTT the answer reports (a reverse hop's is the server's)
+    double wait_ms = 0;  // how long this process waited for the answer
 };
 
 class ProbeListener {
@@ -62,6 +64,9 @@ public:
     std::uint16_t submit(std::uint8_t ttl, std::uint16_t flow, std::int64_t not_before_ns = 0,
                          std::int64_t timeout_ns = 0);
     std::int64_t timeout_ns() const { return settings_.timeout_ns; }
+    // Waits at most `wait_ns` after sending for probe `id` (sent or still queued), if that is
+    // shorter than its timeout: an adaptive wait, as traceroute -w MAX,HERE,NEAR.
+    void limit_wait(std::uint16_t id, std::int64_t wait_ns);
     // Probes queued or waiting for an answer.
     std::size_t outstanding() const { return queue_.size() + in_flight_.size(); }
 

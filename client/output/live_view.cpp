@@ -30,6 +30,10 @@ void LiveView::draw(const std::string& status, const std::vector<std::string>& l
     refresh();
 }
 
+std::size_t LiveView::columns() const {
+    return COLS > 0 ? static_cast<std::size_t>(COLS) : 80;
+}
+
 LiveKey LiveView::poll() {
     for (;;) {
         const int key = getch();

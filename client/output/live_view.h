@@ -20,6 +20,8 @@ public:
 
     // The screen: a status line, then `lines` (cut to the terminal's width and height).
     void draw(const std::string& status, const std::vector<std::string>& lines);
+    // The terminal's width now (it may have been resized).
+    std::size_t columns() const;
     // The next key pressed, if any (never waits).
     LiveKey poll();
 

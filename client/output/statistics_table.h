@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The per-hop statistics of both directions side by side, as mtr --report prints one: per hop
-// who answered, Loss%, probes sent and received, and the last, mean, best and worst RTT with
-// their standard deviation. The report (-c) prints it once; the live view redraws it.
+// The per-hop statistics of both directions, as mtr --report prints one: per hop who answered,
+// Loss%, probes sent and received, and the last, mean, best and worst RTT with their standard
+// deviation. The report (-c) prints it once; the live view redraws it. Both directions are side
+// by side when the width allows, else one above the other; a host name too long for the width
+// is shortened (ending in "..."), as mtr and Trippy do, so no direction is ever cut off.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,8 +23,13 @@ struct StatisticsSide {
 // How an address is shown (name, address, AS number); the table only lays it out.
 using AddressLabel = std::function<std::string(const IpAddress&)>;
 
-// The table's lines, without line ends. Each side is as wide as its longest label needs; a hop
-// with several addresses takes one line per address (the figures on the first).
-std::vector<std::string> statistics_table(const std::vector<StatisticsSide>& sides, const AddressLabel& label);
+// The table's lines, without line ends, at most `columns` wide (0: no limit, side by side). A
+// hop with several addresses takes one line per address (the figures on the first).
+std::vector<std::string> statistics_table(const std::vector<StatisticsSide>& sides, const AddressLabel& label,
+                                          std::size_t columns = 0);
+
+// The width of the terminal on `fd`, or 0 when it is not a terminal (a file or a pipe takes the
+// whole table, side by side, like mtr's report).
+std::size_t terminal_columns(int fd);
 
 }  // namespace rtt::client

@@ -13,31 +13,6 @@
 
 namespace rtt::client {
 
-std::string unreachable_annotation(Family family, std::uint8_t code) {
-    if (family == Family::v4) {
-        switch (code) {
-        case 0: return "!N";
-        case 1: return "!H";
-        case 2: return "!P";
-        case 3: return "";
-        case 4: return "!F";
-        case 5: return "!S";
-        case 9:
-        case 10:
-        case 13: return "!X";
-        default: return fmt::format("!<{}>", code);
-        }
-    }
-    switch (code) {
-    case 0: return "!N";
-    case 1:
-    case 5:
-    case 6: return "!X";
-    case 3: return "!H";
-    case 4: return "";
-    default: return fmt::format("!<{}>", code);
-    }
-}
 
 std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait, bool with_name) {
     std::optional<std::string> name;
@@ -55,28 +30,6 @@ std::string address_label(const IpAddress& address, ReverseResolver& resolver, b
     return label;
 }
 
-namespace {
-
-std::string unreachable_reason(Family family, std::uint8_t code) {
-    const std::string a = unreachable_annotation(family, code);
-    if (a == "!N")
-        return "network unreachable (!N)";
-    if (a == "!H")
-        return "host unreachable (!H)";
-    if (a == "!P")
-        return "protocol unreachable (!P)";
-    if (a == "!X")
-        return "communication administratively prohibited (!X)";
-    if (a == "!F")
-        return "fragmentation needed (!F)";
-    if (a == "!S")
-        return "source route failed (!S)";
-    if (a.empty())
-        return "port unreachable";
-    return fmt::format("unreachable, code {} ({})", code, a);
-}
-
-}  // namespace
 
 class TextReport::Section final : public TraceObserver {
 public:

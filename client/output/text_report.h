@@ -66,8 +66,4 @@ private:
 // numbers still shown (the live view's n key).
 std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait = true, bool with_name = true);
 
-// The annotation traceroute prints for an unreachable code (empty for the destination's own
-// "port unreachable", which is the normal end of a UDP trace).
-std::string unreachable_annotation(Family family, std::uint8_t code);
-
 }  // namespace rtt::client

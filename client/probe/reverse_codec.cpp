@@ -13,7 +13,11 @@ extern "C" {
 namespace rtt::client {
 namespace {
 constexpr std::uint8_t kRequestIpTtl = 64;
+
+std::uint8_t destination_unreachable_type(Family family) {
+    return family == Family::v4 ? 3 : 1;
 }
+}  // namespace
 
 ReverseCodec::ReverseCodec(Protocol protocol, const IpAddress& source, const IpAddress& server)
     : protocol_(protocol), source_(source), server_(server), icmp_protocol_(icmp_protocol(server.family())) {}
@@ -30,6 +34,20 @@ OutgoingProbe ReverseCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::ui
                          encode_request(request, source_, server_, RTT_RESPONSE_SUCCESS_LEN)};
 }
 
+// A router that cannot deliver the request (no route to the server's network, a filter) says
+// so with destination unreachable, quoting the request: the trace then ends at once with that
+// router's word instead of waiting out every attempt.
+std::optional<Answer> ReverseCodec::undeliverable(std::span<const std::uint8_t> icmp, const IpAddress& from) const {
+    if (icmp.size() < 8 || icmp[0] != destination_unreachable_type(family()))
+        return std::nullopt;
+    const auto quote = parse_ip(icmp.subspan(8), true);
+    if (!quote || quote->protocol != icmp_protocol_ || quote->destination != server_ || quote->source != source_ ||
+        quote->payload.size() < 8 || quote->payload[0] != echo_request_type(family()) ||
+        quote->payload[1] != RTT_CODE)
+        return std::nullopt;
+    return Answer{read16(quote->payload, 4), AnswerKind::unreachable, from, icmp[1], 0, std::nullopt, std::nullopt, {}};
+}
+
 std::optional<Answer> ReverseCodec::decode(const ReceivedPacket& packet) const {
     std::span<const std::uint8_t> icmp = packet.bytes;
     IpAddress from = packet.source;
@@ -40,6 +58,8 @@ std::optional<Answer> ReverseCodec::decode(const ReceivedPacket& packet) const {
         icmp = ip->payload;
         from = ip->source;
     }
+    if (auto unreachable = undeliverable(icmp, from))
+        return unreachable;
     if (from != server_ || icmp.size() < 8 || icmp[0] != echo_reply_type(family()))
         return std::nullopt;
     const std::uint16_t id = read16(icmp, 4);
@@ -62,19 +82,31 @@ std::optional<std::string> ReverseCodec::refusal(const Answer& answer) const {
                            answer.responder.to_string());
     if (answer.kind == AnswerKind::server_refused)
         return server_state_message(answer.server_state);
+    if (answer.kind == AnswerKind::unreachable)
+        return fmt::format("the request did not reach {}: {} answered {}; check the address and this host's route to it",
+                           server_.to_string(), answer.responder.to_string(),
+                           unreachable_reason(answer.responder.family(), answer.icmp_code));
     return std::nullopt;
 }
 
 std::vector<sock_filter> ReverseCodec::receive_filter(std::uint8_t) const {
+    // Echo replies from the server, and destination unreachable from anyone (decode() checks
+    // that it quotes our request).
     SocketFilterBuilder f;
     if (family() == Family::v4) {
-        require_address(f, 12, server_, false);
+        const auto echo_reply = f.new_label();
         f.load_ipv4_header_length();
         f.load_byte_after_header(0);
+        f.jump_if_equal(destination_unreachable_type(family()), SocketFilterBuilder::accept, SocketFilterBuilder::next);
+        f.jump_if_equal(echo_reply_type(family()), echo_reply, SocketFilterBuilder::reject);
+        f.place(echo_reply);
+        require_address(f, 12, server_, false);
+        f.jump_to(SocketFilterBuilder::accept);
     } else {
         f.load_byte(0);  // IPv6 raw sockets do not see the source; decode() checks it
+        f.jump_if_equal(destination_unreachable_type(family()), SocketFilterBuilder::accept, SocketFilterBuilder::next);
+        f.jump_if_equal(echo_reply_type(family()), SocketFilterBuilder::accept, SocketFilterBuilder::reject);
     }
-    f.jump_if_equal(echo_reply_type(family()), SocketFilterBuilder::accept, SocketFilterBuilder::reject);
     return f.finish();
 }
 

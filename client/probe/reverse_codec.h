@@ -24,6 +24,8 @@ public:
     std::vector<sock_filter> receive_filter(std::uint8_t protocol) const override;
 
 private:
+    std::optional<Answer> undeliverable(std::span<const std::uint8_t> icmp, const IpAddress& from) const;
+
     Protocol protocol_;
     IpAddress source_;
     IpAddress server_;

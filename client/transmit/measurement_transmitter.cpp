@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/user_config.h"
+#include "client_error.h"
 #include "transmit/http_post.h"
 
 namespace rtt::client {
@@ -100,6 +102,20 @@ std::variant<Submitted, NotSubmitted> post_measurement(const TransmitSettings& s
                                  ? stored["url"].get<std::string>()
                                  : std::string(kApiPath);
     return Submitted{origin + path};
+}
+
+void check_collector_token(const TransmitSettings& settings) {
+    const auto [origin, prefix] = split_url(settings.collector);
+    const HttpAnswer answer = http_post_json(origin, prefix + kApiPath, settings.token, "{}");
+    if (answer.status != 401)
+        return;
+    const std::string what = settings.token.empty()
+                                 ? fmt::format("the collector at {} needs a token and none is set", settings.collector)
+                                 : fmt::format("the collector at {} refused the token ({})", settings.collector,
+                                               error_reason(answer));
+    throw ClientError(fmt::format("{}: nothing was probed; set REVERSE_TRACEROUTE_TOKEN or `token = ...` in {} to a "
+                                  "token its operator gave you",
+                                  what, default_config_path()));
 }
 
 std::string transmit_summary(const nlohmann::json& m, const std::string& collector) {

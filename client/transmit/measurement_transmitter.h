@@ -22,6 +22,12 @@ struct NotSubmitted {
 };
 std::variant<Submitted, NotSubmitted> post_measurement(const TransmitSettings& settings, const std::string& body);
 
+// Before any probe: asks the collector whether it takes this token (or none), by submitting an
+// empty document it must refuse: 401 means the token is missing or unknown, and that is one
+// sentence (ClientError) before the trace, not after it. A collector that cannot be reached is
+// left for the real submission, which saves the measurement.
+void check_collector_token(const TransmitSettings& settings);
+
 // What the user is asked to agree to: where it goes and what it reveals.
 std::string transmit_summary(const nlohmann::json& measurement, const std::string& collector);
 

@@ -21,3 +21,12 @@ TEST(Duration, Rejects) {
     for (const char* bad : {"", "abc", "5 s", "5h", "-1", "1.5s", "99999999999999999999", "18446744073709551615s"})
         EXPECT_FALSE(parse_duration_ns(bad)) << bad;
 }
+
+// Issue 26: the start line said "timeout 0 ms" for -t 5 (5 ns).
+TEST(Duration, TextForPeople) {
+    EXPECT_EQ(rtt::server::duration_text(5'000'000'000u), "5s");
+    EXPECT_EQ(rtt::server::duration_text(1'500'000'000u), "1.5s");
+    EXPECT_EQ(rtt::server::duration_text(250'000'000u), "250ms");
+    EXPECT_EQ(rtt::server::duration_text(40'000u), "40us");
+    EXPECT_EQ(rtt::server::duration_text(5u), "5ns");
+}
