@@ -103,7 +103,7 @@ void Prober::limit_wait(std::uint16_t id, std::int64_t wait_ns) {
     const auto it = in_flight_.find(id);
     if (it == in_flight_.end())
         return;
-    if (it->second.sent_monotonic_ns != 0) {
+    if (it->second.sent_realtime_ns != 0) {  // sent (as in take())
         it->second.deadline_ns = std::min(it->second.deadline_ns, it->second.sent_monotonic_ns + wait_ns);
         return;
     }

@@ -164,6 +164,54 @@ TEST(EnginePaths, SilentRouterIsABlackHoleAndTheTraceGoesOn) {
     }
 }
 
+// Issue 26: one silent router cost the whole timeout twice (4 s against traceroute's 0.02 s).
+// The wait adapts to the answers from further on (traceroute -w MAX,HERE,NEAR), in both
+// directions; with the factors off it is the old cost again, so the test can tell them apart.
+TEST(EnginePaths, ASilentHopCostsAFewRttsNotTheTimeout) {
+    for (const bool reverse : {false, true}) {
+        const auto duration_s = [&](double here, double near) {
+            Topology topology = lab_topology("line");
+            topology.node("r2").behaviour.silent = true;
+            topology.node("server").reverse_server = true;
+            SimulatedNetwork network(topology, 1);
+            auto spec = spec_to(topology.address("server", Family::v4), false);
+            spec.forward = !reverse;
+            spec.reverse = reverse;
+            spec.singlepath.wait_here = here;
+            spec.singlepath.wait_near = near;
+            const auto trace = simulate_trace(network, spec);
+            const auto& direction = reverse ? trace.reverse : trace.forward;
+            EXPECT_EQ(direction->record.summary->end, TraceEnd::reached) << reverse;
+            EXPECT_TRUE(direction->record.hops.at(1).silent()) << reverse;
+            return static_cast<double>(trace.simulated_ns) / 1e9;
+        };
+        EXPECT_LT(duration_s(3, 10), 0.5) << (reverse ? "reverse" : "forward");
+        EXPECT_GE(duration_s(0, 0), 4.0) << (reverse ? "reverse" : "forward");
+    }
+}
+
+// Issue 26: Ctrl-C while a silent hop was pending printed the destination at hop 4 and at hop 5
+// (probes beyond the end reach the destination too).
+TEST(EnginePaths, AnInterruptedTraceShowsTheDestinationOnce) {
+    Topology topology = lab_topology("line");
+    topology.node("r2").behaviour.silent = true;
+    SimulatedNetwork network(topology, 1);
+    auto spec = spec_to(topology.address("server", Family::v4), false);
+    spec.singlepath.wait_here = 0;
+    spec.singlepath.wait_near = 0;
+    spec.limit_ns = 1000 * kMs;  // the silent hop is still waiting: the run is interrupted
+    const auto trace = simulate_trace(network, spec);
+    ASSERT_EQ(trace.forward->record.summary->end, TraceEnd::interrupted);
+    int destination_hops = 0;
+    for (const auto& hop : trace.forward->record.hops)
+        for (const auto& reply : hop.replies)
+            if (reply.answer && reply.answer->responder == topology.address("server", Family::v4)) {
+                ++destination_hops;
+                break;
+            }
+    EXPECT_EQ(destination_hops, 1);
+}
+
 TEST(EnginePaths, ThreeSilentRoutersEndTheTraceAsNoReply) {
     Topology topology = lab_topology("line");
     for (const char* name : {"r1", "r2", "r3"})

@@ -338,6 +338,61 @@ TEST(CommandLine, OneSentencePerBadInput) {
               "--deadline 0 s is out of range: give 1 to 86400 seconds");
 }
 
+// Issue 26: the traceroute and mtr letters people type, and the sentences for near misses.
+TEST(CommandLine, TracerouteAndMtrHabits) {
+    EXPECT_EQ(parsed({"-I", "x"}).protocol, Protocol::icmp);
+    EXPECT_EQ(parsed({"-T", "forward", "x"}).protocol, Protocol::tcp);
+    EXPECT_EQ(parsed({"-T", "x"}).flow, 80);
+    EXPECT_EQ(parsed({"-U", "udp", "x"}).protocol, Protocol::udp);
+    EXPECT_EQ(parse_error({"-I", "tcp", "x"}), "two protocols given, -I and 'tcp': say one");
+    EXPECT_EQ(parse_error({"-I", "-T", "x"}), "-I, -T and -U each choose the probe protocol: give one");
+    EXPECT_EQ(parsed({"-T", "-p", "443", "x"}).flow, 443);
+    EXPECT_EQ(parsed({"-p", "53", "x"}).flow, 53);
+    EXPECT_EQ(parsed({"-T", "-p", "443", "forward", "multipath", "x"}).destination_port, 443);
+    EXPECT_EQ(parse_error({"-I", "-p", "80", "x"}),
+              "-p names a port, and ICMP probes have none: trace udp or tcp, or drop -p");
+    EXPECT_EQ(parse_error({"-p", "0", "x"}), "-p 0 is out of range: give a port from 1 to 65535");
+    EXPECT_EQ(parsed({"-r", "x"}).count, 10);
+    EXPECT_EQ(parsed({"--report", "-c", "3", "x"}).count, 3);
+    EXPECT_TRUE(parsed({"-j", "x"}).json);
+    const auto adaptive = parsed({"-w", "5,2,8", "x"});
+    EXPECT_DOUBLE_EQ(adaptive.timeout_s, 5);
+    EXPECT_DOUBLE_EQ(adaptive.wait_here, 2);
+    EXPECT_DOUBLE_EQ(adaptive.wait_near, 8);
+    EXPECT_DOUBLE_EQ(parsed({"-w", "1.5", "x"}).timeout_s, 1.5);
+    EXPECT_DOUBLE_EQ(parsed({"-w", "1.5", "x"}).wait_near, 10);
+    EXPECT_NE(parse_error({"-w", "5,2", "x"}).find("-w 5,2 is not a wait"), std::string::npos);
+    EXPECT_NE(parse_error({"-w", "soon", "x"}).find("-w soon is not a wait"), std::string::npos);
+    EXPECT_EQ(parse_error({"--maxttl", "5", "x"}),
+              "unknown option --maxttl: did you mean --max-ttl? (see `reverse-traceroute --help`)");
+    EXPECT_EQ(parse_error({"--probs", "5", "x"}),
+              "unknown option --probs: did you mean --probes? (see `reverse-traceroute --help`)");
+    EXPECT_EQ(parse_error({"-Y", "x"}), "unknown option -Y (see `reverse-traceroute --help`)");
+    EXPECT_EQ(parse_error({"--transmit", "127.0.0.1:8080", "x"}),
+              "--transmit takes a collector's URL: write --transmit http://127.0.0.1:8080");
+    EXPECT_EQ(parse_error({"--transmit", "[2001:db8::1]:8080", "x"}),
+              "--transmit takes a collector's URL: write --transmit http://[2001:db8::1]:8080");
+    // An IPv6 target after --transmit stays the target.
+    EXPECT_EQ(parsed({"--transmit", "2001:db8::1"}).target, "2001:db8::1");
+    // The struct's defaults are the command line's: two-way udp singlepath.
+    EXPECT_EQ(ClientOptions{}.direction, Direction::two_way);
+}
+
+// Issue 26: -o t.json wrote t.json.pdf, -o r.json --store-json wrote r.json.json.
+TEST(CommandLine, AKnownExtensionChoosesTheFileAndIsNotDoubled) {
+    const auto json = parsed({"-o", "t.json", "x"});
+    EXPECT_TRUE(json.store_json);
+    EXPECT_FALSE(json.render);
+    EXPECT_EQ(json.output_base, "t");
+    const auto both = parsed({"-o", "r.json", "--store-json", "x"});
+    EXPECT_TRUE(both.store_json);
+    EXPECT_EQ(both.output_base, "r");
+    const auto drawing = parsed({"-o", "g.svg", "x"});
+    EXPECT_TRUE(drawing.render);
+    EXPECT_FALSE(drawing.store_json);
+    EXPECT_EQ(drawing.output_base, "g");
+}
+
 // Issue 16: trace.json was overwritten silently and an unwritable path noticed only after the
 // trace. Files that exist are kept (a numbered base is chosen), --force overwrites, and a
 // directory that cannot take them is one sentence before probing.

@@ -163,6 +163,35 @@ TEST(TextViews, StatisticsTableBothDirectionsSideBySide) {
     EXPECT_NEAR(first.mean_ms(), 0.55, 1e-12);
     EXPECT_NEAR(first.stddev_ms(), 0.129099, 1e-6);  // sample standard deviation of 0.5 0.7 0.4 0.6
     EXPECT_DOUBLE_EQ(first.last_ms(), 0.6);
+
+    // Issue 26: at 80 and 120 columns the reverse side was cut off. Narrow: one direction above
+    // the other, every line within the width, long names shortened; wide: side by side again.
+    const auto long_names = [](const IpAddress& address) {
+        return "a-rather-long-router-name.backbone.example.net (" + address.to_string() + ")";
+    };
+    const std::vector<StatisticsSide> sides{
+        {"forward: to server.lab (198.18.6.2)", forward.hops()},
+        {"reverse: back from server.lab (RTTs measured by the server)", reverse.hops()}};
+    for (const std::size_t columns : {80u, 120u}) {
+        const auto narrow = statistics_table(sides, long_names, columns);
+        const auto reverse_title = std::find_if(narrow.begin(), narrow.end(), [](const std::string& line) {
+            return line.rfind("reverse: back from", 0) == 0;
+        });
+        ASSERT_NE(reverse_title, narrow.end()) << columns << ": the reverse side is missing or not stacked";
+        for (const auto& line : narrow) {
+            EXPECT_LE(line.size(), columns) << line;
+            EXPECT_EQ(line.find(" | "), std::string::npos) << "side by side at " << columns << ": " << line;
+        }
+        EXPECT_EQ(narrow[2].find("  1  a-rather-long"), 0u) << narrow[2];
+        EXPECT_NE(narrow[2].find("...  "), std::string::npos) << narrow[2];
+    }
+    const auto wide = statistics_table(sides, [](const IpAddress& a) { return a.to_string(); }, 200);
+    EXPECT_EQ(wide, lines);
+    // Side by side with shortened names when there is room for both at a useful width.
+    const auto shortened = statistics_table(sides, long_names, 180);
+    EXPECT_NE(shortened[2].find("  |  "), std::string::npos) << shortened[2];
+    for (const auto& line : shortened)
+        EXPECT_LE(line.size(), 180u) << line;
 }
 
 }  // namespace
