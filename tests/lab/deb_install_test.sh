@@ -83,9 +83,30 @@ done
 checks=$((checks + 1))
 getcap /usr/bin/reverse-traceroute | grep -q "cap_net_raw[=+]ep" || fail "client lacks cap_net_raw+ep: $(getcap /usr/bin/reverse-traceroute)"
 checks=$((checks + 1))
-out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no reverse-traceroute-v4@eth0.service \
+out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no reverse-traceroute@eth0.service reverse-traceroute-v4@eth0.service \
         reverse-traceroute-v6@eth0.service reverse-traceroute-collector.service 2>&1 | grep -v "sys-subsystem-net-devices" || true)
 [ -z "$out" ] || fail "systemd-analyze verify of the installed units: $out"
+# Issue 26: the operator's first hour. One unit serves both families (no -4/-6; the lab trace
+# below runs both through a server started the same way); the environment files the units and
+# man pages name exist and are conffiles; the collector's token folder and a first token exist,
+# root-only; each package explains itself in README.Debian.
+checks=$((checks + 1))
+grep -qE '^ExecStart=/usr/sbin/reverse-traceroute-server --stats-interval [0-9]+ \$REVERSE_TRACEROUTE_SERVER_ARGS %I$' \
+  /lib/systemd/system/reverse-traceroute@.service || fail "reverse-traceroute@.service does not serve both families"
+for conffile in reverse-traceroute-server:/etc/default/reverse-traceroute \
+                reverse-traceroute-collector:/etc/default/reverse-traceroute-collector; do
+  checks=$((checks + 2))
+  [ -f "${conffile#*:}" ] || fail "${conffile#*:} is missing"
+  dpkg-query -W -f='${Conffiles}' "${conffile%%:*}" | grep -q " ${conffile#*:} " || fail "${conffile#*:} is not a conffile"
+done
+checks=$((checks + 2))
+[ "$(stat -c %a /etc/reverse-traceroute/collector-tokens 2> /dev/null)" = 600 ] ||
+  fail "no root-only /etc/reverse-traceroute/collector-tokens: $(ls -l /etc/reverse-traceroute 2>&1)"
+grep -qxE '[0-9a-f]{32}' /etc/reverse-traceroute/collector-tokens || fail "the first collector token is not 32 hex digits"
+for package in "${packages[@]}"; do
+  checks=$((checks + 1))
+  ls "/usr/share/doc/$package"/README.Debian* > /dev/null 2>&1 || fail "$package has no README.Debian"
+done
 
 # A two-way trace with the installed programs; the client as nobody (cap_net_raw from the file).
 lab_up "$src/tests/lab/topologies/line.topo"
@@ -108,6 +129,11 @@ for direction in forward reverse; do
   checks=$((checks + 1))
   [ "$i" -eq "${#truth[@]}" ] || fail "$direction: $i hops, expected ${#truth[@]}: $out"
 done
+# IPv6 through the same server process.
+out=$(ip netns exec "$(lab_ns client)" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        /usr/bin/reverse-traceroute -n -w 1 two-way udp singlepath "$(lab_addr server:4 6)" 2>&1); rc=$?
+checks=$((checks + 1))
+[ $rc -eq 0 ] || fail "installed client as nobody over IPv6: exit $rc: $out"
 # The installed --transmit plugin loads (nothing listens on port 9: "could not reach", not "cannot load").
 state=$(mktemp -d); chmod 1777 "$state"
 out=$(ip netns exec "$(lab_ns client)" setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp XDG_STATE_HOME="$state" \
@@ -123,5 +149,6 @@ lab_down
 dpkg --purge "${packages[@]}" > /dev/null 2>&1 || fail "dpkg --purge failed"
 installed=false
 checks=$((checks + 1))
-[ ! -e /usr/bin/reverse-traceroute ] && [ ! -e /usr/share/reverse-traceroute/ENDPOINTS ] || fail "files left after purge"
+[ ! -e /usr/bin/reverse-traceroute ] && [ ! -e /usr/share/reverse-traceroute/ENDPOINTS ] && [ ! -e /etc/reverse-traceroute ] \
+  && [ ! -e /etc/default/reverse-traceroute ] || fail "files left after purge"
 lab_summary

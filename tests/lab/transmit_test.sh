@@ -76,12 +76,18 @@ expect_rc 1 "REVERSE_TRACEROUTE_COLLECTOR over the config file"
 checks=$((checks + 1)); grep -q "could not reach http://127.0.0.1:9" "$tmp/err" || fail "env URL not used: $(tail -2 "$tmp/err")"
 rm "$tmp/config/reverse-traceroute/config"
 
-# 4. A wrong token: refused, saved, one sentence, exit 1.
+# 4. A wrong or a missing token: refused before any probe is sent (issue 26: it was noticed only
+# after the trace), one sentence, exit 1, nothing to save because nothing was measured.
 before=$(unsent_count)
 client REVERSE_TRACEROUTE_TOKEN=wrong -- -n -w 1 --transmit "$url" -y two-way udp singlepath "$server"
 expect_rc 1 "wrong token"
-checks=$((checks + 1)); grep -q "refused the token" "$tmp/err" || fail "wrong token message: $(tail -2 "$tmp/err")"
-checks=$((checks + 1)); [ "$(unsent_count)" -eq $((before + 1)) ] || fail "wrong token: measurement not saved"
+checks=$((checks + 1)); grep -q "refused the token .*nothing was probed" "$tmp/err" || fail "wrong token message: $(tail -2 "$tmp/err")"
+checks=$((checks + 1)); [ ! -s "$tmp/out" ] || fail "wrong token: a trace ran: $(head -3 "$tmp/out")"
+checks=$((checks + 1)); [ "$(unsent_count)" -eq "$before" ] || fail "wrong token: something was saved"
+client -- -n -w 1 --transmit "$url" -y two-way udp singlepath "$server"
+expect_rc 1 "no token"
+checks=$((checks + 1)); grep -q "needs a token and none is set: nothing was probed" "$tmp/err" || fail "no token message: $(tail -2 "$tmp/err")"
+checks=$((checks + 1)); [ ! -s "$tmp/out" ] || fail "no token: a trace ran: $(head -3 "$tmp/out")"
 
 # 5. Collector down: saved, and the saved file can be sent later as the message says.
 collector_stop

@@ -251,12 +251,58 @@ def operator_view(browser, url, token, first_id, document, build):
           "an unknown target lists nothing, and says so")
     listed("", "")
 
+    first_hour(browser, url, token, document, second)
+
     # Nothing cut off on a laptop screen or a phone.
     for width, height in ((1280, 800), (390, 844)):
         unclipped(browser, width, height, "the page with a measurement shown")
         png = base64.b64decode(browser.call("GET", "/screenshot"))
         with open(f"{build}/tests/unit/collector/web_page_{width}x{height}.png", "wb") as f:
             f.write(png)
+
+
+def first_hour(browser, url, token, document, second):
+    """Issue 26, in a fresh tab: the link --transmit prints leads to a token prompt and then to that
+    measurement (Enter in the token field works); no tools show before a measurement does; the
+    history compares like with like and says plainly when a direction is missing on one side."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    browser.script("sessionStorage.clear()")
+    browser.go(f"{url}/api/v1/measurements/{second}")
+    prompt = browser.wait_for(lambda: text_of(browser, "#status"), "the token prompt")
+    check(prompt and "needs a token" in prompt and "press Enter" in prompt, f"a token prompt: {prompt!r}")
+    check(browser.script("return document.activeElement && document.activeElement.id") == "token",
+          "the token field has the focus")
+    check(browser.script("return getComputedStyle(document.getElementById('tools')).display") == "none",
+          "no Download/Graph/History before a measurement is shown")
+    field = browser.find_all("#token")[0]
+    browser.call("POST", f"/element/{field}/value", {"text": token + "\ue007"})  # Enter
+    title = browser.wait_for(lambda: text_of(browser, "#title"), "the measurement after the token")
+    check(title and title.startswith(f"#{second}:"), f"after the token, the page opened measurement {second}: {title!r}")
+    check(browser.script("return getComputedStyle(document.getElementById('tools')).display") != "none",
+          "the tools show with a measurement")
+
+    # A forward-only ICMP measurement of the same target, stored last: not the default "before".
+    forward_only = json.loads(json.dumps(document))
+    forward_only.update(direction="forward", protocol="icmp", start_time="2026-11-25T08:00:00.000Z")
+    for key in ("traces", "outcome", "probes"):
+        forward_only[key].pop("reverse", None)
+    forward_only.pop("server", None)
+    unlike = http("POST", f"{url}/api/v1/measurements", json.dumps(forward_only).encode(), headers)["id"]
+    click(browser, "#show-history")
+    difference = browser.wait_for(lambda: text_of(browser, "#difference"), "the like-with-like difference")
+    check(difference and f"#{unlike}" not in difference, f"the default compares like with like: {difference!r}")
+    ids = browser.script("return [...document.querySelectorAll('#history tbody tr')].map(r => r.children[2].textContent)")
+    check(str(unlike) not in ids, f"the forward ICMP measurement is not in the like-with-like history: {ids}")
+    click(browser, "#history-all")
+    browser.wait_for(lambda: browser.script("return document.querySelectorAll('#history tbody tr').length") == 3,
+                     "every measurement of the target")
+    browser.script("document.querySelector(`#history input[name=before][value='${arguments[0]}']`).click();"
+                   "document.getElementById('difference').textContent = '';", unlike)
+    click(browser, "#compare")
+    difference = browser.wait_for(lambda: text_of(browser, "#difference"), "the unlike difference")
+    check(difference and f"reverse path: traced only in #{second}, not in #{unlike}" in difference,
+          f"a missing direction is said plainly, not shown as a change: {difference!r}")
+    click(browser, "#history-all")
 
 
 def main():
@@ -311,7 +357,7 @@ def main():
         token_field = browser.find_all("#token")[0]
         browser.call("POST", f"/element/{token_field}/value", {"text": token})
         browser.call("POST", f"/element/{browser.find_all('#refresh')[0]}/click")
-        rows = browser.wait_for(lambda: browser.find_all("tbody tr"), "the measurement list")
+        rows = browser.wait_for(lambda: browser.find_all("#rows tr"), "the measurement list")
         check(rows and len(rows) == 1, f"one row listed, got {len(rows or [])}")
         if rows:
             text = browser.call("GET", f"/element/{rows[0]}/text")
