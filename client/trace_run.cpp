@@ -222,6 +222,25 @@ RunEnd run_rounds(const ClientOptions& options, const IpAddress& target, const I
     return {};
 }
 
+// Two-way: when a router on the way out says the target is unreachable (!N, !H, ...), requests
+// to the target's server take the same way and cannot arrive either. Its own "unreachable" may
+// never come back (routers rate-limit those errors), so the reverse check stops waiting.
+void give_up_undeliverable_requests(std::vector<std::unique_ptr<DirectionRun>>& runs, const IpAddress& target) {
+    const DirectionRun* forward = nullptr;
+    for (const auto& run : runs)
+        if (run->direction == TraceDirection::forward)
+            forward = run.get();
+    if (forward == nullptr || !forward->record.summary || forward->record.summary->end != TraceEnd::unreachable ||
+        !forward->record.summary->final_answer || forward->record.summary->final_answer->responder == target)
+        return;
+    const Answer& refusal = *forward->record.summary->final_answer;
+    for (auto& run : runs)
+        if (run->check)
+            run->check->give_up(fmt::format("the request cannot reach {}: on the way out {} answered {}", target.to_string(),
+                                            refusal.responder.to_string(),
+                                            unreachable_reason(refusal.responder.family(), refusal.icmp_code)));
+}
+
 }  // namespace
 
 int run_trace(const ClientOptions& options) {
@@ -369,8 +388,11 @@ int run_trace(const ClientOptions& options) {
         };
         if (show_progress)
             text.before_writing([] { std::fprintf(stderr, "\r\033[K"); });
-        end = run_until_finished(tasks, deadline,
-                                 show_progress ? std::function<void()>(progress) : std::function<void()>{});
+        end = run_until_finished(tasks, deadline, [&] {
+            if (show_progress)
+                progress();
+            give_up_undeliverable_requests(runs, target);
+        });
         if (show_progress)
             std::fprintf(stderr, "\r\033[K");
     } else {
@@ -383,10 +405,12 @@ int run_trace(const ClientOptions& options) {
         recorded.push_back(
             {run->direction, run->root, run->prober->codec().end_of_path(), &run->record, &run->statistics});
         (run->direction == TraceDirection::forward ? forward_failed : reverse_failed) |= run->failed();
-        // The text says why a direction failed; with --json the JSON alone is on stdout, so say it here.
-        if (run->failed() && options.json)
-            fmt::print(stderr, "reverse-traceroute: {}: failed: {}\n", trace_direction_name(run->direction),
-                       run->record.summary->failure);
+        // The text says why a direction failed or stopped early; with --json the JSON alone is on
+        // stdout, so that sentence goes to stderr.
+        if (options.json && run->record.summary &&
+            (run->failed() || run->record.summary->end == TraceEnd::interrupted))
+            fmt::print(stderr, "reverse-traceroute: {}: {} ({})\n", trace_direction_name(run->direction),
+                       run->failed() ? "failed" : "interrupted", run->record.summary->failure);
         log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction),
             run->prober->probes_sent(), run->prober->probes_answered());
     }

@@ -103,7 +103,7 @@ int run_server(int argc, char** argv) {
     auto* v4 = app.add_flag("-4", only_v4, "Serve IPv4 only");
     app.add_flag("-6", only_v6, "Serve IPv6 only")->excludes(v4);
     app.add_option("-n,--max-sessions", config.max_sessions, "Pending probes at most (session table size), 1 to 8000000")
-        ->check(CLI::Range(1u, 8'000'000u))
+        ->check(CLI::Range(1u, 8'000'000u).description(""))
         ->type_name("N")
         ->capture_default_str();
     app.add_option("--source-sessions", config.source_sessions,
@@ -120,14 +120,14 @@ int run_server(int argc, char** argv) {
         ->type_name("N")
         ->capture_default_str();
     app.add_option("--burst", config.source_burst, "Requests a source may send at once, 1 to 1000000")
-        ->check(CLI::Range(1u, 1'000'000u))
+        ->check(CLI::Range(1u, 1'000'000u).description(""))
         ->type_name("N")
         ->capture_default_str();
     app.add_option("--global-rate", config.global_rate, "Requests per second from all sources; 0 = unlimited")
         ->type_name("N")
         ->capture_default_str();
     app.add_option("--global-burst", config.global_burst, "Requests all sources may send at once, 1 to 10000000")
-        ->check(CLI::Range(1u, 10'000'000u))
+        ->check(CLI::Range(1u, 10'000'000u).description(""))
         ->type_name("N")
         ->capture_default_str();
     app.add_option("--allow", config.allow, "Only serve sources in this prefix (repeatable), e.g. 198.18.0.0/15")

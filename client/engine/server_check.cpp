@@ -67,6 +67,11 @@ void ServerCheck::interrupt(const std::string& why) {
     }
 }
 
+void ServerCheck::give_up(const std::string& sentence) {
+    if (!passed_ && !failed_)
+        fail(sentence);
+}
+
 void ServerCheck::fail(const std::string& sentence) {
     failed_ = true;
     observer_.on_end(

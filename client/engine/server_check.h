@@ -18,6 +18,9 @@ public:
     void start() override;
     bool finished() const override { return failed_ || (passed_ && then_.finished()); }
     void interrupt(const std::string& why) override;
+    // Ends the check as failed with `sentence` if the server has not answered yet (what another
+    // direction learnt makes waiting pointless); nothing once it has.
+    void give_up(const std::string& sentence);
 
 private:
     void on_outcome(const ProbeOutcome& outcome) override;

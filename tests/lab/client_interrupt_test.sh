@@ -6,6 +6,8 @@
 # --deadline then end the run: the text and the JSON (stdout, and BASE.json with --store-json)
 # hold the finished reverse trace as "reached" and the forward one as "interrupted" with the hops
 # that answered, the JSON keeps the schema, and the exit code says what happened (130, 143, 1).
+# The waits do not adapt here (-w 30,0,0): r2 must keep the forward trace waiting. With --json
+# (stdout carries the JSON alone) stderr still says which direction was interrupted.
 # Single path and multipath both. (Before, Ctrl-C ended such a run with 130 and nothing at all.)
 # Usage: client_interrupt_test.sh BUILD_DIR
 set -uo pipefail
@@ -36,7 +38,9 @@ interrupted() {
   start=$(date +%s%N)
   # `ip netns exec` execs the client, so $! is the client itself.
   # shellcheck disable=SC2086 # $global is a list of words
-  ip netns exec "$(lab_ns client)" "$client_bin" -n -w 30 --json --store-json -o "$base" ${global:-} \
+  local output=(--store-json -o "$base")
+  [ "${as_json:-}" = yes ] && output+=(--json)
+  ip netns exec "$(lab_ns client)" "$client_bin" -n -w 30,0,0 "${output[@]}" ${global:-} \
     two-way udp "$engine" "$@" "$target" > "$base.out" 2> "$base.err" &
   local pid=$!
   if [ "$signal" != none ]; then
@@ -50,7 +54,9 @@ interrupted() {
   [ "$rc" -eq "$want_rc" ] || fail "$label: exit code $rc, expected $want_rc: $(tail -3 "$base.err")"
   checks=$((checks + 1))
   [ "$elapsed" -lt 10000 ] || fail "$label: took $elapsed ms (the forward probes wait 30 s)"
-  for json in "$base.out" "$base.json"; do
+  local documents=("$base.json")
+  [ "${as_json:-}" = yes ] && documents+=("$base.out")
+  for json in "${documents[@]}"; do
     checks=$((checks + 1))
     out=$(lab_schema_valid "$json") || { fail "$label: $(basename "$json") is not a valid measurement: $out"; continue; }
     checks=$((checks + 1))
@@ -68,12 +74,24 @@ assert len(d["traces"]["reverse"]) >= 4, "the reverse trace is whole"
 PY
   done
   checks=$((checks + 1))
-  grep -q "^forward: interrupted ($why)" "$base.err" || fail "$label: no 'forward: interrupted ($why)' line: $(cat "$base.err")"
-  checks=$((checks + 1))
-  grep -q "^reverse: the server's probes reached us" "$base.err" || fail "$label: the finished reverse trace is not shown"
+  if [ "${as_json:-}" = yes ]; then
+    grep -q "^reverse-traceroute: forward: interrupted ($why)" "$base.err" ||
+      fail "$label: no 'forward: interrupted ($why)' line on stderr: $(cat "$base.err")"
+  else
+    grep -q "^forward: interrupted ($why)" "$base.out" || fail "$label: no 'forward: interrupted ($why)' line: $(cat "$base.out")"
+    checks=$((checks + 1))
+    grep -q "^reverse: the server's probes reached us" "$base.out" || fail "$label: the finished reverse trace is not shown"
+    # Issue 26: Ctrl-C printed the destination twice (at its hop and the one after it).
+    checks=$((checks + 1))
+    local shown
+    shown=$(awk -v t="$target" '$1 == "forward" { on = 1; next } /^(forward|reverse)/ { on = 0 }
+                                on && $1 ~ /^[0-9]+$/ && $2 == t' "$base.out" | wc -l)
+    [ "$engine" = multipath ] || [ "$shown" -eq 1 ] || fail "$label: the destination is shown at $shown hops: $(cat "$base.out")"
+  fi
 }
 
 why=Ctrl-C interrupted singlepath-sigint INT 130 singlepath
+why=Ctrl-C as_json=yes interrupted singlepath-sigint-json INT 130 singlepath
 why=SIGTERM interrupted singlepath-sigterm TERM 143 singlepath
 why=--deadline global="--deadline 3" interrupted singlepath-deadline none 1 singlepath
 why=Ctrl-C interrupted multipath-sigint INT 130 multipath --retry 1

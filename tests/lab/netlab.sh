@@ -240,12 +240,13 @@ lab_hosts() {
 
 # A terminal program under tmux (the live view). lab_tmux_client SESSION RC_FILE ARGS... runs
 # ARGS (the client and its arguments) in the client namespace in a new tmux session, writing its
-# exit code to RC_FILE; lab_tmux_exit_code RC_FILE prints it once written (10 s at most);
+# exit code to RC_FILE, in a pane LAB_TMUX_COLUMNS wide (220); lab_tmux_exit_code RC_FILE prints
+# it once written (10 s at most);
 # lab_tmux_screen SESSION prints what the pane shows; lab_tmux_wait_for SESSION PATTERN waits
 # (10 s at most) until the pane shows PATTERN.
 lab_tmux_client() {
   local session=$1 rc_file=$2; shift 2
-  tmux new-session -d -s "$session" -x 220 -y 40 \
+  tmux new-session -d -s "$session" -x "${LAB_TMUX_COLUMNS:-220}" -y 40 \
     "ip netns exec $(lab_ns client) $(printf '%q ' "$@"); echo \$? > $(printf '%q' "$rc_file"); sleep 30"
 }
 lab_tmux_exit_code() {
