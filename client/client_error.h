@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// An error the user can act on: one sentence naming the cause and the fix (shared/design.md).
+// An error the user can act on: one sentence naming the cause and the fix (docs/development.md).
 #pragma once
 
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Alias resolution with APAR (Gunes & Sarac; shared/multipath.md §6), analytical, no probes:
+// Alias resolution with APAR (Gunes & Sarac; docs/multipath.md §4), analytical, no probes:
 // on a two-way IPv4 trace, the forward paths and the reversed reverse paths run the same way
 // (client → server). A router answers forward probes from the interface they came in on and
 // reverse probes from the interface facing the server, so when an address b seen on the way

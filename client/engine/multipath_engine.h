@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Multipath discovery in Diamond-Miner rounds (shared/multipath.md §1, §8): every TTL is probed
+// Multipath discovery in Diamond-Miner rounds (docs/multipath.md §1, §2): every TTL is probed
 // at once with flows from one shared list, so a flow seen at consecutive TTLs gives an edge.
 // Between rounds the flows each TTL needs are worked out from the stopping points n_k of the
 // vertices seen so far: each vertex needs n_{k+1} of its own flows probed at the next TTL, where

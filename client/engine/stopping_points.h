@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// MDA stopping points (shared/multipath.md §1): n_k is the number of distinct flows through a
+// MDA stopping points (docs/multipath.md §1): n_k is the number of distinct flows through a
 // vertex that must have shown only k successors before we may believe there is no (k+1)-th,
 // with failure probability at most epsilon per branching point.
 #pragma once

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Forward probes toward the target, following the Paris rule (shared/multipath.md §3): every
+// Forward probes toward the target, following the Paris rule (docs/multipath.md §3): every
 // field a load balancer may hash is constant within a flow; the probe id rides only in fields
 // that are quoted back but not hashed.
 //

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The network lab (shared/lab.md): turns a topology file into network namespaces joined by
+# The network lab (docs/lab.md): turns a topology file into network namespaces joined by
 # veth pairs, with real Linux routers forwarding, load balancing and sending ICMP errors.
 # Source it, then: lab_up FILE; lab_exec NODE CMD...; lab_addr NODE:LINK 4|6; lab_down.
 #

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Multipath units: the stopping points against shared/multipath.md's tables, and the graph
+// Multipath units: the stopping points against docs/multipath.md §1, and the graph
 // built from what flows met (edges from shared flows, inferred edges through a single-vertex
 // hop, black holes that reconnect, trimming of trailing silence, merging of duplicates).
 #include <gtest/gtest.h>
