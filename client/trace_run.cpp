@@ -161,9 +161,10 @@ RunEnd run_rounds(const ClientOptions& options, const IpAddress& target, const I
     std::vector<ProbingTask*> tasks;
     const auto redraw = [&] {
         if (view)
-            view->draw(fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names  q quit",
-                                   paused ? " (paused)" : ""),
-                       report_lines(options, target, source, runs, resolver, rounds_done, names, false, view->columns()));
+            view->draw(
+                fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names  q quit",
+                            paused ? " (paused)" : ""),
+                report_lines(options, target, source, runs, resolver, rounds_done, names, false, view->columns()));
     };
     const auto keys = [&] {
         if (!view)
@@ -236,8 +237,8 @@ void give_up_undeliverable_requests(std::vector<std::unique_ptr<DirectionRun>>& 
     const Answer& refusal = *forward->record.summary->final_answer;
     for (auto& run : runs)
         if (run->check)
-            run->check->give_up(fmt::format("the request cannot reach {}: on the way out {} answered {}", target.to_string(),
-                                            refusal.responder.to_string(),
+            run->check->give_up(fmt::format("the request cannot reach {}: on the way out {} answered {}",
+                                            target.to_string(), refusal.responder.to_string(),
                                             unreachable_reason(refusal.responder.family(), refusal.icmp_code)));
 }
 
@@ -289,8 +290,8 @@ int run_trace(const ClientOptions& options) {
                                              options.retries,
                                              options.abort_after,
                                              static_cast<std::size_t>(options.max_in_flight),
-                                         options.wait_here,
-                                         options.wait_near};
+                                             options.wait_here,
+                                             options.wait_near};
     MultipathSettings multipath_settings;
     multipath_settings.first_ttl = static_cast<std::uint8_t>(options.first_ttl);
     multipath_settings.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
@@ -407,16 +408,15 @@ int run_trace(const ClientOptions& options) {
         (run->direction == TraceDirection::forward ? forward_failed : reverse_failed) |= run->failed();
         // The text says why a direction failed or stopped early; with --json the JSON alone is on
         // stdout, so that sentence goes to stderr.
-        if (options.json && run->record.summary &&
-            (run->failed() || run->record.summary->end == TraceEnd::interrupted))
+        if (options.json && run->record.summary && (run->failed() || run->record.summary->end == TraceEnd::interrupted))
             fmt::print(stderr, "reverse-traceroute: {}: {} ({})\n", trace_direction_name(run->direction),
                        run->failed() ? "failed" : "interrupted", run->record.summary->failure);
         log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction),
             run->prober->probes_sent(), run->prober->probes_answered());
     }
     if (rounds && !options.json)
-        for (const auto& line : report_lines(options, target, source, runs, resolver, rounds_done,
-                                             !options.no_resolve, true, terminal_columns(STDOUT_FILENO)))
+        for (const auto& line : report_lines(options, target, source, runs, resolver, rounds_done, !options.no_resolve,
+                                             true, terminal_columns(STDOUT_FILENO)))
             std::printf("%s\n", line.c_str());
     const MeasurementContext context{source, target, started, std::chrono::system_clock::now()};
     MeasurementParameters parameters = measurement_parameters(options);

@@ -52,8 +52,7 @@ void run(const rtt::server::ServerConfig& config) {
         fmt::print(stderr,
                    "reverse-traceroute-server: the kernel refused the expiry timer; sessions expire by this "
                    "process instead\n");
-    fmt::print(stderr,
-               "reverse-traceroute-server: serving {} on {} (up to {} sessions, {} per source, timeout {})\n",
+    fmt::print(stderr, "reverse-traceroute-server: serving {} on {} (up to {} sessions, {} per source, timeout {})\n",
                config.ipv4 && config.ipv6 ? "IPv4 and IPv6"
                : config.ipv4              ? "IPv4"
                                           : "IPv6",
@@ -102,7 +101,8 @@ int run_server(int argc, char** argv) {
     std::string timeout = "5s";
     auto* v4 = app.add_flag("-4", only_v4, "Serve IPv4 only");
     app.add_flag("-6", only_v6, "Serve IPv6 only")->excludes(v4);
-    app.add_option("-n,--max-sessions", config.max_sessions, "Pending probes at most (session table size), 1 to 8000000")
+    app.add_option("-n,--max-sessions", config.max_sessions,
+                   "Pending probes at most (session table size), 1 to 8000000")
         ->check(CLI::Range(1u, 8'000'000u).description(""))
         ->type_name("N")
         ->capture_default_str();
@@ -162,8 +162,7 @@ int run_server(int argc, char** argv) {
         return 2;
     }
     if (*timeout_ns < rtt::server::kLeastSessionTimeoutNs || *timeout_ns > rtt::server::kMostSessionTimeoutNs) {
-        fmt::print(stderr,
-                   "reverse-traceroute-server: -t {} is {}, outside 1ms to 10m{}: give e.g. -t 5s\n", timeout,
+        fmt::print(stderr, "reverse-traceroute-server: -t {} is {}, outside 1ms to 10m{}: give e.g. -t 5s\n", timeout,
                    rtt::server::duration_text(*timeout_ns),
                    timeout.find_first_not_of("0123456789") == std::string::npos
                        ? " (a plain number is nanoseconds, as the Augsburg server takes it)"

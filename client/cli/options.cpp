@@ -290,7 +290,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                              "REVERSE_TRACEROUTE_TOKEN or write `token = ...` in the config file"};
     for (int i = 1; i + 1 < argc; ++i)
         if (std::string_view(argv[i]) == "--transmit" && looks_like_host_and_port(argv[i + 1]))
-            return ParseExit{2, fmt::format("--transmit takes a collector's URL: write --transmit http://{}", argv[i + 1])};
+            return ParseExit{
+                2, fmt::format("--transmit takes a collector's URL: write --transmit http://{}", argv[i + 1])};
     std::vector<std::string> positional_words;
     std::optional<int> retries;
     std::optional<int> port;
@@ -505,9 +506,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         const bool word_given = std::any_of(positional_words.begin(), positional_words.end(),
                                             [](const std::string& w) { return parse_protocol(w).has_value(); });
         if (word_given && letter != o.protocol)
-            return ParseExit{2, fmt::format("two protocols given, {} and '{}': say one", icmp_letter ? "-I"
-                                                                                       : tcp_letter ? "-T"
-                                                                                                    : "-U",
+            return ParseExit{2, fmt::format("two protocols given, {} and '{}': say one",
+                                            icmp_letter  ? "-I"
+                                            : tcp_letter ? "-T"
+                                                         : "-U",
                                             protocol_name(o.protocol))};
         o.protocol = letter;
     }

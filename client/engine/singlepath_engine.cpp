@@ -133,8 +133,9 @@ void SinglePathEngine::interrupt(const std::string& why) {
         return;
     unsigned last = 0;
     for (const auto& [ttl, hop] : hops_)
-        if (ttl >= report_ttl_ && ttl <= last_useful_ttl() && std::any_of(hop.slots.begin(), hop.slots.end(),
-                                              [](const Slot& slot) { return slot.reply.answer.has_value(); }))
+        if (ttl >= report_ttl_ && ttl <= last_useful_ttl() &&
+            std::any_of(hop.slots.begin(), hop.slots.end(),
+                        [](const Slot& slot) { return slot.reply.answer.has_value(); }))
             last = ttl;
     for (unsigned ttl = report_ttl_; ttl <= last; ++ttl) {
         HopResult result{static_cast<std::uint8_t>(ttl), settings_.flow, {}, 0};

@@ -109,8 +109,7 @@ void Prober::limit_wait(std::uint16_t id, std::int64_t wait_ns) {
     }
     for (ProbeRecord& queued : queue_)
         if (queued.id == id)
-            queued.timeout_ns =
-                std::min(queued.timeout_ns > 0 ? queued.timeout_ns : settings_.timeout_ns, wait_ns);
+            queued.timeout_ns = std::min(queued.timeout_ns > 0 ? queued.timeout_ns : settings_.timeout_ns, wait_ns);
 }
 
 std::optional<std::int64_t> Prober::next_wakeup_ns() const {

@@ -34,8 +34,8 @@ struct ProbeRecord {
 struct ProbeOutcome {
     ProbeRecord probe;
     std::optional<Answer> answer;  // nullopt: timed out
-    double rtt_ms = 0;   // the RTT the answer reports (a reverse hop's is the server's)
-    double wait_ms = 0;  // how long this process waited for the answer
+    double rtt_ms = 0;             // the RTT the answer reports (a reverse hop's is the server's)
+    double wait_ms = 0;            // how long this process waited for the answer
 };
 
 class ProbeListener {

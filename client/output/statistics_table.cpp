@@ -13,8 +13,8 @@ namespace {
 
 constexpr std::string_view kFigures = " Loss%   Snt   Rcv    Last     Avg    Best    Wrst   StDev";
 constexpr std::string_view kSeparator = "  |  ";
-constexpr std::size_t kHopColumn = 5;          // "Hop" right-aligned in 3, then two spaces
-constexpr std::size_t kLeastHostWidth = 15;    // an IPv4 address, or the start of a name
+constexpr std::size_t kHopColumn = 5;        // "Hop" right-aligned in 3, then two spaces
+constexpr std::size_t kLeastHostWidth = 15;  // an IPv4 address, or the start of a name
 constexpr std::string_view kShortened = "...";
 
 // The width the figures of one hop line take after the host column.

@@ -13,7 +13,6 @@
 
 namespace rtt::client {
 
-
 std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait, bool with_name) {
     std::optional<std::string> name;
     if (with_name)
@@ -29,7 +28,6 @@ std::string address_label(const IpAddress& address, ReverseResolver& resolver, b
     }
     return label;
 }
-
 
 class TextReport::Section final : public TraceObserver {
 public:

@@ -42,8 +42,7 @@ std::optional<Answer> ReverseCodec::undeliverable(std::span<const std::uint8_t> 
         return std::nullopt;
     const auto quote = parse_ip(icmp.subspan(8), true);
     if (!quote || quote->protocol != icmp_protocol_ || quote->destination != server_ || quote->source != source_ ||
-        quote->payload.size() < 8 || quote->payload[0] != echo_request_type(family()) ||
-        quote->payload[1] != RTT_CODE)
+        quote->payload.size() < 8 || quote->payload[0] != echo_request_type(family()) || quote->payload[1] != RTT_CODE)
         return std::nullopt;
     return Answer{read16(quote->payload, 4), AnswerKind::unreachable, from, icmp[1], 0, std::nullopt, std::nullopt, {}};
 }
@@ -83,9 +82,10 @@ std::optional<std::string> ReverseCodec::refusal(const Answer& answer) const {
     if (answer.kind == AnswerKind::server_refused)
         return server_state_message(answer.server_state);
     if (answer.kind == AnswerKind::unreachable)
-        return fmt::format("the request did not reach {}: {} answered {}; check the address and this host's route to it",
-                           server_.to_string(), answer.responder.to_string(),
-                           unreachable_reason(answer.responder.family(), answer.icmp_code));
+        return fmt::format(
+            "the request did not reach {}: {} answered {}; check the address and this host's route to it",
+            server_.to_string(), answer.responder.to_string(),
+            unreachable_reason(answer.responder.family(), answer.icmp_code));
     return std::nullopt;
 }
 

@@ -109,13 +109,14 @@ void check_collector_token(const TransmitSettings& settings) {
     const HttpAnswer answer = http_post_json(origin, prefix + kApiPath, settings.token, "{}");
     if (answer.status != 401)
         return;
-    const std::string what = settings.token.empty()
-                                 ? fmt::format("the collector at {} needs a token and none is set", settings.collector)
-                                 : fmt::format("the collector at {} refused the token ({})", settings.collector,
-                                               error_reason(answer));
-    throw ClientError(fmt::format("{}: nothing was probed; set REVERSE_TRACEROUTE_TOKEN or `token = ...` in {} to a "
-                                  "token its operator gave you",
-                                  what, default_config_path()));
+    const std::string what =
+        settings.token.empty()
+            ? fmt::format("the collector at {} needs a token and none is set", settings.collector)
+            : fmt::format("the collector at {} refused the token ({})", settings.collector, error_reason(answer));
+    throw ClientError(
+        fmt::format("{}: nothing was probed; set REVERSE_TRACEROUTE_TOKEN or `token = ...` in {} to a "
+                    "token its operator gave you",
+                    what, default_config_path()));
 }
 
 std::string transmit_summary(const nlohmann::json& m, const std::string& collector) {

@@ -185,7 +185,8 @@ TEST(TextViews, StatisticsTableBothDirectionsSideBySide) {
         EXPECT_EQ(narrow[2].find("  1  a-rather-long"), 0u) << narrow[2];
         EXPECT_NE(narrow[2].find("...  "), std::string::npos) << narrow[2];
     }
-    const auto wide = statistics_table(sides, [](const IpAddress& a) { return a.to_string(); }, 200);
+    const auto wide = statistics_table(
+        sides, [](const IpAddress& a) { return a.to_string(); }, 200);
     EXPECT_EQ(wide, lines);
     // Side by side with shortened names when there is room for both at a useful width.
     const auto shortened = statistics_table(sides, long_names, 180);

@@ -25,12 +25,13 @@ json two_way(const std::string& reverse_hop = "198.18.3.1") {
     const auto vertex = [](int id, const std::string& address, int ttl, std::vector<int> successors) {
         return json{{"id", id}, {"address", address}, {"ttl", ttl}, {"successors", successors}};
     };
-    return json{{"tool", {{"name", "reverse-traceroute"}}},
-                {"traces",
-                 {{"forward",
-                   {vertex(0, "198.18.1.1", 0, {1}), vertex(1, "198.18.1.2", 1, {2}), vertex(2, "198.18.2.2", 2, {})}},
-                  {"reverse",
-                   {vertex(0, "198.18.2.2", 0, {1}), vertex(1, reverse_hop, 1, {2}), vertex(2, "198.18.1.1", 2, {})}}}}};
+    return json{
+        {"tool", {{"name", "reverse-traceroute"}}},
+        {"traces",
+         {{"forward",
+           {vertex(0, "198.18.1.1", 0, {1}), vertex(1, "198.18.1.2", 1, {2}), vertex(2, "198.18.2.2", 2, {})}},
+          {"reverse",
+           {vertex(0, "198.18.2.2", 0, {1}), vertex(1, reverse_hop, 1, {2}), vertex(2, "198.18.1.1", 2, {})}}}}};
 }
 
 TEST(PathDifference, TheSameMeasurementIsUnchangedBothWays) {
@@ -105,8 +106,8 @@ TEST(AccessControl, BearerAndBasicTokensFromTheFile) {
     EXPECT_FALSE(access.allows("Bearer "));
     EXPECT_FALSE(access.allows("Token first-token"));
     // The Augsburg client's basic auth: user "any", password the token.
-    EXPECT_TRUE(access.allows("Basic YW55OnNlY29uZC10b2tlbg=="));   // any:second-token
-    EXPECT_FALSE(access.allows("Basic YW55Ondyb25n"));              // any:wrong
+    EXPECT_TRUE(access.allows("Basic YW55OnNlY29uZC10b2tlbg=="));  // any:second-token
+    EXPECT_FALSE(access.allows("Basic YW55Ondyb25n"));             // any:wrong
     EXPECT_FALSE(access.allows("Basic !!!not base64!!!"));
     EXPECT_TRUE(AccessControl().allows(""));  // --open
 }
