@@ -40,55 +40,44 @@ std::optional<Protocol> parse_protocol(const std::string& word) {
     return std::nullopt;
 }
 
+// A check where the option is declared: `fits` decides on the value as written, and the sentence
+// (with {} for the value) says what is wrong and the range to give. A value that is not a number
+// passes here and gets CLI11's conversion error.
+template <typename T>
+CLI::Validator value_check(std::function<bool(T)> fits, std::string sentence) {
+    return CLI::Validator(
+        [fits = std::move(fits), sentence = std::move(sentence)](std::string& text) -> std::string {
+            T value{};
+            if (!CLI::detail::lexical_cast(text, value) || fits(value))
+                return {};
+            return fmt::format(fmt::runtime(sentence), value);
+        },
+        "");
+}
+
+template <typename T>
+CLI::Validator between(T low, T high, std::string sentence) {
+    return value_check<T>([low, high](T value) { return value >= low && value <= high; }, std::move(sentence));
+}
+
+CLI::Validator one_of(const std::vector<std::string>& names, std::string sentence) {
+    return value_check<std::string>(
+        [names](const std::string& value) { return std::find(names.begin(), names.end(), value) != names.end(); },
+        std::move(sentence));
+}
+
 // Checks that need more than one option at a time; returns the sentence for the user.
 std::optional<std::string> validate(const ClientOptions& o) {
-    if (o.first_ttl < 1 || o.first_ttl > 255)
-        return fmt::format("first TTL {} is out of range: give -f between 1 and 255", o.first_ttl);
-    if (o.max_ttl < 1 || o.max_ttl > 255)
-        return fmt::format("max TTL {} is out of range: give -m between 1 and 255", o.max_ttl);
     if (o.first_ttl > o.max_ttl)
         return fmt::format("first TTL {} is above max TTL {}: give -f at most -m", o.first_ttl, o.max_ttl);
-    if (!(o.timeout_s > 0) || o.timeout_s > 60)
-        return fmt::format("timeout {} s is out of range: give -w between 0 and 60 seconds", o.timeout_s);
-    if (!(o.wait_here >= 0) || o.wait_here > 100 || !(o.wait_near >= 0) || o.wait_near > 100)
-        return fmt::format("-w {},{},{}: HERE and NEAR are factors of an RTT: give each between 0 (off) and 100",
-                           o.timeout_s, o.wait_here, o.wait_near);
-    if (!(o.inter_s >= 0) || o.inter_s > 10)
-        return fmt::format("send interval {} s is out of range: give -z between 0 and 10 seconds", o.inter_s);
-    if (!(o.deadline_s >= 1) || o.deadline_s > 86400)
-        return fmt::format("--deadline {} s is out of range: give 1 to 86400 seconds", o.deadline_s);
-    if (o.abort_after < 1 || o.abort_after > 255)
-        return fmt::format("--abort {} is out of range: give 1 to 255 silent hops", o.abort_after);
-    if (o.flow < 0 || o.flow > 65535)
-        return fmt::format("flow {} is out of range: give --flow between 0 and 65535", o.flow);
-    if (o.probes_per_hop < 1 || o.probes_per_hop > 10)
-        return fmt::format("{} probes per hop is out of range: give -q between 1 and 10", o.probes_per_hop);
-    if (o.retries < 0 || o.retries > 10)
-        return fmt::format("--retries {} is out of range: give 0 to 10", o.retries);
-    if (o.count < 0 || o.count > 100000)
-        return fmt::format("-c {} is out of range: give 1 to 100000 rounds", o.count);
-    if (!(o.interval_s >= 0.1) || o.interval_s > 3600)
-        return fmt::format("--interval {} s is out of range: give 0.1 to 3600 seconds", o.interval_s);
     if ((o.count > 0 || o.live) && o.engine == EngineKind::multipath)
         return std::string(
             "rounds (-c, --live) follow one flow: trace singlepath, or drop -c and --live for multipath");
-    if (o.max_in_flight < 1 || o.max_in_flight > 1024)
-        return fmt::format("-N {} is out of range: give 1 to 1024 probes in flight", o.max_in_flight);
     if (o.max_in_flight < o.probes_per_hop)
         return fmt::format("-N {} is below -q {}: allow at least one hop's probes in flight", o.max_in_flight,
                            o.probes_per_hop);
-    if (!(o.confidence > 0 && o.confidence < 1))
-        return fmt::format("--confidence {} is out of range: give a failure probability between 0 and 1", o.confidence);
-    if (std::find(graph_formats().begin(), graph_formats().end(), o.format) == graph_formats().end())
-        return fmt::format("unknown graph format '{}': give one of {}", o.format, fmt::join(graph_formats(), ", "));
     if (o.resolve_aliases && o.direction != Direction::two_way)
         return std::string("--resolve-aliases needs both directions: trace two-way");
-    if (o.max_probes < 50 || o.max_probes > 1000000)
-        return fmt::format("--max-probes {} is out of range: give 50 to 1000000", o.max_probes);
-    if (o.first_flow && (*o.first_flow < 10000 || *o.first_flow > 65534))
-        return fmt::format("--first-flow {} is out of range: give 10000 to 65534", *o.first_flow);
-    if (o.destination_port && (*o.destination_port < 1 || *o.destination_port > 65535))
-        return fmt::format("--destination-port {} is out of range: give 1 to 65535", *o.destination_port);
     if (o.destination_port && o.protocol == Protocol::icmp)
         return std::string("--destination-port needs udp or tcp probes: ICMP has no ports");
     if (o.destination_port && o.direction == Direction::reverse)
@@ -174,8 +163,8 @@ std::optional<std::string> option_outside_its_engine(const CLI::App& app, const 
     return std::nullopt;
 }
 
-// -w MAX[,HERE,NEAR] as traceroute(8) takes it; returns the sentence for the user when it is
-// not three numbers.
+// -w MAX[,HERE,NEAR] as traceroute(8) takes it, with its ranges; returns the sentence for the
+// user when it is not one or three numbers in range.
 std::optional<std::string> parse_wait(const std::string& text, ClientOptions& o) {
     std::vector<double> values;
     std::size_t at = 0;
@@ -203,6 +192,11 @@ std::optional<std::string> parse_wait(const std::string& text, ClientOptions& o)
         o.wait_here = values[1];
         o.wait_near = values[2];
     }
+    if (!(o.timeout_s > 0) || o.timeout_s > 60)
+        return fmt::format("timeout {} s is out of range: give -w between 0 and 60 seconds", o.timeout_s);
+    if (!(o.wait_here >= 0) || o.wait_here > 100 || !(o.wait_near >= 0) || o.wait_near > 100)
+        return fmt::format("-w {},{},{}: HERE and NEAR are factors of an RTT: give each between 0 (off) and 100",
+                           o.timeout_s, o.wait_here, o.wait_near);
     return std::nullopt;
 }
 
@@ -295,7 +289,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     std::vector<std::string> positional_words;
     std::optional<int> retries;
     std::optional<int> port;
-    std::string wait = "2";
+    std::string wait = fmt::format("{}", defaults::kTimeoutS);
     bool icmp_letter = false, tcp_letter = false, udp_letter = false, report = false;
     bool v4 = false, v6 = false;
 
@@ -338,8 +332,12 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_flag("-n,--no-resolve", o.no_resolve, "Do not look up host names of addresses");
     app.add_flag("-A,--as-lookup", o.as_lookup,
                  "Look up the origin AS of every hop over DNS (origin.asn.cymru.com); never delays the trace");
-    app.add_option("-f,--first-ttl,--min-ttl", o.first_ttl, "First TTL to probe")->capture_default_str();
-    app.add_option("-m,--max-ttl", o.max_ttl, "Last TTL to probe")->capture_default_str();
+    app.add_option("-f,--first-ttl,--min-ttl", o.first_ttl, "First TTL to probe")
+        ->check(between(1, 255, "first TTL {} is out of range: give -f between 1 and 255"))
+        ->capture_default_str();
+    app.add_option("-m,--max-ttl", o.max_ttl, "Last TTL to probe")
+        ->check(between(1, 255, "max TTL {} is out of range: give -m between 1 and 255"))
+        ->capture_default_str();
     app.add_option("-w,--timeout", wait,
                    "Seconds to wait for an answer: MAX, or MAX,HERE,NEAR as traceroute: at most HERE times the "
                    "RTT of an answer at the same hop and NEAR times that of one from further on (default 2,3,10; "
@@ -350,14 +348,21 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_flag("-T,--tcp", tcp_letter, "TCP SYN probes (as the word tcp, traceroute -T)");
     app.add_flag("-U,--udp", udp_letter, "UDP probes (as the word udp, traceroute -U)");
     app.add_option("-p,--port", port,
-                   "Destination port (UDP/TCP, traceroute -p): single path's --flow, multipath's --destination-port");
-    app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")->capture_default_str();
+                   "Destination port (UDP/TCP, traceroute -p): single path's --flow, multipath's --destination-port")
+        ->check(between(1, 65535, "-p {} is out of range: give a port from 1 to 65535"));
+    app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")
+        ->check(between(0.0, 10.0, "send interval {} s is out of range: give -z between 0 and 10 seconds"))
+        ->capture_default_str();
     app.add_option("--retries,--retry", retries,
-                   "Extra attempts for a probe that got no answer (default: 1 single path, 3 multipath)");
-    app.add_option("--abort", o.abort_after, "Stop after this many consecutive silent hops")->capture_default_str();
+                   "Extra attempts for a probe that got no answer (default: 1 single path, 3 multipath)")
+        ->check(between(0, 10, "--retries {} is out of range: give 0 to 10"));
+    app.add_option("--abort", o.abort_after, "Stop after this many consecutive silent hops")
+        ->check(between(1, 255, "--abort {} is out of range: give 1 to 255 silent hops"))
+        ->capture_default_str();
     CLI::Option* deadline =
         app.add_option("--deadline", o.deadline_s,
                        "Seconds the whole trace may take; then (as on Ctrl-C) what was found is printed and saved")
+            ->check(between(1.0, 86400.0, "--deadline {} s is out of range: give 1 to 86400 seconds"))
             ->capture_default_str();
     app.add_option("-s,--source", o.source, "Source address to probe from");
     app.add_option("-i,--interface", o.interface, "Interface to probe through");
@@ -377,7 +382,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                                          "error")
                               ->type_name("FILE");
     app.add_option("-l,--log-level", o.log_level, "Log detail on stderr")
-        ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
+        ->check(
+            one_of({"debug", "info", "warning", "error"}, "unknown log level '{}': say debug, info, warning or error"))
         ->capture_default_str();
     app.add_flag("-v,--verbose", o.verbosity, "More detail on stderr (repeatable)");
 
@@ -389,6 +395,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
             ->capture_default_str()
             ->group(kOutput);
     CLI::Option* format = app.add_option("--format", o.format, "Draw the graph as dot, gif, jpg, pdf, png, ps or svg")
+                              ->check(one_of(graph_formats(), fmt::format("unknown graph format '{{}}': give one of {}",
+                                                                          fmt::join(graph_formats(), ", "))))
                               ->capture_default_str()
                               ->group(kOutput);
     app.add_flag("--force", o.force, "Overwrite output files that exist (else BASE-1, BASE-2, ... is chosen)")
@@ -406,10 +414,12 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_option("-c,--count", o.count,
                    "Trace N rounds over the same flow, then print per-hop statistics of both directions (as mtr "
                    "--report)")
+        ->check(between(0, 100000, "-c {} is out of range: give 1 to 100000 rounds"))
         ->group(kRounds);
     app.add_flag("-r,--report", report, "Report mode as mtr -r: 10 rounds (-c 10) unless -c says otherwise")
         ->group(kRounds);
     app.add_option("--interval", o.interval_s, "Seconds between the starts of two rounds")
+        ->check(between(0.1, 3600.0, "--interval {} s is out of range: give 0.1 to 3600 seconds"))
         ->capture_default_str()
         ->group(kRounds);
     app.add_flag("--live", o.live,
@@ -419,14 +429,21 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
 
     CLI::Option* flow_option =
         app.add_option("--flow", o.flow, "Flow: destination port (UDP/TCP; TCP default 80) or ICMP checksum")
+            ->check(between(0, 65535, "flow {} is out of range: give --flow between 0 and 65535"))
             ->capture_default_str()
             ->group(kSinglePathGroup);
-    app.add_option("-q,--probes", o.probes_per_hop, "Probes per hop")->capture_default_str()->group(kSinglePathGroup);
+    app.add_option("-q,--probes", o.probes_per_hop, "Probes per hop")
+        ->check(between(1, 10, "{} probes per hop is out of range: give -q between 1 and 10"))
+        ->capture_default_str()
+        ->group(kSinglePathGroup);
     app.add_option("-N,--sim-queries", o.max_in_flight, "Probes in flight at once")
+        ->check(between(1, 1024, "-N {} is out of range: give 1 to 1024 probes in flight"))
         ->capture_default_str()
         ->group(kSinglePathGroup);
 
     app.add_option("--confidence", o.confidence, "Failure probability per branching point")
+        ->check(value_check<double>([](double p) { return p > 0 && p < 1; },
+                                    "--confidence {} is out of range: give a failure probability between 0 and 1"))
         ->capture_default_str()
         ->group(kMultipathGroup);
     app.add_option("--min-burst", o.min_burst, "Least probes in flight")->capture_default_str()->group(kMultipathGroup);
@@ -437,14 +454,17 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                  "(always on; accepted for compatibility)")
         ->group(kMultipathGroup);
     app.add_option("--max-probes", o.max_probes, "Most probes one direction may send (a safety cap)")
+        ->check(between(50, 1000000, "--max-probes {} is out of range: give 50 to 1000000"))
         ->capture_default_str()
         ->group(kMultipathGroup);
     app.add_option("--first-flow", o.first_flow,
                    "Flow of the first probe, 10000-65534 (default: random); flows count up from it")
+        ->check(between(10000, 65534, "--first-flow {} is out of range: give 10000 to 65534"))
         ->group(kMultipathGroup);
     app.add_option("--destination-port", o.destination_port,
                    "UDP/TCP: keep the destination port fixed (e.g. 443 through a firewall) and vary the source "
                    "port as the flow, as scamper's tcp-sport (forward probes)")
+        ->check(between(1, 65535, "--destination-port {} is out of range: give 1 to 65535"))
         ->group(kMultipathGroup);
     app.add_flag("--trace-bound", o.trace_bound,
                  "--confidence bounds the failure probability of the whole trace (union bound over every "
@@ -490,6 +510,19 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         return ParseExit{0, app.version()};
     } catch (const CLI::Success&) {
         return ParseExit{0, ""};  // --man, --completion: already printed
+    } catch (const CLI::ValidationError& e) {
+        // Every check declared above says its own sentence; CLI11 puts the option's name before it.
+        const std::string what = e.what();
+        const auto colon = what.find(": ");
+        return ParseExit{2, colon == std::string::npos ? what : what.substr(colon + 2)};
+    } catch (const CLI::ConversionError& e) {
+        // CLI11 says "Could not convert: --probes = abc".
+        const std::string what = e.what();
+        const auto colon = what.find(": "), equals = what.find(" = ");
+        if (colon == std::string::npos || equals == std::string::npos || equals < colon)
+            return ParseExit{2, fmt::format("{} ({})", what, kUsageHint)};
+        return ParseExit{2, fmt::format("{} takes a number, not '{}' ({})", what.substr(colon + 2, equals - colon - 2),
+                                        what.substr(equals + 3), kUsageHint)};
     } catch (const CLI::ExtrasError& e) {
         const std::string sentence = unknown_option_sentence(app, words);
         return ParseExit{2, sentence.empty() ? fmt::format("{} ({})", e.what(), kUsageHint) : sentence};
@@ -516,18 +549,16 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     if (const auto problem = parse_wait(wait, o))
         return ParseExit{2, *problem};
     if (report && o.count == 0)
-        o.count = 10;
+        o.count = defaults::kReportRounds;
     const bool multipath = o.engine == EngineKind::multipath;
     if (const auto name = option_outside_its_engine(app, words, multipath ? kSinglePathGroup : kMultipathGroup))
         return ParseExit{
             2, fmt::format("{} is a {} option: say {} or drop it", *name, multipath ? "single path" : "multipath",
                            multipath ? "singlepath" : "multipath")};
-    o.retries = retries.value_or(multipath ? 3 : 1);
+    o.retries = retries.value_or(multipath ? defaults::kMultipathRetries : defaults::kSinglePathRetries);
     if (port) {
         if (o.protocol == Protocol::icmp)
             return ParseExit{2, "-p names a port, and ICMP probes have none: trace udp or tcp, or drop -p"};
-        if (*port < 1 || *port > 65535)
-            return ParseExit{2, fmt::format("-p {} is out of range: give a port from 1 to 65535", *port)};
         if (flow_option->count() > 0 || o.destination_port)
             return ParseExit{2, "-p and --flow/--destination-port both set the port: give one"};
         if (multipath)
@@ -537,7 +568,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     }
     // TCP probes go to port 80 unless told otherwise, as traceroute -T does.
     if (o.protocol == Protocol::tcp && flow_option->count() == 0 && !port)
-        o.flow = 80;
+        o.flow = defaults::kTcpFlow;
     // -o NAME.json names the JSON file, -o NAME.FORMAT the drawing itself: the extension is not
     // added a second time.
     auto dot = o.output_base.rfind('.');

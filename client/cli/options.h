@@ -10,6 +10,7 @@
 
 #include "ip_address.h"
 #include "probe/probe_codec.h"
+#include "trace_defaults.h"
 
 namespace rtt::client {
 
@@ -24,14 +25,14 @@ struct ClientOptions {
 
     std::optional<Family> family;  // -4 / -6
     bool no_resolve = false;
-    int first_ttl = 1;
-    int max_ttl = 30;
-    double timeout_s = 2.0;   // -w MAX: the longest wait for an answer
-    double wait_here = 3.0;   // -w MAX,HERE,NEAR: at most HERE times an answer's RTT at the same hop
-    double wait_near = 10.0;  // ... and NEAR times the RTT of an answer from further on (0: off)
-    double deadline_s = 600;  // the whole run, both directions; then what was found is kept
-    double inter_s = 0.0;
-    int abort_after = 3;
+    int first_ttl = defaults::kFirstTtl;
+    int max_ttl = defaults::kMaxTtl;
+    double timeout_s = defaults::kTimeoutS;    // -w MAX: the longest wait for an answer
+    double wait_here = defaults::kWaitHere;    // -w MAX,HERE,NEAR: at most HERE times an answer's RTT at the same hop
+    double wait_near = defaults::kWaitNear;    // ... and NEAR times the RTT of an answer from further on (0: off)
+    double deadline_s = defaults::kDeadlineS;  // the whole run, both directions; then what was found is kept
+    double inter_s = defaults::kInterS;
+    int abort_after = defaults::kAbortAfter;
     std::string source;
     std::string interface;
     bool assume_yes = false;
@@ -52,25 +53,25 @@ struct ClientOptions {
     bool as_lookup = false;  // -A: origin AS of every hop over DNS
 
     // Both engines
-    int retries = 1;  // extra attempts for an unanswered probe (singlepath 1, multipath 3)
+    int retries = defaults::kSinglePathRetries;  // extra attempts for an unanswered probe (multipath: 3)
 
     // Report and live view (single path): rounds over the same flow, statistics per hop
     int count = 0;  // -c: rounds, then the report (0: an ordinary trace)
-    double interval_s = 1.0;
+    double interval_s = defaults::kIntervalS;
     bool live = false;  // --live: a terminal view updated every round
 
     // singlepath
-    int flow = 33434;
-    int probes_per_hop = 3;
-    int max_in_flight = 16;
+    int flow = defaults::kFlow;
+    int probes_per_hop = defaults::kProbesPerHop;
+    int max_in_flight = defaults::kMaxInFlight;
 
     // multipath
-    double confidence = 0.05;
-    int min_burst = 20;
-    int max_burst = 500;
+    double confidence = defaults::kConfidence;
+    int min_burst = defaults::kMinBurst;
+    int max_burst = defaults::kMaxBurst;
     bool no_merge = false;
     bool opt_single_vertex_hop = false;
-    int max_probes = 10000;
+    int max_probes = defaults::kMaxProbes;
     std::optional<int> first_flow;        // default: random
     std::optional<int> destination_port;  // multipath UDP/TCP: fixed, the source port is the flow
     bool trace_bound = false;             // --confidence bounds the whole trace, not each vertex

@@ -23,20 +23,21 @@
 #include "io/event_loop.h"
 #include "measurement/multipath_graph.h"
 #include "measurement/trace_result.h"
+#include "trace_defaults.h"
 
 namespace rtt::client {
 
 struct MultipathSettings {
-    std::uint8_t first_ttl = 1;
-    std::uint8_t max_ttl = 30;
-    double confidence = 0.05;          // failure probability per branching point ...
-    bool trace_bound = false;          // ... or of the whole trace (union bound over its vertices)
-    int retries = 3;                   // extra attempts for a probe that got no answer
-    int abort_after = 3;               // a flow silent at this many consecutive TTLs is given up
-    std::size_t min_burst = 20;        // probes in flight after a loss
-    std::size_t max_burst = 500;       // probes in flight on a loss-free network
-    std::uint64_t max_probes = 10000;  // safety cap for one direction
-    std::uint16_t first_flow = 10000;  // flow i is first_flow + i (wrapping inside kFlowRange)
+    std::uint8_t first_ttl = defaults::kFirstTtl;
+    std::uint8_t max_ttl = defaults::kMaxTtl;
+    double confidence = defaults::kConfidence;        // failure probability per branching point ...
+    bool trace_bound = false;                         // ... or of the whole trace (union bound over its vertices)
+    int retries = defaults::kMultipathRetries;        // extra attempts for a probe that got no answer
+    int abort_after = defaults::kAbortAfter;          // a flow silent at this many consecutive TTLs is given up
+    std::size_t min_burst = defaults::kMinBurst;      // probes in flight after a loss
+    std::size_t max_burst = defaults::kMaxBurst;      // probes in flight on a loss-free network
+    std::uint64_t max_probes = defaults::kMaxProbes;  // safety cap for one direction
+    std::uint16_t first_flow = 10000;                 // flow i is first_flow + i (wrapping inside kFlowRange)
 };
 
 class MultipathEngine final : public ProbingTask, private ProbeListener {

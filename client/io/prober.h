@@ -17,6 +17,7 @@
 #include "io/clock.h"
 #include "io/packet_wire.h"
 #include "probe/probe_codec.h"
+#include "trace_defaults.h"
 
 namespace rtt::client {
 
@@ -45,7 +46,7 @@ public:
 };
 
 struct ProberSettings {
-    std::int64_t timeout_ns = 2'000'000'000;
+    std::int64_t timeout_ns = static_cast<std::int64_t>(defaults::kTimeoutS * 1e9);
     std::int64_t inter_ns = 0;   // least time between two sends
     std::uint16_t first_id = 0;  // the first probe id; 0: a random one (a simulation fixes it)
 };

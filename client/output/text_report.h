@@ -16,6 +16,7 @@
 #include "measurement/trace_direction.h"
 #include "measurement/trace_result.h"
 #include "net/reverse_resolver.h"
+#include "trace_defaults.h"
 
 namespace rtt::client {
 
@@ -26,13 +27,13 @@ struct SectionHeading {
     IpAddress target;
     IpAddress source;
     IpAddress end_of_path;
-    int first_ttl = 1;
-    int max_ttl = 30;
-    int abort_after = 3;
+    int first_ttl = defaults::kFirstTtl;
+    int max_ttl = defaults::kMaxTtl;
+    int abort_after = defaults::kAbortAfter;
     std::uint16_t flow = 0;
-    int probes_per_hop = 3;
+    int probes_per_hop = defaults::kProbesPerHop;
     bool multipath = false;
-    double confidence = 0.05;
+    double confidence = defaults::kConfidence;
     bool trace_bound = false;  // the confidence is for the whole trace
     bool merge = true;         // multipath: fold vertices seen at several TTLs
     bool flow_paths = false;   // multipath: also the per-flow table (--paths)

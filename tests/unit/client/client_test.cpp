@@ -336,6 +336,16 @@ TEST(CommandLine, OneSentencePerBadInput) {
               "bursts 30..20 are invalid: give 1 <= --min-burst <= --max-burst");
     EXPECT_EQ(parse_error({"--deadline", "0", "forward", "udp", "singlepath", "x"}),
               "--deadline 0 s is out of range: give 1 to 86400 seconds");
+    // Issue 25: the ranges are checked where the options are declared, with the same sentences.
+    EXPECT_EQ(parse_error({"-q", "abc", "x"}), "--probes takes a number, not 'abc' (see `reverse-traceroute --help`)");
+    EXPECT_EQ(parse_error({"--log-level", "loud", "x"}), "unknown log level 'loud': say debug, info, warning or error");
+    EXPECT_EQ(parse_error({"--format", "bmp", "x"}),
+              "unknown graph format 'bmp': give one of dot, gif, jpg, pdf, png, ps, svg");
+    EXPECT_EQ(parse_error({"-q", "11", "x"}), "11 probes per hop is out of range: give -q between 1 and 10");
+    EXPECT_EQ(parse_error({"-N", "0", "x"}), "-N 0 is out of range: give 1 to 1024 probes in flight");
+    EXPECT_EQ(parse_error({"--interval", "0.01", "-c", "2", "x"}),
+              "--interval 0.01 s is out of range: give 0.1 to 3600 seconds");
+    EXPECT_EQ(parse_error({"-w", "61", "x"}), "timeout 61 s is out of range: give -w between 0 and 60 seconds");
 }
 
 // Issue 26: the traceroute and mtr letters people type, and the sentences for near misses.
