@@ -11,35 +11,46 @@
 
 namespace rtt::sim {
 
-SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, SimulatedNetwork& network,
-                              std::int64_t limit_ns) {
-    const std::int64_t start = network.clock().monotonic_ns();
-    const auto all_finished = [&] {
-        return std::all_of(tasks.begin(), tasks.end(), [](client::ProbingTask* t) { return t->finished(); });
-    };
-    for (client::ProbingTask* task : tasks)
-        task->start();
-    for (;;) {
-        for (client::ProbingTask* task : tasks)
-            task->prober().service();
-        if (all_finished())
-            return {false, network.clock().monotonic_ns() - start};
-        std::optional<std::int64_t> next = network.next_event_ns();
-        for (client::ProbingTask* task : tasks)
-            if (const auto wakeup = task->prober().next_wakeup_ns())
-                next = next ? std::min(*next, *wakeup) : *wakeup;
-        // As in the real event loop: nothing pending anywhere, yet not finished, is a stall.
-        if (!next)
-            throw std::logic_error("a probing task stalled with nothing in flight");
-        if (*next - start > limit_ns) {
-            network.advance_to(start + limit_ns);
-            for (client::ProbingTask* task : tasks)
-                if (!task->finished())
-                    task->interrupt("the simulation's time limit");
-            return {true, limit_ns};
-        }
-        network.advance_to(*next);
+namespace {
+
+// The simulated network's side of the client's run loop: time jumps to the next event (a packet
+// arriving, or what the loop waits for), and a stop (Ctrl-C, SIGTERM) can be asked for at a
+// simulated time.
+class SimulatedWaiter final : public client::LoopWaiter {
+public:
+    SimulatedWaiter(SimulatedNetwork& network, std::optional<SimulatedStop> stop) : network_(network), stop_(stop) {}
+    std::int64_t now_ns() const override { return network_.clock().monotonic_ns(); }
+    void wait_until(std::int64_t until_ns) override {
+        std::int64_t next = until_ns;
+        if (const auto event = network_.next_event_ns())
+            next = std::min(next, *event);
+        if (stop_)
+            next = std::min(next, stop_->at_ns);
+        network_.advance_to(std::max(next, now_ns()));
     }
+    int stop_requested() override {
+        if (!stop_ || now_ns() < stop_->at_ns)
+            return 0;
+        const int signal = stop_->signal;
+        stop_.reset();
+        return signal;
+    }
+
+private:
+    SimulatedNetwork& network_;
+    std::optional<SimulatedStop> stop_;
+};
+
+}  // namespace
+
+SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, SimulatedNetwork& network,
+                              std::int64_t limit_ns, std::optional<SimulatedStop> stop) {
+    const std::int64_t start = network.clock().monotonic_ns();
+    if (stop)
+        stop->at_ns += start;
+    SimulatedWaiter waiter(network, stop);
+    const client::RunEnd end = client::run_loop(tasks, waiter, start + limit_ns);
+    return {end.interrupted && end.signal == 0, end.signal, network.clock().monotonic_ns() - start};
 }
 
 namespace {
@@ -86,9 +97,10 @@ SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpe
     for (auto* parts : {forward.get(), reverse.get()})
         if (parts)
             tasks.push_back(&parts->task());
-    const SimulatedRunEnd end = run_simulated(tasks, network, spec.limit_ns);
+    const SimulatedRunEnd end = run_simulated(tasks, network, spec.limit_ns, spec.stop);
     SimulatedTrace trace;
     trace.hung = end.hung;
+    trace.stopped_by = end.stopped_by;
     trace.simulated_ns = end.simulated_ns;
     const auto take = [](DirectionParts& parts) {
         parts.result.probes_sent = parts.prober->probes_sent();

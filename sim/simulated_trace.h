@@ -17,6 +17,13 @@
 
 namespace rtt::sim {
 
+// A stop asked for while a simulated trace runs, as Ctrl-C (SIGINT) or SIGTERM would: `at_ns`
+// after the start, in simulated time.
+struct SimulatedStop {
+    std::int64_t at_ns = 0;
+    int signal = 2;  // SIGINT
+};
+
 struct SimulatedTraceSpec {
     std::string client = "client";
     IpAddress target;
@@ -28,8 +35,10 @@ struct SimulatedTraceSpec {
     client::MultipathSettings multipath_settings;
     client::ProberSettings prober;
     std::optional<std::uint16_t> destination_port;  // forward UDP/TCP: fixed, flows in the source port
-    // Simulated time after which the run counts as hung: its tasks are interrupted.
+    // Simulated time after which the run counts as hung: its tasks are interrupted, as the
+    // client's --deadline does.
     std::int64_t limit_ns = 3600LL * 1'000'000'000;
+    std::optional<SimulatedStop> stop;
 };
 
 struct SimulatedDirection {
@@ -42,17 +51,20 @@ struct SimulatedTrace {
     std::optional<SimulatedDirection> forward;
     std::optional<SimulatedDirection> reverse;
     bool hung = false;              // the limit passed before every direction finished
+    int stopped_by = 0;             // the signal of SimulatedTraceSpec::stop, once it ended the run
     std::int64_t simulated_ns = 0;  // how long the trace took in simulated time
 };
 
-// Runs the tasks in simulated time until every one has finished or `limit_ns` passed since the
-// start (then the unfinished ones are interrupted and `hung` is true).
+// Runs the tasks in the client's own run loop (client::run_loop) in simulated time, until every
+// one has finished, `stop` comes (its signal ends the run as on a terminal), or `limit_ns` passed
+// since the start (then the unfinished ones are interrupted as by --deadline and `hung` is true).
 struct SimulatedRunEnd {
     bool hung = false;
+    int stopped_by = 0;
     std::int64_t simulated_ns = 0;
 };
 SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, SimulatedNetwork& network,
-                              std::int64_t limit_ns);
+                              std::int64_t limit_ns, std::optional<SimulatedStop> stop = std::nullopt);
 
 SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec);
 

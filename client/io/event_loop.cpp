@@ -90,17 +90,29 @@ void interrupt_all(std::span<ProbingTask* const> tasks, const std::string& why) 
             task->interrupt(why);
 }
 
+// The real network's side of the loop: epoll over the probers' sockets and the signal descriptor.
+class SystemWaiter final : public LoopWaiter {
+public:
+    explicit SystemWaiter(std::span<ProbingTask* const> tasks) {
+        epoll_.watch(stop_.fd());
+        for (ProbingTask* task : tasks)
+            for (const int fd : task->prober().receive_fds())
+                epoll_.watch(fd);
+    }
+    std::int64_t now_ns() const override { return monotonic_ns(); }
+    void wait_until(std::int64_t until_ns) override { epoll_.wait(std::max<std::int64_t>(0, until_ns - now_ns())); }
+    int stop_requested() override { return stop_.received(); }
+
+private:
+    StopSignals stop_;
+    Epoll epoll_;
+};
+
 }  // namespace
 
-RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t deadline_ns,
-                          const std::function<void()>& tick, std::int64_t tick_ns) {
-    std::int64_t next_tick = monotonic_ns() + tick_ns;
-    StopSignals stop;
-    Epoll epoll;
-    epoll.watch(stop.fd());
-    for (ProbingTask* task : tasks)
-        for (const int fd : task->prober().receive_fds())
-            epoll.watch(fd);
+RunEnd run_loop(std::span<ProbingTask* const> tasks, LoopWaiter& waiter, std::int64_t deadline_ns,
+                const std::function<void()>& tick, std::int64_t tick_ns) {
+    std::int64_t next_tick = waiter.now_ns() + tick_ns;
     for (ProbingTask* task : tasks)
         task->start();
     for (;;) {
@@ -110,11 +122,11 @@ RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t dead
             task->prober().service();
         if (std::all_of(tasks.begin(), tasks.end(), [](ProbingTask* t) { return t->finished(); }))
             return {};
-        if (const int signal = stop.received()) {
+        if (const int signal = waiter.stop_requested()) {
             interrupt_all(tasks, signal == SIGINT ? "Ctrl-C" : "SIGTERM");
             return {true, signal};
         }
-        if (deadline_ns && monotonic_ns() >= deadline_ns) {
+        if (deadline_ns && waiter.now_ns() >= deadline_ns) {
             interrupt_all(tasks, "--deadline");
             return {true, 0};
         }
@@ -126,16 +138,22 @@ RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t dead
         if (!wakeup)
             throw std::logic_error("a probing task stalled with nothing in flight");
         if (tick) {
-            if (monotonic_ns() >= next_tick) {
+            if (waiter.now_ns() >= next_tick) {
                 tick();
-                next_tick = monotonic_ns() + tick_ns;
+                next_tick = waiter.now_ns() + tick_ns;
             }
             wakeup = std::min(*wakeup, next_tick);
         }
         if (deadline_ns)
             wakeup = std::min(*wakeup, deadline_ns);
-        epoll.wait(std::max<std::int64_t>(0, *wakeup - monotonic_ns()));
+        waiter.wait_until(*wakeup);
     }
+}
+
+RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t deadline_ns,
+                          const std::function<void()>& tick, std::int64_t tick_ns) {
+    SystemWaiter waiter(tasks);
+    return run_loop(tasks, waiter, deadline_ns, tick, tick_ns);
 }
 
 int wait_watching_signals(std::int64_t until_ns, const std::function<void()>& tick, std::int64_t tick_ns) {

@@ -29,10 +29,28 @@ struct RunEnd {
     int signal = 0;            // SIGINT or SIGTERM, or 0 (the deadline)
 };
 
-// Starts every task and runs until all have finished, SIGINT or SIGTERM arrives, or
-// `deadline_ns` (CLOCK_MONOTONIC, 0: none) passes; then the unfinished tasks are interrupted.
-// The two signals are blocked while it runs (they are read from a signalfd), and delivered as
-// usual again afterwards. `tick`, if given, is called about every `tick_ns` (progress display).
+// What the run loop waits on: its clock, answers arriving, and a request to stop. Raw sockets,
+// epoll and SIGINT/SIGTERM on a real network (run_until_finished); the simulated network and its
+// time in sim/, so that the simulator drives this same loop.
+class LoopWaiter {
+public:
+    virtual ~LoopWaiter() = default;
+    virtual std::int64_t now_ns() const = 0;
+    // Returns when an answer may have arrived, or at `until_ns` at the latest.
+    virtual void wait_until(std::int64_t until_ns) = 0;
+    // SIGINT or SIGTERM when one asked to stop (once), else 0.
+    virtual int stop_requested() = 0;
+};
+
+// Starts every task and runs until all have finished, a stop is requested (the tasks are
+// interrupted: "Ctrl-C", "SIGTERM") or `deadline_ns` (the waiter's clock, 0: none) passes
+// ("--deadline"). `tick`, if given, is called about every `tick_ns` (progress display).
+RunEnd run_loop(std::span<ProbingTask* const> tasks, LoopWaiter& waiter, std::int64_t deadline_ns = 0,
+                const std::function<void()>& tick = {}, std::int64_t tick_ns = 200'000'000);
+
+// run_loop on the real network: CLOCK_MONOTONIC, the probers' sockets, SIGINT and SIGTERM. The
+// two signals are blocked while it runs (they are read from a signalfd), and delivered as usual
+// again afterwards.
 RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t deadline_ns = 0,
                           const std::function<void()>& tick = {}, std::int64_t tick_ns = 200'000'000);
 

@@ -210,6 +210,34 @@ TEST(EnginePaths, AnInterruptedTraceShowsTheDestinationOnce) {
                 break;
             }
     EXPECT_EQ(destination_hops, 1);
+    EXPECT_EQ(trace.forward->record.summary->failure, "--deadline");  // the client's own run loop
+}
+
+// Issue 25: the simulator drives the client's run loop, so Ctrl-C and SIGTERM are tested here as
+// an ordinary user: the run ends at the signal, every direction still probing is interrupted
+// with what it found, and a direction that had finished keeps its own end.
+TEST(EnginePaths, CtrlCAndSigtermEndTheRunWithWhatWasFound) {
+    for (const int signal : {2 /* SIGINT */, 15 /* SIGTERM */}) {
+        Topology topology = lab_topology("asymmetric");
+        topology.node("r2").behaviour.silent = true;  // on the way out only
+        topology.node("server").reverse_server = true;
+        SimulatedNetwork network(topology, 1);
+        auto spec = spec_to(topology.address("server", Family::v4), false);
+        spec.reverse = true;
+        spec.singlepath.wait_here = 0;  // r2 keeps the forward trace waiting
+        spec.singlepath.wait_near = 0;
+        spec.prober.timeout_ns = 30'000 * kMs;
+        spec.stop = SimulatedStop{1000 * kMs, signal};
+        const auto trace = simulate_trace(network, spec);
+        EXPECT_EQ(trace.stopped_by, signal);
+        EXPECT_FALSE(trace.hung);
+        EXPECT_EQ(trace.simulated_ns, 1000 * kMs);
+        const auto& forward = *trace.forward->record.summary;
+        EXPECT_EQ(forward.end, TraceEnd::interrupted);
+        EXPECT_EQ(forward.failure, signal == 2 ? "Ctrl-C" : "SIGTERM");
+        EXPECT_EQ(responders(trace.forward->record.hops).size(), 3u);  // r1, r3 and the server kept
+        EXPECT_EQ(trace.reverse->record.summary->end, TraceEnd::reached);
+    }
 }
 
 TEST(EnginePaths, ThreeSilentRoutersEndTheTraceAsNoReply) {
