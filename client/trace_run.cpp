@@ -7,10 +7,10 @@
 #include <memory>
 #include <random>
 
+#include "cli/trace_settings.h"
 #include "client_error.h"
+#include "direction_wiring.h"
 #include "engine/multipath_engine.h"
-#include "engine/server_check.h"
-#include "engine/singlepath_engine.h"
 #include "io/event_loop.h"
 #include "io/raw_socket.h"
 #include "io/raw_socket_wire.h"
@@ -23,8 +23,6 @@
 #include "output/output_paths.h"
 #include "output/statistics_table.h"
 #include "output/text_report.h"
-#include "probe/forward_codec.h"
-#include "probe/reverse_codec.h"
 #include "transmit/measurement_transmitter.h"
 
 namespace rtt::client {
@@ -60,19 +58,15 @@ private:
     int rounds_ = 0;
 };
 
-// Everything one direction needs, kept alive for the whole run.
-struct DirectionRun {
-    TraceDirection direction = TraceDirection::forward;
-    std::unique_ptr<Prober> prober;
+// Everything one direction needs, kept alive for the whole run: its wiring (shared with the
+// simulator) and what the client keeps of it.
+struct DirectionRun : DirectionWiring {
     TraceRecord record;
     DirectionStatistics statistics;
     std::unique_ptr<RoundBuffer> round;  // rounds only
     std::unique_ptr<ObserverFanOut> observers;
-    std::unique_ptr<ProbingTask> engine;
-    std::unique_ptr<ServerCheck> check;  // reverse only, before its first round
-    IpAddress root;
 
-    ProbingTask& task() { return check ? static_cast<ProbingTask&>(*check) : *engine; }
+    explicit DirectionRun(DirectionWiring wiring) : DirectionWiring(std::move(wiring)) {}
     bool failed() const { return record.summary && record.summary->end == TraceEnd::failed; }
 };
 
@@ -281,53 +275,22 @@ int run_trace(const ClientOptions& options) {
     // --json: stdout carries the JSON alone, and the text is not written at all.
     TextReport text(stdout, resolver);
 
-    const ProberSettings prober_settings{static_cast<std::int64_t>(options.timeout_s * 1e9),
-                                         static_cast<std::int64_t>(options.inter_s * 1e9)};
-    const SinglePathSettings engine_settings{static_cast<std::uint8_t>(options.first_ttl),
-                                             static_cast<std::uint8_t>(options.max_ttl),
-                                             static_cast<std::uint16_t>(options.flow),
-                                             options.probes_per_hop,
-                                             options.retries,
-                                             options.abort_after,
-                                             static_cast<std::size_t>(options.max_in_flight),
-                                             options.wait_here,
-                                             options.wait_near};
-    MultipathSettings multipath_settings;
-    multipath_settings.first_ttl = static_cast<std::uint8_t>(options.first_ttl);
-    multipath_settings.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
-    multipath_settings.confidence = options.confidence;
-    multipath_settings.trace_bound = options.trace_bound;
-    multipath_settings.retries = options.retries;
-    multipath_settings.abort_after = options.abort_after;
-    multipath_settings.min_burst = static_cast<std::size_t>(options.min_burst);
-    multipath_settings.max_burst = static_cast<std::size_t>(options.max_burst);
-    multipath_settings.max_probes = static_cast<std::uint64_t>(options.max_probes);
-    multipath_settings.first_flow =
-        static_cast<std::uint16_t>(options.first_flow ? *options.first_flow : 10000 + std::random_device{}() % 55535);
-
+    const TraceSettings settings =
+        trace_settings(options, static_cast<std::uint16_t>(10000 + std::random_device{}() % 55535));
     std::vector<std::unique_ptr<DirectionRun>> runs;
     // A fresh engine for the next round (the only one, for an ordinary trace); a reverse
     // direction asks the server first, once.
-    const auto new_engine = [&](DirectionRun& run) {
-        if (options.engine == EngineKind::multipath)
-            run.engine = std::make_unique<MultipathEngine>(*run.prober, run.root, multipath_settings, *run.observers);
-        else
-            run.engine = std::make_unique<SinglePathEngine>(*run.prober, engine_settings, *run.observers);
-        run.check.reset();
-        if (run.direction == TraceDirection::reverse && !run.record.summary)
-            run.check = std::make_unique<ServerCheck>(*run.prober, static_cast<std::uint16_t>(options.flow),
-                                                      *run.observers, *run.engine);
-    };
-    const auto add_direction = [&](TraceDirection direction, std::unique_ptr<ProbeCodec> codec, IpAddress root) {
-        auto run = std::make_unique<DirectionRun>();
-        run->direction = direction;
-        run->root = root;
+    const auto new_engine = [&](DirectionRun& run) { run.new_engine(settings, *run.observers, !run.record.summary); };
+    const auto add_direction = [&](TraceDirection direction) {
+        auto run = std::make_unique<DirectionRun>(wire_direction(
+            direction, settings, source, target, static_cast<std::uint16_t>(getpid()),
+            [&](const ProbeCodec& codec) { return std::make_unique<RawSocketWire>(codec, options.interface); }));
         const SectionHeading heading{direction,
                                      options.protocol,
                                      options.target,
                                      target,
                                      source,
-                                     codec->end_of_path(),
+                                     run->prober->codec().end_of_path(),
                                      options.first_ttl,
                                      options.max_ttl,
                                      options.abort_after,
@@ -338,8 +301,6 @@ int run_trace(const ClientOptions& options) {
                                      options.trace_bound,
                                      !options.no_merge,
                                      options.flow_paths};
-        auto wire = std::make_unique<RawSocketWire>(*codec, options.interface);
-        run->prober = std::make_unique<Prober>(std::move(codec), prober_settings, std::move(wire));
         if (rounds) {
             run->round = std::make_unique<RoundBuffer>(run->record, run->statistics);
             run->observers = std::make_unique<ObserverFanOut>(std::vector<TraceObserver*>{&lookups, run->round.get()});
@@ -351,17 +312,10 @@ int run_trace(const ClientOptions& options) {
         }
         runs.push_back(std::move(run));
     };
-    if (options.direction != Direction::reverse)
-        add_direction(
-            TraceDirection::forward,
-            std::make_unique<ForwardCodec>(options.protocol, source, target, static_cast<std::uint16_t>(getpid()),
-                                           options.destination_port
-                                               ? std::optional(static_cast<std::uint16_t>(*options.destination_port))
-                                               : std::nullopt),
-            source);
-    if (options.direction != Direction::forward)
-        add_direction(TraceDirection::reverse, std::make_unique<ReverseCodec>(options.protocol, source, target),
-                      target);
+    if (settings.forward)
+        add_direction(TraceDirection::forward);
+    if (settings.reverse)
+        add_direction(TraceDirection::reverse);
 
     const auto started = std::chrono::system_clock::now();
     const auto deadline = monotonic_ns() + static_cast<std::int64_t>(options.deadline_s * 1e9);

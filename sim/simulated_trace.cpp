@@ -5,10 +5,6 @@
 #include <memory>
 #include <stdexcept>
 
-#include "engine/server_check.h"
-#include "probe/forward_codec.h"
-#include "probe/reverse_codec.h"
-
 namespace rtt::sim {
 
 namespace {
@@ -56,12 +52,8 @@ SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, Simul
 namespace {
 
 struct DirectionParts {
-    std::unique_ptr<client::Prober> prober;
-    std::unique_ptr<client::ProbingTask> engine;
-    std::unique_ptr<client::ServerCheck> check;
+    client::DirectionWiring wiring;
     SimulatedDirection result;
-
-    client::ProbingTask& task() { return check ? static_cast<client::ProbingTask&>(*check) : *engine; }
 };
 
 }  // namespace
@@ -69,42 +61,36 @@ struct DirectionParts {
 SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec) {
     const Family family = spec.target.family();
     const IpAddress source = network.topology().address(spec.client, family);
-    std::unique_ptr<DirectionParts> forward, reverse;
-    const auto build = [&](std::unique_ptr<client::ProbeCodec> codec, const IpAddress& root) {
+    // The same wiring as the client's, on the simulated network's wires and clock.
+    const auto build = [&](TraceDirection direction) {
         auto parts = std::make_unique<DirectionParts>();
-        const auto protocols = codec->answer_protocols();
-        auto wire = network.attach(spec.client, std::vector<std::uint8_t>(protocols.begin(), protocols.end()));
-        parts->prober =
-            std::make_unique<client::Prober>(std::move(codec), spec.prober, std::move(wire), network.clock());
-        if (spec.multipath)
-            parts->engine = std::make_unique<client::MultipathEngine>(*parts->prober, root, spec.multipath_settings,
-                                                                      parts->result.record);
-        else
-            parts->engine =
-                std::make_unique<client::SinglePathEngine>(*parts->prober, spec.singlepath, parts->result.record);
+        parts->wiring = client::wire_direction(
+            direction, spec, source, spec.target, 4242,
+            [&](const client::ProbeCodec& codec) {
+                const auto protocols = codec.answer_protocols();
+                return network.attach(spec.client, std::vector<std::uint8_t>(protocols.begin(), protocols.end()));
+            },
+            network.clock());
+        parts->wiring.new_engine(spec, parts->result.record, true);
         return parts;
     };
+    std::unique_ptr<DirectionParts> forward, reverse;
     if (spec.forward)
-        forward = build(
-            std::make_unique<client::ForwardCodec>(spec.protocol, source, spec.target, 4242, spec.destination_port),
-            source);
-    if (spec.reverse) {
-        reverse = build(std::make_unique<client::ReverseCodec>(spec.protocol, source, spec.target), spec.target);
-        reverse->check = std::make_unique<client::ServerCheck>(*reverse->prober, spec.singlepath.flow,
-                                                               reverse->result.record, *reverse->engine);
-    }
+        forward = build(TraceDirection::forward);
+    if (spec.reverse)
+        reverse = build(TraceDirection::reverse);
     std::vector<client::ProbingTask*> tasks;
     for (auto* parts : {forward.get(), reverse.get()})
         if (parts)
-            tasks.push_back(&parts->task());
+            tasks.push_back(&parts->wiring.task());
     const SimulatedRunEnd end = run_simulated(tasks, network, spec.limit_ns, spec.stop);
     SimulatedTrace trace;
     trace.hung = end.hung;
     trace.stopped_by = end.stopped_by;
     trace.simulated_ns = end.simulated_ns;
     const auto take = [](DirectionParts& parts) {
-        parts.result.probes_sent = parts.prober->probes_sent();
-        parts.result.probes_answered = parts.prober->probes_answered();
+        parts.result.probes_sent = parts.wiring.prober->probes_sent();
+        parts.result.probes_answered = parts.wiring.prober->probes_answered();
         return std::move(parts.result);
     };
     if (forward)

@@ -9,8 +9,7 @@
 #include <span>
 #include <string>
 
-#include "engine/multipath_engine.h"
-#include "engine/singlepath_engine.h"
+#include "direction_wiring.h"
 #include "io/event_loop.h"
 #include "measurement/trace_record.h"
 #include "simulated_network.h"
@@ -24,17 +23,11 @@ struct SimulatedStop {
     int signal = 2;  // SIGINT
 };
 
-struct SimulatedTraceSpec {
+// The trace's settings as the client derives them from its options (direction_wiring.h), plus
+// where it runs in the simulated network.
+struct SimulatedTraceSpec : client::TraceSettings {
     std::string client = "client";
     IpAddress target;
-    Protocol protocol = Protocol::udp;
-    bool forward = true;
-    bool reverse = false;
-    bool multipath = true;
-    client::SinglePathSettings singlepath;
-    client::MultipathSettings multipath_settings;
-    client::ProberSettings prober;
-    std::optional<std::uint16_t> destination_port;  // forward UDP/TCP: fixed, flows in the source port
     // Simulated time after which the run counts as hung: its tasks are interrupted, as the
     // client's --deadline does.
     std::int64_t limit_ns = 3600LL * 1'000'000'000;

@@ -86,10 +86,12 @@ std::vector<std::string> side_by_side(const std::vector<std::vector<std::string>
 std::vector<std::string> statistics_table(const std::vector<StatisticsSide>& sides, const AddressLabel& label,
                                           std::size_t columns) {
     std::vector<std::size_t> natural;
+    natural.reserve(sides.size());
     for (const auto& side : sides)
         natural.push_back(natural_host_width(side, label));
     const auto lines_with = [&](const std::vector<std::size_t>& host_widths) {
         std::vector<std::vector<std::string>> out;
+        out.reserve(sides.size());
         for (std::size_t i = 0; i < sides.size(); ++i)
             out.push_back(side_lines(sides[i], label, host_widths[i]));
         return out;
@@ -104,6 +106,7 @@ std::vector<std::string> statistics_table(const std::vector<StatisticsSide>& sid
     const std::size_t fixed_all = separators + sides.size() * fixed_width();
     if (columns > fixed_all && (columns - fixed_all) / sides.size() >= kLeastHostWidth) {
         std::vector<std::size_t> widths;
+        widths.reserve(natural.size());
         for (const std::size_t width : natural)
             widths.push_back(std::min(width, (columns - fixed_all) / sides.size()));
         return side_by_side(lines_with(widths));

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#include "cli/trace_settings.h"
+
+namespace rtt::client {
+
+TraceSettings trace_settings(const ClientOptions& options, std::uint16_t first_flow) {
+    TraceSettings s;
+    s.forward = options.direction != Direction::reverse;
+    s.reverse = options.direction != Direction::forward;
+    s.protocol = options.protocol;
+    s.multipath = options.engine == EngineKind::multipath;
+    s.prober.timeout_ns = static_cast<std::int64_t>(options.timeout_s * 1e9);
+    s.prober.inter_ns = static_cast<std::int64_t>(options.inter_s * 1e9);
+
+    SinglePathSettings& single = s.singlepath;
+    single.first_ttl = static_cast<std::uint8_t>(options.first_ttl);
+    single.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
+    single.flow = static_cast<std::uint16_t>(options.flow);
+    single.probes_per_hop = options.probes_per_hop;
+    single.retries = options.retries;
+    single.abort_after = options.abort_after;
+    single.max_in_flight = static_cast<std::size_t>(options.max_in_flight);
+    single.wait_here = options.wait_here;
+    single.wait_near = options.wait_near;
+
+    MultipathSettings& multi = s.multipath_settings;
+    multi.first_ttl = static_cast<std::uint8_t>(options.first_ttl);
+    multi.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
+    multi.confidence = options.confidence;
+    multi.trace_bound = options.trace_bound;
+    multi.retries = options.retries;
+    multi.abort_after = options.abort_after;
+    multi.min_burst = static_cast<std::size_t>(options.min_burst);
+    multi.max_burst = static_cast<std::size_t>(options.max_burst);
+    multi.max_probes = static_cast<std::uint64_t>(options.max_probes);
+    multi.first_flow = options.first_flow ? static_cast<std::uint16_t>(*options.first_flow) : first_flow;
+    if (options.destination_port)
+        s.destination_port = static_cast<std::uint16_t>(*options.destination_port);
+    return s;
+}
+
+}  // namespace rtt::client
