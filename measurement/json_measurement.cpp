@@ -12,9 +12,8 @@
 #include "rtt_version.h"
 
 namespace rtt {
-namespace {
 
-const char* end_name(TraceEnd end) {
+const char* trace_end_name(TraceEnd end) {
     switch (end) {
     case TraceEnd::reached: return "reached";
     case TraceEnd::unreachable: return "unreachable";
@@ -25,6 +24,8 @@ const char* end_name(TraceEnd end) {
     }
     return "?";
 }
+
+namespace {
 
 nlohmann::json vertex(int id, const std::string& address, int ttl) {
     return {{"id", id},
@@ -252,7 +253,7 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
         const std::string name(trace_direction_name(d.direction));
         m["traces"][name] = trace_json(trace_graph(*d.record, d.root, d.end_of_path));
         if (const auto& summary = d.record->summary) {
-            m["outcome"][name] = end_name(summary->end);
+            m["outcome"][name] = trace_end_name(summary->end);
             m["probes"][name] = {{"sent", summary->probes_sent}, {"answered", summary->probes_answered}};
         }
     }

@@ -40,6 +40,9 @@ enum class TraceEnd {
     interrupted,  // stopped before its end: Ctrl-C, SIGTERM or --deadline; what it found is kept
 };
 
+// The stored measurement's word for an end ("reached", "no_reply", ...).
+const char* trace_end_name(TraceEnd end);
+
 struct TraceSummary {
     TraceEnd end = TraceEnd::max_ttl;
     std::optional<Answer> final_answer;  // the answer that ended it (reached / unreachable)

@@ -117,18 +117,6 @@ void add_expectation(Scenario& s, const std::vector<std::string>& w) {
     s.expectations.push_back({w[1], w[2], w.size() == 4 ? w[3] : ""});
 }
 
-std::string end_name(TraceEnd end) {
-    switch (end) {
-    case TraceEnd::reached: return "reached";
-    case TraceEnd::unreachable: return "unreachable";
-    case TraceEnd::no_reply: return "no_reply";
-    case TraceEnd::max_ttl: return "max_ttl";
-    case TraceEnd::failed: return "failed";
-    case TraceEnd::interrupted: return "interrupted";
-    }
-    return "?";
-}
-
 // The addresses that answered per TTL, and the TTLs where nothing answered (single path: a
 // silent hop; multipath: a *** vertex).
 struct Found {
@@ -273,7 +261,7 @@ std::vector<std::string> run_scenario(const Scenario& scenario, std::uint64_t se
         }
         const Found found = found_in(direction->record);
         if (e.what == "end") {
-            const std::string end = end_name(direction->record.summary->end);
+            const std::string end = trace_end_name(direction->record.summary->end);
             if (end != e.value)
                 failures.push_back(fmt::format("{}: ended {}, expected {}", e.direction, end, e.value));
         } else if (e.what == "truth") {
