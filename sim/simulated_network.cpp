@@ -2,6 +2,7 @@
 #include "simulated_network.h"
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 
 #include "codec.h"
@@ -94,12 +95,20 @@ public:
             deliver(client::ReceivedPacket{packet.bytes, packet.source, packet.protocol}, packet.arrival_realtime_ns);
     }
 
+    bool has_input() override { return !queue_.empty(); }
+    bool notify_on_input(std::function<void()> notify) override {
+        notify_ = std::move(notify);
+        return true;
+    }
+
     // As a raw socket of each protocol sees it: IPv4 with its header, IPv6 without.
     void take(const IpView& ip, const Bytes& packet) {
         if (std::find(protocols_.begin(), protocols_.end(), ip.protocol) == protocols_.end())
             return;
         Bytes bytes = ip.family == Family::v4 ? packet : Bytes(ip.payload.begin(), ip.payload.end());
         queue_.push_back({std::move(bytes), ip.source, ip.protocol, network_.clock_.realtime_ns()});
+        if (notify_)
+            notify_();
     }
 
 private:
@@ -113,6 +122,7 @@ private:
     std::string host_;
     std::vector<std::uint8_t> protocols_;
     std::vector<Queued> queue_;
+    std::function<void()> notify_;
 };
 
 SimulatedNetwork::SimulatedNetwork(Topology topology, std::uint64_t seed)

@@ -2,8 +2,12 @@
 #include "simulated_trace.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <stdexcept>
+
+#include "io/scheduler.h"
+#include "io/wire_mux.h"
 
 namespace rtt::sim {
 
@@ -40,12 +44,15 @@ private:
 }  // namespace
 
 SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, SimulatedNetwork& network,
-                              std::int64_t limit_ns, std::optional<SimulatedStop> stop) {
+                              std::int64_t limit_ns, std::optional<SimulatedStop> stop, double probes_per_s) {
     const std::int64_t start = network.clock().monotonic_ns();
     if (stop)
         stop->at_ns += start;
     SimulatedWaiter waiter(network, stop);
-    const client::RunEnd end = client::run_loop(tasks, waiter, start + limit_ns);
+    client::Scheduler scheduler(waiter, probes_per_s);
+    for (client::ProbingTask* task : tasks)
+        scheduler.add(*task);
+    const client::RunEnd end = scheduler.run(start + limit_ns);
     return {end.interrupted && end.signal == 0, end.signal, network.clock().monotonic_ns() - start};
 }
 
@@ -59,45 +66,64 @@ struct DirectionParts {
 }  // namespace
 
 SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec) {
-    const Family family = spec.target.family();
-    const IpAddress source = network.topology().address(spec.client, family);
-    // The same wiring as the client's, on the simulated network's wires and clock.
-    const auto build = [&](TraceDirection direction) {
+    return simulate_traces(network, std::span(&spec, 1)).front();
+}
+
+std::vector<SimulatedTrace> simulate_traces(SimulatedNetwork& network, std::span<const SimulatedTraceSpec> specs,
+                                            double probes_per_s) {
+    // The same wiring as the client's, on the simulated network's wires and clock. The probers
+    // share one wire per host and protocols, as the many traces of one process do.
+    std::map<std::pair<std::string, std::vector<std::uint8_t>>, std::unique_ptr<client::WireMux>> muxes;
+    const auto build = [&](const SimulatedTraceSpec& spec, TraceDirection direction) {
+        const IpAddress source = network.topology().address(spec.client, spec.target.family());
         auto parts = std::make_unique<DirectionParts>();
         parts->wiring = client::wire_direction(
-            direction, spec, source, spec.target, 4242,
+            direction, spec, source, spec.target, spec.forward_identifier,
             [&](const client::ProbeCodec& codec) {
-                const auto protocols = codec.answer_protocols();
-                return network.attach(spec.client, std::vector<std::uint8_t>(protocols.begin(), protocols.end()));
+                const auto answers = codec.answer_protocols();
+                std::vector<std::uint8_t> protocols(answers.begin(), answers.end());
+                auto& mux = muxes[{spec.client, protocols}];
+                if (!mux)
+                    mux = std::make_unique<client::WireMux>(network.attach(spec.client, protocols));
+                return mux->endpoint(codec.destination());
             },
             network.clock());
         parts->wiring.new_engine(spec, parts->result.record, true);
         return parts;
     };
-    std::unique_ptr<DirectionParts> forward, reverse;
-    if (spec.forward)
-        forward = build(TraceDirection::forward);
-    if (spec.reverse)
-        reverse = build(TraceDirection::reverse);
+    struct Trace {
+        std::unique_ptr<DirectionParts> forward, reverse;
+    };
+    std::vector<Trace> traces(specs.size());
     std::vector<client::ProbingTask*> tasks;
-    for (auto* parts : {forward.get(), reverse.get()})
-        if (parts)
-            tasks.push_back(&parts->wiring.task());
-    const SimulatedRunEnd end = run_simulated(tasks, network, spec.limit_ns, spec.stop);
-    SimulatedTrace trace;
-    trace.hung = end.hung;
-    trace.stopped_by = end.stopped_by;
-    trace.simulated_ns = end.simulated_ns;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (specs[i].forward)
+            traces[i].forward = build(specs[i], TraceDirection::forward);
+        if (specs[i].reverse)
+            traces[i].reverse = build(specs[i], TraceDirection::reverse);
+        for (auto* parts : {traces[i].forward.get(), traces[i].reverse.get()})
+            if (parts)
+                tasks.push_back(&parts->wiring.task());
+    }
+    if (specs.empty())
+        return {};
+    const SimulatedRunEnd end = run_simulated(tasks, network, specs[0].limit_ns, specs[0].stop, probes_per_s);
     const auto take = [](DirectionParts& parts) {
         parts.result.probes_sent = parts.wiring.prober->probes_sent();
         parts.result.probes_answered = parts.wiring.prober->probes_answered();
         return std::move(parts.result);
     };
-    if (forward)
-        trace.forward = take(*forward);
-    if (reverse)
-        trace.reverse = take(*reverse);
-    return trace;
+    std::vector<SimulatedTrace> results(specs.size());
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        results[i].hung = end.hung;
+        results[i].stopped_by = end.stopped_by;
+        results[i].simulated_ns = end.simulated_ns;
+        if (traces[i].forward)
+            results[i].forward = take(*traces[i].forward);
+        if (traces[i].reverse)
+            results[i].reverse = take(*traces[i].reverse);
+    }
+    return results;
 }
 
 }  // namespace rtt::sim

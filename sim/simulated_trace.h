@@ -32,6 +32,7 @@ struct SimulatedTraceSpec : client::TraceSettings {
     // client's --deadline does.
     std::int64_t limit_ns = 3600LL * 1'000'000'000;
     std::optional<SimulatedStop> stop;
+    std::uint16_t forward_identifier = 4242;  // tells this trace's forward probes from others'
 };
 
 struct SimulatedDirection {
@@ -57,8 +58,15 @@ struct SimulatedRunEnd {
     std::int64_t simulated_ns = 0;
 };
 SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, SimulatedNetwork& network,
-                              std::int64_t limit_ns, std::optional<SimulatedStop> stop = std::nullopt);
+                              std::int64_t limit_ns, std::optional<SimulatedStop> stop = std::nullopt,
+                              double probes_per_s = 0);
 
 SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec);
+
+// Many traces at once in one loop (one Scheduler), sharing a budget of `probes_per_s` (0: none),
+// as the prober service and campaigns run them; the first spec's limit_ns and stop hold for the
+// run. Each trace's simulated_ns is the whole run's.
+std::vector<SimulatedTrace> simulate_traces(SimulatedNetwork& network, std::span<const SimulatedTraceSpec> specs,
+                                            double probes_per_s = 0);
 
 }  // namespace rtt::sim

@@ -137,6 +137,28 @@ GeneratedTopology make_diamond(const DiamondShape& shape) {
     return generated;
 }
 
+std::vector<IpAddress> add_servers(GeneratedTopology& generated, int count) {
+    Topology& t = generated.topology;
+    const int server_link = t.links_of("server").front();
+    std::vector<IpAddress> added;
+    added.reserve(static_cast<std::size_t>(count));
+    for (int k = 1; k <= count; ++k) {
+        const std::string name = fmt::format("server{}", k);
+        t.add_node(name, false);
+        t.node(name).reverse_server = t.node("server").reverse_server;
+        const int link = t.add_link("join", name, t.link(server_link).delay_ns);
+        std::vector<std::pair<std::string, std::vector<std::string>>> same_way;
+        for (const auto& [node_name, node] : t.nodes())
+            if (const auto route = node.routes.find(server_link); route != node.routes.end())
+                same_way.emplace_back(node_name, route->second);
+        for (auto& [node_name, via] : same_way)
+            t.add_route(node_name, link, std::move(via));
+        t.add_route(name, -1, {"join"});
+        added.push_back(t.address(name, link, Family::v4));
+    }
+    return added;
+}
+
 std::string shape_name(const DiamondShape& shape) {
     std::string name = fmt::format("w{} l{}{}", shape.width, shape.length, shape.meshed ? " meshed" : "");
     if (!shape.weights.empty()) {

@@ -43,6 +43,10 @@ struct GeneratedTopology {
 // the way back through one fixed predecessor.
 GeneratedTopology make_diamond(const DiamondShape& shape);
 
+// Adds `count` more hosts beside the server, behind the join router and reached the same way
+// (many targets for many traces at once); returns their addresses.
+std::vector<IpAddress> add_servers(GeneratedTopology& generated, int count);
+
 // A short name for a shape in reports, e.g. "w8 l2 meshed 3:1".
 std::string shape_name(const DiamondShape& shape);
 

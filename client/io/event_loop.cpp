@@ -9,12 +9,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "client_error.h"
 #include "io/raw_socket.h"
+#include "io/scheduler.h"
 
 namespace rtt::client {
 namespace {
@@ -84,75 +86,38 @@ private:
     int fd_ = -1;
 };
 
-void interrupt_all(std::span<ProbingTask* const> tasks, const std::string& why) {
-    for (ProbingTask* task : tasks)
-        if (!task->finished())
-            task->interrupt(why);
-}
-
 // The real network's side of the loop: epoll over the probers' sockets and the signal descriptor.
 class SystemWaiter final : public LoopWaiter {
 public:
-    explicit SystemWaiter(std::span<ProbingTask* const> tasks) {
-        epoll_.watch(stop_.fd());
-        for (ProbingTask* task : tasks)
-            for (const int fd : task->prober().receive_fds())
-                epoll_.watch(fd);
-    }
+    SystemWaiter() { epoll_.watch(stop_.fd()); }
     std::int64_t now_ns() const override { return monotonic_ns(); }
     void wait_until(std::int64_t until_ns) override { epoll_.wait(std::max<std::int64_t>(0, until_ns - now_ns())); }
     int stop_requested() override { return stop_.received(); }
+    void watch(std::span<const int> fds) override {
+        for (const int fd : fds)
+            if (watched_.insert(fd).second)
+                epoll_.watch(fd);
+    }
 
 private:
     StopSignals stop_;
     Epoll epoll_;
+    std::set<int> watched_;  // a prober's sockets serve every round of a -c report
 };
 
 }  // namespace
 
 RunEnd run_loop(std::span<ProbingTask* const> tasks, LoopWaiter& waiter, std::int64_t deadline_ns,
                 const std::function<void()>& tick, std::int64_t tick_ns) {
-    std::int64_t next_tick = waiter.now_ns() + tick_ns;
+    Scheduler scheduler(waiter);
     for (ProbingTask* task : tasks)
-        task->start();
-    for (;;) {
-        // Every prober reads what is queued before it expires anything, so an answer that
-        // arrived in time never counts as lost however late this loop gets to it.
-        for (ProbingTask* task : tasks)
-            task->prober().service();
-        if (std::all_of(tasks.begin(), tasks.end(), [](ProbingTask* t) { return t->finished(); }))
-            return {};
-        if (const int signal = waiter.stop_requested()) {
-            interrupt_all(tasks, signal == SIGINT ? "Ctrl-C" : "SIGTERM");
-            return {true, signal};
-        }
-        if (deadline_ns && waiter.now_ns() >= deadline_ns) {
-            interrupt_all(tasks, "--deadline");
-            return {true, 0};
-        }
-        std::optional<std::int64_t> wakeup;
-        for (ProbingTask* task : tasks)
-            if (const auto next = task->prober().next_wakeup_ns())
-                wakeup = wakeup ? std::min(*wakeup, *next) : *next;
-        // Nothing pending anywhere yet a task is not finished: waiting would hang forever.
-        if (!wakeup)
-            throw std::logic_error("a probing task stalled with nothing in flight");
-        if (tick) {
-            if (waiter.now_ns() >= next_tick) {
-                tick();
-                next_tick = waiter.now_ns() + tick_ns;
-            }
-            wakeup = std::min(*wakeup, next_tick);
-        }
-        if (deadline_ns)
-            wakeup = std::min(*wakeup, deadline_ns);
-        waiter.wait_until(*wakeup);
-    }
+        scheduler.add(*task);
+    return scheduler.run(deadline_ns, tick, tick_ns);
 }
 
 RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t deadline_ns,
                           const std::function<void()>& tick, std::int64_t tick_ns) {
-    SystemWaiter waiter(tasks);
+    SystemWaiter waiter;
     return run_loop(tasks, waiter, deadline_ns, tick, tick_ns);
 }
 

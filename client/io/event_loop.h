@@ -40,10 +40,12 @@ public:
     virtual void wait_until(std::int64_t until_ns) = 0;
     // SIGINT or SIGTERM when one asked to stop (once), else 0.
     virtual int stop_requested() = 0;
+    // Wakes for packets arriving on these descriptors from now on (a new task's sockets).
+    virtual void watch(std::span<const int> fds) { (void)fds; }
 };
 
-// Starts every task and runs until all have finished, a stop is requested (the tasks are
-// interrupted: "Ctrl-C", "SIGTERM") or `deadline_ns` (the waiter's clock, 0: none) passes
+// Starts every task and runs them in one Scheduler (scheduler.h) until all have finished, a stop is requested (the
+// tasks are interrupted: "Ctrl-C", "SIGTERM") or `deadline_ns` (the waiter's clock, 0: none) passes
 // ("--deadline"). `tick`, if given, is called about every `tick_ns` (progress display).
 RunEnd run_loop(std::span<ProbingTask* const> tasks, LoopWaiter& waiter, std::int64_t deadline_ns = 0,
                 const std::function<void()>& tick = {}, std::int64_t tick_ns = 200'000'000);

@@ -24,6 +24,15 @@ public:
     virtual void receive(const Delivery& deliver) = 0;
     // Descriptors that become readable when a packet arrives (none in a simulation).
     virtual std::vector<int> receive_fds() const { return {}; }
+    // Whether receive() may have something to hand over: a loop holding many probers services
+    // only those with input or with something due. A socket cannot tell without reading: yes.
+    virtual bool has_input() { return true; }
+    // Calls `notify` whenever a packet arrives for receive(), if this wire can tell (then the
+    // loop need not ask has_input()); returns false if it cannot. An empty `notify` stops it.
+    virtual bool notify_on_input(std::function<void()> notify) {
+        (void)notify;
+        return false;
+    }
 };
 
 }  // namespace rtt::client

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "prober.h"
 
+#include <algorithm>
 #include <random>
 
 #include "log.h"
@@ -84,6 +85,8 @@ void Prober::send_due() {
             ++next;
             continue;
         }
+        if (budget_ && !budget_->take(now))
+            return;
         ProbeRecord record = *next;
         next = queue_.erase(next);
         const OutgoingProbe probe = codec_->encode(record.ttl, record.flow, record.id);
@@ -112,15 +115,31 @@ void Prober::limit_wait(std::uint16_t id, std::int64_t wait_ns) {
             queued.timeout_ns = std::min(queued.timeout_ns > 0 ? queued.timeout_ns : settings_.timeout_ns, wait_ns);
 }
 
-std::optional<std::int64_t> Prober::next_wakeup_ns() const {
+std::optional<std::int64_t> Prober::next_send_ns() const {
     std::optional<std::int64_t> next;
-    const auto earliest = [&](std::int64_t t) { next = next ? std::min(*next, t) : t; };
-    for (const auto& record : queue_)
-        earliest(std::max(last_send_ns_ + settings_.inter_ns, record.not_before_ns));
+    for (const auto& record : queue_) {
+        const std::int64_t at = std::max(last_send_ns_ + settings_.inter_ns, record.not_before_ns);
+        next = next ? std::min(*next, at) : at;
+    }
+    return next;
+}
+
+std::optional<std::int64_t> Prober::next_timeout_ns() const {
+    std::optional<std::int64_t> next;
     for (const auto& [id, record] : in_flight_)
         if (record.deadline_ns != 0)
-            earliest(record.deadline_ns);
+            next = next ? std::min(*next, record.deadline_ns) : record.deadline_ns;
     return next;
+}
+
+std::optional<std::int64_t> Prober::next_wakeup_ns() const {
+    std::optional<std::int64_t> send = next_send_ns();
+    if (send && budget_)
+        send = std::max(*send, budget_->next_ns());
+    const std::optional<std::int64_t> timeout = next_timeout_ns();
+    if (send && timeout)
+        return std::min(*send, *timeout);
+    return send ? send : timeout;
 }
 
 void Prober::deliver(const ProbeOutcome& outcome) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "io/clock.h"
 #include "io/packet_wire.h"
+#include "io/send_budget.h"
 #include "probe/probe_codec.h"
 #include "trace_defaults.h"
 
@@ -59,6 +61,8 @@ public:
     const ProbeCodec& codec() const { return *codec_; }
     const Clock& clock() const { return clock_; }
     void set_listener(ProbeListener* listener) { listener_ = listener; }
+    // Probes leave only when `budget` (shared with other probers, or none) has room for them.
+    void set_budget(SendBudget* budget) { budget_ = budget; }
 
     // Queues a probe; it leaves when pacing allows, not before `not_before_ns` (monotonic), and
     // times out after `timeout_ns` (0: the prober's timeout). Returns its id.
@@ -72,10 +76,16 @@ public:
     std::size_t outstanding() const { return queue_.size() + in_flight_.size(); }
 
     std::vector<int> receive_fds() const { return wire_->receive_fds(); }
+    bool has_input() { return wire_->has_input(); }
+    bool notify_on_input(std::function<void()> notify) { return wire_->notify_on_input(std::move(notify)); }
     // Reads every queued packet, then sends what is due and expires what timed out.
     void service();
     // When service() has something to do next (CLOCK_MONOTONIC), if anything is pending.
     std::optional<std::int64_t> next_wakeup_ns() const;
+    // When a queued probe may leave by this prober's own pacing, the budget aside.
+    std::optional<std::int64_t> next_send_ns() const;
+    // When the next probe in flight times out.
+    std::optional<std::int64_t> next_timeout_ns() const;
 
     std::uint64_t probes_sent() const { return sent_; }
     std::uint64_t probes_answered() const { return answered_; }
@@ -90,6 +100,7 @@ private:
     std::unique_ptr<ProbeCodec> codec_;
     ProberSettings settings_;
     ProbeListener* listener_ = nullptr;
+    SendBudget* budget_ = nullptr;
     std::unique_ptr<PacketWire> wire_;
     const Clock& clock_;
     std::deque<ProbeRecord> queue_;
