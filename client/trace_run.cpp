@@ -23,6 +23,7 @@
 #include "output/output_paths.h"
 #include "output/statistics_table.h"
 #include "output/text_report.h"
+#include "rounds.h"
 #include "transmit/measurement_transmitter.h"
 
 namespace rtt::client {
@@ -30,33 +31,6 @@ namespace {
 
 // The longest the output may wait for DNS answers in the whole run (names and AS numbers).
 constexpr auto kNameLookupBudget = std::chrono::milliseconds(2000);
-
-// Rounds (-c, --live): a round's hops count only once the round ended; a round cut short (q,
-// Ctrl-C, --deadline) would count its probes still in flight as lost.
-class RoundBuffer final : public TraceObserver {
-public:
-    RoundBuffer(TraceRecord& record, DirectionStatistics& statistics) : record_(record), statistics_(statistics) {}
-    void on_hop(const HopResult& hop) override { hops_.push_back(hop); }
-    void on_end(const TraceSummary& summary) override {
-        if (summary.end != TraceEnd::interrupted) {
-            for (const auto& hop : hops_) {
-                record_.on_hop(hop);
-                statistics_.on_hop(hop);
-            }
-            statistics_.on_end(summary);
-            ++rounds_;
-        }
-        hops_.clear();
-        record_.on_end(summary);
-    }
-    int rounds() const { return rounds_; }
-
-private:
-    TraceRecord& record_;
-    DirectionStatistics& statistics_;
-    std::vector<HopResult> hops_;
-    int rounds_ = 0;
-};
 
 // Everything one direction needs, kept alive for the whole run: its wiring (shared with the
 // simulator) and what the client keeps of it.
@@ -142,22 +116,22 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
     return lines;
 }
 
-// -c N and --live: rounds over the same flow until N are done, q, Ctrl-C or --deadline; each
-// round starts --interval after the one before (or when it ends, if later).
-RunEnd run_rounds(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
-                  std::vector<std::unique_ptr<DirectionRun>>& runs,
-                  const std::function<void(DirectionRun&)>& new_engine, ReverseResolver& resolver,
-                  std::int64_t deadline, int& rounds_done) {
+// -c N and --live: rounds (rounds.h) with the live view's keys and redraws.
+RunEnd run_rounds_here(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
+                       std::vector<std::unique_ptr<DirectionRun>>& runs,
+                       const std::function<void(DirectionRun&)>& new_engine, ReverseResolver& resolver,
+                       std::int64_t deadline, int& rounds_done) {
     std::optional<LiveView> view;
     if (options.live)
         view.emplace();
-    bool paused = false, quit = false, names = !options.no_resolve;
+    RoundsControl control;
+    bool names = !options.no_resolve;
     std::vector<ProbingTask*> tasks;
     const auto redraw = [&] {
         if (view)
             view->draw(
                 fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names  q quit",
-                            paused ? " (paused)" : ""),
+                            control.paused ? " (paused)" : ""),
                 report_lines(options, target, source, runs, resolver, rounds_done, names, false, view->columns()));
     };
     const auto keys = [&] {
@@ -165,7 +139,7 @@ RunEnd run_rounds(const ClientOptions& options, const IpAddress& target, const I
             return;
         for (LiveKey key = view->poll(); key != LiveKey::none; key = view->poll()) {
             switch (key) {
-            case LiveKey::pause: paused = !paused; break;
+            case LiveKey::pause: control.paused = !control.paused; break;
             case LiveKey::reset:
                 for (auto& run : runs)
                     run->statistics.reset();
@@ -173,7 +147,7 @@ RunEnd run_rounds(const ClientOptions& options, const IpAddress& target, const I
                 break;
             case LiveKey::names: names = !names; break;
             case LiveKey::quit:
-                quit = true;
+                control.quit = true;
                 for (ProbingTask* task : tasks)
                     if (!task->finished())
                         task->interrupt("q");
@@ -184,37 +158,24 @@ RunEnd run_rounds(const ClientOptions& options, const IpAddress& target, const I
         }
     };
     redraw();
-    const auto interval = static_cast<std::int64_t>(options.interval_s * 1e9);
-    std::int64_t next_start = monotonic_ns();
-    while (!quit && (options.count == 0 || rounds_done < options.count)) {
-        const std::int64_t now = monotonic_ns();
-        if (paused || now < next_start) {
-            const std::int64_t until = std::min(paused ? now + 200'000'000 : next_start, deadline);
-            if (const int signal = wait_watching_signals(until, keys))
-                return {true, signal};
-            if (monotonic_ns() >= deadline)
-                return {true, 0};
-            continue;
-        }
-        next_start = now + interval;
-        tasks.clear();
-        for (auto& run : runs)
-            if (!run->failed()) {
-                new_engine(*run);
-                tasks.push_back(&run->task());
-            }
-        if (tasks.empty())
-            break;
-        const RunEnd end =
-            run_until_finished(tasks, deadline, view ? std::function<void()>(keys) : std::function<void()>{});
-        tasks.clear();
-        if (end.interrupted)
-            return end;
-        if (!quit)
+    const auto waiter = system_waiter();
+    const RoundsSchedule schedule{options.count, static_cast<std::int64_t>(options.interval_s * 1e9), deadline};
+    return run_rounds(
+        *waiter, schedule, control,
+        [&] {
+            tasks.clear();
+            for (auto& run : runs)
+                if (!run->failed()) {
+                    new_engine(*run);
+                    tasks.push_back(&run->task());
+                }
+            return tasks;
+        },
+        [&] {
             ++rounds_done;
-        redraw();
-    }
-    return {};
+            redraw();
+        },
+        view ? std::function<void()>(keys) : std::function<void()>{});
 }
 
 // Two-way: when a router on the way out says the target is unreachable (!N, !H, ...), requests
@@ -351,7 +312,7 @@ int run_trace(const ClientOptions& options) {
         if (show_progress)
             std::fprintf(stderr, "\r\033[K");
     } else {
-        end = run_rounds(options, target, source, runs, new_engine, resolver, deadline, rounds_done);
+        end = run_rounds_here(options, target, source, runs, new_engine, resolver, deadline, rounds_done);
     }
 
     std::vector<RecordedDirection> recorded;

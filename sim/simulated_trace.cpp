@@ -8,6 +8,7 @@
 
 #include "io/scheduler.h"
 #include "io/wire_mux.h"
+#include "rounds.h"
 
 namespace rtt::sim {
 
@@ -124,6 +125,62 @@ std::vector<SimulatedTrace> simulate_traces(SimulatedNetwork& network, std::span
             results[i].reverse = take(*traces[i].reverse);
     }
     return results;
+}
+
+SimulatedRounds simulate_rounds(SimulatedNetwork& network, const SimulatedTraceSpec& spec, int count,
+                                std::int64_t interval_ns) {
+    const IpAddress source = network.topology().address(spec.client, spec.target.family());
+    struct Direction {
+        client::DirectionWiring wiring;
+        SimulatedRoundsDirection result;
+        std::unique_ptr<client::RoundBuffer> round;
+    };
+    std::vector<std::unique_ptr<Direction>> directions;
+    for (const TraceDirection which : {TraceDirection::forward, TraceDirection::reverse}) {
+        if (!(which == TraceDirection::forward ? spec.forward : spec.reverse))
+            continue;
+        auto direction = std::make_unique<Direction>();
+        direction->wiring = client::wire_direction(
+            which, spec, source, spec.target, spec.forward_identifier,
+            [&](const client::ProbeCodec& codec) {
+                const auto protocols = codec.answer_protocols();
+                return network.attach(spec.client, std::vector<std::uint8_t>(protocols.begin(), protocols.end()));
+            },
+            network.clock());
+        direction->round =
+            std::make_unique<client::RoundBuffer>(direction->result.record, direction->result.statistics);
+        directions.push_back(std::move(direction));
+    }
+    const std::int64_t start = network.clock().monotonic_ns();
+    std::optional<SimulatedStop> stop = spec.stop;
+    if (stop)
+        stop->at_ns += start;
+    SimulatedWaiter waiter(network, stop);
+    client::RoundsControl control;
+    SimulatedRounds rounds;
+    const client::RunEnd end = client::run_rounds(
+        waiter, {count, interval_ns, start + spec.limit_ns}, control,
+        [&] {
+            // As the client: a fresh engine each round, the reverse direction asks the server
+            // once, and a failed direction is not traced again.
+            std::vector<client::ProbingTask*> tasks;
+            for (auto& direction : directions) {
+                const auto& summary = direction->result.record.summary;
+                if (summary && summary->end == TraceEnd::failed)
+                    continue;
+                direction->wiring.new_engine(spec, *direction->round, !summary);
+                tasks.push_back(&direction->wiring.task());
+            }
+            return tasks;
+        },
+        [&] { ++rounds.rounds_done; });
+    rounds.interrupted = end.interrupted;
+    rounds.stopped_by = end.signal;
+    rounds.simulated_ns = network.clock().monotonic_ns() - start;
+    for (auto& direction : directions)
+        (direction->wiring.direction == TraceDirection::forward ? rounds.forward : rounds.reverse) =
+            std::move(direction->result);
+    return rounds;
 }
 
 }  // namespace rtt::sim

@@ -11,6 +11,7 @@
 
 #include "direction_wiring.h"
 #include "io/event_loop.h"
+#include "measurement/hop_statistics.h"
 #include "measurement/trace_record.h"
 #include "simulated_network.h"
 
@@ -62,6 +63,24 @@ SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, Simul
                               double probes_per_s = 0);
 
 SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec);
+
+// -c N and --live as the client runs them (client::run_rounds): rounds of the trace, each
+// starting `interval_ns` after the one before, until `count` are done, the spec's stop comes or
+// its limit_ns passes (as --deadline).
+struct SimulatedRoundsDirection {
+    TraceRecord record;
+    DirectionStatistics statistics;
+};
+struct SimulatedRounds {
+    std::optional<SimulatedRoundsDirection> forward;
+    std::optional<SimulatedRoundsDirection> reverse;
+    int rounds_done = 0;
+    bool interrupted = false;  // by the stop or the deadline
+    int stopped_by = 0;
+    std::int64_t simulated_ns = 0;
+};
+SimulatedRounds simulate_rounds(SimulatedNetwork& network, const SimulatedTraceSpec& spec, int count,
+                                std::int64_t interval_ns);
 
 // Many traces at once in one loop (one Scheduler), sharing a budget of `probes_per_s` (0: none),
 // as the prober service and campaigns run them; the first spec's limit_ns and stop hold for the

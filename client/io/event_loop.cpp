@@ -121,20 +121,8 @@ RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t dead
     return run_loop(tasks, waiter, deadline_ns, tick, tick_ns);
 }
 
-int wait_watching_signals(std::int64_t until_ns, const std::function<void()>& tick, std::int64_t tick_ns) {
-    StopSignals stop;
-    Epoll epoll;
-    epoll.watch(stop.fd());
-    for (;;) {
-        if (const int signal = stop.received())
-            return signal;
-        const std::int64_t now = monotonic_ns();
-        if (now >= until_ns)
-            return 0;
-        if (tick)
-            tick();
-        epoll.wait(std::min(until_ns - now, tick ? tick_ns : until_ns - now));
-    }
+std::unique_ptr<LoopWaiter> system_waiter() {
+    return std::make_unique<SystemWaiter>();
 }
 
 }  // namespace rtt::client

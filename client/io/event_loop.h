@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -56,10 +57,9 @@ RunEnd run_loop(std::span<ProbingTask* const> tasks, LoopWaiter& waiter, std::in
 RunEnd run_until_finished(std::span<ProbingTask* const> tasks, std::int64_t deadline_ns = 0,
                           const std::function<void()>& tick = {}, std::int64_t tick_ns = 200'000'000);
 
-// Waits until `until_ns` (CLOCK_MONOTONIC) or until SIGINT or SIGTERM arrives (returned; 0 when
-// the time came), calling `tick` about every `tick_ns` meanwhile: the pause between two rounds,
-// during which Ctrl-C must still end the run with its report.
-int wait_watching_signals(std::int64_t until_ns, const std::function<void()>& tick = {},
-                          std::int64_t tick_ns = 200'000'000);
+// The real network's waiter: CLOCK_MONOTONIC, epoll over the probers' sockets, and SIGINT and
+// SIGTERM, which are blocked while it lives (read from a signalfd) and delivered as usual again
+// afterwards. One waiter for all rounds of a report: Ctrl-C between two rounds is caught too.
+std::unique_ptr<LoopWaiter> system_waiter();
 
 }  // namespace rtt::client

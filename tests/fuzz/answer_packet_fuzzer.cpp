@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: a packet anyone on the path can send to the client's raw sockets, through
 // every codec's decode() (forward UDP/TCP/ICMP and reverse, IPv4 and IPv6): the ICMP errors
-// whose quotes the codecs read, including the destination-unreachable errors quoting a request.
+// whose quotes the codecs read, including the destination-unreachable errors quoting a request;
+// and to answer_subject(), which a wire shared by many traces reads before any codec does.
 #include <cstddef>
 #include <cstdint>
 
+#include "../../client/io/wire_mux.h"
 #include "../../client/probe/forward_codec.h"
 #include "../../client/probe/reverse_codec.h"
 
@@ -17,8 +19,11 @@ void decode_with_all(std::span<const std::uint8_t> bytes, const IpAddress& sourc
     for (const Protocol protocol : {Protocol::udp, Protocol::tcp, Protocol::icmp}) {
         const ForwardCodec forward(protocol, source, target, 4242, std::nullopt);
         const ReverseCodec reverse(protocol, source, target);
-        for (const std::uint8_t socket : forward.answer_protocols())
+        for (const std::uint8_t socket : forward.answer_protocols()) {
             (void)forward.decode(ReceivedPacket{bytes, target, socket});
+            // Which trace the packet concerns, as the wire shared by many traces asks first.
+            (void)answer_subject(ReceivedPacket{bytes, target, socket});
+        }
         (void)reverse.decode(ReceivedPacket{bytes, target, reverse.answer_protocols().front()});
     }
 }
