@@ -25,36 +25,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "topology.h"
+
 namespace {
 
-struct Topology {
-    std::map<int, std::pair<std::string, std::string>> links;  // number → (A, B)
-    std::map<std::string, std::vector<std::string>> truth;     // direction → hop alternatives
-};
+using rtt::Family;
+using rtt::sim::Topology;
 
-Topology read_topology(const std::string& path) {
-    std::ifstream file(path);
-    if (!file)
-        throw std::runtime_error("cannot read " + path);
-    Topology topology;
-    std::string line;
-    while (std::getline(file, line)) {
-        std::istringstream words(line);
-        std::string word;
-        words >> word;
-        if (word == "link") {
-            int number;
-            std::string a, b;
-            words >> number >> a >> b;
-            topology.links[number] = {a, b};
-        } else if (word == "truth") {
-            std::string direction, hop;
-            words >> direction;
-            while (words >> hop)
-                topology.truth[direction].push_back(hop);
-        }
-    }
-    return topology;
+// The hops of a `truth` line of the topology file, by direction.
+std::vector<std::string> truth_hops(const Topology& topology, const std::string& direction) {
+    std::vector<std::string> hops;
+    std::istringstream words(topology.truth().at(direction));
+    for (std::string hop; words >> hop;)
+        hops.push_back(hop);
+    return hops;
 }
 
 struct TrueVertex {
@@ -63,13 +47,9 @@ struct TrueVertex {
     std::string address;
 };
 
+// The lab's address rule, as the simulator and netlab.sh have it (sim/topology.h).
 std::string address_of(const Topology& topology, const std::string& node, int link, int family) {
-    const auto& [a, b] = topology.links.at(link);
-    const bool first = node == a;
-    if (!first && node != b)
-        throw std::runtime_error(node + " is not on link " + std::to_string(link));
-    return family == 4 ? "198.18." + std::to_string(link) + (first ? ".1" : ".2")
-                       : "2001:db8:" + std::to_string(link) + (first ? "::1" : "::2");
+    return topology.address(node, link, family == 4 ? Family::v4 : Family::v6).to_string();
 }
 
 std::vector<TrueVertex> alternatives(const Topology& topology, const std::string& hop, int family) {
@@ -86,8 +66,8 @@ std::vector<TrueVertex> alternatives(const Topology& topology, const std::string
 }
 
 bool joins(const Topology& topology, int link, const std::string& x, const std::string& y) {
-    const auto& [a, b] = topology.links.at(link);
-    return (a == x && b == y) || (a == y && b == x);
+    const auto& joined = topology.link(link);
+    return (joined.a == x && joined.b == y) || (joined.a == y && joined.b == x);
 }
 
 // scamper's tracelb JSON → our vertex list: a vertex per (TTL, address), an edge wherever one
@@ -154,13 +134,13 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     try {
-        const Topology topology = read_topology(topology_path);
+        const Topology topology = Topology::load(topology_path);
         std::ifstream file(measurement_path);
         const auto vertices = scamper ? from_scamper(file) : nlohmann::json::parse(file).at("traces").at(direction);
         const std::set<std::string> silent_nodes(silent.begin(), silent.end());
 
         // The truth: per TTL the vertices, and the links between consecutive TTLs.
-        const auto& hops = topology.truth.at(direction);
+        const auto hops = truth_hops(topology, direction);
         std::set<std::pair<int, std::string>> true_vertices;  // (ttl, address or "***")
         std::map<int, std::vector<TrueVertex>> by_ttl;
         for (std::size_t i = 0; i < hops.size(); ++i) {

@@ -31,13 +31,23 @@ lab_exec() {
   ip netns exec "$(lab_ns "$node")" "$@"
 }
 
+# The lab's address rule, the only place this script writes it (the simulator's copy is
+# sim/topology.cpp; unit.lab_address_rule checks the two agree): link N is 198.18.N.0/24 and
+# 2001:db8:N::/64, its end A is host 1 and its end B host 2. With no END, the link's prefix.
+lab_link_address() {
+  local link=$1 end=${2:-} family=$3
+  if [ -z "$end" ]; then
+    if [ "$family" = 6 ]; then echo "2001:db8:$link::/64"; else echo "198.18.$link.0/24"; fi
+  elif [ "$family" = 6 ]; then echo "2001:db8:$link::$end"; else echo "198.18.$link.$end"; fi
+}
+
 # The address of NODE on link N: lab_addr r1:3 4 → 198.18.3.x
 lab_addr() {
   local node=${1%%:*} link=${1##*:} family=$2 host
   if [ "${LAB_LINK_A[$link]}" = "$node" ]; then host=1
   elif [ "${LAB_LINK_B[$link]}" = "$node" ]; then host=2
   else echo "lab: $node is not on link $link" >&2; return 1; fi
-  if [ "$family" = 6 ]; then echo "2001:db8:$link::$host"; else echo "198.18.$link.$host"; fi
+  lab_link_address "$link" "$host" "$family"
 }
 
 # The link joining two nodes.
@@ -105,10 +115,10 @@ _lab_add_link() {
   ip link add "rtl$$-$n" netns "$(lab_ns "$a")" type veth peer name "rtl$$-$n-b" netns "$(lab_ns "$b")"
   ip -n "$(lab_ns "$a")" link set "rtl$$-$n" name "$b"
   ip -n "$(lab_ns "$b")" link set "rtl$$-$n-b" name "$a"
-  ip -n "$(lab_ns "$a")" addr add "198.18.$n.1/24" dev "$b"
-  ip -n "$(lab_ns "$b")" addr add "198.18.$n.2/24" dev "$a"
-  ip -n "$(lab_ns "$a")" -6 addr add "2001:db8:$n::1/64" dev "$b" nodad
-  ip -n "$(lab_ns "$b")" -6 addr add "2001:db8:$n::2/64" dev "$a" nodad
+  ip -n "$(lab_ns "$a")" addr add "$(lab_link_address "$n" 1 4)/24" dev "$b"
+  ip -n "$(lab_ns "$b")" addr add "$(lab_link_address "$n" 2 4)/24" dev "$a"
+  ip -n "$(lab_ns "$a")" -6 addr add "$(lab_link_address "$n" 1 6)/64" dev "$b" nodad
+  ip -n "$(lab_ns "$b")" -6 addr add "$(lab_link_address "$n" 2 6)/64" dev "$a" nodad
   ip -n "$(lab_ns "$a")" link set "$b" up
   ip -n "$(lab_ns "$b")" link set "$a" up
 }
@@ -123,8 +133,7 @@ _lab_add_route() {
       hops+=(nexthop via "$(lab_addr "$nb:$link" "$family")" dev "$nb")
     done
     if [ "$dest" = default ]; then dst=default
-    elif [ "$family" = 4 ]; then dst="198.18.$dest.0/24"
-    else dst="2001:db8:$dest::/64"; fi
+    else dst=$(lab_link_address "$dest" "" "$family"); fi
     if [ $# -eq 1 ]; then
       ip -n "$(lab_ns "$node")" -"$family" route add "$dst" via "$(lab_addr "$1:$(lab_link_between "$node" "$1")" "$family")" dev "$1"
     else
