@@ -8,27 +8,34 @@
 #   3. our reverse and two-way multipath on the quiet diamond.
 # Per case: median wall time (process start to exit, `ip netns exec` included) and median probe
 # count of RUNS runs, and how far each graph is from the ground truth (lab-graph-check; scamper's
-# graph is rebuilt from its probes' flow ids by the same rule as ours). Needs root.
-# Usage: bench/multipath_vs_scamper.sh BUILD_DIR [RUNS]
+# graph is rebuilt from its probes' flow ids by the same rule as ours). With PREVIOUS_BUILD, that
+# build's client runs beside this one's in every case (before/after a change, in one run).
+# Writes its table into docs/benchmarks.md (the scamper section). Needs root.
+# Usage: bench/multipath_vs_scamper.sh BUILD_DIR [RUNS] [PREVIOUS_BUILD]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../tests/lab/netlab.sh"
 lab_require_root
 build=$1
 runs=${2:-5}
+previous=${3:-}
 client="$build/client/reverse-traceroute"
+previous_client=${previous:+$previous/client/reverse-traceroute}
 check="$build/tests/lab/lab-graph-check"
 command -v scamper >/dev/null || { echo "scamper is not installed: run scripts/install-deps"; exit 1; }
 tmp=$(mktemp -d)
 trap 'lab_down; rm -rf "$tmp"' EXIT
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+rows=""
 elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
 # run_case NAME TOPOLOGY TARGET PAUSE: RUNS runs of each tool; prints one line per tool.
 run_case() {
   local name=$1 topo=$2 target=$3 pause=$4 i start
   local ours_ms=() ours_probes=() ours_diff=() theirs_ms=() theirs_probes=() theirs_diff=()
+  local prev_ms=() prev_probes=() prev_diff=()
   for i in $(seq "$runs"); do
     sleep "$pause"
     start=$(date +%s%N)
@@ -36,6 +43,14 @@ run_case() {
     ours_ms+=("$(elapsed_ms "$start")")
     ours_probes+=("$(grep -o '[0-9]* probes,' "$tmp/ours.txt" | grep -o '[0-9]*')")
     ours_diff+=("$("$check" "$topo" forward 4 "$tmp/ours.json" | awk '/differences from the truth/ { print $7 }')")
+    if [ -n "$previous" ]; then
+      sleep "$pause"
+      start=$(date +%s%N)
+      lab_exec client "$previous_client" -n --json forward udp multipath "$target" > "$tmp/prev.json" 2> "$tmp/prev.txt"
+      prev_ms+=("$(elapsed_ms "$start")")
+      prev_probes+=("$(grep -o '[0-9]* probes,' "$tmp/prev.txt" | grep -o '[0-9]*')")
+      prev_diff+=("$("$check" "$topo" forward 4 "$tmp/prev.json" | awk '/differences from the truth/ { print $7 }')")
+    fi
     sleep "$pause"
     start=$(date +%s%N)
     lab_exec client scamper -O json -I "tracelb -P udp-dport $target" > "$tmp/scamper.json" 2>&1
@@ -48,8 +63,16 @@ run_case() {
   tm=$(printf '%s\n' "${theirs_ms[@]}" | median); tp=$(printf '%s\n' "${theirs_probes[@]}" | median)
   printf '%-22s reverse-traceroute %7s ms %5s probes, differences from truth per run: %s\n' "$name" "$om" "$op" "${ours_diff[*]}"
   printf '%-22s scamper tracelb    %7s ms %5s probes, differences from truth per run: %s\n' "" "$tm" "$tp" "${theirs_diff[*]}"
-  printf '%-22s ratio (ours/scamper): time %s, probes %s\n' "" \
-    "$(awk -v a="$om" -v b="$tm" 'BEGIN { printf "%.3f", a / b }')" "$(awk -v a="$op" -v b="$tp" 'BEGIN { printf "%.2f", a / b }')"
+  printf '%-22s ratio (ours/scamper): time %s, probes %s\n' "" "$(ratio "$om" "$tm")" "$(ratio "$op" "$tp")"
+  local previous_cell="–" versus_previous="–"
+  if [ -n "$previous" ]; then
+    local pm pp
+    pm=$(printf '%s\n' "${prev_ms[@]}" | median); pp=$(printf '%s\n' "${prev_probes[@]}" | median)
+    printf '%-22s previous build      %7s ms %5s probes, differences from truth per run: %s\n' "" "$pm" "$pp" "${prev_diff[*]}"
+    previous_cell="$pm ms, $pp probes, differences ${prev_diff[*]}"
+    versus_previous="$(ratio "$om" "$pm")"
+  fi
+  rows+="| $name | $om ms, $op probes, differences ${ours_diff[*]} | $previous_cell | $tm ms, $tp probes, differences ${theirs_diff[*]} | $(ratio "$om" "$tm") | $(ratio "$op" "$tp") | $versus_previous |"$'\n'
 }
 
 echo "median of $runs runs each, forward UDP IPv4, 95% confidence"
@@ -64,6 +87,7 @@ for mode in reverse two-way; do
     times+=("$(elapsed_ms "$start")")
   done
   printf '%-22s reverse-traceroute %7s ms (%s)\n' "diamond, $mode" "$(printf '%s\n' "${times[@]}" | median)" "$mode udp multipath"
+  rows+="| diamond, $mode multipath (quiet) | $(printf '%s\n' "${times[@]}" | median) ms | | – | | | |"$'\n'
 done
 lab_stop_server
 lab_default_icmp_limits
@@ -71,3 +95,13 @@ run_case "diamond, rate-limited" "$here/../tests/lab/topologies/diamond.topo" 19
 lab_down
 lab_up "$here/../tests/lab/topologies/wide.topo"
 run_case "wide, quiet" "$here/../tests/lab/topologies/wide.topo" 198.18.28.2 0
+table="Forward UDP IPv4, both at 95% confidence, scamper $(scamper -v 2>&1 | grep -o '[0-9]\{8\}' | head -1) \`tracelb -P udp-dport\` with its defaults,
+median of $runs runs each in one lab run, whole-process wall time including \`ip netns exec\`; \"differences\"
+= vertices and links missing or false against the ground truth, per run (scamper's graph rebuilt from its
+probes' flow ids by the same rule as ours)${previous:+; \"previous build\": $(git -C "$previous/.." describe --always 2> /dev/null || echo "$previous")}:
+
+| case | this build | previous build | scamper | time / scamper | probes / scamper | time / previous |
+|---|---|---|---|---|---|---|
+$rows"
+python3 "$here/doc_section.py" scamper "Multipath vs scamper tracelb" \
+  "sudo bash bench/multipath_vs_scamper.sh build $runs${previous:+ PREVIOUS_BUILD}" <<< "$table"

@@ -42,9 +42,7 @@ report_fixed=$(median_ms "$client" -n -w 2,0,0 -c 5 --interval 1 forward udp sin
 mtr_ms=$(median_ms mtr -n -u -r -c 5 -i 1 "$target")
 
 table=$(cat <<TABLE
-Measured $(date -u +%Y-%m-%d) on $(git -C "$here/.." describe --always --dirty 2> /dev/null) with
-\`sudo bash bench/silent_hop_vs_peers.sh build $runs\` (line topology, r2 silent, UDP, median of $runs
-runs, whole-process wall time):
+Line topology, r2 silent, UDP, median of $runs runs, whole-process wall time:
 
 | run | reverse-traceroute | adaptive off (-w 2,0,0) | peer | ratio to the peer |
 |---|---|---|---|---|
@@ -53,16 +51,5 @@ runs, whole-process wall time):
 TABLE
 )
 echo "$table"
-doc=$here/../docs/benchmarks.md
-python3 - "$doc" "$table" <<'PY'
-import sys
-path, table = sys.argv[1], sys.argv[2]
-text = open(path).read()
-begin, end = "<!-- silent-hop:begin -->", "<!-- silent-hop:end -->"
-block = f"{begin}\n{table}\n{end}"
-if begin in text:
-    text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
-else:
-    text = text.rstrip("\n") + "\n\n## A silent router: reverse-traceroute vs traceroute and mtr\n\n" + block + "\n"
-open(path, "w").write(text)
-PY
+echo "$table" | python3 "$here/doc_section.py" silent-hop "A silent router: reverse-traceroute vs traceroute and mtr" \
+  "sudo bash bench/silent_hop_vs_peers.sh build $runs"

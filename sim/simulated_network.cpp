@@ -96,8 +96,8 @@ public:
     }
 
     bool has_input() override { return !queue_.empty(); }
-    bool notify_on_input(std::function<void()> notify) override {
-        notify_ = std::move(notify);
+    bool notify_on_input(const std::function<void()>& notify) override {
+        notify_ = notify;
         return true;
     }
 

@@ -8,7 +8,7 @@
 namespace rtt::client {
 
 ObservationQueries::ObservationQueries(const ObservationTable& table, const StoppingPoints& stops, PlanLimits limits)
-    : table_(table), stops_(stops), limits_(std::move(limits)) {}
+    : table_(table), stops_(stops), limits_(limits) {}
 
 const FlowObservation& ObservationQueries::seen(std::uint8_t ttl, std::size_t flow) const {
     static const FlowObservation unprobed;

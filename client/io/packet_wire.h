@@ -29,7 +29,7 @@ public:
     virtual bool has_input() { return true; }
     // Calls `notify` whenever a packet arrives for receive(), if this wire can tell (then the
     // loop need not ask has_input()); returns false if it cannot. An empty `notify` stops it.
-    virtual bool notify_on_input(std::function<void()> notify) {
+    virtual bool notify_on_input(const std::function<void()>& notify) {
         (void)notify;
         return false;
     }

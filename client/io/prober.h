@@ -77,7 +77,7 @@ public:
 
     std::vector<int> receive_fds() const { return wire_->receive_fds(); }
     bool has_input() { return wire_->has_input(); }
-    bool notify_on_input(std::function<void()> notify) { return wire_->notify_on_input(std::move(notify)); }
+    bool notify_on_input(const std::function<void()>& notify) { return wire_->notify_on_input(notify); }
     // Reads every queued packet, then sends what is due and expires what timed out.
     void service();
     // When service() has something to do next (CLOCK_MONOTONIC), if anything is pending.

@@ -63,10 +63,10 @@ public:
         mux_.pump();
         return !queue_.empty();
     }
-    bool notify_on_input(std::function<void()> notify) override {
+    bool notify_on_input(const std::function<void()>& notify) override {
         if (!mux_.notifies_)
             return false;
-        notify_ = std::move(notify);
+        notify_ = notify;
         return true;
     }
 
