@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The server program's cost per packet and verifier work, this checkout against an earlier
 # revision, in one sitting: both programs are built the same way (RelWithDebInfo, the same
-# bench/bpf_cost.cpp), then run alternately RUNS times; prints the medians and the ratios.
+# bench/bpf_cost.cpp), then run alternately RUNS times; prints the medians and the ratios and
+# writes them into docs/benchmarks.md (the bpf-cost section).
 # Usage (root): bench/bpf_cost_vs_previous.sh REVISION [RUNS]
 set -euo pipefail
 revision=${1:?usage: bench/bpf_cost_vs_previous.sh REVISION [RUNS]}
@@ -39,10 +40,15 @@ figure() { # NAME PATTERN
     sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'
 }
 
-printf '%-34s %10s %10s %7s\n' "median of $runs runs" "$revision" "current" "ratio"
+report=$(printf '%-34s %10s %10s %7s' "median of $runs runs" "$revision" "current" "ratio")
+echo "$report"
 for row in "pass-through:(a) pass-through" "request -> probe:(b) request" "answer -> response:(c) answer" \
            "verifier instructions:verifier:"; do
   label=${row%%:*} pattern=${row#*:}
   old=$(figure previous "$pattern") new=$(figure current "$pattern")
-  printf '%-34s %10s %10s %7s\n' "$label" "$old" "$new" "$(awk -v a="$old" -v b="$new" 'BEGIN {printf "%.2f", b / a}')"
+  line=$(printf '%-34s %10s %10s %7s' "$label" "$old" "$new" "$(awk -v a="$old" -v b="$new" 'BEGIN {printf "%.2f", b / a}')")
+  echo "$line"
+  report+=$'\n'"$line"
 done
+python3 "$(dirname "$0")/doc_section.py" --code bpf-cost "Server: BPF cost per packet" \
+  "sudo bash bench/bpf_cost_vs_previous.sh $revision $runs" <<< "$report"

@@ -3,7 +3,8 @@
 # Forward single-path trace time on the line topology: reverse-traceroute against Debian's
 # traceroute with equivalent settings (UDP, 3 probes per hop, 16 in flight, no DNS), run
 # alternately in the same lab; plus our reverse single path. Prints the median wall time of
-# RUNS runs of each (process start to exit) and the ratio. Needs root.
+# RUNS runs of each (process start to exit) and the ratio, and writes them into
+# docs/benchmarks.md (the client-vs-traceroute section). Needs root.
 # Usage: bench/client_vs_traceroute.sh BUILD_DIR [RUNS]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,8 +34,11 @@ theirs=$(median_ms traceroute -n -U -q 3 -N 16 "$target")
 baseline=$(median_ms true)
 reverse=$(median_ms "$build/client/reverse-traceroute" -n reverse udp singlepath -q 3 -N 16 "$target")
 lab_stop_server
-echo "forward single path, line topology, median of $runs runs:"
-echo "  reverse-traceroute ${ours} ms   traceroute ${theirs} ms   ratio $(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')"
-echo "reverse single path: ${reverse} ms"
-echo "baseline (ip netns exec true, included in every figure): ${baseline} ms"
-echo "  without it: ours $(awk -v a="$ours" -v z="$baseline" 'BEGIN { printf "%.2f", a - z }') ms, traceroute $(awk -v a="$theirs" -v z="$baseline" 'BEGIN { printf "%.2f", a - z }') ms"
+report="forward single path, line topology, median of $runs runs:
+  reverse-traceroute ${ours} ms   traceroute ${theirs} ms   ratio $(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
+reverse single path: ${reverse} ms
+baseline (ip netns exec true, included in every figure): ${baseline} ms
+  without it: ours $(awk -v a="$ours" -v z="$baseline" 'BEGIN { printf "%.2f", a - z }') ms, traceroute $(awk -v a="$theirs" -v z="$baseline" 'BEGIN { printf "%.2f", a - z }') ms"
+echo "$report"
+python3 "$(dirname "$0")/doc_section.py" --code client-vs-traceroute "Client: forward single path vs traceroute" \
+  "sudo bash bench/client_vs_traceroute.sh build $runs" <<< "$report"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # bench/collector_exposure.py for this checkout's collector and an earlier revision's, one after
-# the other in one run (this machine's speed drifts: compare within a run only).
+# the other in one run (this machine's speed drifts: compare within a run only); writes both into
+# docs/benchmarks.md (the collector-exposure section).
 # Usage: bench/collector_exposure.sh BUILD_DIR [REVISION [SECONDS]]
 #   REVISION defaults to ad9a74b^ (the collector on cpp-httplib, thread per connection).
 set -euo pipefail
@@ -19,7 +20,12 @@ cmake -S "$work/previous" -B "$work/previous-build" -DCMAKE_BUILD_TYPE=RelWithDe
 cmake --build "$work/previous-build" --target reverse-traceroute-collector -j "$(nproc)" > "$work/build.log" 2>&1 ||
   { echo "building $revision failed: see $work/build.log" >&2; trap - EXIT; exit 1; }
 
-python3 "$here/bench/collector_exposure.py" "$work/previous-build/collector/reverse-traceroute-collector" \
-  --seconds "$seconds" --label "$revision"
-python3 "$here/bench/collector_exposure.py" "$build/collector/reverse-traceroute-collector" \
-  --seconds "$seconds" --label current
+report=$(python3 "$here/bench/collector_exposure.py" "$work/previous-build/collector/reverse-traceroute-collector" \
+  --seconds "$seconds" --label "$revision")
+echo "$report"
+current=$(python3 "$here/bench/collector_exposure.py" "$build/collector/reverse-traceroute-collector" \
+  --seconds "$seconds" --label current)
+echo "$current"
+report+=$'\n'"$current"
+python3 "$here/bench/doc_section.py" --code collector-exposure "Collector exposure" \
+  "bash bench/collector_exposure.sh build $revision $seconds" <<< "$report"

@@ -5,7 +5,8 @@
 # for 1, 2, 4, 8 and 16 concurrent writers (one address, as many clients would be: the
 # per-address connection limit is raised), each run on a new
 # database on this machine's disk, over loopback. Prints measurements/s and the database size
-# per run. The collector's access log goes to a file, as it would to journald.
+# per run, and writes them into docs/benchmarks.md (the collector-ingest section). The
+# collector's access log goes to a file, as it would to journald.
 # Usage: bench/collector_ingest.sh BUILD_DIR [COUNT_PER_WRITER] [DB_FOLDER]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,8 +20,9 @@ trap 'collector_stop' EXIT
 limits=(--threads 20)
 "$build/collector/reverse-traceroute-collector" --help | grep -q -- --connections-per-address &&
   limits=(--threads 20 --connections-per-address 64)
-echo "collector ingest: $count submissions per writer of $(basename "$doc"), database in $folder"
-printf '%-8s %-10s %-12s %-10s\n' writers stored "per second" "db MiB"
+report="collector ingest: $count submissions per writer of $(basename "$doc"), database in $folder
+$(printf '%-8s %-10s %-12s %-10s' writers stored "per second" "db MiB")"
+echo "$report"
 for writers in 1 2 4 8 16; do
   db="$folder/ingest-$writers.db"
   rm -f "$db" "$db-wal" "$db-shm"
@@ -31,5 +33,9 @@ for writers in 1 2 4 8 16; do
     --count "$count")
   collector_stop
   size=$(du -cm "$db"* | tail -1 | cut -f1)
-  printf '%-8s %-10s %-12s %-10s\n' "$writers" "$(awk '{print $4}' <<< "$out")" "$(awk '{print $12}' <<< "$out")" "$size"
+  line=$(printf '%-8s %-10s %-12s %-10s' "$writers" "$(awk '{print $4}' <<< "$out")" "$(awk '{print $12}' <<< "$out")" "$size")
+  echo "$line"
+  report+=$'\n'"$line"
 done
+python3 "$(dirname "$0")/doc_section.py" --code collector-ingest "Collector ingest" \
+  "bash bench/collector_ingest.sh build $count" <<< "$report"

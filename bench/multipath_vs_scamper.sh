@@ -24,6 +24,8 @@ previous_client=${previous:+$previous/client/reverse-traceroute}
 check="$build/tests/lab/lab-graph-check"
 command -v scamper >/dev/null || { echo "scamper is not installed: run scripts/install-deps"; exit 1; }
 tmp=$(mktemp -d)
+# The forward probes a measurement says it sent (its JSON: probes.forward.sent).
+forward_probes() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["probes"]["forward"]["sent"])' "$1"; }
 trap 'lab_down; rm -rf "$tmp"' EXIT
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -41,14 +43,14 @@ run_case() {
     start=$(date +%s%N)
     lab_exec client "$client" -n --json forward udp multipath "$target" > "$tmp/ours.json" 2> "$tmp/ours.txt"
     ours_ms+=("$(elapsed_ms "$start")")
-    ours_probes+=("$(grep -o '[0-9]* probes,' "$tmp/ours.txt" | grep -o '[0-9]*')")
+    ours_probes+=("$(forward_probes "$tmp/ours.json")")
     ours_diff+=("$("$check" "$topo" forward 4 "$tmp/ours.json" | awk '/differences from the truth/ { print $7 }')")
     if [ -n "$previous" ]; then
       sleep "$pause"
       start=$(date +%s%N)
       lab_exec client "$previous_client" -n --json forward udp multipath "$target" > "$tmp/prev.json" 2> "$tmp/prev.txt"
       prev_ms+=("$(elapsed_ms "$start")")
-      prev_probes+=("$(grep -o '[0-9]* probes,' "$tmp/prev.txt" | grep -o '[0-9]*')")
+      prev_probes+=("$(forward_probes "$tmp/prev.json")")
       prev_diff+=("$("$check" "$topo" forward 4 "$tmp/prev.json" | awk '/differences from the truth/ { print $7 }')")
     fi
     sleep "$pause"
