@@ -2,6 +2,7 @@
 #include "simulated_trace.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -44,19 +45,6 @@ private:
 
 }  // namespace
 
-SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, SimulatedNetwork& network,
-                              std::int64_t limit_ns, std::optional<SimulatedStop> stop, double probes_per_s) {
-    const std::int64_t start = network.clock().monotonic_ns();
-    if (stop)
-        stop->at_ns += start;
-    SimulatedWaiter waiter(network, stop);
-    client::Scheduler scheduler(waiter, probes_per_s);
-    for (client::ProbingTask* task : tasks)
-        scheduler.add(*task);
-    const client::RunEnd end = scheduler.run(start + limit_ns);
-    return {end.interrupted && end.signal == 0, end.signal, network.clock().monotonic_ns() - start};
-}
-
 namespace {
 
 struct DirectionParts {
@@ -71,7 +59,7 @@ SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpe
 }
 
 std::vector<SimulatedTrace> simulate_traces(SimulatedNetwork& network, std::span<const SimulatedTraceSpec> specs,
-                                            double probes_per_s) {
+                                            double probes_per_s, std::size_t max_running, std::size_t* peak_running) {
     // The same wiring as the client's, on the simulated network's wires and clock. The probers
     // share one wire per host and protocols, as the many traces of one process do.
     std::map<std::pair<std::string, std::vector<std::uint8_t>>, std::unique_ptr<client::WireMux>> muxes;
@@ -94,21 +82,49 @@ std::vector<SimulatedTrace> simulate_traces(SimulatedNetwork& network, std::span
     };
     struct Trace {
         std::unique_ptr<DirectionParts> forward, reverse;
+        int unfinished = 0;  // its directions still running
     };
     std::vector<Trace> traces(specs.size());
-    std::vector<client::ProbingTask*> tasks;
     for (std::size_t i = 0; i < specs.size(); ++i) {
         if (specs[i].forward)
             traces[i].forward = build(specs[i], TraceDirection::forward);
         if (specs[i].reverse)
             traces[i].reverse = build(specs[i], TraceDirection::reverse);
-        for (auto* parts : {traces[i].forward.get(), traces[i].reverse.get()})
-            if (parts)
-                tasks.push_back(&parts->wiring.task());
     }
     if (specs.empty())
         return {};
-    const SimulatedRunEnd end = run_simulated(tasks, network, specs[0].limit_ns, specs[0].stop, probes_per_s);
+    const std::int64_t start = network.clock().monotonic_ns();
+    std::optional<SimulatedStop> stop = specs[0].stop;
+    if (stop)
+        stop->at_ns += start;
+    SimulatedWaiter waiter(network, stop);
+    client::Scheduler scheduler(waiter, probes_per_s);
+    // Traces start in order, at most `max_running` at once: the next as soon as one has ended,
+    // from the scheduler's `done` (as a campaign keeps its concurrency).
+    std::size_t next = 0, running = 0, peak = 0;
+    std::function<void()> start_more = [&] {
+        while (next < traces.size() && (max_running == 0 || running < max_running)) {
+            Trace& trace = traces[next++];
+            for (auto* parts : {trace.forward.get(), trace.reverse.get()})
+                trace.unfinished += parts ? 1 : 0;
+            if (trace.unfinished == 0)
+                continue;
+            peak = std::max(peak, ++running);
+            for (auto* parts : {trace.forward.get(), trace.reverse.get()})
+                if (parts)
+                    scheduler.add(parts->wiring.task(), [&] {
+                        if (--trace.unfinished == 0) {
+                            --running;
+                            start_more();
+                        }
+                    });
+        }
+    };
+    start_more();
+    const client::RunEnd run = scheduler.run(start + specs[0].limit_ns);
+    const SimulatedRunEnd end{run.interrupted && run.signal == 0, run.signal, network.clock().monotonic_ns() - start};
+    if (peak_running)
+        *peak_running = peak;
     const auto take = [](DirectionParts& parts) {
         parts.result.probes_sent = parts.wiring.prober->probes_sent();
         parts.result.probes_answered = parts.wiring.prober->probes_answered();

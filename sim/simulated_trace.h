@@ -50,18 +50,15 @@ struct SimulatedTrace {
     std::int64_t simulated_ns = 0;  // how long the trace took in simulated time
 };
 
-// Runs the tasks in the client's own run loop (client::run_loop) in simulated time, until every
-// one has finished, `stop` comes (its signal ends the run as on a terminal), or `limit_ns` passed
-// since the start (then the unfinished ones are interrupted as by --deadline and `hung` is true).
+// Runs the trace in the client's own loop (client::Scheduler) in simulated time, until every
+// direction has finished, the spec's stop comes (its signal ends the run as on a terminal), or
+// limit_ns passed since the start (then the unfinished ones are interrupted as by --deadline
+// and `hung` is true).
 struct SimulatedRunEnd {
     bool hung = false;
     int stopped_by = 0;
     std::int64_t simulated_ns = 0;
 };
-SimulatedRunEnd run_simulated(std::span<client::ProbingTask* const> tasks, SimulatedNetwork& network,
-                              std::int64_t limit_ns, std::optional<SimulatedStop> stop = std::nullopt,
-                              double probes_per_s = 0);
-
 SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec);
 
 // -c N and --live as the client runs them (client::run_rounds): rounds of the trace, each
@@ -82,10 +79,12 @@ struct SimulatedRounds {
 SimulatedRounds simulate_rounds(SimulatedNetwork& network, const SimulatedTraceSpec& spec, int count,
                                 std::int64_t interval_ns);
 
-// Many traces at once in one loop (one Scheduler), sharing a budget of `probes_per_s` (0: none),
-// as the prober service and campaigns run them; the first spec's limit_ns and stop hold for the
-// run. Each trace's simulated_ns is the whole run's.
+// Many traces in one loop (one Scheduler), sharing a budget of `probes_per_s` (0: none), as
+// the prober service and campaigns run them: at most `max_running` at once (0: all), the next
+// starting when one ends; `peak_running`, if given, gets the most that ran at once. The first
+// spec's limit_ns and stop hold for the run. Each trace's simulated_ns is the whole run's.
 std::vector<SimulatedTrace> simulate_traces(SimulatedNetwork& network, std::span<const SimulatedTraceSpec> specs,
-                                            double probes_per_s = 0);
+                                            double probes_per_s = 0, std::size_t max_running = 0,
+                                            std::size_t* peak_running = nullptr);
 
 }  // namespace rtt::sim

@@ -32,6 +32,8 @@ void Scheduler::add(ProbingTask& task, std::function<void()> done) {
     task.start();
     note_finished(entry);
     refresh(id, entry);
+    if (entry.finished)
+        ready_.push_back(id);  // done at once (nothing to probe): retired in the next pass
 }
 
 void Scheduler::refresh(std::uint64_t id, Entry& entry) {

@@ -85,5 +85,24 @@ TEST(Scheduler, WithoutABudgetTracesRunSideBySide) {
         EXPECT_EQ(trace.forward->record.summary->end, TraceEnd::reached);
 }
 
+TEST(Scheduler, TracesAddedAsOthersEndKeepTheConcurrencyAndFindTheSame) {
+    const GeneratedTopology generated = make_diamond({3, 1, false, {}, 1, 5'000'000});
+    std::vector<SimulatedTraceSpec> specs;
+    for (std::size_t i = 0; i < 24; ++i)
+        specs.push_back(trace_number(i, generated.truth.destination));
+    SimulatedNetwork all_network(generated.topology, 5);
+    const auto all_at_once = simulate_traces(all_network, specs);
+    SimulatedNetwork network(generated.topology, 5);
+    std::size_t peak = 0;
+    const auto four_at_a_time = simulate_traces(network, specs, 0, 4, &peak);
+    EXPECT_EQ(peak, 4u);
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        EXPECT_EQ(four_at_a_time[i].forward->record.summary->end, TraceEnd::reached) << "trace " << i;
+        EXPECT_EQ(found(four_at_a_time[i]), found(all_at_once[i])) << "trace " << i;
+    }
+    // Six waves of four take longer than one of twenty-four.
+    EXPECT_GT(four_at_a_time.front().simulated_ns, 3 * all_at_once.front().simulated_ns);
+}
+
 }  // namespace
 }  // namespace rtt::sim
