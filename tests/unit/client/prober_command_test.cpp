@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// The prober's command lines (client/service/prober_command): what is taken, and every refusal
+// in one sentence, hostile targets and option names included.
+#include <gtest/gtest.h>
+
+#include "service/prober_command.h"
+
+namespace rtt::client {
+namespace {
+
+std::string refusal(const std::string& line) {
+    try {
+        parse_prober_command(line);
+    } catch (const ProberCommandError& error) {
+        return error.what();
+    }
+    return "(taken)";
+}
+
+TEST(ProberCommand, ATraceTakesTheClientsWordsAndOptionNames) {
+    const auto command = parse_prober_command(
+        R"({"v":1,"command":"trace","id":"t1","target":"198.18.6.2","direction":"forward","protocol":"tcp",)"
+        R"("engine":"multipath","options":{"max-ttl":12,"confidence":0.01,"trace-bound":true,"no-resolve":true}})");
+    EXPECT_EQ(command.kind, ProberCommand::Kind::trace);
+    EXPECT_EQ(command.id, "t1");
+    EXPECT_EQ(command.options.target, "198.18.6.2");
+    EXPECT_EQ(command.options.direction, Direction::forward);
+    EXPECT_EQ(command.options.protocol, Protocol::tcp);
+    EXPECT_EQ(command.options.engine, EngineKind::multipath);
+    EXPECT_EQ(command.options.max_ttl, 12);
+    EXPECT_DOUBLE_EQ(command.options.confidence, 0.01);
+    EXPECT_TRUE(command.options.trace_bound);
+    EXPECT_TRUE(command.options.no_resolve);
+}
+
+TEST(ProberCommand, DefaultsAreTheCommandLines) {
+    const auto command = parse_prober_command(R"({"v":1,"command":"trace","id":"a","target":"2001:db8:4::2"})");
+    EXPECT_EQ(command.options.direction, Direction::two_way);
+    EXPECT_EQ(command.options.protocol, Protocol::udp);
+    EXPECT_EQ(command.options.engine, EngineKind::singlepath);
+}
+
+TEST(ProberCommand, AProbeIsOneTtlOfOneFlow) {
+    const auto command = parse_prober_command(
+        R"({"v":1,"command":"probe","id":"p","target":"198.18.6.2","direction":"forward","ttl":3,"options":{"flow":33500}})");
+    EXPECT_EQ(command.kind, ProberCommand::Kind::probe);
+    EXPECT_EQ(command.ttl, 3);
+    EXPECT_EQ(command.options.first_ttl, 3);
+    EXPECT_EQ(command.options.max_ttl, 3);
+    EXPECT_EQ(command.options.flow, 33500);
+    EXPECT_EQ(refusal(R"({"v":1,"command":"probe","id":"p","target":"198.18.6.2"})"),
+              "a probe needs \"ttl\", a whole number from 1 to 255");
+    EXPECT_EQ(refusal(R"({"v":1,"command":"probe","id":"p","target":"198.18.6.2","ttl":3,"engine":"multipath"})"),
+              "a probe follows one flow: say \"engine\": \"singlepath\" or leave it out");
+}
+
+TEST(ProberCommand, CancelAndShutdown) {
+    EXPECT_EQ(parse_prober_command(R"({"v":1,"command":"cancel","id":"t1"})").kind, ProberCommand::Kind::cancel);
+    EXPECT_EQ(parse_prober_command(R"({"v":1,"command":"shutdown"})").kind, ProberCommand::Kind::shutdown);
+}
+
+TEST(ProberCommand, MalformedLinesAreRefusedInOneSentence) {
+    EXPECT_EQ(refusal("not json"),
+              "the line is not a JSON object: send one command per line, e.g. "
+              "{\"v\":1,\"command\":\"shutdown\"}");
+    EXPECT_EQ(refusal("[1,2]"), refusal("not json"));
+    EXPECT_EQ(refusal(R"({"command":"shutdown"})"), "\"v\" must be 1: this prober speaks version 1 of the protocol");
+    EXPECT_EQ(refusal(R"({"v":2,"command":"shutdown"})"), refusal(R"({"command":"shutdown"})"));
+    EXPECT_EQ(refusal(R"({"v":1,"command":"reboot"})"),
+              "unknown command \"reboot\": say trace, probe, cancel or shutdown");
+    EXPECT_EQ(refusal(R"({"v":1,"command":"shutdown","now":true})"), "unknown field \"now\"");
+    EXPECT_EQ(refusal(R"({"v":1,"command":"cancel"})"), "the command has no \"id\": add it");
+    EXPECT_EQ(refusal(R"({"v":1,"command":"cancel","id":"a b"})"),
+              "\"id\" must be 1 to 64 letters, digits, dots, hyphens or underscores");
+    EXPECT_EQ(refusal(std::string(kMaxProberCommandBytes + 1, ' ')),
+              "the command is longer than 65536 bytes: send one command per line");
+}
+
+TEST(ProberCommand, HostileTargetsNeverReachAParser) {
+    for (const char* target : {"-o /etc/passwd", "$(reboot)", "; id", "--help", "a b", ""})
+        EXPECT_EQ(refusal(std::string(R"({"v":1,"command":"trace","id":"t","target":")") + target + "\"}"),
+                  std::string("\"") + target + "\" is not a host name or address")
+            << target;
+}
+
+TEST(ProberCommand, OptionsAreCheckedAsOnTheCommandLine) {
+    const auto with = [](const std::string& options) {
+        return refusal(R"({"v":1,"command":"trace","id":"t","target":"198.18.6.2","options":)" + options + "}");
+    };
+    // The same sentence the command line gives for --max-ttl 300.
+    const char* argv[] = {"reverse-traceroute", "--max-ttl", "300", "198.18.6.2"};
+    const auto cli = parse_command_line(4, argv);
+    ASSERT_TRUE(std::holds_alternative<ParseExit>(cli));
+    std::string sentence = std::get<ParseExit>(cli).text;
+    while (!sentence.empty() && sentence.back() == '\n')
+        sentence.pop_back();
+    EXPECT_EQ(with(R"({"max-ttl":300})"), sentence);
+    EXPECT_EQ(with(R"({"output":"/etc/passwd"})"),
+              "--output is not for the prober: it sends every result as an event on its output");
+    EXPECT_EQ(with(R"({"transmit":true})"),
+              "--transmit is not for the prober: it sends every result as an event on its output");
+    EXPECT_EQ(with(R"({"--max-ttl":3})"),
+              "\"--max-ttl\" is not an option name: give it without dashes, e.g. \"max-ttl\"");
+    EXPECT_EQ(with(R"({"max-ttl":[1]})"), "the value of \"max-ttl\" must be a number, a string or true/false");
+    EXPECT_EQ(with("[]"), "\"options\" must be an object of option names and values");
+    EXPECT_NE(with(R"({"no-such-option":1})"), "(taken)");
+}
+
+}  // namespace
+}  // namespace rtt::client
