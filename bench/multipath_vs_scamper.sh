@@ -33,25 +33,29 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 rows=""
 elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
+# run_ours CLIENT TOPOLOGY TARGET PAUSE: one forward multipath trace; sets ms, probes and diff
+# (the differences from the truth).
+run_ours() {
+  local start
+  sleep "$4"
+  start=$(date +%s%N)
+  lab_exec client "$1" -n --json forward udp multipath "$3" > "$tmp/ours.json" 2> "$tmp/ours.txt"
+  ms=$(elapsed_ms "$start")
+  probes=$(forward_probes "$tmp/ours.json")
+  diff=$("$check" "$2" forward 4 "$tmp/ours.json" | awk '/differences from the truth/ { print $7 }')
+}
+
 # run_case NAME TOPOLOGY TARGET PAUSE: RUNS runs of each tool; prints one line per tool.
 run_case() {
-  local name=$1 topo=$2 target=$3 pause=$4 i start
+  local name=$1 topo=$2 target=$3 pause=$4 i start ms probes diff
   local ours_ms=() ours_probes=() ours_diff=() theirs_ms=() theirs_probes=() theirs_diff=()
   local prev_ms=() prev_probes=() prev_diff=()
   for i in $(seq "$runs"); do
-    sleep "$pause"
-    start=$(date +%s%N)
-    lab_exec client "$client" -n --json forward udp multipath "$target" > "$tmp/ours.json" 2> "$tmp/ours.txt"
-    ours_ms+=("$(elapsed_ms "$start")")
-    ours_probes+=("$(forward_probes "$tmp/ours.json")")
-    ours_diff+=("$("$check" "$topo" forward 4 "$tmp/ours.json" | awk '/differences from the truth/ { print $7 }')")
+    run_ours "$client" "$topo" "$target" "$pause"
+    ours_ms+=("$ms") ours_probes+=("$probes") ours_diff+=("$diff")
     if [ -n "$previous" ]; then
-      sleep "$pause"
-      start=$(date +%s%N)
-      lab_exec client "$previous_client" -n --json forward udp multipath "$target" > "$tmp/prev.json" 2> "$tmp/prev.txt"
-      prev_ms+=("$(elapsed_ms "$start")")
-      prev_probes+=("$(forward_probes "$tmp/prev.json")")
-      prev_diff+=("$("$check" "$topo" forward 4 "$tmp/prev.json" | awk '/differences from the truth/ { print $7 }')")
+      run_ours "$previous_client" "$topo" "$target" "$pause"
+      prev_ms+=("$ms") prev_probes+=("$probes") prev_diff+=("$diff")
     fi
     sleep "$pause"
     start=$(date +%s%N)

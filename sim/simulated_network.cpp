@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "codec.h"
+#include "io/packet_queue.h"
 
 extern "C" {
 #include "protocol.h"
@@ -87,17 +88,11 @@ public:
                                              false, probe.ip_id));
     }
 
-    void receive(const Delivery& deliver) override {
-        // Moved out first: delivering may make the prober send, which never re-enters here.
-        auto arrived = std::move(queue_);
-        queue_.clear();
-        for (const auto& packet : arrived)
-            deliver(client::ReceivedPacket{packet.bytes, packet.source, packet.protocol}, packet.arrival_realtime_ns);
-    }
+    void receive(const Delivery& deliver) override { queue_.deliver_all(deliver); }
 
     bool has_input() override { return !queue_.empty(); }
     bool notify_on_input(const std::function<void()>& notify) override {
-        notify_ = notify;
+        queue_.notify_with(notify);
         return true;
     }
 
@@ -106,23 +101,14 @@ public:
         if (std::find(protocols_.begin(), protocols_.end(), ip.protocol) == protocols_.end())
             return;
         Bytes bytes = ip.family == Family::v4 ? packet : Bytes(ip.payload.begin(), ip.payload.end());
-        queue_.push_back({std::move(bytes), ip.source, ip.protocol, network_.clock_.realtime_ns()});
-        if (notify_)
-            notify_();
+        queue_.push(std::move(bytes), ip.source, ip.protocol, network_.clock_.realtime_ns());
     }
 
 private:
-    struct Queued {
-        Bytes bytes;
-        IpAddress source;
-        std::uint8_t protocol = 0;
-        std::int64_t arrival_realtime_ns = 0;
-    };
     SimulatedNetwork& network_;
     std::string host_;
     std::vector<std::uint8_t> protocols_;
-    std::vector<Queued> queue_;
-    std::function<void()> notify_;
+    client::PacketQueue queue_;
 };
 
 SimulatedNetwork::SimulatedNetwork(Topology topology, std::uint64_t seed)

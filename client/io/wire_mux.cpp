@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "wire_mux.h"
 
+#include "io/packet_queue.h"
+
 #include <algorithm>
-#include <deque>
-#include <functional>
 
 namespace rtt::client {
 
@@ -52,11 +52,7 @@ public:
     }
     void receive(const Delivery& deliver) override {
         mux_.pump();
-        // Moved out first: delivering may make the prober send, and sending may bring answers.
-        auto arrived = std::move(queue_);
-        queue_.clear();
-        for (const Queued& packet : arrived)
-            deliver(ReceivedPacket{packet.bytes, packet.source, packet.protocol}, packet.arrival_realtime_ns);
+        queue_.deliver_all(deliver);
     }
     std::vector<int> receive_fds() const override { return mux_.wire_->receive_fds(); }
     bool has_input() override {
@@ -66,28 +62,19 @@ public:
     bool notify_on_input(const std::function<void()>& notify) override {
         if (!mux_.notifies_)
             return false;
-        notify_ = notify;
+        queue_.notify_with(notify);
         return true;
     }
 
     void take(const ReceivedPacket& packet, std::int64_t arrival_realtime_ns) {
-        queue_.push_back({Bytes(packet.bytes.begin(), packet.bytes.end()), packet.source, packet.socket_protocol,
-                          arrival_realtime_ns});
-        if (notify_)
-            notify_();
+        queue_.push(Bytes(packet.bytes.begin(), packet.bytes.end()), packet.source, packet.socket_protocol,
+                    arrival_realtime_ns);
     }
 
 private:
-    struct Queued {
-        Bytes bytes;
-        IpAddress source;
-        std::uint8_t protocol = 0;
-        std::int64_t arrival_realtime_ns = 0;
-    };
     WireMux& mux_;
     IpAddress destination_;
-    std::deque<Queued> queue_;
-    std::function<void()> notify_;
+    PacketQueue queue_;
 };
 
 WireMux::WireMux(std::unique_ptr<PacketWire> wire) : wire_(std::move(wire)) {
