@@ -171,7 +171,9 @@ def connections_per_address(binary, folder):
     c = Collector(binary, folder, "--connections-per-address", "4")
     held = [connect(c.port, "127.0.5.1") for _ in range(4)]
     extra = connect(c.port, "127.0.5.1")
-    check(closed_within(extra, 3) is not None, "a fifth connection from one address was not refused")
+    # Refused at once; the window is wide for a loaded machine (a sanitized build beside a
+    # compiler) yet well inside the 10 s header deadline that would close it anyway.
+    check(closed_within(extra, 6) is not None, "a fifth connection from one address was not refused")
     status, _ = request(c.port, GET, source="127.0.5.2")
     check(status == "HTTP/1.1 200 OK", f"another address is served while one holds its share: {status}")
     for s in held:
