@@ -64,31 +64,6 @@ private:
     ReverseResolver& resolver_;
 };
 
-// What the stored measurement records of the options.
-MeasurementParameters measurement_parameters(const ClientOptions& options) {
-    MeasurementParameters p;
-    p.multipath = options.engine == EngineKind::multipath;
-    p.forward = options.direction != Direction::reverse;
-    p.reverse = options.direction != Direction::forward;
-    p.target = options.target;
-    p.protocol = options.protocol;
-    p.first_ttl = options.first_ttl;
-    p.max_ttl = options.max_ttl;
-    p.flow = options.flow;
-    p.probes_per_hop = options.probes_per_hop;
-    p.confidence = options.confidence;
-    p.trace_bound = options.trace_bound;
-    p.destination_port = options.destination_port.value_or(0);
-    p.retry = options.retries;
-    p.min_burst = options.min_burst;
-    p.max_burst = options.max_burst;
-    p.max_probes = options.max_probes;
-    p.inter_s = options.inter_s;
-    p.timeout_s = options.timeout_s;
-    p.abort_after = options.abort_after;
-    return p;
-}
-
 std::vector<std::string> report_lines(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
                                       const std::vector<std::unique_ptr<DirectionRun>>& runs, ReverseResolver& resolver,
                                       int rounds_done, bool names, bool wait, std::size_t columns) {

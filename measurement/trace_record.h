@@ -35,6 +35,10 @@ public:
         for (auto* o : observers_)
             o->on_hop(hop);
     }
+    void on_vertex(std::uint8_t ttl, const Answer& answer, double rtt_ms) override {
+        for (auto* o : observers_)
+            o->on_vertex(ttl, answer, rtt_ms);
+    }
     void on_graph(const MultipathGraph& graph) override {
         for (auto* o : observers_)
             o->on_graph(graph);

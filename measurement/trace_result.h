@@ -55,6 +55,11 @@ class TraceObserver {
 public:
     virtual ~TraceObserver() = default;
     virtual void on_hop(const HopResult& hop) = 0;
+    // Multipath: an address answering at a TTL for the first time, as it is found (for a
+    // program that shows progress; the graph at the end is the result).
+    virtual void on_vertex(std::uint8_t ttl, const Answer& answer, double rtt_ms) {
+        (void)ttl, (void)answer, (void)rtt_ms;
+    }
     // Multipath: the graph, once, just before on_end.
     virtual void on_graph(const MultipathGraph&) {}
     virtual void on_end(const TraceSummary& summary) = 0;

@@ -39,4 +39,28 @@ TraceSettings trace_settings(const ClientOptions& options, std::uint16_t first_f
     return s;
 }
 
+MeasurementParameters measurement_parameters(const ClientOptions& options) {
+    MeasurementParameters p;
+    p.multipath = options.engine == EngineKind::multipath;
+    p.forward = options.direction != Direction::reverse;
+    p.reverse = options.direction != Direction::forward;
+    p.target = options.target;
+    p.protocol = options.protocol;
+    p.first_ttl = options.first_ttl;
+    p.max_ttl = options.max_ttl;
+    p.flow = options.flow;
+    p.probes_per_hop = options.probes_per_hop;
+    p.confidence = options.confidence;
+    p.trace_bound = options.trace_bound;
+    p.destination_port = options.destination_port.value_or(0);
+    p.retry = options.retries;
+    p.min_burst = options.min_burst;
+    p.max_burst = options.max_burst;
+    p.max_probes = options.max_probes;
+    p.inter_s = options.inter_s;
+    p.timeout_s = options.timeout_s;
+    p.abort_after = options.abort_after;
+    return p;
+}
+
 }  // namespace rtt::client

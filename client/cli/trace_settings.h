@@ -5,10 +5,14 @@
 
 #include "cli/options.h"
 #include "direction_wiring.h"
+#include "measurement/json_measurement.h"
 
 namespace rtt::client {
 
 // `first_flow` is the multipath engine's first flow when --first-flow was not given (random).
 TraceSettings trace_settings(const ClientOptions& options, std::uint16_t first_flow);
+
+// What the stored measurement records of the options.
+MeasurementParameters measurement_parameters(const ClientOptions& options);
 
 }  // namespace rtt::client

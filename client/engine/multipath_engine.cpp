@@ -219,11 +219,14 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         }
         slowest_answer_ns_ = std::max(slowest_answer_ns_, static_cast<std::int64_t>(outcome.rtt_ms * 1e6));
         rate_limits_.on_answer(attempt.ttl, attempt.number, attempt.paced_failures);
+        const bool new_vertex = !vertices_at(attempt.ttl).count(answer->responder);
         FlowObservation& cell = record(attempt.ttl, attempt.flow);
         cell.state = FlowObservation::State::answered;
         cell.answer = answer;
         cell.rtt_ms = outcome.rtt_ms;
         cell.attempts = static_cast<std::uint16_t>(cell.attempts + attempt.number);
+        if (new_vertex)
+            observer_.on_vertex(attempt.ttl, *answer, outcome.rtt_ms);
     } else {
         loss_in_round_ = true;
         window_ = settings_.min_burst;

@@ -3,13 +3,11 @@
 
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -17,6 +15,7 @@
 #include "client_error.h"
 #include "io/raw_socket.h"
 #include "io/scheduler.h"
+#include "io/stop_signals.h"
 
 namespace rtt::client {
 namespace {
@@ -35,9 +34,13 @@ public:
         epoll_event event{};
         event.events = EPOLLIN;
         event.data.fd = fd;
-        if (epoll_ctl(fd_, EPOLL_CTL_ADD, fd, &event) != 0)
+        // EEXIST: watched already (a descriptor is dropped from the set when it is closed, so a
+        // number in use again is added again).
+        if (epoll_ctl(fd_, EPOLL_CTL_ADD, fd, &event) != 0 && errno != EEXIST)
             throw ClientError(fmt::format("cannot watch a socket: {}", std::strerror(errno)));
     }
+
+    void unwatch(int fd) { epoll_ctl(fd_, EPOLL_CTL_DEL, fd, nullptr); }
 
     // Waits until a socket is readable or `timeout_ns` passed (negative: no limit).
     void wait(std::int64_t timeout_ns) {
@@ -52,40 +55,6 @@ private:
     int fd_;
 };
 
-// SIGINT and SIGTERM, blocked and readable from a descriptor while it lives; on the way out
-// they are unblocked, so that a second Ctrl-C while the results are written ends the program.
-class StopSignals {
-public:
-    StopSignals() {
-        sigemptyset(&signals_);
-        sigaddset(&signals_, SIGINT);
-        sigaddset(&signals_, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
-        fd_ = signalfd(-1, &signals_, SFD_NONBLOCK | SFD_CLOEXEC);
-        if (fd_ < 0)
-            throw ClientError(fmt::format("cannot watch for Ctrl-C: {}", std::strerror(errno)));
-    }
-    ~StopSignals() {
-        ::close(fd_);
-        pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-    }
-    StopSignals(const StopSignals&) = delete;
-    StopSignals& operator=(const StopSignals&) = delete;
-
-    int fd() const { return fd_; }
-    // The signal that arrived, or 0.
-    int received() const {
-        signalfd_siginfo info{};
-        return ::read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo)
-                                                                                    : 0;
-    }
-
-private:
-    sigset_t signals_{};
-    sigset_t previous_{};
-    int fd_ = -1;
-};
-
 // The real network's side of the loop: epoll over the probers' sockets and the signal descriptor.
 class SystemWaiter final : public LoopWaiter {
 public:
@@ -95,14 +64,13 @@ public:
     int stop_requested() override { return stop_.received(); }
     void watch(std::span<const int> fds) override {
         for (const int fd : fds)
-            if (watched_.insert(fd).second)
-                epoll_.watch(fd);
+            epoll_.watch(fd);
     }
+    void unwatch(int fd) override { epoll_.unwatch(fd); }
 
 private:
     StopSignals stop_;
     Epoll epoll_;
-    std::set<int> watched_;  // a prober's sockets serve every round of a -c report
 };
 
 }  // namespace

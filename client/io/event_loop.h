@@ -43,6 +43,8 @@ public:
     virtual int stop_requested() = 0;
     // Wakes for packets arriving on these descriptors from now on (a new task's sockets).
     virtual void watch(std::span<const int> fds) { (void)fds; }
+    // No longer wakes for `fd` (a command input that has ended, and stays readable).
+    virtual void unwatch(int fd) { (void)fd; }
 };
 
 // Starts every task and runs them in one Scheduler (scheduler.h) until all have finished, a stop is requested (the

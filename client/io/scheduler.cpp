@@ -104,6 +104,16 @@ void Scheduler::interrupt_all(const std::string& why) {
     retire(all_ids(), true);
 }
 
+void Scheduler::interrupt(ProbingTask& task, const std::string& why) {
+    for (auto& [id, entry] : tasks_)
+        if (entry.task == &task) {
+            if (!task.finished())
+                task.interrupt(why);
+            retire({id}, true);
+            return;
+        }
+}
+
 void Scheduler::service(std::uint64_t id, Entry& entry) {
     entry.task->prober().service();
     note_finished(entry);

@@ -42,6 +42,9 @@ public:
                std::int64_t tick_ns = 200'000'000);
     // Interrupts every task still running with `why`.
     void interrupt_all(const std::string& why);
+    // Interrupts `task` (added, and not yet done) with `why` and retires it at once: its `done`
+    // is called before this returns, without waiting for its probes still out.
+    void interrupt(ProbingTask& task, const std::string& why);
 
 private:
     struct Entry {

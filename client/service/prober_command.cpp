@@ -141,9 +141,15 @@ ProberCommand parse_prober_command(std::string_view line) {
         if (ttl == command.end() || !ttl->is_number_integer() || *ttl < 1 || *ttl > 255)
             throw ProberCommandError("a probe needs \"ttl\", a whole number from 1 to 255");
         parsed.ttl = ttl->get<int>();
-        // One TTL, as potraceroute's probe(ttl): the first and last TTL of a single path trace.
+        // One TTL, as potraceroute's probe(ttl): the first and last TTL of a single path trace,
+        // one probe and forward unless the command says otherwise.
         words.insert(words.end() - 1,
                      {"--first-ttl", std::to_string(parsed.ttl), "--max-ttl", std::to_string(parsed.ttl)});
+        const auto options = command.find("options");
+        if (options == command.end() || !options->is_object() || (!options->contains("probes") && !options->contains("q")))
+            words.insert(words.end() - 1, {"--probes", "1"});
+        if (!command.contains("direction"))
+            words.insert(words.begin() + 1, "forward");
     } else {
         parsed.kind = ProberCommand::Kind::trace;
         if (command.contains("ttl"))

@@ -48,6 +48,16 @@ TEST(ProberCommand, AProbeIsOneTtlOfOneFlow) {
     EXPECT_EQ(command.options.first_ttl, 3);
     EXPECT_EQ(command.options.max_ttl, 3);
     EXPECT_EQ(command.options.flow, 33500);
+    // Unless the command says otherwise: one probe, forward (the client's default is two-way).
+    const auto plain =
+        parse_prober_command(R"({"v":1,"command":"probe","id":"p","target":"198.18.6.2","protocol":"tcp","ttl":2})");
+    EXPECT_EQ(plain.options.direction, Direction::forward);
+    EXPECT_EQ(plain.options.protocol, Protocol::tcp);
+    EXPECT_EQ(plain.options.probes_per_hop, 1);
+    const auto three = parse_prober_command(
+        R"({"v":1,"command":"probe","id":"p","target":"198.18.6.2","direction":"reverse","ttl":2,"options":{"probes":3}})");
+    EXPECT_EQ(three.options.direction, Direction::reverse);
+    EXPECT_EQ(three.options.probes_per_hop, 3);
     EXPECT_EQ(refusal(R"({"v":1,"command":"probe","id":"p","target":"198.18.6.2"})"),
               "a probe needs \"ttl\", a whole number from 1 to 255");
     EXPECT_EQ(refusal(R"({"v":1,"command":"probe","id":"p","target":"198.18.6.2","ttl":3,"engine":"multipath"})"),
