@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli_documents.h"
 #include "client_error.h"
 #include "privileges.h"
 #include "rtt_version.h"
@@ -106,12 +107,18 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(0.0, 1e6))
         ->needs(simulate);
+    rtt::add_document_options(app, {"reverse-traceroute-prober",
+                                    1,
+                                    "run traces asked for as JSON lines, for programs (Python) and services",
+                                    "[OPTIONS]",
+                                    {},
+                                    {{"simulate", {"<file>"}}, {"listen", {"<file>"}}},
+                                    {},
+                                    {}});
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& help) {
-        return app.exit(help);
-    } catch (const CLI::CallForVersion& version) {
-        return app.exit(version);
+    } catch (const CLI::Success& done) {
+        return app.exit(done);  // --help, --version, --man, --completion
     } catch (const CLI::ParseError& error) {
         std::fprintf(stderr, "reverse-traceroute-prober: %s (see --help)\n", error.what());
         return 2;

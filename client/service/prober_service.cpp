@@ -56,7 +56,10 @@ ProberService::ProberService(ServiceNetwork& network, ProberServiceSettings sett
 ProberService::~ProberService() = default;
 
 void ProberService::write(Party& party, const nlohmann::json& line) {
-    party.connection->write_line(line.dump());
+    // Every event says when, by the loop's clock (simulated time on the simulated network).
+    nlohmann::json stamped = line;
+    stamped["t"] = static_cast<double>(network_.waiter().now_ns()) / 1e9;
+    party.connection->write_line(stamped.dump());
 }
 
 void ProberService::add_party(std::unique_ptr<Connection> owned, Connection* standard) {
@@ -188,8 +191,18 @@ void ProberService::handle(Party& party, const std::string& line) {
     try {
         command = parse_prober_command(line);
     } catch (const ProberCommandError& refused) {
-        auto answer = event("error", "");
+        // Named by the command's id when it has one, so that whoever waits for that trace hears
+        // why it never started; a trace of that id already running goes on.
+        std::string id;
+        const auto line_json = nlohmann::json::parse(line, nullptr, false);
+        if (line_json.is_object() && line_json.contains("id") && line_json["id"].is_string() &&
+            line_json["id"].get_ref<const std::string&>().size() <= 64)
+            id = line_json["id"].get<std::string>();
+        auto answer = event("error", id);
         answer["message"] = refused.what();
+        for (const auto& trace : traces_)
+            if (!id.empty() && trace->party == &party && trace->command.id == id)
+                answer["refused"] = true;
         write(party, answer);
         return;
     }
