@@ -143,10 +143,14 @@ class AsyncProber:
         return await trace.result()
 
     async def close(self) -> None:
-        try:
-            await self._send(SHUTDOWN)
-        except ProberGone:
-            pass
+        """Shuts a prober started here down; from a shared one's socket, hangs up."""
+        if self._process is not None:
+            try:
+                await self._send(SHUTDOWN)
+            except ProberGone:
+                pass
+        else:
+            self._writer.close()
         if self._reader_task is not None:
             await self._reader_task
         self._writer.close()

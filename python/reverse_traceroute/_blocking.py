@@ -164,18 +164,26 @@ class Prober:
         return self.start_probe(target, ttl, protocol, direction, **options).result()
 
     def close(self) -> None:
-        """Shuts the prober down (a started one exits; running traces end as interrupted)."""
+        """Shuts a prober started here down (its running traces end as interrupted); from a
+        shared one's socket, hangs up (this connection's traces are cancelled)."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-        try:
-            self._send(SHUTDOWN)
-        except ProberGone:
-            pass
-        self._reader.join(timeout=30)
         if self._socket is not None:
+            # A shared prober goes on: hanging up cancels only this connection's traces.
+            try:
+                self._socket.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self._reader.join(timeout=30)
             self._socket.close()
+        else:
+            try:
+                self._send(SHUTDOWN)
+            except ProberGone:
+                pass
+            self._reader.join(timeout=30)
         if self._process is not None:
             try:
                 self._process.stdin.close()  # type: ignore[union-attr]

@@ -16,7 +16,8 @@ src=$1 build=$2
 source "$src/tests/lab/netlab.sh"
 lab_require_root
 packages=(reverse-traceroute reverse-traceroute-server reverse-traceroute-collector)
-for package in "${packages[@]}"; do
+python_package=python3-reverse-traceroute  # architecture all: no -dbgsym
+for package in "${packages[@]}" "$python_package"; do
   if dpkg-query -W -f='${Status}' "$package" 2> /dev/null | grep -q "install ok installed"; then
     echo "skipped: the $package package is already installed here; the test would replace it"
     exit 77
@@ -26,7 +27,7 @@ installed=false
 cleanup() {
   lab_stop_server
   lab_down
-  $installed && dpkg --purge "${packages[@]}" > /dev/null 2>&1
+  $installed && dpkg --purge "$python_package" "${packages[@]}" > /dev/null 2>&1
 }
 trap cleanup EXIT
 
@@ -52,7 +53,10 @@ checks=$((checks + 2))
 [ -x /usr/sbin/reverse-traceroute-server ] || fail "the server package has no server"
 [ ! -e /usr/bin/reverse-traceroute ] && [ ! -e /usr/sbin/reverse-traceroute-collector ] ||
   fail "the server package brought the client or the collector"
-dpkg -i "${deb[reverse-traceroute]}" "${deb[reverse-traceroute-collector]}" >> "$build/release-install.log" 2>&1 ||
+python_deb=$(ls "$build"/release-dist/"${python_package}"_*.deb 2> /dev/null | tail -1)
+checks=$((checks + 1))
+[ -n "$python_deb" ] || fail "no $python_package package produced"
+dpkg -i "${deb[reverse-traceroute]}" "${deb[reverse-traceroute-collector]}" $python_deb >> "$build/release-install.log" 2>&1 ||
   { fail "dpkg -i of the client and collector failed: $(tail -5 "$build/release-install.log")"; lab_summary; exit 1; }
 
 for package in "${packages[@]}"; do
@@ -60,11 +64,11 @@ for package in "${packages[@]}"; do
   [ -f "/usr/share/doc/$package/copyright" ] || fail "$package has no copyright file"
   [ -f "/usr/share/doc/$package/changelog.gz" ] || fail "$package has no compressed changelog"
 done
-for program in /usr/bin/reverse-traceroute /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
+for program in /usr/bin/reverse-traceroute /usr/bin/reverse-traceroute-prober /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
   checks=$((checks + 1))
   file "$program" | grep -q ", stripped" || fail "$program is not stripped: $(file "$program")"
 done
-for program in /usr/bin/reverse-traceroute /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
+for program in /usr/bin/reverse-traceroute /usr/bin/reverse-traceroute-prober /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
   checks=$((checks + 1))
   out=$("$program" --version 2>&1)
   grep -qF "($describe)" <<< "$out" || fail "$program --version: '$out', expected the build's git describe $describe"
@@ -74,7 +78,7 @@ while IFS=';' read -r address asn _; do
   checks=$((checks + 1))
   grep -qE "^$address +AS$asn " <<< "$endpoints" || fail "--endpoints lacks $address (AS$asn): $endpoints"
 done < <(grep -v '^#' "$src/ENDPOINTS")
-for page in reverse-traceroute reverse-traceroute-server reverse-traceroute-collector; do
+for page in reverse-traceroute reverse-traceroute-prober reverse-traceroute-server reverse-traceroute-collector; do
   checks=$((checks + 3))
   man -w "$page" 2> /dev/null | grep -q '\.gz$' || fail "man cannot find a compressed page for $page"
   [ -f "/usr/share/bash-completion/completions/$page" ] || fail "no bash completion for $page"
@@ -82,6 +86,9 @@ for page in reverse-traceroute reverse-traceroute-server reverse-traceroute-coll
 done
 checks=$((checks + 1))
 getcap /usr/bin/reverse-traceroute | grep -q "cap_net_raw[=+]ep" || fail "client lacks cap_net_raw+ep: $(getcap /usr/bin/reverse-traceroute)"
+checks=$((checks + 1))
+getcap /usr/bin/reverse-traceroute-prober | grep -q "cap_net_raw[=+]ep" ||
+  fail "prober lacks cap_net_raw+ep: $(getcap /usr/bin/reverse-traceroute-prober)"
 checks=$((checks + 1))
 out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no reverse-traceroute@eth0.service reverse-traceroute-v4@eth0.service \
         reverse-traceroute-v6@eth0.service reverse-traceroute-collector.service 2>&1 | grep -v "sys-subsystem-net-devices" || true)
@@ -134,6 +141,16 @@ out=$(ip netns exec "$(lab_ns client)" setpriv --reuid=65534 --regid=65534 --cle
         /usr/bin/reverse-traceroute -n -w 1 two-way udp singlepath "$(lab_addr server:4 6)" 2>&1); rc=$?
 checks=$((checks + 1))
 [ $rc -eq 0 ] || fail "installed client as nobody over IPv6: exit $rc: $out"
+# Issue 27: the installed Python module through the installed prober, as nobody (the capability
+# is on the prober, not on Python): trace, probe, stream, traces at once, a refusal.
+forward_addresses=() reverse_addresses=()
+for hop in "${forward[@]}"; do forward_addresses+=("$(lab_addr "$hop" 4)"); done
+for hop in "${reverse[@]}"; do reverse_addresses+=("$(lab_addr "$hop" 4)"); done
+out=$(cd /tmp && ip netns exec "$(lab_ns client)" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        env PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$src/tests/lab/python_prober_lab.py" "$(lab_addr server:4 4)" \
+        "${forward_addresses[*]}" "${reverse_addresses[*]}" 2>&1); rc=$?
+checks=$((checks + 1))
+[ $rc -eq 0 ] || fail "the installed Python module as nobody: exit $rc: $out"
 # The installed --transmit plugin loads (nothing listens on port 9: "could not reach", not "cannot load").
 state=$(mktemp -d); chmod 1777 "$state"
 out=$(ip netns exec "$(lab_ns client)" setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp XDG_STATE_HOME="$state" \
@@ -146,7 +163,7 @@ rm -rf "$state"
 lab_stop_server
 lab_down
 
-dpkg --purge "${packages[@]}" > /dev/null 2>&1 || fail "dpkg --purge failed"
+dpkg --purge "$python_package" "${packages[@]}" > /dev/null 2>&1 || fail "dpkg --purge failed"
 installed=false
 checks=$((checks + 1))
 [ ! -e /usr/bin/reverse-traceroute ] && [ ! -e /usr/share/reverse-traceroute/ENDPOINTS ] && [ ! -e /etc/reverse-traceroute ] \
