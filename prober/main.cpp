@@ -9,8 +9,8 @@
 #include <optional>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli_documents.h"
 #include "client_error.h"
@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
     app.add_option("--mode", options.mode, "The socket's permissions, in octal")
         ->capture_default_str()
         ->check([](const std::string& text) {
-            const bool octal = !text.empty() && text.size() <= 4 && text.find_first_not_of("01234567") == std::string::npos;
+            const bool octal =
+                !text.empty() && text.size() <= 4 && text.find_first_not_of("01234567") == std::string::npos;
             return octal ? std::string() : std::string("give the permissions in octal, e.g. 0660");
         });
     auto* simulate = app.add_option("--simulate", options.simulate,

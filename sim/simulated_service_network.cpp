@@ -27,8 +27,8 @@ public:
     SimulatedServiceNetwork(Topology topology, const SimulatedServiceSettings& settings)
         : network_(std::move(topology), settings.seed), settings_(settings) {
         if (!network_.topology().nodes().count(settings.host))
-            throw std::invalid_argument(
-                fmt::format("the topology has no node \"{}\" to probe from: name one with --simulate-host", settings.host));
+            throw std::invalid_argument(fmt::format(
+                "the topology has no node \"{}\" to probe from: name one with --simulate-host", settings.host));
         real_start_ns_ = client::monotonic_ns();
     }
 
@@ -38,8 +38,8 @@ public:
     IpAddress resolve(const client::ClientOptions& options) override {
         if (const auto address = IpAddress::parse(options.target)) {
             if (options.family && address->family() != *options.family)
-                throw client::ClientError(fmt::format("{} is not an IPv{} address", options.target,
-                                                      *options.family == Family::v4 ? 4 : 6));
+                throw client::ClientError(
+                    fmt::format("{} is not an IPv{} address", options.target, *options.family == Family::v4 ? 4 : 6));
             return *address;
         }
         // A node of the topology by name, as a host name resolves on a real network.
@@ -52,9 +52,10 @@ public:
     IpAddress source_for(const IpAddress& target, const client::ClientOptions& options) override {
         const IpAddress own = network_.topology().address(settings_.host, target.family());
         if (!options.source.empty() && IpAddress::parse(options.source) != own)
-            throw client::ClientError(fmt::format("--source {} is not an address of {} in the simulated topology: "
-                                                  "leave it out or give {}",
-                                                  options.source, settings_.host, own.to_string()));
+            throw client::ClientError(
+                fmt::format("--source {} is not an address of {} in the simulated topology: "
+                            "leave it out or give {}",
+                            options.source, settings_.host, own.to_string()));
         return own;
     }
 

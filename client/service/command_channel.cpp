@@ -113,14 +113,15 @@ void Connection::flush() {
 UnixListener::UnixListener(const std::string& path, unsigned mode) : path_(path) {
     sockaddr_un address{};
     if (path.empty() || path.size() >= sizeof address.sun_path)
-        throw ClientError(fmt::format("--listen {}: give a socket path of 1 to {} characters", path,
-                                      sizeof address.sun_path - 1));
+        throw ClientError(
+            fmt::format("--listen {}: give a socket path of 1 to {} characters", path, sizeof address.sun_path - 1));
     struct stat existing {};
     if (lstat(path.c_str(), &existing) == 0) {
         if (!S_ISSOCK(existing.st_mode))
-            throw ClientError(fmt::format("--listen {}: a file that is not a socket is there: remove it or give "
-                                          "another path",
-                                          path));
+            throw ClientError(
+                fmt::format("--listen {}: a file that is not a socket is there: remove it or give "
+                            "another path",
+                            path));
         ::unlink(path.c_str());  // left by an earlier prober
     }
     fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -136,8 +137,8 @@ UnixListener::UnixListener(const std::string& path, unsigned mode) : path_(path)
     ::umask(previous);
     if (bound != 0) {
         ::close(fd_);
-        throw ClientError(fmt::format("--listen {}: {}: give a path in a directory you may write", path,
-                                      std::strerror(bind_errno)));
+        throw ClientError(
+            fmt::format("--listen {}: {}: give a path in a directory you may write", path, std::strerror(bind_errno)));
     }
     if (::chmod(path.c_str(), mode) != 0 || ::listen(fd_, 16) != 0) {
         const int error = errno;

@@ -141,12 +141,15 @@ ProberCommand parse_prober_command(std::string_view line) {
         if (ttl == command.end() || !ttl->is_number_integer() || *ttl < 1 || *ttl > 255)
             throw ProberCommandError("a probe needs \"ttl\", a whole number from 1 to 255");
         parsed.ttl = ttl->get<int>();
+        if (command.contains("engine") && command["engine"] != "singlepath")
+            throw ProberCommandError("a probe follows one flow: say \"engine\": \"singlepath\" or leave it out");
         // One TTL, as potraceroute's probe(ttl): the first and last TTL of a single path trace,
         // one probe and forward unless the command says otherwise.
         words.insert(words.end() - 1,
                      {"--first-ttl", std::to_string(parsed.ttl), "--max-ttl", std::to_string(parsed.ttl)});
         const auto options = command.find("options");
-        if (options == command.end() || !options->is_object() || (!options->contains("probes") && !options->contains("q")))
+        if (options == command.end() || !options->is_object() ||
+            (!options->contains("probes") && !options->contains("q")))
             words.insert(words.end() - 1, {"--probes", "1"});
         if (!command.contains("direction"))
             words.insert(words.begin() + 1, "forward");
@@ -156,8 +159,6 @@ ProberCommand parse_prober_command(std::string_view line) {
             throw ProberCommandError("\"ttl\" is for a probe: a trace takes --first-ttl and --max-ttl in \"options\"");
     }
     parsed.options = parse_options(words);
-    if (parsed.kind == ProberCommand::Kind::probe && parsed.options.engine != EngineKind::singlepath)
-        throw ProberCommandError("a probe follows one flow: say \"engine\": \"singlepath\" or leave it out");
     return parsed;
 }
 

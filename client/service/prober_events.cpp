@@ -21,9 +21,8 @@ const char* answer_kind_name(AnswerKind kind) {
 }
 
 nlohmann::json answer_json(const Answer& answer, double rtt_ms) {
-    nlohmann::json reply{{"address", answer.responder.to_string()},
-                         {"rtt_ms", rtt_ms},
-                         {"kind", answer_kind_name(answer.kind)}};
+    nlohmann::json reply{
+        {"address", answer.responder.to_string()}, {"rtt_ms", rtt_ms}, {"kind", answer_kind_name(answer.kind)}};
     if (answer.kind == AnswerKind::unreachable)
         reply["code"] = answer.icmp_code;
     return reply;

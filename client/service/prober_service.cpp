@@ -241,8 +241,8 @@ void ProberService::handle(Party& party, const std::string& line) {
         if (find())
             return refuse(fmt::format("a trace \"{}\" is running already: give each trace its own id", command.id));
         if (waiting_.size() >= settings_.max_waiting)
-            return refuse(fmt::format("{} traces are waiting already: send more when some have finished",
-                                      waiting_.size()));
+            return refuse(
+                fmt::format("{} traces are waiting already: send more when some have finished", waiting_.size()));
         auto trace = std::make_unique<Trace>();
         trace->party = &party;
         trace->command = std::move(command);
@@ -271,9 +271,10 @@ void ProberService::start(Trace& trace) {
         trace.target = network_.resolve(options);
         trace.source = network_.source_for(trace.target, options);
         if (trace.source == trace.target && options.direction != Direction::forward)
-            throw ClientError(fmt::format("{} is this host's own address, and a reverse traceroute server never "
-                                          "answers its own host: trace from another machine",
-                                          trace.target.to_string()));
+            throw ClientError(
+                fmt::format("{} is this host's own address, and a reverse traceroute server never "
+                            "answers its own host: trace from another machine",
+                            trace.target.to_string()));
         TraceSettings settings = trace_settings(options, network_.first_flow());
         settings.prober.first_id = next_first_id_;
         next_first_id_ = static_cast<std::uint16_t>(next_first_id_ + kProbeIdStride);

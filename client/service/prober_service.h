@@ -24,7 +24,7 @@
 namespace rtt::client {
 
 struct ProberServiceSettings {
-    double probes_per_s = 100;    // shared by every trace running
+    double probes_per_s = 100;     // shared by every trace running
     std::size_t max_running = 32;  // traces at once; later ones wait in turn
     std::size_t max_waiting = 1000;
 };

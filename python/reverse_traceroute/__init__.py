@@ -54,5 +54,5 @@ def trace(target: str, direction: str = "two-way", protocol: str = "udp", engine
 def probe(target: str, ttl: int, protocol: str = "udp", direction: str = "forward",
           **options: Any) -> dict[str, Any]:
     """Sends one probe toward `target` with this TTL: {ttl, flow, replies: [{address, rtt_ms,
-    kind} or None], measurement}."""
+    kind} or None], reached, measurement}."""
     return _prober().probe(target, ttl, protocol, direction, **options)

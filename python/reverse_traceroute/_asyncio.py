@@ -136,7 +136,7 @@ class AsyncProber:
 
     async def probe(self, target: str, ttl: int, protocol: str = "udp", direction: str = "forward",
                     **options: Any) -> dict[str, Any]:
-        """One probe at one TTL over one flow: {ttl, flow, replies, measurement}."""
+        """One probe at one TTL over one flow: {ttl, flow, replies, reached, measurement}."""
         command_id = new_id()
         trace = await self._start(command_id, "probe",
                                   probe_command(command_id, target, ttl, direction, protocol, options))

@@ -160,7 +160,7 @@ class Prober:
     def probe(self, target: str, ttl: int, protocol: str = "udp", direction: str = "forward",
               **options: Any) -> dict[str, Any]:
         """One probe at one TTL over one flow, as potraceroute's probe(ttl): {ttl, flow, replies:
-        [{address, rtt_ms, kind} or None for silence], measurement}."""
+        [{address, rtt_ms, kind} or None for silence], reached, measurement}."""
         return self.start_probe(target, ttl, protocol, direction, **options).result()
 
     def close(self) -> None:

@@ -108,5 +108,6 @@ def result_of(last: Mapping[str, Any], kind: str) -> dict[str, Any]:
         raise ProberGone("the prober stopped before the trace was done")
     if kind == "probe":
         hop = last.get("hop") or {"replies": []}
-        return {**hop, "measurement": last["measurement"]}
+        reached = "reached" in last["measurement"].get("outcome", {}).values()
+        return {**hop, "reached": reached, "measurement": last["measurement"]}
     return dict(last["measurement"])

@@ -49,13 +49,14 @@ def test_multipath_two_way_trace_is_the_stored_measurement(prober, schema):
 
 def test_probe_is_one_ttl_one_flow(prober):
     hop = prober.probe("198.18.6.2", ttl=2)
-    assert hop["ttl"] == 2 and len(hop["replies"]) == 1
+    assert hop["ttl"] == 2 and len(hop["replies"]) == 1 and not hop["reached"]
     assert hop["replies"][0]["kind"] == "time_exceeded"
     assert hop["replies"][0]["address"] in DIAMOND_FORWARD[2]
     # The same flow takes the same branch every time; the destination answers at TTL 4.
     assert prober.probe("198.18.6.2", ttl=2, flow=hop["flow"])["replies"] == hop["replies"]
     last = prober.probe("198.18.6.2", ttl=4)
     assert last["replies"][0]["address"] == "198.18.6.2" and last["replies"][0]["kind"] == "unreachable"
+    assert last["reached"]
     tcp = prober.probe("198.18.6.2", ttl=4, protocol="tcp")
     assert tcp["replies"][0]["kind"] == "tcp_reset"
 
