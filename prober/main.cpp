@@ -63,9 +63,7 @@ int serve(const ProberOptions& options) {
     return service.serve(&standard, nullptr);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_prober(int argc, char** argv) {
     // A user that goes away mid-event is noticed as a failed write, not a killed prober.
     std::signal(SIGPIPE, SIG_IGN);
     ProberOptions options;
@@ -133,6 +131,18 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "reverse-traceroute-prober: %s\n", e.what());
         return 2;
     } catch (const std::exception& e) {
+        std::fprintf(stderr, "reverse-traceroute-prober: internal error (%s): please report it\n", e.what());
+        return 70;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run_prober(argc, argv);
+    } catch (const std::exception& e) {
+        // A bug of ours, never the user's doing: still one sentence, not an abort.
         std::fprintf(stderr, "reverse-traceroute-prober: internal error (%s): please report it\n", e.what());
         return 70;
     }

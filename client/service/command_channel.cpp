@@ -19,7 +19,7 @@ namespace rtt::client {
 namespace {
 
 // Events a party may leave unread before it is let go (a trace's events are far fewer).
-constexpr std::size_t kMaxBacklogBytes = 16 * 1024 * 1024;
+constexpr std::size_t kMaxBacklogBytes = std::size_t{16} * 1024 * 1024;
 
 void set_nonblocking(int fd) {
     const int flags = fcntl(fd, F_GETFL);
