@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 
 #include "cli/trace_settings.h"
 #include "client_error.h"
