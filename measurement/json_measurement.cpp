@@ -61,6 +61,11 @@ nlohmann::json statistics_json(const std::vector<HopStatistics>& hops) {
 
 }  // namespace
 
+nlohmann::json direction_statistics_json(TraceDirection direction, const std::vector<HopStatistics>& hops) {
+    return {{"rtt_measured_by", direction == TraceDirection::reverse ? "server" : "client"},
+            {"hops", statistics_json(hops)}};
+}
+
 // The graph as found (unmerged, as the Augsburg client stores it); "***" for black holes.
 nlohmann::json trace_json(const MultipathGraph& graph) {
     nlohmann::json list = nlohmann::json::array();
@@ -238,9 +243,8 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
         m["statistics"] = nlohmann::json::object();
         for (const auto& d : directions) {
             const auto hops = d.statistics ? d.statistics->hops() : hop_statistics(d.record->hops);
-            m["statistics"][std::string(trace_direction_name(d.direction))] = {
-                {"rtt_measured_by", d.direction == TraceDirection::reverse ? "server" : "client"},
-                {"hops", statistics_json(hops)}};
+            m["statistics"][std::string(trace_direction_name(d.direction))] =
+                direction_statistics_json(d.direction, hops);
         }
     }
     m["inter"] = p.inter_s;

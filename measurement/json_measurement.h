@@ -71,6 +71,10 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
                                 const std::map<IpAddress, std::string>& hostnames,
                                 const std::map<IpAddress, std::vector<std::uint32_t>>& origin_as = {});
 
+// One direction's per-hop statistics as the measurement's "statistics" holds them:
+// {rtt_measured_by, hops: [{ttl, addresses, sent, received, loss_percent, last_ms, ...}]}.
+nlohmann::json direction_statistics_json(TraceDirection direction, const std::vector<HopStatistics>& hops);
+
 // One direction's graph as the measurement stores it (vertex list with successors), and back;
 // inferred/retried link marks are not part of the stored form. Reading back throws
 // MeasurementError with one sentence when the list is not one the graph model can hold

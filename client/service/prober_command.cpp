@@ -16,8 +16,8 @@ namespace {
 // Options that write files, send measurements elsewhere, need a terminal or change what the
 // prober prints: the prober sends its results as events, and nothing else.
 const std::set<std::string, std::less<>> kRefusedOptions{
-    "output", "json",    "store-json", "transmit", "collector", "live", "count",           "interval",  "format",
-    "force",  "verbose", "log-level",  "help",     "version",   "yes",  "resolve-aliases", "endpoints", "config"};
+    "output",    "json", "store-json", "transmit", "collector",       "live",      "format", "force", "verbose",
+    "log-level", "help", "version",    "yes",      "resolve-aliases", "endpoints", "config"};
 
 const std::set<std::string, std::less<>> kFields{"v",        "command", "id",      "target", "direction",
                                                  "protocol", "engine",  "options", "ttl"};

@@ -47,24 +47,29 @@ nlohmann::json hop_json(const HopResult& hop) {
 DirectionEvents::DirectionEvents(std::string id, TraceDirection direction, Write write)
     : id_(std::move(id)), direction_(direction), write_(std::move(write)) {}
 
-void DirectionEvents::on_hop(const HopResult& hop) {
-    auto line = event("hop", id_);
+nlohmann::json DirectionEvents::direction_event(const char* name) const {
+    auto line = event(name, id_);
     line["direction"] = std::string(trace_direction_name(direction_));
+    if (round_ > 0)
+        line["round"] = round_;
+    return line;
+}
+
+void DirectionEvents::on_hop(const HopResult& hop) {
+    auto line = direction_event("hop");
     line["hop"] = hop_json(hop);
     write_(line);
 }
 
 void DirectionEvents::on_vertex(std::uint8_t ttl, const Answer& answer, double rtt_ms) {
-    auto line = event("vertex", id_);
-    line["direction"] = std::string(trace_direction_name(direction_));
+    auto line = direction_event("vertex");
     line["ttl"] = ttl;
     line["reply"] = answer_json(answer, rtt_ms);
     write_(line);
 }
 
 void DirectionEvents::on_end(const TraceSummary& summary) {
-    auto line = event("end", id_);
-    line["direction"] = std::string(trace_direction_name(direction_));
+    auto line = direction_event("end");
     line["outcome"] = trace_end_name(summary.end);
     if (!summary.failure.empty())
         line["why"] = summary.failure;

@@ -22,11 +22,13 @@ nlohmann::json event(const char* name, const std::string& id);
 nlohmann::json hop_json(const HopResult& hop);
 
 // Writes "hop" (single path), "vertex" (multipath: an address answering at a TTL for the first
-// time) and "end" events of one direction of trace `id`.
+// time) and "end" events of one direction of trace `id`; in rounds (-c), each carries the
+// number of the round it belongs to.
 class DirectionEvents final : public TraceObserver {
 public:
     using Write = std::function<void(const nlohmann::json&)>;
     DirectionEvents(std::string id, TraceDirection direction, Write write);
+    void set_round(int round) { round_ = round; }
     void on_hop(const HopResult& hop) override;
     void on_vertex(std::uint8_t ttl, const Answer& answer, double rtt_ms) override;
     void on_end(const TraceSummary& summary) override;
@@ -35,6 +37,9 @@ private:
     std::string id_;
     TraceDirection direction_;
     Write write_;
+    int round_ = 0;  // 0: not in rounds
+
+    nlohmann::json direction_event(const char* name) const;
 };
 
 }  // namespace rtt::client

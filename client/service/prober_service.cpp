@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 
 #include "cli/trace_settings.h"
 #include "client_error.h"
 #include "direction_wiring.h"
 #include "measurement/json_measurement.h"
 #include "measurement/trace_record.h"
+#include "rounds.h"
 #include "service/prober_events.h"
 
 namespace rtt::client {
@@ -35,18 +37,31 @@ struct ProberService::Trace {
     struct Direction {
         DirectionWiring wiring;
         TraceRecord record;
+        DirectionStatistics statistics;      // rounds only: over every round that ran to its end
+        std::unique_ptr<RoundBuffer> round;  // rounds only
         std::unique_ptr<DirectionEvents> events;
         std::unique_ptr<ObserverFanOut> observers;
+
+        bool failed() const { return record.summary && record.summary->end == TraceEnd::failed; }
     };
     Party* party = nullptr;  // null once its party has gone: its events go nowhere
     ProberCommand command;
     IpAddress target;
     IpAddress source;
+    TraceSettings settings;
     std::vector<std::unique_ptr<Direction>> directions;
     int unfinished = 0;
     bool running = false;
     std::int64_t deadline_ns = 0;  // the loop's clock
     std::chrono::system_clock::time_point started;
+    // Rounds (-c N): the same trace again over the same flow, as the client's report runs them.
+    int rounds_done = 0;
+    std::int64_t round_started_ns = 0;
+    std::int64_t next_round_ns = -1;  // >= 0 between two rounds: when the next one starts
+    std::string stopped;              // why it was cancelled, if it was
+
+    bool in_rounds() const { return command.options.count > 0; }
+    bool between_rounds() const { return next_round_ns >= 0; }
 };
 
 ProberService::ProberService(ServiceNetwork& network, ProberServiceSettings settings)
@@ -91,6 +106,7 @@ int ProberService::serve(Connection* standard, UnixListener* listener) {
         finished_.clear();
         if (done_serving())
             break;
+        const std::int64_t next_timer = keep_time();
         if (scheduler_.running() > 0) {
             const RunEnd end = scheduler_.run(
                 0,
@@ -98,13 +114,7 @@ int ProberService::serve(Connection* standard, UnixListener* listener) {
                     finished_.clear();  // retired: the scheduler holds none of them
                     read_commands();
                     start_waiting();
-                    const std::int64_t now = network_.waiter().now_ns();
-                    std::vector<Trace*> late;
-                    for (auto& trace : traces_)
-                        if (trace->running && trace->deadline_ns && now >= trace->deadline_ns)
-                            late.push_back(trace.get());
-                    for (Trace* trace : late)
-                        cancel(*trace, "--deadline");
+                    keep_time();
                 },
                 kCommandTickNs);
             if (end.interrupted && end.signal) {
@@ -112,12 +122,23 @@ int ProberService::serve(Connection* standard, UnixListener* listener) {
                 break;
             }
         } else {
-            network_.wait_idle();
+            // Nothing probing: wait for commands, or for the next round or deadline if one is due.
+            if (next_timer > 0)
+                network_.waiter().wait_until(next_timer);
+            else
+                network_.wait_idle();
             signal = network_.waiter().stop_requested();
             if (signal)
                 break;
         }
     }
+    // Traces between two rounds when the signal came end with the rounds they completed.
+    std::vector<Trace*> resting;
+    for (auto& trace : traces_)
+        if (trace->running && trace->between_rounds())
+            resting.push_back(trace.get());
+    for (Trace* trace : resting)
+        cancel(*trace, signal == SIGINT ? "Ctrl-C" : "SIGTERM");
     // A stop signal: the traces still waiting are refused (the running ones were interrupted by
     // the loop and have sent their partial measurements).
     for (Trace* trace : waiting_)
@@ -274,7 +295,8 @@ void ProberService::start(Trace& trace) {
                 fmt::format("{} is this host's own address, and a reverse traceroute server never "
                             "answers its own host: trace from another machine",
                             trace.target.to_string()));
-        TraceSettings settings = trace_settings(options, network_.first_flow());
+        trace.settings = trace_settings(options, network_.first_flow());
+        TraceSettings& settings = trace.settings;
         settings.prober.first_id = next_first_id_;
         next_first_id_ = static_cast<std::uint16_t>(next_first_id_ + kProbeIdStride);
         if (next_first_id_ == 0)
@@ -290,9 +312,14 @@ void ProberService::start(Trace& trace) {
                 which, settings, trace.source, trace.target, identifier,
                 [&](const ProbeCodec& codec) { return network_.wire_for(codec, options); }, network_.clock());
             direction->events = std::make_unique<DirectionEvents>(trace.command.id, which, emit);
-            direction->observers = std::make_unique<ObserverFanOut>(
-                std::vector<TraceObserver*>{&direction->record, direction->events.get()});
-            direction->wiring.new_engine(settings, *direction->observers, true);
+            TraceObserver* keeper = &direction->record;
+            if (trace.in_rounds()) {
+                // Hops count once their round has ended (rounds.h).
+                direction->round = std::make_unique<RoundBuffer>(direction->record, direction->statistics);
+                keeper = direction->round.get();
+            }
+            direction->observers =
+                std::make_unique<ObserverFanOut>(std::vector<TraceObserver*>{keeper, direction->events.get()});
             trace.directions.push_back(std::move(direction));
         }
     } catch (const std::exception& failed) {
@@ -314,22 +341,111 @@ void ProberService::start(Trace& trace) {
     trace.started = std::chrono::system_clock::now();
     if (options.deadline_s > 0)
         trace.deadline_ns = network_.waiter().now_ns() + static_cast<std::int64_t>(options.deadline_s * 1e9);
-    trace.unfinished = static_cast<int>(trace.directions.size());
-    for (auto& direction : trace.directions)
-        scheduler_.add(direction->wiring.task(), [this, &trace] { direction_done(trace); });
+    start_round(trace);
+}
+
+void ProberService::start_round(Trace& trace) {
+    trace.next_round_ns = -1;
+    trace.round_started_ns = network_.waiter().now_ns();
+    // A direction that failed (its server did not answer) sits out the later rounds, as in the
+    // client's report; the reverse direction asks its server once, before its first round.
+    std::vector<ProbingTask*> tasks;
+    for (auto& direction : trace.directions) {
+        if (direction->failed())
+            continue;
+        if (trace.in_rounds())
+            direction->events->set_round(trace.rounds_done + 1);
+        direction->wiring.new_engine(trace.settings, *direction->observers, !direction->record.summary);
+        tasks.push_back(&direction->wiring.task());
+    }
+    trace.unfinished = static_cast<int>(tasks.size());
+    if (tasks.empty()) {
+        send_done(trace);
+        return;
+    }
+    for (ProbingTask* task : tasks)
+        scheduler_.add(*task, [this, &trace] { direction_done(trace); });
+}
+
+std::int64_t ProberService::keep_time() {
+    const std::int64_t now = network_.waiter().now_ns();
+    std::vector<Trace*> late;
+    std::vector<Trace*> due;
+    for (auto& trace : traces_) {
+        if (!trace->running)
+            continue;
+        if (trace->deadline_ns && now >= trace->deadline_ns)
+            late.push_back(trace.get());
+        else if (trace->between_rounds() && now >= trace->next_round_ns)
+            due.push_back(trace.get());
+    }
+    for (Trace* trace : late)
+        cancel(*trace, "--deadline");
+    for (Trace* trace : due)
+        start_round(*trace);
+    std::int64_t next = 0;
+    const auto sooner = [&next](std::int64_t when) {
+        if (when > 0 && (next == 0 || when < next))
+            next = when;
+    };
+    for (auto& trace : traces_)
+        if (trace->running) {
+            sooner(trace->deadline_ns);
+            if (trace->between_rounds())
+                sooner(trace->next_round_ns);
+        }
+    return next;
 }
 
 void ProberService::direction_done(Trace& trace) {
     if (--trace.unfinished > 0)
         return;
+    if (trace.in_rounds()) {
+        // A round cut short (cancel, --deadline, a signal) does not count: its probes still in
+        // flight would read as lost.
+        bool cut_short = false;
+        bool any_left = false;
+        for (auto& direction : trace.directions) {
+            cut_short |= direction->record.summary && direction->record.summary->end == TraceEnd::interrupted;
+            any_left |= !direction->failed();
+        }
+        if (!cut_short) {
+            ++trace.rounds_done;
+            auto line = event("round", trace.command.id);
+            line["round"] = trace.rounds_done;
+            line["statistics"] = nlohmann::json::object();
+            for (auto& direction : trace.directions)
+                line["statistics"][std::string(trace_direction_name(direction->wiring.direction))] =
+                    direction_statistics_json(direction->wiring.direction, direction->statistics.hops());
+            if (trace.party)
+                write(*trace.party, line);
+            if (trace.rounds_done < trace.command.options.count && any_left && trace.stopped.empty()) {
+                trace.next_round_ns =
+                    trace.round_started_ns + static_cast<std::int64_t>(trace.command.options.interval_s * 1e9);
+                return;
+            }
+        }
+    }
+    send_done(trace);
+}
+
+void ProberService::send_done(Trace& trace) {
     const ClientOptions& options = trace.command.options;
     std::vector<RecordedDirection> recorded;
     for (auto& direction : trace.directions)
         recorded.push_back({direction->wiring.direction, direction->wiring.root,
-                            direction->wiring.prober->codec().end_of_path(), &direction->record, nullptr});
+                            direction->wiring.prober->codec().end_of_path(), &direction->record,
+                            trace.in_rounds() ? &direction->statistics : nullptr});
     const MeasurementContext context{trace.source, trace.target, trace.started, std::chrono::system_clock::now()};
+    MeasurementParameters parameters = measurement_parameters(options);
+    if (trace.in_rounds())
+        parameters.rounds = std::max(1, trace.rounds_done);
     auto line = event("done", trace.command.id);
-    line["measurement"] = measurement_json(measurement_parameters(options), context, recorded, {});
+    line["measurement"] = measurement_json(parameters, context, recorded, {});
+    if (trace.in_rounds())
+        line["rounds"] = trace.rounds_done;
+    if (!trace.stopped.empty())
+        line["stopped"] = trace.stopped;
     if (trace.command.kind == ProberCommand::Kind::probe) {
         // The one hop probed, as a "hop" event gives it (null: nothing was sent).
         line["hop"] = nullptr;
@@ -365,6 +481,12 @@ void ProberService::cancel(Trace& trace, const std::string& why) {
             write(*trace.party, line);
         }
         finish(trace);
+        return;
+    }
+    trace.stopped = why;
+    if (trace.between_rounds()) {
+        // Nothing in flight: it ends with the rounds it completed.
+        send_done(trace);
         return;
     }
     // Each direction ends as interrupted and keeps what it found; the last one sends the

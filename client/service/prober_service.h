@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The prober as a service (docs/prober.md): it reads commands (prober_command.h) from its
 // users and runs their traces and one-hop probes in one loop, many at once under one probes/s
-// budget, writing each hop or vertex as it is found and then the finished measurement (the
-// stored JSON) as event lines. The network it probes is a seam (service_network.h): raw
-// sockets, or the simulated network for tests and notebooks without privileges.
+// budget, writing each hop or vertex as it is found, the statistics after each round (-c N),
+// and then the finished measurement (the stored JSON) as event lines. The network it probes is a seam
+// (service_network.h): raw sockets, or the simulated network for tests and notebooks without privileges.
 #pragma once
 
 #include <cstddef>
@@ -51,7 +51,12 @@ private:
     void handle(Party& party, const std::string& line);
     void start_waiting();
     void start(Trace& trace);
+    void start_round(Trace& trace);
+    // Cancels the traces past their --deadline and starts the rounds that are due; returns when
+    // the next of these falls due on the loop's clock (0: none).
+    std::int64_t keep_time();
     void direction_done(Trace& trace);
+    void send_done(Trace& trace);
     void finish(Trace& trace);
     void cancel(Trace& trace, const std::string& why);
     void write(Party& party, const nlohmann::json& line);

@@ -118,6 +118,61 @@ def test_cancel_mid_trace_keeps_what_was_found(prober_path, topologies):
     assert 1 <= len([v for v in measurement["traces"]["forward"] if v.get("ttl")]) < 3
 
 
+def test_rounds_give_statistics_after_each_round(prober, schema):
+    rounds = []
+    done = None
+    started = None
+    first_hop: dict[int, float] = {}
+    for event in prober.stream("server", direction="two-way", count=3, interval=0.5):
+        if event["event"] == "started":
+            started = event["t"]
+        elif event["event"] == "round":
+            rounds.append(event)
+        elif event["event"] == "done":
+            done = event
+        elif event["event"] in ("hop", "end"):
+            assert event["round"] == len(rounds) + 1
+            first_hop.setdefault(event["round"], event["t"])
+    assert [r["round"] for r in rounds] == [1, 2, 3]
+    # Round N starts (N - 1) --interval after the first (simulated time), not before.
+    for number in (2, 3):
+        assert first_hop[number] - started >= (number - 1) * 0.5
+        assert first_hop[number] > rounds[number - 2]["t"]
+    for number, event in enumerate(rounds, start=1):
+        for direction in ("forward", "reverse"):
+            hops = event["statistics"][direction]["hops"]
+            assert [h["ttl"] for h in hops] == [1, 2, 3, 4]
+            assert all(h["sent"] == 3 * number and h["received"] == 3 * number for h in hops)
+    measurement = done["measurement"]
+    jsonschema.validate(measurement, schema)
+    assert done["rounds"] == 3 and measurement["singlepath"]["rounds"] == 3
+    assert measurement["statistics"] == rounds[-1]["statistics"]
+
+
+def test_cancel_between_rounds_keeps_the_rounds_done(prober_path, topologies):
+    # Paced at real time: the cancel arrives in the ten seconds between rounds 1 and 2.
+    with rt.Prober(prober=prober_path, simulate=str(topologies / "line.topo"), speed=1) as p:
+        trace = p.start("198.18.3.2", direction="forward", count=5, interval=10)
+        last = None
+        for event in trace.events():
+            if event["event"] == "round":
+                trace.cancel()
+            last = event
+        measurement = trace.result()
+    assert last["event"] == "done" and last["rounds"] == 1 and last["stopped"] == "cancelled"
+    assert measurement["outcome"]["forward"] == "reached"
+    assert measurement["singlepath"]["rounds"] == 1
+    assert last["t"] < 5
+
+
+def test_deadline_between_rounds_ends_with_the_rounds_done(prober):
+    events = list(prober.stream("server", direction="forward", count=5, interval=10, deadline=1))
+    done = events[-1]
+    assert [e["round"] for e in events if e["event"] == "round"] == [1]
+    assert done["event"] == "done" and done["rounds"] == 1 and done["stopped"] == "--deadline"
+    assert done["t"] == pytest.approx(1.0, abs=0.03)
+
+
 def test_hostile_lines_are_refused_and_the_prober_lives(prober_path, topologies):
     process = subprocess.Popen([prober_path, "--simulate", str(topologies / "diamond.topo")],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

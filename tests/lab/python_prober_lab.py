@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """The installed Python module and prober on the real network (run by deb_install_test.sh as
 an unprivileged user inside the lab's client namespace): a two-way trace, a probe, the hops
-streamed as found, and several traces at once, checked against the topology's truth.
+streamed as found, rounds with their statistics, and several traces at once, checked against
+the topology's truth.
 Usage: python_prober_lab.py TARGET 'FORWARD HOPS' 'REVERSE HOPS'   (exit 1 with the reasons)"""
 
 import sys
@@ -40,6 +41,13 @@ with rt.Prober(pps=500) as prober:
     traces = [prober.start(target, direction="forward", engine="multipath") for _ in range(5)]
     for trace in traces:
         expect("concurrent multipath", path(trace.result(), "forward"), [[hop] for hop in forward])
+    rounds = [event for event in prober.stream(target, direction="two-way", count=2, interval=0.2, timeout=1,
+                                               no_resolve=True) if event["event"] in ("round", "done")]
+    expect("rounds", [event["event"] for event in rounds], ["round", "round", "done"])
+    expect("statistics after two rounds",
+           {d: [(h["addresses"], h["sent"], h["received"]) for h in s["hops"]]
+            for d, s in rounds[-1]["measurement"]["statistics"].items()},
+           {"forward": [([hop], 6, 6) for hop in forward], "reverse": [([hop], 6, 6) for hop in reverse]})
     try:
         prober.trace(target, max_ttl=0)
         failures.append("max_ttl=0 was taken")
@@ -48,5 +56,5 @@ with rt.Prober(pps=500) as prober:
 
 for failure in failures:
     print("FAIL:", failure)
-print(f"python prober lab: {7 + 5 - len(failures)} checks passed, {len(failures)} failed")
+print(f"python prober lab: {9 + 5 - len(failures)} checks passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)

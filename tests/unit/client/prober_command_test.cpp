@@ -116,5 +116,31 @@ TEST(ProberCommand, OptionsAreCheckedAsOnTheCommandLine) {
     EXPECT_NE(with(R"({"no-such-option":1})"), "(taken)");
 }
 
+TEST(ProberCommand, RoundsAreTakenTheLiveViewIsNot) {
+    const auto command = parse_prober_command(
+        R"({"v":1,"command":"trace","id":"r","target":"198.18.6.2","options":{"count":5,"interval":0.5}})");
+    EXPECT_EQ(command.options.count, 5);
+    EXPECT_DOUBLE_EQ(command.options.interval_s, 0.5);
+    // As on the command line: the default deadline covers the rounds asked for.
+    EXPECT_GE(command.options.deadline_s, 5 * 0.5);
+    EXPECT_EQ(
+        parse_prober_command(R"({"v":1,"command":"trace","id":"r","target":"198.18.6.2","options":{"report":true}})")
+            .options.count,
+        10);
+    const auto with = [](const std::string& rest) {
+        return refusal(R"({"v":1,"command":"trace","id":"t","target":"198.18.6.2",)" + rest + "}");
+    };
+    EXPECT_EQ(with(R"("options":{"live":true})"),
+              "--live is not for the prober: it sends every result as an event on its output");
+    const char* argv[] = {"reverse-traceroute", "multipath", "-c", "3", "198.18.6.2"};
+    const auto cli = parse_command_line(5, argv);
+    ASSERT_TRUE(std::holds_alternative<ParseExit>(cli));
+    std::string sentence = std::get<ParseExit>(cli).text;
+    while (!sentence.empty() && sentence.back() == '\n')
+        sentence.pop_back();
+    EXPECT_EQ(with(R"("engine":"multipath","options":{"count":3})"), sentence);
+    EXPECT_EQ(with(R"("options":{"interval":0.01})"), "--interval 0.01 s is out of range: give 0.1 to 3600 seconds");
+}
+
 }  // namespace
 }  // namespace rtt::client
