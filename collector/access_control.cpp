@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 
@@ -62,6 +63,41 @@ bool same(const std::string& a, const std::string& b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::vector<std::string> words(const std::string& line) {
+    std::vector<std::string> found;
+    std::size_t at = 0;
+    while ((at = line.find_first_not_of(" \t", at)) != std::string::npos) {
+        const auto end = line.find_first_of(" \t", at);
+        found.push_back(line.substr(at, end == std::string::npos ? std::string::npos : end - at));
+        at = end;
+    }
+    return found;
+}
+
+constexpr unsigned kSubmitAndRead = static_cast<unsigned>(Scope::submit) | static_cast<unsigned>(Scope::read);
+
+unsigned scopes_of(const std::string& list, const std::string& path, int line_number) {
+    unsigned scopes = 0;
+    std::size_t at = 0;
+    while (at <= list.size()) {
+        const auto comma = std::min(list.find(',', at), list.size());
+        const std::string scope = list.substr(at, comma - at);
+        if (scope == "submit")
+            scopes |= static_cast<unsigned>(Scope::submit);
+        else if (scope == "read")
+            scopes |= static_cast<unsigned>(Scope::read);
+        else if (scope == "trace")
+            scopes |= static_cast<unsigned>(Scope::trace);
+        else
+            throw CollectorError(
+                fmt::format("token file {} line {}: unknown scope \"{}\": give submit, read and "
+                            "trace, separated by commas",
+                            path, line_number, scope.substr(0, 40)));
+        at = comma + 1;
+    }
+    return scopes;
+}
+
 }  // namespace
 
 AccessControl AccessControl::from_file(const std::string& path) {
@@ -70,10 +106,22 @@ AccessControl AccessControl::from_file(const std::string& path) {
         throw CollectorError(fmt::format("cannot read token file {}: check the path and its permissions", path));
     AccessControl control;
     std::string line;
+    int line_number = 0;
     while (std::getline(file, line)) {
+        ++line_number;
         line = trimmed(line);
-        if (!line.empty() && line[0] != '#')
-            control.tokens_.push_back(line);
+        if (line.empty() || line[0] == '#')
+            continue;
+        const auto fields = words(line);
+        if (fields.size() > 3)
+            throw CollectorError(
+                fmt::format("token file {} line {}: give TOKEN [NAME [SCOPES]], nothing more", path, line_number));
+        Token token{fields[0], {fmt::format("token-{}", control.tokens_.size() + 1), kSubmitAndRead}};
+        if (fields.size() >= 2)
+            token.grant.name = fields[1];
+        if (fields.size() == 3)
+            token.grant.scopes = scopes_of(fields[2], path, line_number);
+        control.tokens_.push_back(std::move(token));
     }
     if (control.tokens_.empty())
         throw CollectorError(
@@ -83,16 +131,27 @@ AccessControl AccessControl::from_file(const std::string& path) {
     return control;
 }
 
-bool AccessControl::allows(const std::string& authorization) const {
+std::optional<Grant> AccessControl::grant(const std::string& authorization) const {
+    std::optional<Grant> anonymous;
+    if (tokens_.empty() || open_traces_)
+        anonymous = Grant{
+            "anonymous",
+            (tokens_.empty() ? kSubmitAndRead : 0) | (open_traces_ ? static_cast<unsigned>(Scope::trace) : 0), true};
     if (tokens_.empty())
-        return true;
+        return anonymous;
     const auto token = presented_token(authorization);
     if (!token || token->empty())
-        return false;
-    bool known = false;
+        return anonymous;
+    const Token* known = nullptr;
     for (const auto& candidate : tokens_)
-        known = same(*token, candidate) || known;  // no early exit: the same time for every token
-    return known;
+        if (same(*token, candidate.secret) && known == nullptr)  // no early exit: the same time for every token
+            known = &candidate;
+    if (known == nullptr)
+        return anonymous;
+    Grant grant = known->grant;
+    if (open_traces_)
+        grant.scopes |= static_cast<unsigned>(Scope::trace);
+    return grant;
 }
 
 }  // namespace rtt::collector

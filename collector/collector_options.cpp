@@ -7,6 +7,7 @@
 
 #include "cli_documents.h"
 #include "rtt_version.h"
+#include "trace_target_policy.h"
 
 namespace rtt::collector {
 namespace {
@@ -79,6 +80,46 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
         ->capture_default_str();
     app.add_option("--trusted-proxy", o.trusted_proxies,
                    "Address of a reverse proxy whose X-Forwarded-For names the client (repeatable)");
+    constexpr const char* kGlass = "Looking glass (traces on request)";
+    auto* glass = app.add_flag("--looking-glass", o.looking_glass,
+                               "Run traces on request (POST /api/v1/traces) through reverse-traceroute-prober")
+                      ->group(kGlass);
+    auto* socket = app.add_option("--prober-socket", o.prober_socket,
+                                  "Unix socket of a running reverse-traceroute-prober (the packaged service's)")
+                       ->group(kGlass);
+    auto* prober = app.add_option("--prober", o.prober, "Prober to start when no --prober-socket is given")
+                       ->capture_default_str()
+                       ->group(kGlass);
+    auto* pps = app.add_option("--trace-pps", o.trace_pps,
+                               "Probes per second of all traces together (the started prober's --pps)")
+                    ->capture_default_str()
+                    ->group(kGlass);
+    socket->excludes(prober)->excludes(pps);
+    std::vector<CLI::Option*> glass_options{socket, prober, pps};
+    glass_options.push_back(app.add_flag("--open-traces", o.open_traces,
+                                         "Anyone may start traces, without a token (quotas per address still hold)")
+                                ->group(kGlass));
+    glass_options.push_back(app.add_option("--trace-running", o.trace_running, "Traces running at once")
+                                ->capture_default_str()
+                                ->group(kGlass));
+    glass_options.push_back(app.add_option("--trace-queue", o.trace_queue, "Traces waiting at most (more: 503)")
+                                ->capture_default_str()
+                                ->group(kGlass));
+    glass_options.push_back(app.add_option("--trace-quota", o.trace_quota,
+                                           "Traces an hour per token and per client address (more: 429); 0: no quota")
+                                ->capture_default_str()
+                                ->group(kGlass));
+    glass_options.push_back(app.add_option("--trace-deadline", o.trace_deadline, "Seconds each trace may take")
+                                ->capture_default_str()
+                                ->group(kGlass));
+    glass_options.push_back(
+        app.add_option("--trace-allow", o.trace_allow,
+                       "Prefix that may be traced although special-purpose, e.g. 198.18.0.0/15 (repeatable)")
+            ->group(kGlass));
+    glass_options.push_back(
+        app.add_option("--trace-deny", o.trace_deny, "Prefix never traced (repeatable)")->group(kGlass));
+    for (auto* option : glass_options)
+        option->needs(glass);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -112,6 +153,22 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
             2, "--header-deadline must be at least 1 second and --request-deadline at least as long"};
     if (o.body_memory < o.max_body)
         return CollectorParseExit{2, "--body-memory below --max-body would refuse the largest measurements: give more"};
+    if (o.trace_running < 1 || o.trace_running > 32)
+        return CollectorParseExit{2, "--trace-running out of range: give 1 to 32 traces at once"};
+    if (o.trace_queue < 0 || o.trace_queue > 1000)
+        return CollectorParseExit{2, "--trace-queue out of range: give 0 to 1000 waiting traces"};
+    if (o.trace_quota < 0)
+        return CollectorParseExit{2, "--trace-quota must be 0 (no quota) or more"};
+    if (!(o.trace_deadline >= 1 && o.trace_deadline <= 3600))
+        return CollectorParseExit{2, "--trace-deadline out of range: give 1 to 3600 seconds"};
+    if (!(o.trace_pps >= 1 && o.trace_pps <= 100000))
+        return CollectorParseExit{2, "--trace-pps out of range: give 1 to 100000 probes per second"};
+    for (const auto* list : {&o.trace_allow, &o.trace_deny})
+        for (const auto& prefix : *list)
+            if (!Prefix::parse(prefix))
+                return CollectorParseExit{
+                    2, fmt::format("--trace-{} '{}' is not a prefix: give e.g. 198.18.0.0/15 or 2001:db8::/32",
+                                   list == &o.trace_allow ? "allow" : "deny", prefix)};
     for (const auto& proxy : o.trusted_proxies) {
         in6_addr v6{};
         in_addr v4{};

@@ -4,6 +4,9 @@
 //     [--tls-cert PEM --tls-key PEM] [--max-body BYTES] [--rate N] [--burst N] [--threads N]
 //     [--connections N] [--connections-per-address N] [--header-deadline S] [--request-deadline S]
 //     [--body-memory BYTES] [--trusted-proxy ADDR]...
+//     [--looking-glass [--prober-socket PATH | --prober PATH --trace-pps N] [--open-traces]
+//      [--trace-running N] [--trace-queue N] [--trace-quota N] [--trace-deadline S]
+//      [--trace-allow CIDR]... [--trace-deny CIDR]...]
 #pragma once
 
 #include <optional>
@@ -31,6 +34,18 @@ struct CollectorOptions {
     int request_deadline = 60;  // seconds
     std::size_t body_memory = std::size_t{32} << 20;
     std::vector<std::string> trusted_proxies;
+    // The looking glass (traces on request), off unless asked for.
+    bool looking_glass = false;
+    std::string prober_socket;  // a running prober's socket; empty: start --prober
+    std::string prober = "reverse-traceroute-prober";
+    double trace_pps = 100;  // the started prober's --pps: all traces together
+    bool open_traces = false;
+    int trace_running = 2;
+    int trace_queue = 20;
+    int trace_quota = 20;  // per hour, per token and per client address; 0: none
+    double trace_deadline = 60;
+    std::vector<std::string> trace_allow;  // CIDR prefixes
+    std::vector<std::string> trace_deny;
 };
 
 // --help/--version text (exit 0) or one sentence about bad input (exit 2).

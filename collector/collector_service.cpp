@@ -15,6 +15,7 @@
 #include "measurement/stored_drawing.h"
 #include "path_difference.h"
 #include "submission.h"
+#include "trace_request_parser.h"
 
 namespace rtt::collector {
 namespace {
@@ -41,9 +42,31 @@ void answer_json(HttpResponse& res, const json& value) {
     res.body = json_text(value);
 }
 
-// True for the paths that hold or take data: they need a token.
-bool guarded(const std::string& path) {
-    return path.rfind("/api/", 0) == 0 || path == "/post_trace";
+constexpr unsigned kSubmit = static_cast<unsigned>(Scope::submit);
+constexpr unsigned kRead = static_cast<unsigned>(Scope::read);
+constexpr unsigned kTrace = static_cast<unsigned>(Scope::trace);
+
+bool is_trace_path(const std::string& path) {
+    return path == "/api/v1/traces" || path.rfind("/api/v1/traces/", 0) == 0;
+}
+
+// The scopes of which a request needs one (0: the page and health, open to all).
+unsigned scopes_needed(const HttpRequest& req) {
+    if (req.path == "/post_trace" || (req.method == "POST" && req.path == "/api/v1/measurements"))
+        return kSubmit;
+    if (is_trace_path(req.path))
+        return req.method == "POST" ? kTrace : kTrace | kRead;  // who starts traces may watch them
+    if (req.path.rfind("/api/", 0) == 0)
+        return kRead;
+    return 0;
+}
+
+std::string scope_names(unsigned scopes) {
+    std::string names;
+    for (const auto& [bit, name] : {std::pair{kSubmit, "submit"}, {kRead, "read"}, {kTrace, "trace"}})
+        if (scopes & bit)
+            names += (names.empty() ? "" : " or ") + std::string(name);
+    return names;
 }
 
 std::optional<std::int64_t> positive_integer(const std::string& text) {
@@ -235,11 +258,74 @@ Submission checked(const HttpRequest& req) {
     return req.path == "/post_trace" ? check_augsburg_measurement(req.body) : check_measurement(req.body);
 }
 
-void route(MeasurementStore& store, const HttpRequest& req, HttpResponse& res) {
+void start_trace(LookingGlass& glass, const AccessControl& access, const HttpRequest& req, HttpResponse& res) {
+    const auto grant = access.grant(req.header("Authorization"));
+    try {
+        const TraceRequest request = parse_trace_request(req.body, glass.policy);
+        const std::int64_t id = glass.runner.submit(request, grant->name, req.client, !grant->anonymous);
+        const std::string url = fmt::format("/api/v1/traces/{}", id);
+        res.status = 202;
+        res.headers.emplace_back("Location", url);
+        answer_json(res, json{{"id", id},
+                              {"url", url},
+                              {"events", url + "/events"},
+                              {"target", request.target},
+                              {"address", request.address}});
+    } catch (const TraceRefused& refused) {
+        if (refused.retry_after_s() > 0)
+            res.headers.emplace_back("Retry-After", std::to_string(refused.retry_after_s()));
+        answer_error(res, refused.status(), refused.what());
+    }
+}
+
+// The looking glass's routes; false if the request is none of them.
+bool route_traces(LookingGlass* glass, const AccessControl& access, const HttpRequest& req, HttpResponse& res) {
+    static const std::regex trace_path(R"(/api/v1/traces/(\d+))");
+    static const std::regex events_path(R"(/api/v1/traces/(\d+)/events)");
+    if (!is_trace_path(req.path))
+        return false;
+    if (glass == nullptr) {
+        answer_error(res, 404, "this collector runs no traces: its operator enables them with --looking-glass");
+        return true;
+    }
+    const bool get = req.method == "GET" || req.method == "HEAD";
+    std::smatch match;
+    if (req.method == "POST" && req.path == "/api/v1/traces") {
+        start_trace(*glass, access, req, res);
+    } else if (get && std::regex_match(req.path, match, trace_path)) {
+        const auto id = positive_integer(match[1].str());
+        const auto status = id ? glass->runner.status(*id) : std::nullopt;
+        if (status)
+            answer_json(res, *status);
+        else
+            answer_error(res, 404, fmt::format("no trace {}: start one with POST /api/v1/traces", match[1].str()));
+    } else if (get && std::regex_match(req.path, match, events_path)) {
+        const auto id = positive_integer(match[1].str());
+        auto stream = id ? glass->runner.events(*id) : nullptr;
+        if (!stream) {
+            answer_error(res, 404, fmt::format("no trace {}: start one with POST /api/v1/traces", match[1].str()));
+        } else {
+            res.stream = std::move(stream);
+            res.content_type = "text/event-stream";
+            res.headers.emplace_back("Cache-Control", "no-cache");
+            res.headers.emplace_back("X-Accel-Buffering", "no");  // a proxy in front passes each event on
+        }
+    } else {
+        answer_error(res, 404,
+                     fmt::format("nothing at {} {}: POST /api/v1/traces, GET /api/v1/traces/ID or its /events",
+                                 req.method, req.path));
+    }
+    return true;
+}
+
+void route(MeasurementStore& store, const AccessControl& access, LookingGlass* glass, const HttpRequest& req,
+           HttpResponse& res) {
     static const std::regex graph_path(R"(/api/v1/measurements/(\d+)/graph\.svg)");
     static const std::regex diff_path(R"(/api/v1/measurements/(\d+)/diff/(\d+))");
     const bool get = req.method == "GET" || req.method == "HEAD";
     std::smatch match;
+    if (route_traces(glass, access, req, res))
+        return;
     if (is_submission(req))
         store_submission(store, checked(req), res);
     else if (get && req.path == "/api/v1/measurements")
@@ -265,7 +351,8 @@ void route(MeasurementStore& store, const HttpRequest& req, HttpResponse& res) {
 
 }  // namespace
 
-HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter) {
+HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter,
+                                LookingGlass* glass) {
     HttpHandlers handlers;
     handlers.admit = [&](const HttpRequest& req, HttpResponse& res) {
         if (!limiter.admit(req.client)) {
@@ -279,7 +366,13 @@ HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& ac
             answer_json(res, json{{"error", "this is the API; the page at / shows measurement " + id}});
             return false;
         }
-        if (guarded(req.path) && !access.allows(req.header("Authorization"))) {
+        const unsigned needed = scopes_needed(req);
+        if (needed == 0)
+            return true;
+        const auto grant = access.grant(req.header("Authorization"));
+        if (grant && (grant->scopes & needed) != 0)
+            return true;
+        if (!grant || grant->anonymous) {
             res.headers.emplace_back("WWW-Authenticate", req.path == "/post_trace" ? "Basic realm=\"collector\""
                                                                                    : "Bearer realm=\"collector\"");
             answer_error(res, 401,
@@ -287,10 +380,18 @@ HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& ac
                          "collector's operator");
             return false;
         }
-        return true;
+        answer_error(res, 403,
+                     fmt::format("token {} may not do this: it needs the {} scope, which the collector's operator "
+                                 "grants in the token file",
+                                 grant->name, scope_names(needed)));
+        return false;
     };
-    handlers.takes_body = is_submission;
-    handlers.handle = [&](const HttpRequest& req, HttpResponse& res) { route(store, req, res); };
+    handlers.takes_body = [](const HttpRequest& req) {
+        return is_submission(req) || (req.method == "POST" && req.path == "/api/v1/traces");
+    };
+    handlers.handle = [&store, &access, glass](const HttpRequest& req, HttpResponse& res) {
+        route(store, access, glass, req, res);
+    };
     return handlers;
 }
 

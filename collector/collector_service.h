@@ -6,7 +6,11 @@
 //   GET  /api/v1/measurements/{id}     the stored document
 //   GET  /api/v1/measurements/{id}/graph.svg
 //   GET  /api/v1/measurements/{id}/diff/{other}   hops and links that changed, per direction
+//   POST /api/v1/traces                run a trace on request (the looking glass) → 202 {"id", "url", "events"}
+//   GET  /api/v1/traces/{id}           queued / running / done / failed, with the measurement when done
+//   GET  /api/v1/traces/{id}/events    its progress as Server-Sent Events
 //   GET  /healthz, GET /               health, and the web page (no data in either)
+// Tokens carry scopes (access_control.h): submit, read, trace.
 // Every answer that is not 2xx carries {"error": "one sentence"}.
 #pragma once
 
@@ -14,11 +18,20 @@
 #include "http_server.h"
 #include "measurement_store.h"
 #include "request_rate_limiter.h"
+#include "trace_runner.h"
+#include "trace_target_policy.h"
 
 namespace rtt::collector {
 
-// The routes, the rate limit and the token check, for an HttpServer; store, access and limiter
-// must outlive it.
-HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter);
+// The looking glass, when the operator runs one (--looking-glass).
+struct LookingGlass {
+    TraceRunner& runner;
+    const TraceTargetPolicy& policy;
+};
+
+// The routes, the rate limit and the token check, for an HttpServer; store, access, limiter and
+// the looking glass (null: none) must outlive it.
+HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter,
+                                LookingGlass* glass = nullptr);
 
 }  // namespace rtt::collector

@@ -27,7 +27,21 @@ struct TrackedConnection {
     int fd = -1;
     Clock::time_point since;  // connected, or answered its previous request
     bool headers_in = false;  // the current request's headers are complete
+    bool streaming = false;   // answering with a stream: its producer bounds it, not the deadline
     bool cut = false;         // shut down for missing its deadline
+};
+
+// A streamed response's side of the connection: parked (suspended) while its stream has
+// nothing, woken by the producer. Shared with the waker, which may outlive the response.
+struct StreamLink {
+    std::mutex mutex;
+    MHD_Connection* connection = nullptr;
+    std::shared_ptr<ResponseStream> stream;
+    std::string pending;
+    std::size_t offset = 0;
+    bool suspended = false;
+    bool gone = false;     // the response was freed: waking does nothing
+    bool closing = false;  // the server is stopping: end the body
 };
 
 // One request while it is received and answered (libmicrohttpd's per-request pointer).
@@ -46,8 +60,9 @@ struct HttpServer::State {
     MHD_Daemon* daemon = nullptr;
     std::atomic<std::size_t> body_memory_used{0};
 
-    std::mutex mutex;  // guards connections and stopping
+    std::mutex mutex;  // guards connections, streams and stopping
     std::map<MHD_Connection*, TrackedConnection> connections;
+    std::vector<std::weak_ptr<StreamLink>> streams;
     bool stopping = false;
     std::condition_variable wake;
     std::thread watch;
@@ -71,7 +86,7 @@ struct HttpServer::State {
             const auto now = Clock::now();
             for (auto& [connection, tracked] : connections) {
                 const auto limit = tracked.headers_in ? options.request_deadline : options.header_deadline;
-                if (!tracked.cut && tracked.fd >= 0 && now - tracked.since > limit) {
+                if (!tracked.cut && !tracked.streaming && tracked.fd >= 0 && now - tracked.since > limit) {
                     ::shutdown(tracked.fd, SHUT_RDWR);
                     tracked.cut = true;
                 }
@@ -130,8 +145,75 @@ MHD_Result collect_param(void* cls, MHD_ValueKind, const char* key, const char* 
     return MHD_YES;
 }
 
-MHD_Result queue(MHD_Connection* connection, Exchange& exchange, const HttpResponse& response) {
-    MHD_Response* reply = MHD_create_response_from_buffer(response.body.size(), const_cast<char*>(response.body.data()),
+// libmicrohttpd asks for the next bytes of a streamed body.
+ssize_t read_stream(void* cls, std::uint64_t, char* buffer, std::size_t max) {
+    auto& link = **static_cast<std::shared_ptr<StreamLink>*>(cls);
+    std::lock_guard lock(link.mutex);
+    if (link.closing)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (link.offset == link.pending.size()) {
+        auto more = link.stream->next();
+        if (!more)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        if (more->empty()) {
+            // Parked until the producer wakes it (under this lock, so no wake is missed).
+            link.suspended = true;
+            MHD_suspend_connection(link.connection);
+            return 0;
+        }
+        link.pending = std::move(*more);
+        link.offset = 0;
+    }
+    const std::size_t count = std::min(max, link.pending.size() - link.offset);
+    std::memcpy(buffer, link.pending.data() + link.offset, count);
+    link.offset += count;
+    return static_cast<ssize_t>(count);
+}
+
+void free_stream(void* cls) {
+    auto* owner = static_cast<std::shared_ptr<StreamLink>*>(cls);
+    {
+        std::lock_guard lock((*owner)->mutex);
+        (*owner)->gone = true;
+    }
+    delete owner;
+}
+
+void wake_link(StreamLink& link) {
+    std::lock_guard lock(link.mutex);
+    if (link.suspended && !link.gone) {
+        link.suspended = false;
+        MHD_resume_connection(link.connection);
+    }
+}
+
+MHD_Response* streamed_response(State& state, MHD_Connection* connection, const HttpResponse& response) {
+    auto link = std::make_shared<StreamLink>();
+    link->connection = connection;
+    link->stream = response.stream;
+    {
+        std::lock_guard lock(state.mutex);
+        if (auto found = state.connections.find(connection); found != state.connections.end())
+            found->second.streaming = true;
+        std::erase_if(state.streams, [](const auto& weak) { return weak.expired(); });
+        state.streams.push_back(link);
+    }
+    response.stream->set_waker([weak = std::weak_ptr<StreamLink>(link)] {
+        if (auto alive = weak.lock())
+            wake_link(*alive);
+    });
+    auto* owner = new std::shared_ptr<StreamLink>(link);
+    MHD_Response* reply =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, &read_stream, owner, &free_stream);
+    if (reply == nullptr)
+        delete owner;
+    return reply;
+}
+
+MHD_Result queue(State& state, MHD_Connection* connection, Exchange& exchange, const HttpResponse& response) {
+    MHD_Response* reply =
+        response.stream ? streamed_response(state, connection, response)
+                        : MHD_create_response_from_buffer(response.body.size(), const_cast<char*>(response.body.data()),
                                                           MHD_RESPMEM_MUST_COPY);
     if (reply == nullptr)
         return MHD_NO;
@@ -190,20 +272,20 @@ MHD_Result begin(State& state, MHD_Connection* connection, const char* url, cons
     };
     HttpResponse refusal;
     if (!state.handlers.admit(request, refusal))
-        return queue(connection, exchange, refusal);
+        return queue(state, connection, exchange, refusal);
     // A body for a request that takes none is read and dropped; the handler answers as usual.
     if (!has_body(connection) || !state.handlers.takes_body(request))
         return MHD_YES;
     const auto length = content_length(connection);
     if (length && *length > state.options.max_body)
-        return queue(connection, exchange, error_response(413, kTooLarge));
+        return queue(state, connection, exchange, error_response(413, kTooLarge));
     // Chunked bodies reserve the most they may grow to.
     const std::size_t need = length ? *length : state.options.max_body;
     if (!state.reserve(need)) {
         HttpResponse busy =
             error_response(503, "the collector is receiving too many measurements at once: retry in a few seconds");
         busy.headers.emplace_back("Retry-After", "2");
-        return queue(connection, exchange, busy);
+        return queue(state, connection, exchange, busy);
     }
     exchange.reserved = need;
     exchange.body_wanted = true;
@@ -213,7 +295,7 @@ MHD_Result begin(State& state, MHD_Connection* connection, const char* url, cons
 
 MHD_Result finish(State& state, MHD_Connection* connection, Exchange& exchange) {
     if (exchange.too_large)
-        return queue(connection, exchange, error_response(413, kTooLarge));
+        return queue(state, connection, exchange, error_response(413, kTooLarge));
     HttpResponse response;
     try {
         state.handlers.handle(exchange.request, response);
@@ -224,7 +306,7 @@ MHD_Result finish(State& state, MHD_Connection* connection, Exchange& exchange) 
     }
     // The body is no longer needed: give its memory back before the answer goes out.
     std::string().swap(exchange.request.body);
-    return queue(connection, exchange, response);
+    return queue(state, connection, exchange, response);
 }
 
 MHD_Result on_request(void* cls, MHD_Connection* connection, const char* url, const char* method, const char*,
@@ -266,6 +348,7 @@ void on_completed(void* cls, MHD_Connection* connection, void** request_context,
         if (auto found = state.connections.find(connection); found != state.connections.end()) {
             found->second.since = Clock::now();
             found->second.headers_in = false;
+            found->second.streaming = false;
         }
     }
     if (exchange == nullptr)
@@ -317,7 +400,7 @@ HttpServer::HttpServer(const HttpServerOptions& options, HttpHandlers handlers) 
     const bool v6 = address.ss_family == AF_INET6;
     const bool any_v6 = v6 && IN6_IS_ADDR_UNSPECIFIED(&reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr);
     const bool tls = !options.tls_cert_pem.empty();
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     if (v6)
         flags |= any_v6 ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
     if (tls)
@@ -361,6 +444,23 @@ HttpServer::~HttpServer() {
     }
     state_->wake.notify_all();
     state_->watch.join();
+    // Streams end first: a parked connection is woken to finish its body, so that none is
+    // left suspended when the daemon stops.
+    std::vector<std::shared_ptr<StreamLink>> streams;
+    {
+        std::lock_guard lock(state_->mutex);
+        for (auto& weak : state_->streams)
+            if (auto link = weak.lock())
+                streams.push_back(std::move(link));
+    }
+    for (auto& link : streams) {
+        std::lock_guard lock(link->mutex);
+        link->closing = true;
+        if (link->suspended && !link->gone) {
+            link->suspended = false;
+            MHD_resume_connection(link->connection);
+        }
+    }
     MHD_stop_daemon(state_->daemon);
 }
 

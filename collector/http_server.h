@@ -28,11 +28,25 @@ struct HttpRequest {
     std::function<std::string(const std::string&)> header;
 };
 
+// A response body sent while it is produced (Server-Sent Events). The server asks `next` for
+// more whenever the peer can take it; "nothing yet" parks the connection (no thread waits for
+// it) until the producer calls the waker it was given.
+class ResponseStream {
+public:
+    virtual ~ResponseStream() = default;
+    // The next bytes; "" when nothing is ready yet; nullopt at the end of the body.
+    virtual std::optional<std::string> next() = 0;
+    // Called once before the first `next`: `wake`, callable from any thread (but not while
+    // holding a lock that `next` takes), says that `next` has more.
+    virtual void set_waker(std::function<void()> wake) = 0;
+};
+
 struct HttpResponse {
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    std::shared_ptr<ResponseStream> stream;  // if set, the body comes from it instead
 };
 
 struct HttpHandlers {

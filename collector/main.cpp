@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -14,6 +15,8 @@
 #include "collector_error.h"
 #include "collector_options.h"
 #include "collector_service.h"
+
+#include <fmt/format.h>
 
 namespace {
 
@@ -66,7 +69,9 @@ int run_collector(int argc, char** argv) {
     const sigset_t signals = stop_signals();
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts: they inherit it
     try {
-        const AccessControl access = options.open ? AccessControl() : AccessControl::from_file(options.token_file);
+        AccessControl access = options.open ? AccessControl() : AccessControl::from_file(options.token_file);
+        if (options.open_traces)
+            access.open_traces();
         HttpServerOptions http;
         http.host = options.listen_host;
         http.port = options.listen_port;
@@ -83,7 +88,30 @@ int run_collector(int argc, char** argv) {
 
         MeasurementStore store(options.database);
         RequestRateLimiter limiter(options.rate, options.burst);
-        HttpServer server(http, collector_handlers(store, access, limiter));
+        // The looking glass: the prober is reached (or started) before the server listens.
+        std::optional<TraceRunner> runner;
+        std::optional<TraceTargetPolicy> policy;
+        std::optional<LookingGlass> glass;
+        if (options.looking_glass) {
+            std::vector<Prefix> allowed;
+            std::vector<Prefix> denied;
+            for (const auto& prefix : options.trace_allow)
+                allowed.push_back(*Prefix::parse(prefix));
+            for (const auto& prefix : options.trace_deny)
+                denied.push_back(*Prefix::parse(prefix));
+            policy.emplace(std::move(allowed), std::move(denied), host_addresses());
+            TraceRunnerSettings settings;
+            settings.prober_socket = options.prober_socket;
+            settings.prober_argv = {options.prober, "--pps", fmt::format("{}", options.trace_pps), "--max-running",
+                                    std::to_string(options.trace_running)};
+            settings.max_running = static_cast<std::size_t>(options.trace_running);
+            settings.max_queued = static_cast<std::size_t>(options.trace_queue);
+            settings.quota_per_hour = options.trace_quota;
+            settings.deadline_s = options.trace_deadline;
+            runner.emplace(store, std::move(settings));
+            glass.emplace(LookingGlass{*runner, *policy});
+        }
+        HttpServer server(http, collector_handlers(store, access, limiter, glass ? &*glass : nullptr));
         std::fprintf(stderr, "reverse-traceroute-collector: listening on %s://%s:%d, database %s%s\n",
                      options.tls_cert.empty() ? "http" : "https",
                      options.listen_host.find(':') != std::string::npos ? ("[" + options.listen_host + "]").c_str()

@@ -50,6 +50,24 @@ const std::vector<const char*> kMigrations = {
         WHERE format = 'reverse-traceroute' AND json_valid(document)
           AND json_type(document, '$.outcome') = 'object';
     )sql",
+    // 4: traces run on request (the looking glass), kept so that none queued is lost in a
+    // restart, and counted for the quotas per token and per address.
+    R"sql(
+    CREATE TABLE trace_requests (
+        id             INTEGER PRIMARY KEY,
+        created_at     TEXT NOT NULL,
+        state          TEXT NOT NULL,
+        request        TEXT NOT NULL,
+        token_name     TEXT NOT NULL,
+        client         TEXT NOT NULL,
+        finished_at    TEXT,
+        measurement_id INTEGER,
+        error          TEXT
+    );
+    CREATE INDEX trace_requests_state ON trace_requests (state);
+    CREATE INDEX trace_requests_token ON trace_requests (token_name, created_at);
+    CREATE INDEX trace_requests_client ON trace_requests (client, created_at);
+    )sql",
 };
 
 // Owns a prepared statement for the length of one call.
@@ -307,6 +325,86 @@ std::int64_t MeasurementStore::count() {
     Statement select(reader_, "SELECT count(*) FROM measurements");
     select.step();
     return select.integer(0);
+}
+
+// Trace requests go through the reader's connection: they are few, and each is one statement.
+
+std::int64_t MeasurementStore::add_trace_request(const std::string& request, const std::string& token_name,
+                                                 const std::string& client) {
+    std::lock_guard lock(reader_mutex_);
+    Statement insert(reader_,
+                     "INSERT INTO trace_requests (created_at, state, request, token_name, client) "
+                     "VALUES (?1, 'queued', ?2, ?3, ?4)");
+    insert.bind(1, rfc3339(std::chrono::system_clock::now()));
+    insert.bind(2, request);
+    insert.bind(3, token_name);
+    insert.bind(4, client);
+    insert.step();
+    return sqlite3_last_insert_rowid(reader_);
+}
+
+void MeasurementStore::set_trace_state(std::int64_t id, const std::string& state, std::int64_t measurement_id,
+                                       const std::string& error) {
+    std::lock_guard lock(reader_mutex_);
+    const bool ended = state == "done" || state == "failed";
+    Statement update(reader_,
+                     "UPDATE trace_requests SET state = ?2, finished_at = ?3, measurement_id = ?4, error = ?5 "
+                     "WHERE id = ?1");
+    update.bind(1, id);
+    update.bind(2, state);
+    update.bind(3, ended ? rfc3339(std::chrono::system_clock::now()) : std::string());
+    if (measurement_id > 0)
+        update.bind(4, measurement_id);
+    update.bind(5, error);
+    update.step();
+}
+
+namespace {
+
+TraceRequestRow trace_row(Statement& select) {
+    return {select.integer(0), select.text(1), select.text(2),    select.text(3), select.text(4),
+            select.text(5),    select.text(6), select.integer(7), select.text(8)};
+}
+
+constexpr const char* kTraceColumns =
+    "id, created_at, state, request, token_name, client, finished_at, coalesce(measurement_id, 0), error";
+
+}  // namespace
+
+std::optional<TraceRequestRow> MeasurementStore::trace_request(std::int64_t id) {
+    std::lock_guard lock(reader_mutex_);
+    Statement select(reader_, fmt::format("SELECT {} FROM trace_requests WHERE id = ?1", kTraceColumns).c_str());
+    select.bind(1, id);
+    if (!select.step())
+        return std::nullopt;
+    return trace_row(select);
+}
+
+std::vector<TraceRequestRow> MeasurementStore::unfinished_trace_requests() {
+    std::lock_guard lock(reader_mutex_);
+    Statement select(
+        reader_,
+        fmt::format("SELECT {} FROM trace_requests WHERE state IN ('queued', 'running') ORDER BY id", kTraceColumns)
+            .c_str());
+    std::vector<TraceRequestRow> rows;
+    while (select.step())
+        rows.push_back(trace_row(select));
+    return rows;
+}
+
+std::vector<std::string> MeasurementStore::trace_request_times(const std::string& column, const std::string& value,
+                                                               const std::string& since) {
+    std::lock_guard lock(reader_mutex_);
+    Statement select(reader_, column == "client" ? "SELECT created_at FROM trace_requests WHERE client = ?1 AND "
+                                                   "created_at >= ?2 ORDER BY created_at"
+                                                 : "SELECT created_at FROM trace_requests WHERE token_name = ?1 AND "
+                                                   "created_at >= ?2 ORDER BY created_at");
+    select.bind(1, value);
+    select.bind(2, since);
+    std::vector<std::string> times;
+    while (select.step())
+        times.push_back(select.text(0));
+    return times;
 }
 
 }  // namespace rtt::collector

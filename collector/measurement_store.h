@@ -49,6 +49,19 @@ struct AddedMeasurement {
     bool created = false;  // false: the same document was stored before, under `id`
 };
 
+// A trace run on request (the looking glass): queued, running, done or failed.
+struct TraceRequestRow {
+    std::int64_t id = 0;
+    std::string created_at;  // RFC 3339, UTC
+    std::string state;
+    std::string request;  // JSON: target, address, direction, protocol, engine, options
+    std::string token_name;
+    std::string client;
+    std::string finished_at;
+    std::int64_t measurement_id = 0;  // done: the stored measurement
+    std::string error;                // failed: why, one sentence
+};
+
 struct ListQuery {
     std::string target;  // a part of the target name or of the destination address
     std::string direction;
@@ -73,6 +86,20 @@ public:
     std::vector<StoredSummary> list(const ListQuery& query);
     std::optional<std::string> document(std::int64_t id);
     std::int64_t count();
+
+    // Traces on request: added as queued; then running, done (with the measurement's id) or
+    // failed (with the sentence).
+    std::int64_t add_trace_request(const std::string& request, const std::string& token_name,
+                                   const std::string& client);
+    void set_trace_state(std::int64_t id, const std::string& state, std::int64_t measurement_id = 0,
+                         const std::string& error = {});
+    std::optional<TraceRequestRow> trace_request(std::int64_t id);
+    // Queued or running, oldest first (after a restart).
+    std::vector<TraceRequestRow> unfinished_trace_requests();
+    // When the requests by `value` (column "token_name" or "client") since `since` (RFC 3339)
+    // were made, oldest first: the quotas count them.
+    std::vector<std::string> trace_request_times(const std::string& column, const std::string& value,
+                                                 const std::string& since);
 
     // The schema version this build migrates to (PRAGMA user_version).
     static int schema_version();

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+#include "trace_target_policy.h"
+
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "collector_error.h"
+
+namespace rtt::collector {
+namespace {
+
+struct SpecialRange {
+    const char* prefix;
+    const char* what;
+};
+
+// RFC 6890's special-purpose registries, the ranges that are not somewhere on the Internet.
+constexpr SpecialRange kSpecialRanges[] = {
+    {"0.0.0.0/8", "\"this network\""},
+    {"10.0.0.0/8", "private (RFC 1918)"},
+    {"100.64.0.0/10", "shared address space (carrier-grade NAT)"},
+    {"127.0.0.0/8", "loopback"},
+    {"169.254.0.0/16", "link-local"},
+    {"172.16.0.0/12", "private (RFC 1918)"},
+    {"192.0.0.0/24", "IETF protocol assignments"},
+    {"192.0.2.0/24", "documentation"},
+    {"192.168.0.0/16", "private (RFC 1918)"},
+    {"198.18.0.0/15", "benchmarking (the lab's)"},
+    {"198.51.100.0/24", "documentation"},
+    {"203.0.113.0/24", "documentation"},
+    {"224.0.0.0/4", "multicast"},
+    {"240.0.0.0/4", "reserved"},
+    {"::/128", "unspecified"},
+    {"::1/128", "loopback"},
+    {"100::/64", "discard-only"},
+    {"2001:2::/48", "benchmarking"},
+    {"2001:db8::/32", "documentation"},
+    {"fc00::/7", "unique local (private)"},
+    {"fe80::/10", "link-local"},
+    {"ff00::/8", "multicast"},
+};
+
+int family_bits(const IpAddress& address) {
+    return address.is_v4() ? 32 : 128;
+}
+
+}  // namespace
+
+std::optional<Prefix> Prefix::parse(std::string_view text) {
+    const auto slash = text.find('/');
+    const auto address = IpAddress::parse(text.substr(0, slash));
+    if (!address)
+        return std::nullopt;
+    Prefix prefix{*address, family_bits(*address)};
+    if (slash != std::string_view::npos) {
+        const std::string_view bits = text.substr(slash + 1);
+        int length = -1;
+        const auto [end, error] = std::from_chars(bits.data(), bits.data() + bits.size(), length);
+        if (error != std::errc() || end != bits.data() + bits.size() || length < 0 || length > family_bits(*address))
+            return std::nullopt;
+        prefix.length = length;
+    }
+    return prefix;
+}
+
+bool Prefix::contains(const IpAddress& address) const {
+    if (address.is_v4() != network.is_v4())
+        return false;
+    // IPv4 sits in the last 4 of the 16 bytes (IPv4-mapped), after 96 equal bits.
+    const int bits = length + (network.is_v4() ? 96 : 0);
+    const auto& a = address.wire();
+    const auto& n = network.wire();
+    const int whole = bits / 8;
+    if (!std::equal(a.begin(), a.begin() + whole, n.begin()))
+        return false;
+    const int rest = bits % 8;
+    if (rest == 0)
+        return true;
+    const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
+    return (a[static_cast<std::size_t>(whole)] & mask) == (n[static_cast<std::size_t>(whole)] & mask);
+}
+
+std::string Prefix::to_string() const {
+    return fmt::format("{}/{}", network.to_string(), length);
+}
+
+TraceTargetPolicy::TraceTargetPolicy(std::vector<Prefix> allowed, std::vector<Prefix> denied,
+                                     std::vector<IpAddress> own)
+    : allowed_(std::move(allowed)), denied_(std::move(denied)), own_(std::move(own)) {}
+
+std::optional<std::string> TraceTargetPolicy::refusal(const IpAddress& address, const std::string& subject) const {
+    const std::string text = subject.empty() ? address.to_string() : subject;
+    if (std::find(own_.begin(), own_.end(), address) != own_.end())
+        return fmt::format("{} is an address of the looking glass's own host: trace another one", text);
+    // The longest matching prefix decides; a refusal wins a tie.
+    int allow_length = -1;
+    for (const auto& prefix : allowed_)
+        if (prefix.contains(address))
+            allow_length = std::max(allow_length, prefix.length);
+    int deny_length = -1;
+    std::string why;
+    for (const auto& prefix : denied_)
+        if (prefix.contains(address) && prefix.length > deny_length) {
+            deny_length = prefix.length;
+            why = fmt::format("{} is in {}, a prefix this looking glass does not trace (--trace-deny)", text,
+                              prefix.to_string());
+        }
+    if (deny_length >= 0 && deny_length >= allow_length)
+        return why;
+    // A special-purpose range gives way to an allowed prefix as long as it or longer.
+    for (const auto& special : kSpecialRanges) {
+        const auto prefix = Prefix::parse(special.prefix);
+        if (prefix && prefix->contains(address) && prefix->length > allow_length)
+            return fmt::format(
+                "{} is a {} address, not one on the Internet: trace a public address (the operator "
+                "may allow {} with --trace-allow)",
+                text, special.what, prefix->to_string());
+    }
+    return std::nullopt;
+}
+
+IpAddress TraceTargetPolicy::resolve(const std::string& target, std::optional<Family> family) const {
+    if (!host_like(target))
+        throw TraceRefused(400, fmt::format("\"{}\" is not a host name or address", target.substr(0, 80)));
+    std::vector<IpAddress> addresses;
+    if (const auto literal = IpAddress::parse(target)) {
+        addresses.push_back(*literal);
+    } else {
+        addrinfo hints{};
+        hints.ai_family = !family ? AF_UNSPEC : *family == Family::v4 ? AF_INET : AF_INET6;
+        hints.ai_socktype = SOCK_DGRAM;
+        addrinfo* found = nullptr;
+        const int rc = getaddrinfo(target.c_str(), nullptr, &hints, &found);
+        if (rc != 0 || found == nullptr)
+            throw TraceRefused(422, fmt::format("{} does not resolve ({}): check the name", target,
+                                                rc == 0 ? "no address" : gai_strerror(rc)));
+        for (const addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
+            std::optional<IpAddress> address;
+            if (entry->ai_family == AF_INET) {
+                const auto& in = reinterpret_cast<const sockaddr_in*>(entry->ai_addr)->sin_addr;
+                std::uint8_t bytes[4];
+                std::memcpy(bytes, &in, 4);
+                address = IpAddress::from_v4(bytes);
+            } else if (entry->ai_family == AF_INET6) {
+                const auto& in6 = reinterpret_cast<const sockaddr_in6*>(entry->ai_addr)->sin6_addr;
+                std::uint8_t bytes[16];
+                std::memcpy(bytes, &in6, 16);
+                address = IpAddress::from_wire(bytes);
+            }
+            if (address && std::find(addresses.begin(), addresses.end(), *address) == addresses.end())
+                addresses.push_back(*address);
+        }
+        freeaddrinfo(found);
+        if (addresses.empty())
+            throw TraceRefused(422, fmt::format("{} has no IPv4 or IPv6 address: check the name", target));
+    }
+    if (family && (addresses.front().family() == Family::v4) != (*family == Family::v4))
+        throw TraceRefused(422, fmt::format("{} is not an IPv{} address", target, *family == Family::v4 ? 4 : 6));
+    // Every address of the family probed must pass: which one a resolver gives first may change.
+    const Family probed = addresses.front().family();
+    for (const auto& address : addresses)
+        if (address.family() == probed)
+            if (refusal(address))
+                throw TraceRefused(
+                    403, *refusal(address, address.to_string() == target
+                                               ? std::string()
+                                               : fmt::format("{} resolves to {}, which", target, address.to_string())));
+    return addresses.front();
+}
+
+std::vector<IpAddress> host_addresses() {
+    std::vector<IpAddress> own;
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0)
+        return own;
+    for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
+        if (entry->ifa_addr == nullptr)
+            continue;
+        if (entry->ifa_addr->sa_family == AF_INET) {
+            std::uint8_t bytes[4];
+            std::memcpy(bytes, &reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr, 4);
+            own.push_back(IpAddress::from_v4(bytes));
+        } else if (entry->ifa_addr->sa_family == AF_INET6) {
+            std::uint8_t bytes[16];
+            std::memcpy(bytes, &reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr)->sin6_addr, 16);
+            own.push_back(IpAddress::from_wire(bytes));
+        }
+    }
+    freeifaddrs(list);
+    return own;
+}
+
+bool host_like(std::string_view target) {
+    return !target.empty() && target.size() <= 253 && target.front() != '-' &&
+           std::all_of(target.begin(), target.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '-' || c == ':';
+           });
+}
+
+}  // namespace rtt::collector
