@@ -261,7 +261,9 @@ Submission checked(const HttpRequest& req) {
 void start_trace(LookingGlass& glass, const AccessControl& access, const HttpRequest& req, HttpResponse& res) {
     const auto grant = access.grant(req.header("Authorization"));
     try {
-        const TraceRequest request = parse_trace_request(req.body, glass.policy);
+        auto [request, family] = parse_trace_request(req.body);
+        // Resolved last (it costs a lookup), and the address it gives is the one probed.
+        request.address = glass.policy.resolve(request.target, family).to_string();
         const std::int64_t id = glass.runner.submit(request, grant->name, req.client, !grant->anonymous);
         const std::string url = fmt::format("/api/v1/traces/{}", id);
         res.status = 202;

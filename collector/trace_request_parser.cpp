@@ -42,7 +42,7 @@ std::optional<long long> whole(const json& body, const char* name, long long low
 
 }  // namespace
 
-TraceRequest parse_trace_request(const std::string& body, const TraceTargetPolicy& policy) {
+ParsedTraceRequest parse_trace_request(const std::string& body) {
     const json parsed = json::parse(body, nullptr, false);
     if (parsed.is_discarded() || !parsed.is_object())
         refuse(R"(the body is not a JSON object: send e.g. {"target": "example.net", "direction": "two-way"})");
@@ -82,9 +82,9 @@ TraceRequest parse_trace_request(const std::string& body, const TraceTargetPolic
             refuse("\"family\" must be 4 or 6");
         family = *number == 4 ? Family::v4 : Family::v6;
     }
-    // Last: resolving costs a lookup, and the body is checked by then.
-    request.address = policy.resolve(request.target, family).to_string();
-    return request;
+    if (!host_like(request.target))
+        refuse(fmt::format("\"{}\" is not a host name or address", request.target.substr(0, 80)));
+    return {std::move(request), family};
 }
 
 }  // namespace rtt::collector

@@ -36,7 +36,7 @@ body_has "'token' in b['error']" "401 says what is missing"
 expect_status 401 "submit with a wrong token" -H "Authorization: Bearer nope" --data-binary @"$doc" "$url/api/v1/measurements"
 expect_status 401 "fetch with a malformed header" -H "Authorization: Bearer" "$url/api/v1/measurements/1"
 expect_status 200 "healthz needs no token" "$url/healthz"
-body_has "b['status'] == 'ok' and b['schema_version'] == 3" "healthz body"
+body_has "b['status'] == 'ok' and b['schema_version'] == 4" "healthz body"
 expect_status 200 "the web page needs no token" "$url/"
 checks=$((checks + 1)); grep -q "<title>reverse-traceroute collector</title>" "$tmp/body" || fail "web page content"
 
@@ -162,8 +162,8 @@ expect_status 200 "list after restart" "${auth[@]}" "$url/api/v1/measurements"
 body_has "len(b['measurements']) == 5" "five measurements after restart"
 collector_stop
 checks=$((checks + 1))
-[ "$(sqlite3 "$tmp/m.db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "3 wal ok " ] \
-  || fail "database: user_version/journal_mode/integrity not 3/wal/ok"
+[ "$(sqlite3 "$tmp/m.db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "4 wal ok " ] \
+  || fail "database: user_version/journal_mode/integrity not 4/wal/ok"
 
 # Migration: a database of schema version 1 (the first release's table, one row) is brought to
 # version 2 on start, its row kept and listed.
@@ -180,14 +180,14 @@ expect_status 201 "store into the migrated database" "${auth[@]}" --data-binary 
 expect_status 200 "dedup in the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
 collector_stop
 checks=$((checks + 1))
-[ "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; SELECT count(*) FROM measurements;' | tr '\n' ' ')" = "3 2 " ] \
-  || fail "migrated database: user_version and rows not 3 and 2"
+[ "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; SELECT count(*) FROM measurements;' | tr '\n' ' ')" = "4 2 " ] \
+  || fail "migrated database: user_version and rows not 4 and 2"
 
 # A database from a newer collector is refused with one sentence.
 cp "$tmp/m.db" "$tmp/newer.db"; sqlite3 "$tmp/newer.db" 'PRAGMA user_version = 7'
 checks=$((checks + 1))
 out=$(timeout 10 "$bin" --listen 127.0.0.1:0 --db "$tmp/newer.db" --open 2>&1); rc=$?
-[ $rc -eq 1 ] && grep -q "schema version 7 but this collector knows up to 3" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
+[ $rc -eq 1 ] && grep -q "schema version 7 but this collector knows up to 4" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
   || fail "newer database: rc $rc, '$out'"
 
 # Rate limit: a burst of 3, then 429 with Retry-After.

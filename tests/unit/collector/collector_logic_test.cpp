@@ -13,6 +13,7 @@
 #include "measurement/measurement_error.h"
 #include "measurement_store.h"
 #include "path_difference.h"
+#include "trace_target_policy.h"
 
 namespace rtt::collector {
 namespace {
@@ -121,6 +122,114 @@ TEST(AccessControl, AMissingOrEmptyTokenFileIsOneSentence) {
         ADD_FAILURE() << "an empty token file was accepted";
     } catch (const CollectorError& e) {
         EXPECT_NE(std::string(e.what()).find("holds no token"), std::string::npos) << e.what();
+    }
+}
+
+TEST(AccessControl, ScopesAndNamesFromTheFile) {
+    TemporaryFolder folder;
+    std::ofstream(folder.file("tokens")) << "plain\nwatcher alice read,trace\nfeeder bob submit\n";
+    const auto access = AccessControl::from_file(folder.file("tokens"));
+    // A token alone keeps what every token could before scopes: submit and read.
+    const auto plain = access.grant("Bearer plain");
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->name, "token-1");
+    EXPECT_TRUE(plain->has(Scope::submit) && plain->has(Scope::read) && !plain->has(Scope::trace));
+    const auto alice = access.grant("Bearer watcher");
+    ASSERT_TRUE(alice);
+    EXPECT_EQ(alice->name, "alice");
+    EXPECT_TRUE(!alice->has(Scope::submit) && alice->has(Scope::read) && alice->has(Scope::trace));
+    EXPECT_FALSE(alice->anonymous);
+    EXPECT_FALSE(access.grant("Bearer nobody"));
+    // --open-traces: anyone may trace, and only that.
+    auto open = AccessControl::from_file(folder.file("tokens"));
+    open.open_traces();
+    const auto anonymous = open.grant("");
+    ASSERT_TRUE(anonymous);
+    EXPECT_TRUE(anonymous->anonymous && anonymous->has(Scope::trace) && !anonymous->has(Scope::read));
+    EXPECT_TRUE(open.grant("Bearer feeder")->has(Scope::trace));
+    // --open: anyone may submit and read, not trace.
+    const auto everyone = AccessControl().grant("");
+    EXPECT_TRUE(everyone->has(Scope::submit) && everyone->has(Scope::read) && !everyone->has(Scope::trace));
+}
+
+TEST(AccessControl, AnUnknownScopeIsOneSentence) {
+    TemporaryFolder folder;
+    std::ofstream(folder.file("tokens")) << "secret carol read,root\n";
+    try {
+        AccessControl::from_file(folder.file("tokens"));
+        ADD_FAILURE() << "an unknown scope was accepted";
+    } catch (const CollectorError& e) {
+        EXPECT_NE(std::string(e.what()).find("line 1: unknown scope \"root\""), std::string::npos) << e.what();
+    }
+    std::ofstream(folder.file("long")) << "secret carol read extra\n";
+    EXPECT_THROW(AccessControl::from_file(folder.file("long")), CollectorError);
+}
+
+IpAddress address(const char* text) {
+    return *IpAddress::parse(text);
+}
+
+TEST(TraceTargetPolicy, PrefixesContainTheirAddressesOnly) {
+    const auto lab = Prefix::parse("198.18.0.0/15");
+    ASSERT_TRUE(lab);
+    EXPECT_TRUE(lab->contains(address("198.19.255.255")));
+    EXPECT_FALSE(lab->contains(address("198.20.0.0")));
+    EXPECT_FALSE(lab->contains(address("2001:db8::1")));
+    EXPECT_TRUE(Prefix::parse("2001:db8::/32")->contains(address("2001:db8:ffff::1")));
+    EXPECT_FALSE(Prefix::parse("2001:db8::/33")->contains(address("2001:db8:8000::1")));
+    EXPECT_TRUE(Prefix::parse("0.0.0.0/0")->contains(address("203.0.113.9")));
+    EXPECT_EQ(Prefix::parse("192.0.2.7")->length, 32);
+    for (const char* bad : {"198.18.0.0/33", "2001:db8::/129", "example.net/8", "10.0.0.0/", "10.0.0.0/x", ""})
+        EXPECT_FALSE(Prefix::parse(bad)) << bad;
+}
+
+TEST(TraceTargetPolicy, SpecialRangesOwnAddressesAllowAndDeny) {
+    const TraceTargetPolicy plain({}, {}, {address("203.0.113.5")});
+    EXPECT_FALSE(plain.refusal(address("8.8.8.8")));
+    EXPECT_FALSE(plain.refusal(address("2a00:1450::1")));
+    for (const char* special : {"127.0.0.1", "10.1.2.3", "172.31.0.1", "192.168.1.1", "169.254.0.1", "100.64.0.1",
+                                "224.0.0.1", "255.255.255.255", "0.0.0.0", "192.0.2.1", "198.51.100.1", "198.18.6.2",
+                                "::1", "::", "fe80::1", "fd00::1", "ff02::1", "2001:db8::1", "::ffff:127.0.0.1"})
+        EXPECT_TRUE(plain.refusal(address(special))) << special;
+    EXPECT_EQ(*plain.refusal(address("10.1.2.3")),
+              "10.1.2.3 is a private (RFC 1918) address, not one on the Internet: trace a public address (the "
+              "operator may allow 10.0.0.0/8 with --trace-allow)");
+    EXPECT_EQ(*plain.refusal(address("203.0.113.5")),
+              "203.0.113.5 is an address of the looking glass's own host: trace another one");
+    // The lab allowed, one of its prefixes denied again: the longest match decides.
+    const TraceTargetPolicy lab({*Prefix::parse("198.18.0.0/15"), *Prefix::parse("198.18.9.9/32")},
+                                {*Prefix::parse("198.18.9.0/24")}, {address("198.18.1.1")});
+    EXPECT_FALSE(lab.refusal(address("198.18.6.2")));
+    EXPECT_TRUE(lab.refusal(address("198.18.9.1")));
+    EXPECT_FALSE(lab.refusal(address("198.18.9.9")));
+    EXPECT_TRUE(lab.refusal(address("198.18.1.1")));  // its own, allowed or not
+    EXPECT_TRUE(lab.refusal(address("10.0.0.1")));
+    // A deny as long as an allow wins.
+    const TraceTargetPolicy tie({*Prefix::parse("192.0.2.0/24")}, {*Prefix::parse("192.0.2.0/24")}, {});
+    EXPECT_TRUE(tie.refusal(address("192.0.2.1")));
+}
+
+TEST(TraceTargetPolicy, TargetsAreCheckedAfterResolution) {
+    const TraceTargetPolicy policy({}, {}, {});
+    const auto refused = [&](const std::string& target) -> std::pair<int, std::string> {
+        try {
+            policy.resolve(target, std::nullopt);
+        } catch (const TraceRefused& e) {
+            return {e.status(), e.what()};
+        }
+        return {0, "(taken)"};
+    };
+    for (const char* hostile : {"; id", "$(reboot)", "-o /etc/passwd", "a b", "", "x`id`", "host\nname"})
+        EXPECT_EQ(refused(hostile).first, 400) << hostile;
+    EXPECT_EQ(refused("localhost").first, 403);
+    EXPECT_NE(refused("localhost").second.find("localhost resolves to "), std::string::npos);
+    EXPECT_EQ(policy.resolve("8.8.8.8", std::nullopt).to_string(), "8.8.8.8");
+    EXPECT_EQ(refused("8.8.8.8").first, 0);
+    try {
+        policy.resolve("8.8.8.8", Family::v6);
+        ADD_FAILURE() << "an IPv4 address was taken for IPv6";
+    } catch (const TraceRefused& e) {
+        EXPECT_EQ(e.status(), 422);
     }
 }
 
