@@ -91,7 +91,8 @@ getcap /usr/bin/reverse-traceroute-prober | grep -q "cap_net_raw[=+]ep" ||
   fail "prober lacks cap_net_raw+ep: $(getcap /usr/bin/reverse-traceroute-prober)"
 checks=$((checks + 1))
 out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no reverse-traceroute@eth0.service reverse-traceroute-v4@eth0.service \
-        reverse-traceroute-v6@eth0.service reverse-traceroute-collector.service 2>&1 | grep -v "sys-subsystem-net-devices" || true)
+        reverse-traceroute-v6@eth0.service reverse-traceroute-collector.service reverse-traceroute-prober.service 2>&1 |
+        grep -v "sys-subsystem-net-devices" || true)
 [ -z "$out" ] || fail "systemd-analyze verify of the installed units: $out"
 # Issue 26: the operator's first hour. One unit serves both families (no -4/-6; the lab trace
 # below runs both through a server started the same way); the environment files the units and
@@ -101,11 +102,21 @@ checks=$((checks + 1))
 grep -qE '^ExecStart=/usr/sbin/reverse-traceroute-server --stats-interval [0-9]+ \$REVERSE_TRACEROUTE_SERVER_ARGS %I$' \
   /lib/systemd/system/reverse-traceroute@.service || fail "reverse-traceroute@.service does not serve both families"
 for conffile in reverse-traceroute-server:/etc/default/reverse-traceroute \
-                reverse-traceroute-collector:/etc/default/reverse-traceroute-collector; do
+                reverse-traceroute-collector:/etc/default/reverse-traceroute-collector \
+                reverse-traceroute:/etc/default/reverse-traceroute-prober; do
   checks=$((checks + 2))
   [ -f "${conffile#*:}" ] || fail "${conffile#*:} is missing"
   dpkg-query -W -f='${Conffiles}' "${conffile%%:*}" | grep -q " ${conffile#*:} " || fail "${conffile#*:} is not a conffile"
 done
+# The looking glass: the prober's unit holds cap_net_raw alone and is not started by the
+# package; the collector reaches its socket through the group both packages create.
+checks=$((checks + 3))
+getent group reverse-traceroute-glass > /dev/null || fail "no group reverse-traceroute-glass"
+[ ! -e /etc/systemd/system/multi-user.target.wants/reverse-traceroute-prober.service ] ||
+  fail "the package enabled reverse-traceroute-prober.service"
+grep -qx "CapabilityBoundingSet=CAP_NET_RAW" /lib/systemd/system/reverse-traceroute-prober.service &&
+  grep -qx "SupplementaryGroups=reverse-traceroute-glass" /lib/systemd/system/reverse-traceroute-collector.service ||
+  fail "the prober and collector units do not separate the privilege as documented"
 checks=$((checks + 2))
 [ "$(stat -c %a /etc/reverse-traceroute/collector-tokens 2> /dev/null)" = 600 ] ||
   fail "no root-only /etc/reverse-traceroute/collector-tokens: $(ls -l /etc/reverse-traceroute 2>&1)"
