@@ -56,6 +56,8 @@ unsigned scopes_needed(const HttpRequest& req) {
         return kSubmit;
     if (is_trace_path(req.path))
         return req.method == "POST" ? kTrace : kTrace | kRead;  // who starts traces may watch them
+    if (req.path == "/api/v1/token")
+        return kSubmit | kRead | kTrace;
     if (req.path.rfind("/api/", 0) == 0)
         return kRead;
     return 0;
@@ -328,6 +330,17 @@ void route(MeasurementStore& store, const AccessControl& access, LookingGlass* g
     std::smatch match;
     if (route_traces(glass, access, req, res))
         return;
+    if (get && req.path == "/api/v1/token") {
+        // What the token presented may do, so that the page offers only that.
+        const auto grant = access.grant(req.header("Authorization"));
+        json scopes = json::array();
+        for (const auto& [scope, name] :
+             {std::pair{Scope::submit, "submit"}, {Scope::read, "read"}, {Scope::trace, "trace"}})
+            if (grant->has(scope))
+                scopes.push_back(name);
+        answer_json(res, json{{"name", grant->name}, {"scopes", scopes}, {"looking_glass", glass != nullptr}});
+        return;
+    }
     if (is_submission(req))
         store_submission(store, checked(req), res);
     else if (get && req.path == "/api/v1/measurements")

@@ -9,6 +9,7 @@
 //   POST /api/v1/traces                run a trace on request (the looking glass) → 202 {"id", "url", "events"}
 //   GET  /api/v1/traces/{id}           queued / running / done / failed, with the measurement when done
 //   GET  /api/v1/traces/{id}/events    its progress as Server-Sent Events
+//   GET  /api/v1/token                 what the token presented may do (the page asks)
 //   GET  /healthz, GET /               health, and the web page (no data in either)
 // Tokens carry scopes (access_control.h): submit, read, trace.
 // Every answer that is not 2xx carries {"error": "one sentence"}.
