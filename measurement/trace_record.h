@@ -39,6 +39,10 @@ public:
         for (auto* o : observers_)
             o->on_vertex(ttl, answer, rtt_ms);
     }
+    void on_link(std::uint8_t ttl, const IpAddress& from, const IpAddress& to) override {
+        for (auto* o : observers_)
+            o->on_link(ttl, from, to);
+    }
     void on_graph(const MultipathGraph& graph) override {
         for (auto* o : observers_)
             o->on_graph(graph);

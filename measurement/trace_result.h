@@ -60,6 +60,12 @@ public:
     virtual void on_vertex(std::uint8_t ttl, const Answer& answer, double rtt_ms) {
         (void)ttl, (void)answer, (void)rtt_ms;
     }
+    // Multipath: a link seen as it is found: one flow answered by `from` at `ttl` (this host
+    // or the server, the path's root, at TTL 0) and by `to` at `ttl` + 1. The graph at the end
+    // is the result (it also holds links through silent hops).
+    virtual void on_link(std::uint8_t ttl, const IpAddress& from, const IpAddress& to) {
+        (void)ttl, (void)from, (void)to;
+    }
     // Multipath: the graph, once, just before on_end.
     virtual void on_graph(const MultipathGraph&) {}
     virtual void on_end(const TraceSummary& summary) = 0;

@@ -62,6 +62,30 @@ const std::vector<FlowObservation>* MultipathEngine::hop_at(std::uint8_t ttl) co
     return hop == table_.end() ? nullptr : &hop->second;
 }
 
+void MultipathEngine::report_links(std::uint8_t ttl, std::size_t flow) {
+    const auto answered_by = [this, flow](unsigned at) -> std::optional<IpAddress> {
+        if (at == 0)
+            return root_;
+        if (at < settings_.first_ttl || at > 255)
+            return std::nullopt;
+        const auto* hop = hop_at(static_cast<std::uint8_t>(at));
+        if (hop == nullptr || hop->size() <= flow || (*hop)[flow].state != FlowObservation::State::answered)
+            return std::nullopt;
+        return (*hop)[flow].answer->responder;
+    };
+    const auto report = [this](unsigned from_ttl, const std::optional<IpAddress>& from,
+                               const std::optional<IpAddress>& to) {
+        if (!from || !to)
+            return;
+        const auto ttl_of_from = static_cast<std::uint8_t>(from_ttl);
+        if (links_reported_.emplace(ttl_of_from, *from, *to).second)
+            observer_.on_link(ttl_of_from, *from, *to);
+    };
+    const auto here = answered_by(ttl);
+    report(ttl - 1U, answered_by(ttl - 1U), here);
+    report(ttl, here, answered_by(ttl + 1U));
+}
+
 bool MultipathEngine::reaches(std::uint8_t ttl, std::size_t flow) const {
     if (ttl <= settings_.first_ttl)
         return true;
@@ -227,6 +251,7 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         cell.attempts = static_cast<std::uint16_t>(cell.attempts + attempt.number);
         if (new_vertex)
             observer_.on_vertex(attempt.ttl, *answer, outcome.rtt_ms);
+        report_links(attempt.ttl, attempt.flow);
     } else {
         loss_in_round_ = true;
         window_ = settings_.min_burst;

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "engine/flow_plan.h"
@@ -88,6 +89,9 @@ private:
     bool reaches(std::uint8_t ttl, std::size_t flow) const;
     bool wanted(std::uint8_t ttl, std::size_t flow) const;
     FlowObservation& record(std::uint8_t ttl, std::size_t flow);
+    // Reports the links the answer at (ttl, flow) makes known, with the flow's answers one TTL
+    // before and after it (each link once).
+    void report_links(std::uint8_t ttl, std::size_t flow);
     std::uint16_t flow_value(std::size_t flow);
     void finish(TraceSummary summary);
     TraceSummary summarize() const;
@@ -107,7 +111,8 @@ private:
     std::unordered_map<std::uint16_t, std::uint8_t> check_ids_;  // rate-limit check probes out, by id
     std::unordered_map<std::uint16_t, Attempt> in_flight_;       // by probe id
     std::set<CellKey> busy_;                                     // cells with a probe out
-    std::map<std::uint8_t, std::size_t> busy_at_;                // probes out per TTL
+    std::set<std::tuple<std::uint8_t, IpAddress, IpAddress>> links_reported_;
+    std::map<std::uint8_t, std::size_t> busy_at_;  // probes out per TTL
     std::int64_t slowest_answer_ns_ = 0;
     std::size_t window_;
     bool loss_in_round_ = false;

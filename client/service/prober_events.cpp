@@ -68,6 +68,14 @@ void DirectionEvents::on_vertex(std::uint8_t ttl, const Answer& answer, double r
     write_(line);
 }
 
+void DirectionEvents::on_link(std::uint8_t ttl, const IpAddress& from, const IpAddress& to) {
+    auto line = direction_event("link");
+    line["ttl"] = ttl;
+    line["from"] = from.to_string();
+    line["to"] = to.to_string();
+    write_(line);
+}
+
 void DirectionEvents::on_end(const TraceSummary& summary) {
     auto line = direction_event("end");
     line["outcome"] = trace_end_name(summary.end);

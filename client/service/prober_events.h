@@ -22,8 +22,8 @@ nlohmann::json event(const char* name, const std::string& id);
 nlohmann::json hop_json(const HopResult& hop);
 
 // Writes "hop" (single path), "vertex" (multipath: an address answering at a TTL for the first
-// time) and "end" events of one direction of trace `id`; in rounds (-c), each carries the
-// number of the round it belongs to.
+// time), "link" (multipath: two addresses one flow met at consecutive TTLs) and "end" events of one direction of trace
+// `id`; in rounds (-c), each carries the number of the round it belongs to.
 class DirectionEvents final : public TraceObserver {
 public:
     using Write = std::function<void(const nlohmann::json&)>;
@@ -31,6 +31,7 @@ public:
     void set_round(int round) { round_ = round; }
     void on_hop(const HopResult& hop) override;
     void on_vertex(std::uint8_t ttl, const Answer& answer, double rtt_ms) override;
+    void on_link(std::uint8_t ttl, const IpAddress& from, const IpAddress& to) override;
     void on_end(const TraceSummary& summary) override;
 
 private:

@@ -162,12 +162,22 @@ def test_two_way_multipath_on_request(glass):
         if name == "vertex":
             streamed[data["direction"]].setdefault(data["ttl"], set()).add(data["reply"]["address"])
     assert streamed == {"forward": FORWARD, "reverse": REVERSE}
+    # So did every link between answering addresses, as the stored graph has them.
+    links = {"forward": set(), "reverse": set()}
+    for name, data in events:
+        if name == "link":
+            links[data["direction"]].add((data["from"], data["to"]))
     status = glass.wait(trace_id)
     assert status["state"] == "done" and status["by"] == "alice"
     measurement = status["measurement"]
     jsonschema.validate(measurement, SCHEMA)
     assert by_ttl(measurement, "forward") == FORWARD and by_ttl(measurement, "reverse") == REVERSE
     assert measurement["on_request"] == {"by": "alice", "trace": trace_id}
+    for direction in ("forward", "reverse"):
+        vertices = {v["id"]: v for v in measurement["traces"][direction]}
+        stored = {(v["address"], vertices[s]["address"]) for v in vertices.values() for s in v["successors"]
+                  if "***" not in (v["address"], vertices[s]["address"])}
+        assert links[direction] == stored, direction
     # An ordinary measurement: listed, fetched, drawn.
     code, _, stored = glass.request("GET", status["measurement_url"], headers=ALICE)
     assert code == 200 and stored == measurement

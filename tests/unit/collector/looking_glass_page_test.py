@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """The looking glass on the collector's page, in headless Chromium (issue 28): the trace form
 is offered to a token with the trace scope only; a two-way multipath trace started from it fills
-both directions' tables live as its events arrive (the simulated network is paced so that they
+both directions' tables and graphs live as its events arrive (the simulated network is paced so that they
 arrive over seconds, and rows are seen while the trace still runs), then the stored
 measurement's page is shown with its graph. The traces run in reverse-traceroute-prober on the
 simulated network, so no privilege is needed. Exit 77 (skipped) if chromium or chromedriver is
@@ -89,6 +89,10 @@ def main():
             lambda: browser.script(rows) > 0 and browser.script(
                 "return document.getElementById('live-state').textContent") == "running", "live rows while running")
         page.check(running, "rows appear while the trace runs")
+        drawn = browser.wait_for(lambda: browser.script(
+            "return document.querySelectorAll('#live-graph-forward line').length > 0 && "
+            "document.getElementById('live-state').textContent === 'running'"), "the live graph while running")
+        page.check(drawn, "the graph is drawn while the trace runs")
         # Then the stored measurement's page, with its graph.
         stored = browser.wait_for(lambda: browser.script(
             "const i = document.getElementById('graph-image'); return i && i.complete && i.naturalWidth > 0"),
@@ -106,6 +110,10 @@ def main():
                    f"the forward table: {live['forward']}")
         page.check(len(live["reverse"]) == 6 and "4 198.18.1.1" in live["reverse"],
                    f"the reverse table: {live['reverse']}")
+        lines = browser.script("""return ['forward', 'reverse'].map(d =>
+            document.querySelectorAll('#live-graph-' + d + ' line').length)""")
+        # The diamond's links each way: root to the first hop, two branches in, two out, two to the end.
+        page.check(lines == [7, 7], f"the live graphs' links: {lines}")
         state = page.text_of(browser, "#live-state")
         page.check(state.startswith("done: stored as measurement #"), f"the trace's state: {state!r}")
         with open(f"{build}/tests/unit/collector/looking_glass_page.png", "wb") as f:
