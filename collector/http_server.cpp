@@ -165,7 +165,7 @@ ssize_t read_stream(void* cls, std::uint64_t, char* buffer, std::size_t max) {
         link.offset = 0;
     }
     const std::size_t count = std::min(max, link.pending.size() - link.offset);
-    std::memcpy(buffer, link.pending.data() + link.offset, count);
+    link.pending.copy(buffer, count, link.offset);
     link.offset += count;
     return static_cast<ssize_t>(count);
 }
@@ -204,7 +204,7 @@ MHD_Response* streamed_response(State& state, MHD_Connection* connection, const 
     });
     auto* owner = new std::shared_ptr<StreamLink>(link);
     MHD_Response* reply =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, &read_stream, owner, &free_stream);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, std::size_t{16} * 1024, &read_stream, owner, &free_stream);
     if (reply == nullptr)
         delete owner;
     return reply;

@@ -70,6 +70,7 @@ std::unique_ptr<ProberLink> ProberLink::start(const std::vector<std::string>& ar
     posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& word : argv)
         args.push_back(const_cast<char*>(word.c_str()));
     args.push_back(nullptr);
