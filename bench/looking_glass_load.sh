@@ -16,7 +16,7 @@ source "$here/../tests/lab/netlab.sh"
 lab_require_root
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-prober_pid= collector_pid=
+prober_pid='' collector_pid=''
 cleanup() {
   for pid in $collector_pid $prober_pid; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; done
   lab_stop_server

@@ -20,7 +20,7 @@ collector_bin="$build/collector/reverse-traceroute-collector"
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-prober_pid= collector_pid= dns_pid=
+prober_pid='' collector_pid='' dns_pid=''
 cleanup() {
   for pid in $collector_pid $prober_pid $dns_pid; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; done
   lab_down
