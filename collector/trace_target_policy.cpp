@@ -7,8 +7,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <chrono>
 #include <cstring>
+#include <future>
+#include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -50,6 +55,72 @@ constexpr SpecialRange kSpecialRanges[] = {
 
 int family_bits(const IpAddress& address) {
     return address.is_v4() ? 32 : 128;
+}
+
+// A remote party chooses the name, and so how slowly its DNS answers: a lookup runs in a thread
+// of its own, the HTTP thread that asked waits for it kLookupWait at most, and at most
+// kMaxLookups run at once (those given up on included), so slow names can hold neither the
+// collector's event loops nor more than a few threads.
+constexpr auto kLookupWait = std::chrono::seconds(2);
+constexpr int kMaxLookups = 4;
+std::atomic<int> lookups_running{0};
+
+struct Lookup {
+    int rc = 0;
+    std::vector<IpAddress> addresses;
+};
+
+Lookup resolve_now(const std::string& target, std::optional<Family> family) {
+    addrinfo hints{};
+    hints.ai_family = !family ? AF_UNSPEC : *family == Family::v4 ? AF_INET : AF_INET6;
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* found = nullptr;
+    Lookup lookup;
+    lookup.rc = getaddrinfo(target.c_str(), nullptr, &hints, &found);
+    if (lookup.rc != 0)
+        return lookup;
+    for (const addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
+        std::optional<IpAddress> address;
+        if (entry->ai_family == AF_INET) {
+            std::uint8_t bytes[4];
+            std::memcpy(bytes, &reinterpret_cast<const sockaddr_in*>(entry->ai_addr)->sin_addr, 4);
+            address = IpAddress::from_v4(bytes);
+        } else if (entry->ai_family == AF_INET6) {
+            std::uint8_t bytes[16];
+            std::memcpy(bytes, &reinterpret_cast<const sockaddr_in6*>(entry->ai_addr)->sin6_addr, 16);
+            address = IpAddress::from_wire(bytes);
+        }
+        if (address && std::find(lookup.addresses.begin(), lookup.addresses.end(), *address) == lookup.addresses.end())
+            lookup.addresses.push_back(*address);
+    }
+    freeaddrinfo(found);
+    return lookup;
+}
+
+std::vector<IpAddress> looked_up(const std::string& target, std::optional<Family> family) {
+    if (lookups_running.fetch_add(1) >= kMaxLookups) {
+        --lookups_running;
+        throw TraceRefused(503, "too many names are being looked up at once: try again in a few seconds", 5);
+    }
+    auto result = std::make_shared<std::promise<Lookup>>();
+    auto answer = result->get_future();
+    try {
+        std::thread([target, family, result] {
+            result->set_value(resolve_now(target, family));
+            --lookups_running;
+        }).detach();
+    } catch (const std::system_error&) {
+        --lookups_running;
+        throw TraceRefused(503, "the collector cannot look names up now: try again in a few seconds", 5);
+    }
+    if (answer.wait_for(kLookupWait) != std::future_status::ready)
+        throw TraceRefused(422, fmt::format("{} did not resolve within {} s: check the name, or give an address",
+                                            target, kLookupWait.count()));
+    const Lookup lookup = answer.get();
+    if (lookup.rc != 0)
+        throw TraceRefused(422,
+                           fmt::format("{} does not resolve ({}): check the name", target, gai_strerror(lookup.rc)));
+    return lookup.addresses;
 }
 
 }  // namespace
@@ -134,31 +205,7 @@ IpAddress TraceTargetPolicy::resolve(const std::string& target, std::optional<Fa
     if (const auto literal = IpAddress::parse(target)) {
         addresses.push_back(*literal);
     } else {
-        addrinfo hints{};
-        hints.ai_family = !family ? AF_UNSPEC : *family == Family::v4 ? AF_INET : AF_INET6;
-        hints.ai_socktype = SOCK_DGRAM;
-        addrinfo* found = nullptr;
-        const int rc = getaddrinfo(target.c_str(), nullptr, &hints, &found);
-        if (rc != 0 || found == nullptr)
-            throw TraceRefused(422, fmt::format("{} does not resolve ({}): check the name", target,
-                                                rc == 0 ? "no address" : gai_strerror(rc)));
-        for (const addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
-            std::optional<IpAddress> address;
-            if (entry->ai_family == AF_INET) {
-                const auto& in = reinterpret_cast<const sockaddr_in*>(entry->ai_addr)->sin_addr;
-                std::uint8_t bytes[4];
-                std::memcpy(bytes, &in, 4);
-                address = IpAddress::from_v4(bytes);
-            } else if (entry->ai_family == AF_INET6) {
-                const auto& in6 = reinterpret_cast<const sockaddr_in6*>(entry->ai_addr)->sin6_addr;
-                std::uint8_t bytes[16];
-                std::memcpy(bytes, &in6, 16);
-                address = IpAddress::from_wire(bytes);
-            }
-            if (address && std::find(addresses.begin(), addresses.end(), *address) == addresses.end())
-                addresses.push_back(*address);
-        }
-        freeaddrinfo(found);
+        addresses = looked_up(target, family);
         if (addresses.empty())
             throw TraceRefused(422, fmt::format("{} has no IPv4 or IPv6 address: check the name", target));
     }

@@ -5,7 +5,10 @@
 # a socket, and the collector runs as nobody with --looking-glass. Through HTTP: two-way
 # multipath traces to the lab server over IPv4 and IPv6 (the stored measurement and the event
 # stream both match the topology's truth), a name served by the test's own DNS server (dnsmasq)
-# traced by its address, and a name resolving to a private address refused.
+# traced by its address, and a name resolving to a private address refused. Last, names whose DNS
+# never answers (dnsmasq forwards them to a socket that drops every query): each request is
+# answered within 2 s of lookup, a few at once are refused outright, and the collector keeps
+# answering meanwhile.
 # Usage: looking_glass_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,9 +23,9 @@ collector_bin="$build/collector/reverse-traceroute-collector"
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-prober_pid='' collector_pid='' dns_pid=''
+prober_pid='' collector_pid='' dns_pid='' blackhole_pid=''
 cleanup() {
-  for pid in $collector_pid $prober_pid $dns_pid; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; done
+  for pid in $collector_pid $prober_pid $dns_pid $blackhole_pid; do kill "$pid" 2> /dev/null && wait "$pid" 2> /dev/null; done
   lab_down
   rm -rf "$tmp"
 }
@@ -41,6 +44,7 @@ server_v6=$(lab_addr "server:$server_link" 6)
 ip netns exec "$(lab_ns client)" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --user=root \
   --listen-address=127.0.0.1 --bind-interfaces --port=53 --pid-file= \
   --host-record="server.glass.example,$server_v4" --host-record=private.glass.example,10.9.9.9 \
+  --server=/slow.glass.example/127.0.0.1#5454 \
   > "$tmp/dnsmasq.log" 2>&1 &
 dns_pid=$!
 lab_hosts client
@@ -48,6 +52,15 @@ for _ in $(seq 50); do
   lab_exec client ss -lun | grep -q "127.0.0.1:53 " && break
   sleep 0.1
 done
+
+# Where slow.glass.example's queries go: a socket that reads them and never answers.
+ip netns exec "$(lab_ns client)" /usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 5454))
+while True:
+    s.recv(4096)' &
+blackhole_pid=$!
 
 # The prober: root starts it, it keeps cap_net_raw and nothing else; its socket is the only way in.
 ip netns exec "$(lab_ns client)" "$prober_bin" --listen "$tmp/prober.sock" --mode 0666 --pps 1000 \
@@ -117,4 +130,39 @@ rc=$?
 echo "$out"
 checks=$((checks + 5))
 [ $rc -eq 0 ] || fail "looking glass over HTTP: $(grep FAIL <<< "$out")"
+
+# Six requests for names whose DNS never answers, all at once, and the health check meanwhile.
+out=$(lab_exec client /usr/bin/python3 - "$url" << 'PY'
+import concurrent.futures, http.client, json, sys, time
+from urllib.parse import urlparse
+url = urlparse(sys.argv[1])
+def ask(method, path, body=None):
+    started = time.monotonic()
+    c = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    c.request(method, path, body, {"Authorization": "Bearer lab-secret"})
+    r = c.getresponse()
+    text = r.read().decode()
+    return r.status, time.monotonic() - started, text
+with concurrent.futures.ThreadPoolExecutor(7) as pool:
+    slow = [pool.submit(ask, "POST", "/api/v1/traces", json.dumps({"target": f"n{i}.slow.glass.example"}))
+            for i in range(6)]
+    time.sleep(0.5)
+    health = ask("GET", "/healthz")
+    answers = [f.result() for f in slow]
+print(f"healthz {health[0]} after {health[1]:.2f} s")
+for status, seconds, text in answers:
+    print(f"{status} after {seconds:.2f} s: {text.strip()}")
+PY
+)
+echo "$out"
+checks=$((checks + 4))
+grep -qE '^healthz 200 after 0\.[0-4]' <<< "$out" || fail "the collector stalled while names were looked up: $out"
+[ "$(grep -cE '^422 after [2-5]\.[0-9]+ s: .*did not resolve within 2 s' <<< "$out")" -eq 4 ] ||
+  fail "four slow names should each be given up after 2 s: $out"
+# Over the limit: refused without a lookup (a request that reached an event loop busy with a
+# lookup waits for it, 2 s a lookup; connections arriving later go to a free loop, as the health
+# check shows).
+[ "$(grep -cE '^503 after [0-4]\.[0-9]+ s: .*too many names are being looked up at once' <<< "$out")" -eq 2 ] ||
+  fail "the two lookups over the limit should be refused: $out"
+[ "$(grep -cE '^(422|503) ' <<< "$out")" -eq 6 ] || fail "not every slow request was answered: $out"
 lab_summary
