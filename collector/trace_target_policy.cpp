@@ -70,6 +70,21 @@ struct Lookup {
     std::vector<IpAddress> addresses;
 };
 
+// The address a socket address holds (IPv4 or IPv6), or nullopt.
+std::optional<IpAddress> address_of(const sockaddr* address) {
+    if (address->sa_family == AF_INET) {
+        std::uint8_t bytes[4];
+        std::memcpy(bytes, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, 4);
+        return IpAddress::from_v4(bytes);
+    }
+    if (address->sa_family == AF_INET6) {
+        std::uint8_t bytes[16];
+        std::memcpy(bytes, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, 16);
+        return IpAddress::from_wire(bytes);
+    }
+    return std::nullopt;
+}
+
 Lookup resolve_now(const std::string& target, std::optional<Family> family) {
     addrinfo hints{};
     hints.ai_family = !family ? AF_UNSPEC : *family == Family::v4 ? AF_INET : AF_INET6;
@@ -80,16 +95,7 @@ Lookup resolve_now(const std::string& target, std::optional<Family> family) {
     if (lookup.rc != 0)
         return lookup;
     for (const addrinfo* entry = found; entry != nullptr; entry = entry->ai_next) {
-        std::optional<IpAddress> address;
-        if (entry->ai_family == AF_INET) {
-            std::uint8_t bytes[4];
-            std::memcpy(bytes, &reinterpret_cast<const sockaddr_in*>(entry->ai_addr)->sin_addr, 4);
-            address = IpAddress::from_v4(bytes);
-        } else if (entry->ai_family == AF_INET6) {
-            std::uint8_t bytes[16];
-            std::memcpy(bytes, &reinterpret_cast<const sockaddr_in6*>(entry->ai_addr)->sin6_addr, 16);
-            address = IpAddress::from_wire(bytes);
-        }
+        const auto address = address_of(entry->ai_addr);
         if (address && std::find(lookup.addresses.begin(), lookup.addresses.end(), *address) == lookup.addresses.end())
             lookup.addresses.push_back(*address);
     }
@@ -228,29 +234,12 @@ std::vector<IpAddress> host_addresses() {
     ifaddrs* list = nullptr;
     if (getifaddrs(&list) != 0)
         return own;
-    for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
-        if (entry->ifa_addr == nullptr)
-            continue;
-        if (entry->ifa_addr->sa_family == AF_INET) {
-            std::uint8_t bytes[4];
-            std::memcpy(bytes, &reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr, 4);
-            own.push_back(IpAddress::from_v4(bytes));
-        } else if (entry->ifa_addr->sa_family == AF_INET6) {
-            std::uint8_t bytes[16];
-            std::memcpy(bytes, &reinterpret_cast<const sockaddr_in6*>(entry->ifa_addr)->sin6_addr, 16);
-            own.push_back(IpAddress::from_wire(bytes));
-        }
-    }
+    for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next)
+        if (entry->ifa_addr != nullptr)
+            if (const auto address = address_of(entry->ifa_addr))
+                own.push_back(*address);
     freeifaddrs(list);
     return own;
-}
-
-bool host_like(std::string_view target) {
-    return !target.empty() && target.size() <= 253 && target.front() != '-' &&
-           std::all_of(target.begin(), target.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '-' || c == ':';
-           });
 }
 
 }  // namespace rtt::collector

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "host_like.h"
 #include "ip_address.h"
 
 namespace rtt::collector {
@@ -48,9 +49,5 @@ private:
 
 // This host's interface addresses (getifaddrs).
 std::vector<IpAddress> host_addresses();
-
-// True for host names and IPv4/IPv6 literals only: letters, digits, dots, hyphens and colons,
-// not starting with a hyphen, at most 253 characters.
-bool host_like(std::string_view target);
 
 }  // namespace rtt::collector

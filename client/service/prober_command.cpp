@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host_like.h"
+
 namespace rtt::client {
 namespace {
 
@@ -21,16 +23,6 @@ const std::set<std::string, std::less<>> kRefusedOptions{
 
 const std::set<std::string, std::less<>> kFields{"v",        "command", "id",      "target", "direction",
                                                  "protocol", "engine",  "options", "ttl"};
-
-// Host names and IPv4/IPv6 addresses only: letters, digits, dots, hyphens, colons, not
-// starting with a hyphen (it would read as an option).
-bool host_like(std::string_view target) {
-    return !target.empty() && target.size() <= 253 && target.front() != '-' &&
-           std::all_of(target.begin(), target.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                      c == '-' || c == ':';
-           });
-}
 
 bool id_like(std::string_view id) {
     return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {

@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rtt::collector::check_augsburg_measurement(body);
     try {
         const auto parsed = rtt::collector::parse_trace_request(body);
-        if (!rtt::collector::host_like(parsed.request.target))
+        if (!rtt::host_like(parsed.request.target))
             __builtin_trap();
         for (const auto& [name, value] : parsed.request.options.items())
             if (name != "max-ttl" && name != "port" && name != "confidence")
