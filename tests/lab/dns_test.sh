@@ -22,7 +22,7 @@ client_bin="$build/client/reverse-traceroute"
 tmp=$(mktemp -d)
 dns_pid=
 session=rtt-dns-live-$$
-trap 'tmux kill-session -t "$session" 2>/dev/null; [ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null; lab_down; rm -rf "$tmp"' EXIT
+trap 'tmux kill-session -t "$session" 2>/dev/null; [ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null && wait "$dns_pid" 2>/dev/null; lab_down; rm -rf "$tmp"' EXIT
 
 file="$here/topologies/line.topo"
 lab_up "$file"
@@ -56,7 +56,8 @@ for node in r1 r2 r3 server; do
               --txt-record="$(as_owner "$address"),$((64500 + index)) | 198.18.0.0/15 | ZZ | lab | 2026-12-01")
   done
 done
-lab_exec client dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --user=root \
+# Not through lab_exec: $! must be dnsmasq itself (ip netns exec execs it), or kill misses it.
+ip netns exec "$(lab_ns client)" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --user=root \
   --listen-address=127.0.0.1 --bind-interfaces --port=53 --pid-file= "${records[@]}" > "$tmp/dnsmasq.log" 2>&1 &
 dns_pid=$!
 lab_hosts client
