@@ -93,12 +93,12 @@ int run_collector(int argc, char** argv) {
         std::optional<TraceTargetPolicy> policy;
         std::optional<LookingGlass> glass;
         if (options.looking_glass) {
-            std::vector<Prefix> allowed;
-            std::vector<Prefix> denied;
+            std::vector<rtt::Prefix> allowed;
+            std::vector<rtt::Prefix> denied;
             for (const auto& prefix : options.trace_allow)
-                allowed.push_back(*Prefix::parse(prefix));
+                allowed.push_back(*rtt::Prefix::parse(prefix));
             for (const auto& prefix : options.trace_deny)
-                denied.push_back(*Prefix::parse(prefix));
+                denied.push_back(*rtt::Prefix::parse(prefix));
             policy.emplace(std::move(allowed), std::move(denied), host_addresses());
             TraceRunnerSettings settings;
             settings.prober_socket = options.prober_socket;

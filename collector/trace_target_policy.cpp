@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -21,41 +20,6 @@
 
 namespace rtt::collector {
 namespace {
-
-struct SpecialRange {
-    const char* prefix;
-    const char* what;
-};
-
-// RFC 6890's special-purpose registries, the ranges that are not somewhere on the Internet.
-constexpr SpecialRange kSpecialRanges[] = {
-    {"0.0.0.0/8", "\"this network\""},
-    {"10.0.0.0/8", "private (RFC 1918)"},
-    {"100.64.0.0/10", "shared address space (carrier-grade NAT)"},
-    {"127.0.0.0/8", "loopback"},
-    {"169.254.0.0/16", "link-local"},
-    {"172.16.0.0/12", "private (RFC 1918)"},
-    {"192.0.0.0/24", "IETF protocol assignments"},
-    {"192.0.2.0/24", "documentation"},
-    {"192.168.0.0/16", "private (RFC 1918)"},
-    {"198.18.0.0/15", "benchmarking (the lab's)"},
-    {"198.51.100.0/24", "documentation"},
-    {"203.0.113.0/24", "documentation"},
-    {"224.0.0.0/4", "multicast"},
-    {"240.0.0.0/4", "reserved"},
-    {"::/128", "unspecified"},
-    {"::1/128", "loopback"},
-    {"100::/64", "discard-only"},
-    {"2001:2::/48", "benchmarking"},
-    {"2001:db8::/32", "documentation"},
-    {"fc00::/7", "unique local (private)"},
-    {"fe80::/10", "link-local"},
-    {"ff00::/8", "multicast"},
-};
-
-int family_bits(const IpAddress& address) {
-    return address.is_v4() ? 32 : 128;
-}
 
 // A remote party chooses the name, and so how slowly its DNS answers: a lookup runs in a thread
 // of its own, the HTTP thread that asked waits for it kLookupWait at most, and at most
@@ -131,44 +95,6 @@ std::vector<IpAddress> looked_up(const std::string& target, std::optional<Family
 
 }  // namespace
 
-std::optional<Prefix> Prefix::parse(std::string_view text) {
-    const auto slash = text.find('/');
-    const auto address = IpAddress::parse(text.substr(0, slash));
-    if (!address)
-        return std::nullopt;
-    Prefix prefix{*address, family_bits(*address)};
-    if (slash != std::string_view::npos) {
-        const std::string_view bits = text.substr(slash + 1);
-        int length = -1;
-        const auto [end, error] = std::from_chars(bits.data(), bits.data() + bits.size(), length);
-        if (error != std::errc() || end != bits.data() + bits.size() || length < 0 || length > family_bits(*address))
-            return std::nullopt;
-        prefix.length = length;
-    }
-    return prefix;
-}
-
-bool Prefix::contains(const IpAddress& address) const {
-    if (address.is_v4() != network.is_v4())
-        return false;
-    // IPv4 sits in the last 4 of the 16 bytes (IPv4-mapped), after 96 equal bits.
-    const int bits = length + (network.is_v4() ? 96 : 0);
-    const auto& a = address.wire();
-    const auto& n = network.wire();
-    const int whole = bits / 8;
-    if (!std::equal(a.begin(), a.begin() + whole, n.begin()))
-        return false;
-    const int rest = bits % 8;
-    if (rest == 0)
-        return true;
-    const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest));
-    return (a[static_cast<std::size_t>(whole)] & mask) == (n[static_cast<std::size_t>(whole)] & mask);
-}
-
-std::string Prefix::to_string() const {
-    return fmt::format("{}/{}", network.to_string(), length);
-}
-
 TraceTargetPolicy::TraceTargetPolicy(std::vector<Prefix> allowed, std::vector<Prefix> denied,
                                      std::vector<IpAddress> own)
     : allowed_(std::move(allowed)), denied_(std::move(denied)), own_(std::move(own)) {}
@@ -193,14 +119,11 @@ std::optional<std::string> TraceTargetPolicy::refusal(const IpAddress& address, 
     if (deny_length >= 0 && deny_length >= allow_length)
         return why;
     // A special-purpose range gives way to an allowed prefix as long as it or longer.
-    for (const auto& special : kSpecialRanges) {
-        const auto prefix = Prefix::parse(special.prefix);
-        if (prefix && prefix->contains(address) && prefix->length > allow_length)
-            return fmt::format(
-                "{} is a {} address, not one on the Internet: trace a public address (the operator "
-                "may allow {} with --trace-allow)",
-                text, special.what, prefix->to_string());
-    }
+    if (const SpecialRange* special = special_range(address); special && special->prefix.length > allow_length)
+        return fmt::format(
+            "{} is a {} address, not one on the Internet: trace a public address (the operator "
+            "may allow {} with --trace-allow)",
+            text, special->what, special->prefix.to_string());
     return std::nullopt;
 }
 

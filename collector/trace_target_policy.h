@@ -15,18 +15,9 @@
 
 #include "host_like.h"
 #include "ip_address.h"
+#include "ip_prefix.h"
 
 namespace rtt::collector {
-
-struct Prefix {
-    IpAddress network;
-    int length = 0;  // bits within its family (IPv4: 0-32)
-
-    // "198.18.0.0/15", "2001:db8::/32", or an address alone (all its bits).
-    static std::optional<Prefix> parse(std::string_view text);
-    bool contains(const IpAddress& address) const;
-    std::string to_string() const;
-};
 
 class TraceTargetPolicy {
 public:
