@@ -15,7 +15,10 @@
 #include "io/raw_socket.h"
 #include "io/raw_socket_wire.h"
 #include "log.h"
+#include "measurement/geoip_database.h"
+#include "measurement/geojson_export.h"
 #include "measurement/json_measurement.h"
+#include "measurement/measurement_locations.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
 #include "output/live_view.h"
@@ -66,7 +69,8 @@ private:
 
 std::vector<std::string> report_lines(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
                                       const std::vector<std::unique_ptr<DirectionRun>>& runs, ReverseResolver& resolver,
-                                      int rounds_done, bool names, bool wait, std::size_t columns) {
+                                      int rounds_done, bool names, bool wait, std::size_t columns,
+                                      const GeoIpDatabase* places) {
     const std::string who = options.target == target.to_string()
                                 ? target.to_string()
                                 : fmt::format("{} ({})", options.target, target.to_string());
@@ -82,7 +86,8 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
                              : fmt::format("forward: to {}", options.target),
                          run->statistics.hops()});
     for (auto& line : statistics_table(
-             sides, [&](const IpAddress& address) { return address_label(address, resolver, wait, names); }, columns))
+             sides, [&](const IpAddress& address) { return address_label(address, resolver, wait, names, places); },
+             columns))
         lines.push_back(std::move(line));
     for (const auto& run : runs)
         if (run->failed())
@@ -95,19 +100,21 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
 RunEnd run_rounds_here(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
                        std::vector<std::unique_ptr<DirectionRun>>& runs,
                        const std::function<void(DirectionRun&)>& new_engine, ReverseResolver& resolver,
-                       std::int64_t deadline, int& rounds_done) {
+                       const GeoIpDatabase* geoip, std::int64_t deadline, int& rounds_done) {
     std::optional<LiveView> view;
     if (options.live)
         view.emplace();
     RoundsControl control;
     bool names = !options.no_resolve;
+    bool places = options.show_locations;
     std::vector<ProbingTask*> tasks;
     const auto redraw = [&] {
         if (view)
             view->draw(
-                fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names  q quit",
-                            control.paused ? " (paused)" : ""),
-                report_lines(options, target, source, runs, resolver, rounds_done, names, false, view->columns()));
+                fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names{}  q quit",
+                            control.paused ? " (paused)" : "", geoip != nullptr ? "  g places" : ""),
+                report_lines(options, target, source, runs, resolver, rounds_done, names, false, view->columns(),
+                             places ? geoip : nullptr));
     };
     const auto keys = [&] {
         if (!view)
@@ -121,6 +128,7 @@ RunEnd run_rounds_here(const ClientOptions& options, const IpAddress& target, co
                 rounds_done = 0;
                 break;
             case LiveKey::names: names = !names; break;
+            case LiveKey::places: places = !places; break;
             case LiveKey::quit:
                 control.quit = true;
                 for (ProbingTask* task : tasks)
@@ -172,6 +180,27 @@ void give_up_undeliverable_requests(std::vector<std::unique_ptr<DirectionRun>>& 
                                             unreachable_reason(refusal.responder.family(), refusal.icmp_code)));
 }
 
+// The GeoIP database --geoip names (checked when the options were read), else the first in the
+// usual places; one found there that cannot be read is warned about and left out.
+std::unique_ptr<GeoIpDatabase> open_geoip(const ClientOptions& options) {
+    if (!options.geoip.empty()) {
+        try {
+            return std::make_unique<GeoIpDatabase>(options.geoip);
+        } catch (const MeasurementError& e) {
+            throw ClientError(e.what());
+        }
+    }
+    const auto found = find_geoip_database();
+    if (!found)
+        return nullptr;
+    try {
+        return std::make_unique<GeoIpDatabase>(*found);
+    } catch (const MeasurementError& e) {
+        log(LogLevel::warning, "{}; tracing without places", e.what());
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 int run_trace(const ClientOptions& options) {
@@ -206,10 +235,13 @@ int run_trace(const ClientOptions& options) {
         check_collector_token(*transmit);
     log(LogLevel::info, "tracing {} ({}) from {}", options.target, target.to_string(), source.to_string());
 
+    const std::unique_ptr<GeoIpDatabase> geoip = open_geoip(options);
+    if (geoip)
+        log(LogLevel::info, "places from {} ({})", geoip->path(), geoip->database_type());
     ReverseResolver resolver(!options.no_resolve, kNameLookupBudget, options.as_lookup);
     NameLookupStarter lookups(resolver);
     // --json: stdout carries the JSON alone, and the text is not written at all.
-    TextReport text(stdout, resolver);
+    TextReport text(stdout, resolver, options.show_locations ? geoip.get() : nullptr);
 
     const TraceSettings settings =
         trace_settings(options, static_cast<std::uint16_t>(10000 + std::random_device{}() % 55535));
@@ -287,7 +319,7 @@ int run_trace(const ClientOptions& options) {
         if (show_progress)
             std::fprintf(stderr, "\r\033[K");
     } else {
-        end = run_rounds_here(options, target, source, runs, new_engine, resolver, deadline, rounds_done);
+        end = run_rounds_here(options, target, source, runs, new_engine, resolver, geoip.get(), deadline, rounds_done);
     }
 
     std::vector<RecordedDirection> recorded;
@@ -305,16 +337,18 @@ int run_trace(const ClientOptions& options) {
             run->prober->probes_sent(), run->prober->probes_answered());
     }
     if (rounds && !options.json)
-        for (const auto& line : report_lines(options, target, source, runs, resolver, rounds_done, !options.no_resolve,
-                                             true, terminal_columns(STDOUT_FILENO)))
+        for (const auto& line :
+             report_lines(options, target, source, runs, resolver, rounds_done, !options.no_resolve, true,
+                          terminal_columns(STDOUT_FILENO), options.show_locations ? geoip.get() : nullptr))
             std::printf("%s\n", line.c_str());
     const MeasurementContext context{source, target, started, std::chrono::system_clock::now()};
     MeasurementParameters parameters = measurement_parameters(options);
     if (rounds)
         parameters.rounds = std::max(1, rounds_done);
     resolver.settle();
-    const auto measurement =
-        measurement_json(parameters, context, recorded, resolver.names(), resolver.origin_as_numbers());
+    auto measurement = measurement_json(parameters, context, recorded, resolver.names(), resolver.origin_as_numbers());
+    if (geoip)
+        add_locations(measurement, *geoip, "client");
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
     // Every file written is named on stderr (and why its name is not the one asked for).
@@ -333,7 +367,10 @@ int run_trace(const ClientOptions& options) {
                      aliases.size(), files.aliases->c_str());
         wrote(*files.aliases);
     }
-    if (files.drawing) {
+    if (files.drawing && options.format == kGeoJsonFormat) {
+        write_file(*files.drawing, measurement_geojson(measurement).dump(2) + "\n");
+        wrote(*files.drawing);
+    } else if (files.drawing) {
         draw_measurement({*files.drawing, options.format, !options.no_merge}, parameters, context, recorded,
                          resolver.names(), aliases);
         wrote(*files.drawing);

@@ -11,6 +11,8 @@
 #include "cli/user_config.h"
 #include "cli_documents.h"
 #include "client_error.h"
+#include "measurement/geoip_database.h"
+#include "measurement/geojson_export.h"
 #include "measurement/graph_render.h"
 #include "net/endpoint_list.h"
 #include "rtt_version.h"
@@ -64,6 +66,33 @@ CLI::Validator one_of(const std::vector<std::string>& names, std::string sentenc
     return value_check<std::string>(
         [names](const std::string& value) { return std::find(names.begin(), names.end(), value) != names.end(); },
         std::move(sentence));
+}
+
+// What --format takes: Graphviz's formats, and GeoJSON for the located hops.
+const std::vector<std::string>& drawing_formats() {
+    static const std::vector<std::string> formats = [] {
+        auto all = graph_formats();
+        all.emplace_back(kGeoJsonFormat);
+        return all;
+    }();
+    return formats;
+}
+
+// The GeoIP database named or found, checked before any probe is sent; the sentence if it
+// cannot be used.
+std::optional<std::string> check_geoip(const ClientOptions& o) {
+    if (!o.geoip.empty()) {
+        try {
+            const GeoIpDatabase database(o.geoip);
+        } catch (const MeasurementError& e) {
+            return e.what();
+        }
+    } else if ((o.show_locations || (o.render && o.format == kGeoJsonFormat)) && !find_geoip_database()) {
+        return fmt::format("{} needs a GeoIP database and none is in /usr/share/GeoIP or /var/lib/GeoIP: give one "
+                           "with --geoip FILE (the README says where to get a free one)",
+                           o.show_locations ? "-G" : "--format geojson");
+    }
+    return std::nullopt;
 }
 
 // Checks that need more than one option at a time; returns the sentence for the user.
@@ -318,7 +347,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
               {{"output", {"<file>"}},
                {"config", {"<file>"}},
                {"interface", {"<interface>"}},
-               {"format", graph_formats()},
+               {"geoip", {"<file>"}},
+               {"format", drawing_formats()},
                {"log-level", {"debug", "info", "warning", "error"}}},
               {"direction", "protocol", "engine", "target"},
               {{kSinglePathGroup, "singlepath"}, {kMultipathGroup, "multipath"}}});
@@ -332,6 +362,13 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_flag("-n,--no-resolve", o.no_resolve, "Do not look up host names of addresses");
     app.add_flag("-A,--as-lookup", o.as_lookup,
                  "Look up the origin AS of every hop over DNS (origin.asn.cymru.com); never delays the trace");
+    app.add_option("--geoip", o.geoip,
+                   "GeoIP database (.mmdb: DB-IP City Lite, GeoLite2 City, IPinfo Lite) placing each hop, offline "
+                   "(default: the first in /usr/share/GeoIP, /var/lib/GeoIP; none: no places)")
+        ->type_name("FILE");
+    app.add_flag("-G,--show-locations", o.show_locations,
+                 "Show each hop's place (city, country) from the GeoIP database; the JSON has them whenever a "
+                 "database is found");
     app.add_option("-f,--first-ttl,--min-ttl", o.first_ttl, "First TTL to probe")
         ->check(between(1, 255, "first TTL {} is out of range: give -f between 1 and 255"))
         ->capture_default_str();
@@ -394,9 +431,11 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                        "JSON file, NAME.FORMAT (e.g. t.svg) or BASE alone for the drawing")
             ->capture_default_str()
             ->group(kOutput);
-    CLI::Option* format = app.add_option("--format", o.format, "Draw the graph as dot, gif, jpg, pdf, png, ps or svg")
-                              ->check(one_of(graph_formats(), fmt::format("unknown graph format '{{}}': give one of {}",
-                                                                          fmt::join(graph_formats(), ", "))))
+    CLI::Option* format =
+        app.add_option("--format", o.format,
+                       "Draw the graph as dot, gif, jpg, pdf, png, ps or svg, or the located hops as geojson (a map)")
+            ->check(one_of(drawing_formats(), fmt::format("unknown format '{{}}': give one of {}",
+                                                          fmt::join(drawing_formats(), ", "))))
                               ->capture_default_str()
                               ->group(kOutput);
     app.add_flag("--force", o.force, "Overwrite output files that exist (else BASE-1, BASE-2, ... is chosen)")
@@ -578,8 +617,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         dot = std::string::npos;
     }
     if (output->count() > 0 && dot != std::string::npos && dot > 0 &&
-        std::find(graph_formats().begin(), graph_formats().end(), o.output_base.substr(dot + 1)) !=
-            graph_formats().end()) {
+        std::find(drawing_formats().begin(), drawing_formats().end(), o.output_base.substr(dot + 1)) !=
+            drawing_formats().end()) {
         if (format->count() > 0 && o.format != o.output_base.substr(dot + 1))
             return ParseExit{2,
                              fmt::format("-o {} and --format {} name two formats: give one", o.output_base, o.format)};
@@ -599,6 +638,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     if (v6)
         o.family = Family::v6;
     if (const auto problem = validate(o))
+        return ParseExit{2, *problem};
+    if (const auto problem = check_geoip(o))
         return ParseExit{2, *problem};
     // Rounds take as long as they are asked to: the default deadline covers them (a day at most
     // for the live view, which ends with q).

@@ -51,6 +51,8 @@ struct ClientOptions {
     std::string log_level = "warning";
     int verbosity = 0;
     bool as_lookup = false;  // -A: origin AS of every hop over DNS
+    std::string geoip;            // --geoip FILE: the GeoIP database (empty: the first in the usual places)
+    bool show_locations = false;  // -G: each hop's place in the text, the report and the live view
 
     // Both engines
     int retries = defaults::kSinglePathRetries;  // extra attempts for an unanswered probe (multipath: 3)

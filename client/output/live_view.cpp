@@ -43,6 +43,7 @@ LiveKey LiveView::poll() {
         case ' ': return LiveKey::pause;
         case 'r': return LiveKey::reset;
         case 'n': return LiveKey::names;
+        case 'g': return LiveKey::places;
         case 'q':
         case 'Q': return LiveKey::quit;
         default: break;  // KEY_RESIZE and other keys: the next draw fits the new size

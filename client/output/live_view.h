@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // --live: the statistics of both directions in the terminal (ncurses), redrawn every round, with
 // keys as in mtr: p pauses and resumes the rounds, r resets the statistics, n switches between
-// names and addresses, q quits (and the report is printed as with -c).
+// names and addresses, g shows or hides places (GeoIP), q quits (and the report is printed as with -c).
 #pragma once
 
 #include <string>
@@ -9,7 +9,7 @@
 
 namespace rtt::client {
 
-enum class LiveKey { none, pause, reset, names, quit };
+enum class LiveKey { none, pause, reset, names, places, quit };
 
 class LiveView {
 public:

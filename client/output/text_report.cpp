@@ -13,7 +13,8 @@
 
 namespace rtt::client {
 
-std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait, bool with_name) {
+std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait, bool with_name,
+                          const GeoIpDatabase* places) {
     std::optional<std::string> name;
     if (with_name)
         name = wait ? resolver.name(address) : resolver.known_name(address);
@@ -25,6 +26,10 @@ std::string address_label(const IpAddress& address, ReverseResolver& resolver, b
         for (const auto number : numbers)
             words.push_back(fmt::format("AS{}", number));
         label += words.empty() ? " [*]" : fmt::format(" [{}]", fmt::join(words, "/"));
+    }
+    if (places != nullptr) {
+        const auto place = places->locate(address);
+        label += place ? fmt::format(" [{}]", geo_location_label(*place)) : " [no location]";
     }
     return label;
 }
@@ -112,7 +117,7 @@ public:
             }
             const Answer& a = *reply.answer;
             if (!last || *last != a.responder) {
-                line += " " + address_label(a.responder, report_.resolver_);
+                line += " " + address_label(a.responder, report_.resolver_, true, true, report_.places_);
                 last = a.responder;
             }
             line += fmt::format("  {:.3f} ms", reply.rtt_ms);
@@ -182,7 +187,7 @@ private:
     }
 
     std::string vertex_label(const MultipathVertex& vertex) const {
-        return vertex.address ? address_label(*vertex.address, report_.resolver_) : "***";
+        return vertex.address ? address_label(*vertex.address, report_.resolver_, true, true, report_.places_) : "***";
     }
 
     TextReport& report_;
@@ -193,7 +198,8 @@ private:
     std::size_t edges_ = 0;
 };
 
-TextReport::TextReport(std::FILE* out, ReverseResolver& resolver) : out_(out), resolver_(resolver) {}
+TextReport::TextReport(std::FILE* out, ReverseResolver& resolver, const GeoIpDatabase* places)
+    : out_(out), resolver_(resolver), places_(places) {}
 
 TextReport::~TextReport() = default;
 

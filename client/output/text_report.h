@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "measurement/geoip_database.h"
 #include "measurement/trace_direction.h"
 #include "measurement/trace_result.h"
 #include "net/reverse_resolver.h"
@@ -41,7 +42,8 @@ struct SectionHeading {
 
 class TextReport {
 public:
-    TextReport(std::FILE* out, ReverseResolver& resolver);
+    // `places`: shows each hop's place (-G); null: none.
+    TextReport(std::FILE* out, ReverseResolver& resolver, const GeoIpDatabase* places = nullptr);
     ~TextReport();
 
     // Adds a section; its observer receives that direction's hops.
@@ -56,6 +58,7 @@ private:
 
     std::FILE* out_;
     ReverseResolver& resolver_;
+    const GeoIpDatabase* places_;
     std::vector<std::unique_ptr<Section>> sections_;
     std::size_t printing_ = 0;  // sections before this one are complete
     std::function<void()> clear_;
@@ -64,7 +67,9 @@ private:
 // How a hop's address is shown: "name (address)" or the address, with " [AS64500]" (or " [*]")
 // when AS numbers are looked up (-A), as traceroute -A. `wait`: for answers, within the
 // resolver's budget (the live view does not wait). `with_name` false: the address alone, AS
-// numbers still shown (the live view's n key).
-std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait = true, bool with_name = true);
+// numbers still shown (the live view's n key). `places` (-G): " [Augsburg, DE]" from the GeoIP
+// database, or " [no location]".
+std::string address_label(const IpAddress& address, ReverseResolver& resolver, bool wait = true, bool with_name = true,
+                          const GeoIpDatabase* places = nullptr);
 
 }  // namespace rtt::client

@@ -340,7 +340,7 @@ TEST(CommandLine, OneSentencePerBadInput) {
     EXPECT_EQ(parse_error({"-q", "abc", "x"}), "--probes takes a number, not 'abc' (see `reverse-traceroute --help`)");
     EXPECT_EQ(parse_error({"--log-level", "loud", "x"}), "unknown log level 'loud': say debug, info, warning or error");
     EXPECT_EQ(parse_error({"--format", "bmp", "x"}),
-              "unknown graph format 'bmp': give one of dot, gif, jpg, pdf, png, ps, svg");
+              "unknown format 'bmp': give one of dot, gif, jpg, pdf, png, ps, svg, geojson");
     EXPECT_EQ(parse_error({"-q", "11", "x"}), "11 probes per hop is out of range: give -q between 1 and 10");
     EXPECT_EQ(parse_error({"-N", "0", "x"}), "-N 0 is out of range: give 1 to 1024 probes in flight");
     EXPECT_EQ(parse_error({"--interval", "0.01", "-c", "2", "x"}),

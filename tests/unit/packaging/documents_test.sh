@@ -66,7 +66,7 @@ expect_completion "icmp tcp udp " two-way ""
 expect_completion "multipath singlepath " -n two-way udp ""
 expect_completion "multipath singlepath " -m 20 two-way udp ""
 expect_completion "multipath singlepath " --transmit two-way udp ""
-expect_completion "dot gif jpg pdf png ps svg " --format ""
+expect_completion "dot geojson gif jpg pdf png ps svg " --format ""
 expect_completion "--first-flow --first-ttl " two-way udp multipath --first
 expect_completion "--first-ttl " two-way udp singlepath --first
 expect_completion "--flow " two-way udp singlepath --fl
