@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_documents.h"
+#include "measurement/geoip_database.h"
 #include "rtt_version.h"
 #include "trace_target_policy.h"
 
@@ -50,6 +51,10 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
     app.add_option("--listen", listen, "Address and port to serve HTTP(S) on; port 0 picks a free one")
         ->capture_default_str();
     app.add_option("--db", o.database, "SQLite database file (created if missing)")->capture_default_str();
+    app.add_option("--geoip", o.geoip,
+                   "GeoIP database (.mmdb) placing the hops of measurements that carry no places (default: the "
+                   "first in /usr/share/GeoIP, /var/lib/GeoIP; none: no places)")
+        ->type_name("FILE");
     auto* tokens = app.add_option("--token-file", o.token_file,
                                   "File of bearer tokens, one per line, accepted for reads and writes");
     auto* open = app.add_flag("--open", o.open, "Accept requests without a token (for a closed network only)");
@@ -169,6 +174,13 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
                 return CollectorParseExit{
                     2, fmt::format("--trace-{} '{}' is not a prefix: give e.g. 198.18.0.0/15 or 2001:db8::/32",
                                    list == &o.trace_allow ? "allow" : "deny", prefix)};
+    if (!o.geoip.empty()) {
+        try {
+            const GeoIpDatabase database(o.geoip);
+        } catch (const MeasurementError& e) {
+            return CollectorParseExit{2, e.what()};
+        }
+    }
     for (const auto& proxy : o.trusted_proxies) {
         in6_addr v6{};
         in_addr v4{};

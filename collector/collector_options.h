@@ -20,6 +20,7 @@ struct CollectorOptions {
     std::string listen_host = "127.0.0.1";
     int listen_port = 8080;  // 0: any free port (printed at start)
     std::string database = "/var/lib/reverse-traceroute-collector/measurements.db";
+    std::string geoip;  // --geoip FILE: places for submissions without any (empty: the first found)
     std::string token_file;
     bool open = false;
     std::string tls_cert;

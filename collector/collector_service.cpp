@@ -253,11 +253,11 @@ bool is_submission(const HttpRequest& req) {
 constexpr std::size_t kLargeBody = std::size_t{1} << 20;
 std::mutex large_body_check;
 
-Submission checked(const HttpRequest& req) {
+Submission checked(const HttpRequest& req, const GeoIpDatabase* places) {
     std::unique_lock lock(large_body_check, std::defer_lock);
     if (req.body.size() > kLargeBody)
         lock.lock();
-    return req.path == "/post_trace" ? check_augsburg_measurement(req.body) : check_measurement(req.body);
+    return req.path == "/post_trace" ? check_augsburg_measurement(req.body) : check_measurement(req.body, places);
 }
 
 void start_trace(LookingGlass& glass, const AccessControl& access, const HttpRequest& req, HttpResponse& res) {
@@ -322,8 +322,8 @@ bool route_traces(LookingGlass* glass, const AccessControl& access, const HttpRe
     return true;
 }
 
-void route(MeasurementStore& store, const AccessControl& access, LookingGlass* glass, const HttpRequest& req,
-           HttpResponse& res) {
+void route(MeasurementStore& store, const AccessControl& access, LookingGlass* glass, const GeoIpDatabase* places,
+           const HttpRequest& req, HttpResponse& res) {
     static const std::regex graph_path(R"(/api/v1/measurements/(\d+)/graph\.svg)");
     static const std::regex diff_path(R"(/api/v1/measurements/(\d+)/diff/(\d+))");
     const bool get = req.method == "GET" || req.method == "HEAD";
@@ -342,7 +342,7 @@ void route(MeasurementStore& store, const AccessControl& access, LookingGlass* g
         return;
     }
     if (is_submission(req))
-        store_submission(store, checked(req), res);
+        store_submission(store, checked(req, places), res);
     else if (get && req.path == "/api/v1/measurements")
         list_measurements(store, req, res);
     else if (get && std::regex_match(req.path, match, document_path())) {
@@ -360,6 +360,11 @@ void route(MeasurementStore& store, const AccessControl& access, LookingGlass* g
     } else if (get && req.path == "/") {
         res.body = std::string(web_page_html());
         res.content_type = "text/html; charset=utf-8";
+    } else if (get && req.path == "/world.json") {
+        // The page's base map: the same for every measurement and every release's page.
+        res.body = std::string(world_map_json());
+        res.content_type = "application/json";
+        res.headers.emplace_back("Cache-Control", "public, max-age=86400");
     } else
         answer_error(res, 404, fmt::format("nothing at {}: the API is under /api/v1/measurements", req.path));
 }
@@ -367,7 +372,7 @@ void route(MeasurementStore& store, const AccessControl& access, LookingGlass* g
 }  // namespace
 
 HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter,
-                                LookingGlass* glass) {
+                                LookingGlass* glass, const GeoIpDatabase* places) {
     HttpHandlers handlers;
     handlers.admit = [&](const HttpRequest& req, HttpResponse& res) {
         if (!limiter.admit(req.client)) {
@@ -404,8 +409,8 @@ HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& ac
     handlers.takes_body = [](const HttpRequest& req) {
         return is_submission(req) || (req.method == "POST" && req.path == "/api/v1/traces");
     };
-    handlers.handle = [&store, &access, glass](const HttpRequest& req, HttpResponse& res) {
-        route(store, access, glass, req, res);
+    handlers.handle = [&store, &access, glass, places](const HttpRequest& req, HttpResponse& res) {
+        route(store, access, glass, places, req, res);
     };
     return handlers;
 }

@@ -17,6 +17,7 @@
 
 #include "access_control.h"
 #include "http_server.h"
+#include "measurement/geoip_database.h"
 #include "measurement_store.h"
 #include "request_rate_limiter.h"
 #include "trace_runner.h"
@@ -30,9 +31,10 @@ struct LookingGlass {
     const TraceTargetPolicy& policy;
 };
 
-// The routes, the rate limit and the token check, for an HttpServer; store, access, limiter and
-// the looking glass (null: none) must outlive it.
+// The routes, the rate limit and the token check, for an HttpServer; store, access, limiter, the
+// looking glass (null: none) and the GeoIP database placing submissions' hops (null: none) must
+// outlive it.
 HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter,
-                                LookingGlass* glass = nullptr);
+                                LookingGlass* glass = nullptr, const GeoIpDatabase* places = nullptr);
 
 }  // namespace rtt::collector

@@ -87,6 +87,20 @@ int run_collector(int argc, char** argv) {
         http.trusted_proxies = options.trusted_proxies;
 
         MeasurementStore store(options.database);
+        // Places for measurements that carry none: the database named (checked with the options),
+        // else the first found; one found that cannot be read is said and left out.
+        std::unique_ptr<rtt::GeoIpDatabase> places;
+        const auto geoip_path = options.geoip.empty() ? rtt::find_geoip_database() : std::optional(options.geoip);
+        if (geoip_path) {
+            try {
+                places = std::make_unique<rtt::GeoIpDatabase>(*geoip_path);
+            } catch (const rtt::MeasurementError& e) {
+                if (!options.geoip.empty())
+                    throw CollectorError(e.what());
+                std::fprintf(stderr, "reverse-traceroute-collector: %s; storing measurements without places\n",
+                             e.what());
+            }
+        }
         RequestRateLimiter limiter(options.rate, options.burst);
         // The looking glass: the prober is reached (or started) before the server listens.
         std::optional<TraceRunner> runner;
@@ -108,15 +122,19 @@ int run_collector(int argc, char** argv) {
             settings.max_queued = static_cast<std::size_t>(options.trace_queue);
             settings.quota_per_hour = options.trace_quota;
             settings.deadline_s = options.trace_deadline;
+            settings.places = places.get();
             runner.emplace(store, std::move(settings));
             glass.emplace(LookingGlass{*runner, *policy});
         }
-        HttpServer server(http, collector_handlers(store, access, limiter, glass ? &*glass : nullptr));
-        std::fprintf(stderr, "reverse-traceroute-collector: listening on %s://%s:%d, database %s%s\n",
+        HttpServer server(http, collector_handlers(store, access, limiter, glass ? &*glass : nullptr, places.get()));
+        const std::string geoip_note =
+            places ? fmt::format(", places from {} ({})", places->path(), places->database_type()) : std::string();
+        std::fprintf(stderr, "reverse-traceroute-collector: listening on %s://%s:%d, database %s%s%s\n",
                      options.tls_cert.empty() ? "http" : "https",
                      options.listen_host.find(':') != std::string::npos ? ("[" + options.listen_host + "]").c_str()
                                                                         : options.listen_host.c_str(),
-                     server.port(), options.database.c_str(), access.open() ? ", open to anyone (--open)" : "");
+                     server.port(), options.database.c_str(), geoip_note.c_str(),
+                     access.open() ? ", open to anyone (--open)" : "");
         std::fflush(stderr);
         int received = 0;
         sigwait(&signals, &received);

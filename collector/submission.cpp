@@ -15,6 +15,7 @@
 #include "json_cost.h"
 #include "measurement/json_measurement.h"
 #include "measurement/measurement_error.h"
+#include "measurement/measurement_locations.h"
 
 namespace rtt::collector {
 namespace {
@@ -71,11 +72,11 @@ std::variant<json, RefusedSubmission> parse_object(const std::string& body) {
 
 }  // namespace
 
-Submission check_measurement(const std::string& body) {
+Submission check_measurement(const std::string& body, const GeoIpDatabase* places) {
     auto parsed = parse_object(body);
     if (auto* refused = std::get_if<RefusedSubmission>(&parsed))
         return *refused;
-    const json& document = std::get<json>(parsed);
+    json& document = std::get<json>(parsed);
 
     valijson::Validator validator;
     valijson::ValidationResults results;
@@ -102,6 +103,11 @@ Submission check_measurement(const std::string& body) {
         "reverse-traceroute",          string_at(document, "target"),     string_at(document, "destination"),
         string_at(document, "source"), string_at(document, "direction"),  string_at(document, "protocol"),
         string_at(document, "engine"), string_at(document, "start_time"), document.at("outcome").dump()};
+    // Places are the client's when it sent some (its database, its time); else ours.
+    if (places != nullptr && !document.contains("locations")) {
+        add_locations(document, *places, "collector");
+        return AcceptedSubmission{std::move(columns), document.dump()};
+    }
     return AcceptedSubmission{std::move(columns), body};
 }
 

@@ -7,13 +7,14 @@
 #include <string>
 #include <variant>
 
+#include "measurement/geoip_database.h"
 #include "measurement_store.h"
 
 namespace rtt::collector {
 
 struct AcceptedSubmission {
     MeasurementColumns columns;
-    std::string document;  // the body as received
+    std::string document;  // the body as received (with places added, when the collector adds them)
 };
 
 // The reason a body was refused, one line, for a 400 answer.
@@ -23,7 +24,8 @@ struct RefusedSubmission {
 
 using Submission = std::variant<AcceptedSubmission, RefusedSubmission>;
 
-Submission check_measurement(const std::string& body);
+// `places`: a measurement that carries no "locations" gets them from this database (null: none).
+Submission check_measurement(const std::string& body, const GeoIpDatabase* places = nullptr);
 Submission check_augsburg_measurement(const std::string& body);
 
 }  // namespace rtt::collector

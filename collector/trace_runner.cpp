@@ -325,12 +325,13 @@ void TraceRunner::finish(Live& trace, const json& done) {
     measurement["target"] = trace.request.target;
     measurement["on_request"] = {{"by", trace.token_name}, {"trace", trace.id}};
     std::string document = measurement.dump();
-    const Submission checked = check_measurement(document);
+    const Submission checked = check_measurement(document, settings_.places);
     if (const auto* refused = std::get_if<RefusedSubmission>(&checked)) {
         fail(trace, fmt::format("the prober's measurement does not pass the schema ({})", refused->reason));
         return;
     }
-    const AddedMeasurement added = store_.add(std::get<AcceptedSubmission>(checked).columns, std::move(document));
+    const auto& accepted = std::get<AcceptedSubmission>(checked);
+    const AddedMeasurement added = store_.add(accepted.columns, accepted.document);
     store_.set_trace_state(trace.id, "done", added.id);
     std::lock_guard lock(*mutex_);
     trace.state = "done";

@@ -23,6 +23,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "measurement/geoip_database.h"
+
 #include "http_server.h"
 #include "measurement_store.h"
 #include "prober_link.h"
@@ -34,8 +36,9 @@ struct TraceRunnerSettings {
     std::vector<std::string> prober_argv;  // the prober to start (with its --pps)
     std::size_t max_running = 2;
     std::size_t max_queued = 20;
-    int quota_per_hour = 20;  // traces started per token and per client address; 0: no quota
-    double deadline_s = 60;   // every trace's --deadline
+    int quota_per_hour = 20;                // traces started per token and per client address; 0: no quota
+    double deadline_s = 60;                 // every trace's --deadline
+    const GeoIpDatabase* places = nullptr;  // places the hops of finished traces (null: none)
 };
 
 // A request as checked by the API: what the prober is asked to run.
