@@ -21,7 +21,11 @@ namespace rtt {
 
 struct GeoIpDatabase::Handle {
     MMDB_s mmdb{};
-    ~Handle() { MMDB_close(&mmdb); }
+    bool opened = false;  // MMDB_open frees what it took itself when it fails: closed only if open
+    ~Handle() {
+        if (opened)
+            MMDB_close(&mmdb);
+    }
 };
 
 namespace {
@@ -106,6 +110,7 @@ bool usable(const GeoLocation& location) {
 
 GeoIpDatabase::GeoIpDatabase(const std::string& path) : path_(path), handle_(std::make_unique<Handle>()) {
     const int rc = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &handle_->mmdb);
+    handle_->opened = rc == MMDB_SUCCESS;
     if (rc == MMDB_FILE_OPEN_ERROR) {
         const int error = errno;
         handle_.reset();
