@@ -6,7 +6,9 @@
 # place per address in JSON (schema-valid) and GeoJSON (points per direction, lines through the
 # hops without coordinates), and -G shows them in the text. IPv6 lab addresses are
 # documentation addresses (2001:db8::/32): no place, although the database has an entry.
-# A missing or damaged --geoip file is one sentence and exit code 2, before any probe.
+# The report (-c -G) shows places in both directions' tables, and in the live view under tmux
+# the g key shows and hides them. A missing or damaged --geoip file is one sentence and exit
+# code 2, before any probe.
 # Usage: geoip_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,7 +23,8 @@ database="$build/tests/geoip/lab.mmdb"
 [ -r "$database" ] || { echo "FAIL: $database is missing: build the tests (make geoip_test_databases)"; exit 1; }
 
 tmp=$(mktemp -d)
-trap 'lab_down; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+session=rtt-geoip-$$
+trap 'tmux kill-session -t "$session" 2>/dev/null; lab_down; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
 file="$here/topologies/line.topo"
 lab_up "$file"
@@ -107,6 +110,31 @@ checks=$((checks + 1))
 lab_exec client timeout 60 "$client_bin" -n -G --geoip "$database" "$target6" > "$tmp/v6.txt" 2>&1
 checks=$((checks + 1))
 [ "$(grep -c '\[no location\]' "$tmp/v6.txt")" -ge 6 ] || fail "v6 text: hops not marked [no location]: $(cat "$tmp/v6.txt")"
+
+# The report: places in both directions' tables.
+lab_exec client timeout 60 "$client_bin" -n -G --geoip "$database" -c 2 --interval 0.1 "$target" > "$tmp/report.txt" 2>&1
+rc=$?
+checks=$((checks + 1))
+[ "$rc" -eq 0 ] && grep -q "^  1  198.18.1.2 \[Augsburg, DE\] .*|    1  198.18.4.1 \[Milan, IT\] " "$tmp/report.txt" ||
+  fail "report: exit $rc, no places in hop 1 of both tables: $(cat "$tmp/report.txt")"
+
+# The live view: g shows and hides the places.
+lab_tmux_client "$session" "$tmp/live.rc" "$client_bin" -n --geoip "$database" --live --interval 0.2 "$target"
+screen() { lab_tmux_screen "$session"; }
+checks=$((checks + 1))
+lab_tmux_wait_for "$session" "^  1  198.18.1.2 " && lab_tmux_wait_for "$session" "g places" ||
+  fail "live view: no table or no g key: $(screen)"
+checks=$((checks + 1))
+! screen | grep -q "Augsburg" || fail "live view: places shown before g: $(screen)"
+tmux send-keys -t "$session" g
+checks=$((checks + 1))
+lab_tmux_wait_for "$session" "^  1  198.18.1.2 \[Augsburg, DE\]" || fail "live view: g did not show places: $(screen)"
+tmux send-keys -t "$session" g
+checks=$((checks + 1))
+lab_tmux_wait_for "$session" "^  1  198.18.1.2  " || fail "live view: g again did not hide them: $(screen)"
+tmux send-keys -t "$session" q
+checks=$((checks + 1))
+[ "$(lab_tmux_exit_code "$tmp/live.rc")" = 0 ] || fail "live view: q did not end it with exit code 0: $(screen)"
 
 # Bad database files: one sentence, exit code 2, no probe sent (the server saw no request).
 head -c 500 "$database" > "$tmp/truncated.mmdb"

@@ -291,6 +291,40 @@ TEST(CommandLine, UnknownConfigKeysAreAnErrorNamingTheKey) {
     std::remove(path.c_str());
 }
 
+// Issue 29: the GeoIP database is named on the command line or in the config file, and checked
+// before any probe: a file that is missing or not a database is one sentence and exit status 2.
+TEST(CommandLine, GeoipDatabaseIsCheckedBeforeTracing) {
+    const std::string lab = std::string(RTT_GEOIP_TEST_DIR) + "/lab.mmdb";
+    const char* good[] = {"reverse-traceroute", "-G", "--geoip", lab.c_str(), "x"};
+    const auto parsed = parse_command_line(5, good);
+    ASSERT_TRUE(std::holds_alternative<ClientOptions>(parsed));
+    EXPECT_EQ(std::get<ClientOptions>(parsed).geoip, lab);
+    EXPECT_TRUE(std::get<ClientOptions>(parsed).show_locations);
+
+    const std::string path = ::testing::TempDir() + "/rtt-geoip-config-test";
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    std::fputs("geoip = /nonexistent/GeoLite2-City.mmdb\n", file);
+    std::fclose(file);
+    const char* configured[] = {"reverse-traceroute", "--config", path.c_str(), "x"};
+    const auto refused = parse_command_line(4, configured);
+    ASSERT_TRUE(std::holds_alternative<ParseExit>(refused));
+    EXPECT_EQ(std::get<ParseExit>(refused).exit_code, 2);
+    EXPECT_NE(std::get<ParseExit>(refused).text.find("cannot open the GeoIP database /nonexistent/GeoLite2-City.mmdb"),
+              std::string::npos)
+        << std::get<ParseExit>(refused).text;
+    std::remove(path.c_str());
+
+    const char* not_a_database[] = {"reverse-traceroute", "--geoip", path.c_str(), "x"};
+    std::FILE* text = std::fopen(path.c_str(), "w");
+    std::fputs("this is not a database\n", text);
+    std::fclose(text);
+    const auto foreign = parse_command_line(4, not_a_database);
+    ASSERT_TRUE(std::holds_alternative<ParseExit>(foreign));
+    EXPECT_NE(std::get<ParseExit>(foreign).text.find("is not a usable MaxMind DB (.mmdb) file"), std::string::npos)
+        << std::get<ParseExit>(foreign).text;
+    std::remove(path.c_str());
+}
+
 TEST(CommandLine, TcpGoesToPort80UnlessToldAndMultipathMayFixTheDestinationPort) {
     const auto parse = [](std::vector<const char*> args) {
         args.insert(args.begin(), "reverse-traceroute");
