@@ -53,7 +53,7 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
     app.add_option("--db", o.database, "SQLite database file (created if missing)")->capture_default_str();
     app.add_option("--geoip", o.geoip,
                    "GeoIP database (.mmdb) placing the hops of measurements that carry no places (default: the "
-                   "first in /usr/share/GeoIP, /var/lib/GeoIP; none: no places)")
+                   "first in /usr/share/GeoIP, /var/lib/GeoIP; if there is none, no places)")
         ->type_name("FILE");
     auto* tokens = app.add_option("--token-file", o.token_file,
                                   "File of bearer tokens, one per line, accepted for reads and writes");

@@ -364,7 +364,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                  "Look up the origin AS of every hop over DNS (origin.asn.cymru.com); never delays the trace");
     app.add_option("--geoip", o.geoip,
                    "GeoIP database (.mmdb: DB-IP City Lite, GeoLite2 City, IPinfo Lite) placing each hop, offline "
-                   "(default: the first in /usr/share/GeoIP, /var/lib/GeoIP; none: no places)")
+                   "(default: the first in /usr/share/GeoIP, /var/lib/GeoIP; if there is none, no places)")
         ->type_name("FILE");
     app.add_flag("-G,--show-locations", o.show_locations,
                  "Show each hop's place (city, country) from the GeoIP database; the JSON has them whenever a "
