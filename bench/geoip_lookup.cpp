@@ -21,11 +21,10 @@ std::vector<rtt::IpAddress> random_addresses(bool v6, std::size_t count, std::mt
     out.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
         const auto word = random();
-        const std::string text =
-            v6 ? fmt::format("{:x}:{:x}:{:x}::{:x}", 0x2a00 + (word & 0xf), (word >> 4) & 0xffff, (word >> 20) & 0xffff,
-                             (word >> 36) & 0xffff)
-               : fmt::format("{}.{}.{}.{}", 1 + (word & 0xff) % 223, (word >> 8) & 0xff, (word >> 16) & 0xff,
-                             (word >> 24) & 0xff);
+        const std::string text = v6 ? fmt::format("{:x}:{:x}:{:x}::{:x}", 0x2a00 + (word & 0xf), (word >> 4) & 0xffff,
+                                                  (word >> 20) & 0xffff, (word >> 36) & 0xffff)
+                                    : fmt::format("{}.{}.{}.{}", 1 + (word & 0xff) % 223, (word >> 8) & 0xff,
+                                                  (word >> 16) & 0xff, (word >> 24) & 0xff);
         out.push_back(*rtt::IpAddress::parse(text));
     }
     return out;
@@ -51,7 +50,8 @@ int main(int argc, char** argv) {
             for (const auto& address : addresses) {
                 const auto start = std::chrono::steady_clock::now();
                 const bool has = database.locate(address).has_value();
-                const double ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+                const double ns =
+                    std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
                 (has ? found_ns : absent_ns) += ns;
             }
             const std::size_t absent = addresses.size() - found;

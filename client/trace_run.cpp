@@ -110,11 +110,10 @@ RunEnd run_rounds_here(const ClientOptions& options, const IpAddress& target, co
     std::vector<ProbingTask*> tasks;
     const auto redraw = [&] {
         if (view)
-            view->draw(
-                fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names{}  q quit",
-                            control.paused ? " (paused)" : "", geoip != nullptr ? "  g places" : ""),
-                report_lines(options, target, source, runs, resolver, rounds_done, names, false, view->columns(),
-                             places ? geoip : nullptr));
+            view->draw(fmt::format("reverse-traceroute --live{}    keys: p pause  r reset  n names{}  q quit",
+                                   control.paused ? " (paused)" : "", geoip != nullptr ? "  g places" : ""),
+                       report_lines(options, target, source, runs, resolver, rounds_done, names, false, view->columns(),
+                                    places ? geoip : nullptr));
     };
     const auto keys = [&] {
         if (!view)

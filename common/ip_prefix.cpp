@@ -87,8 +87,8 @@ std::span<const SpecialRange> special_ranges() {
     static const std::vector<SpecialRange> ranges = [] {
         std::vector<SpecialRange> parsed;
         for (const auto& range : kSpecialRanges)
-            parsed.push_back({*Prefix::parse(range.prefix), range.what,
-                              std::string_view(range.what).starts_with("benchmarking")});
+            parsed.push_back(
+                {*Prefix::parse(range.prefix), range.what, std::string_view(range.what).starts_with("benchmarking")});
         return parsed;
     }();
     return ranges;

@@ -81,8 +81,9 @@ std::optional<std::uint32_t> whole_at(MMDB_entry_s& entry, Keys... keys) {
 // "DE": two or three ASCII letters or digits, as ISO 3166-1 codes are (and "ZZ", unknown, is
 // no location at all).
 std::string country_code(std::string code) {
-    const bool fits = code.size() >= 2 && code.size() <= 3 &&
-                      std::all_of(code.begin(), code.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    const bool fits = code.size() >= 2 && code.size() <= 3 && std::all_of(code.begin(), code.end(), [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c));
+                      });
     if (!fits || code == "ZZ")
         return {};
     std::transform(code.begin(), code.end(), code.begin(),
@@ -94,7 +95,8 @@ std::string country_code(std::string code) {
 std::optional<std::uint32_t> as_number(std::string_view text) {
     if (text.size() > 2 && (text[0] == 'A' || text[0] == 'a') && (text[1] == 'S' || text[1] == 's'))
         text.remove_prefix(2);
-    if (text.empty() || text.size() > 10 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (text.empty() || text.size() > 10 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return std::nullopt;
     const auto number = std::stoull(std::string(text));
     if (number == 0 || number > UINT32_MAX)
@@ -114,20 +116,23 @@ GeoIpDatabase::GeoIpDatabase(const std::string& path) : path_(path), handle_(std
     if (rc == MMDB_FILE_OPEN_ERROR) {
         const int error = errno;
         handle_.reset();
-        throw MeasurementError(fmt::format("cannot open the GeoIP database {} ({}): give the path of a readable "
-                                           ".mmdb file, or leave --geoip out",
-                                           path, std::strerror(error)));
+        throw MeasurementError(
+            fmt::format("cannot open the GeoIP database {} ({}): give the path of a readable "
+                        ".mmdb file, or leave --geoip out",
+                        path, std::strerror(error)));
     }
     if (rc != MMDB_SUCCESS) {
         handle_.reset();
-        throw MeasurementError(fmt::format("{} is not a usable MaxMind DB (.mmdb) file ({}): download the database "
-                                           "again, or give another file with --geoip",
-                                           path, MMDB_strerror(rc)));
+        throw MeasurementError(
+            fmt::format("{} is not a usable MaxMind DB (.mmdb) file ({}): download the database "
+                        "again, or give another file with --geoip",
+                        path, MMDB_strerror(rc)));
     }
     const auto& metadata = handle_->mmdb.metadata;
-    type_ = metadata.database_type == nullptr ? std::string()
-                                              : clean_text(metadata.database_type,
-                                                           static_cast<std::uint32_t>(std::strlen(metadata.database_type)), 100);
+    type_ =
+        metadata.database_type == nullptr
+            ? std::string()
+            : clean_text(metadata.database_type, static_cast<std::uint32_t>(std::strlen(metadata.database_type)), 100);
     std::string lower = type_;
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });

@@ -51,6 +51,6 @@ private:
 // Debian's geoipupdate and the DB-IP packages put them). Taken as given, so tests can point
 // elsewhere. Nullopt: none, which means no locations and no error.
 std::optional<std::string> find_geoip_database(const std::vector<std::string>& directories = {"/usr/share/GeoIP",
-                                                                                             "/var/lib/GeoIP"});
+                                                                                              "/var/lib/GeoIP"});
 
 }  // namespace rtt

@@ -23,9 +23,8 @@ std::size_t add_locations(nlohmann::json& measurement, const GeoIpDatabase& data
         }
     const std::size_t located = places.size();
     measurement["locations"] = std::move(places);
-    measurement["geoip"] = {{"database_type", database.database_type()},
-                            {"build_time", database.build_time()},
-                            {"located_by", located_by}};
+    measurement["geoip"] = {
+        {"database_type", database.database_type()}, {"build_time", database.build_time()}, {"located_by", located_by}};
     return located;
 }
 

@@ -88,9 +88,10 @@ std::optional<std::string> check_geoip(const ClientOptions& o) {
             return e.what();
         }
     } else if ((o.show_locations || (o.render && o.format == kGeoJsonFormat)) && !find_geoip_database()) {
-        return fmt::format("{} needs a GeoIP database and none is in /usr/share/GeoIP or /var/lib/GeoIP: give one "
-                           "with --geoip FILE (the README says where to get a free one)",
-                           o.show_locations ? "-G" : "--format geojson");
+        return fmt::format(
+            "{} needs a GeoIP database and none is in /usr/share/GeoIP or /var/lib/GeoIP: give one "
+            "with --geoip FILE (the README says where to get a free one)",
+            o.show_locations ? "-G" : "--format geojson");
     }
     return std::nullopt;
 }
@@ -434,10 +435,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     CLI::Option* format =
         app.add_option("--format", o.format,
                        "Draw the graph as dot, gif, jpg, pdf, png, ps or svg, or the located hops as geojson (a map)")
-            ->check(one_of(drawing_formats(), fmt::format("unknown format '{{}}': give one of {}",
-                                                          fmt::join(drawing_formats(), ", "))))
-                              ->capture_default_str()
-                              ->group(kOutput);
+            ->check(one_of(drawing_formats(),
+                           fmt::format("unknown format '{{}}': give one of {}", fmt::join(drawing_formats(), ", "))))
+            ->capture_default_str()
+            ->group(kOutput);
     app.add_flag("--force", o.force, "Overwrite output files that exist (else BASE-1, BASE-2, ... is chosen)")
         ->group(kOutput);
     app.add_flag("-j,--json", o.json,

@@ -50,7 +50,7 @@ struct ClientOptions {
     std::string token;         // `token = TOKEN` (config file only)
     std::string log_level = "warning";
     int verbosity = 0;
-    bool as_lookup = false;  // -A: origin AS of every hop over DNS
+    bool as_lookup = false;       // -A: origin AS of every hop over DNS
     std::string geoip;            // --geoip FILE: the GeoIP database (empty: the first in the usual places)
     bool show_locations = false;  // -G: each hop's place in the text, the report and the live view
 

@@ -8,8 +8,8 @@ measurement's page is shown with its graph. The traces run in reverse-traceroute
 simulated network, so no privilege is needed. Exit 77 (skipped) if chromium or chromedriver is
 missing.
 Usage: looking_glass_page_test.py SOURCE_DIR BUILD_DIR"""
+import base64
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +18,66 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import web_page_test as page  # noqa: E402  (its browser driver and checks)
+
+
+def run_glass_page(browser, url, build):
+    """The trace form by scope, a trace started from it, live, then stored."""
+
+    def use_token(secret):
+        field = browser.find_all("#token")[0]
+        browser.call("POST", f"/element/{field}/clear")
+        browser.call("POST", f"/element/{field}/value", {"text": secret})
+        page.click(browser, "#refresh")
+        time.sleep(0.5)
+
+    def form_shown():
+        return browser.script("return !document.getElementById('trace-form').hidden")
+
+    browser.go(url + "/")
+    time.sleep(0.5)
+    page.check(not form_shown(), "no trace form without a token")
+    use_token("reader-secret")
+    page.check(not form_shown(), "no trace form for a token without the trace scope")
+    use_token("tracer-secret")
+    page.check(browser.wait_for(form_shown, "the trace form"), "the trace form for a tracing token")
+
+    field = browser.find_all("#trace-target")[0]
+    browser.call("POST", f"/element/{field}/value", {"text": "198.18.6.2"})
+    page.click(browser, "#trace-start")
+    rows = "return [...document.querySelectorAll('#live-forward tr, #live-reverse tr')].length"
+    running = browser.wait_for(
+        lambda: browser.script(rows) > 0 and browser.script(
+            "return document.getElementById('live-state').textContent") == "running", "live rows while running")
+    page.check(running, "rows appear while the trace runs")
+    drawn = browser.wait_for(lambda: browser.script(
+        "return document.querySelectorAll('#live-graph-forward line').length > 0 && "
+        "document.getElementById('live-state').textContent === 'running'"), "the live graph while running")
+    page.check(drawn, "the graph is drawn while the trace runs")
+    # Then the stored measurement's page, with its graph.
+    stored = browser.wait_for(lambda: browser.script(
+        "const i = document.getElementById('graph-image'); return i && i.complete && i.naturalWidth > 0"),
+        "the stored measurement's graph", seconds=60)
+    page.check(stored, "the stored measurement is shown with its graph")
+    title = page.text_of(browser, "#title")
+    page.check("two-way udp multipath" in title and "198.18.6.2" in title, f"its title: {title!r}")
+    live = browser.script("""
+        const by = {};
+        for (const d of ['forward', 'reverse'])
+          by[d] = [...document.querySelectorAll('#live-' + d + ' tr')].map(r => r.dataset.key);
+        return by;""")
+    # The diamond: both branches each way, and the end of each path.
+    page.check(len(live["forward"]) == 6 and "4 198.18.6.2" in live["forward"],
+               f"the forward table: {live['forward']}")
+    page.check(len(live["reverse"]) == 6 and "4 198.18.1.1" in live["reverse"],
+               f"the reverse table: {live['reverse']}")
+    lines = browser.script("""return ['forward', 'reverse'].map(d =>
+        document.querySelectorAll('#live-graph-' + d + ' line').length)""")
+    # The diamond's links each way: root to the first hop, two branches in, two out, two to the end.
+    page.check(lines == [7, 7], f"the live graphs' links: {lines}")
+    state = page.text_of(browser, "#live-state")
+    page.check(state.startswith("done: stored as measurement #"), f"the trace's state: {state!r}")
+    with open(f"{build}/tests/unit/collector/looking_glass_page.png", "wb") as f:
+        f.write(base64.b64decode(browser.call("GET", "/screenshot")))
 
 
 def main():
@@ -37,97 +97,13 @@ def main():
         if os.path.exists(sock):
             break
         time.sleep(0.05)
-    log = open(f"{tmp}/collector.log", "w+")
-    collector = subprocess.Popen([f"{build}/collector/reverse-traceroute-collector", "--listen", "127.0.0.1:0",
-                                  "--db", f"{tmp}/m.db", "--token-file", f"{tmp}/tokens", "--looking-glass",
-                                  "--prober-socket", sock, "--trace-allow", "198.18.0.0/15"], stderr=log)
-    driver_port = page.free_port()
-    driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    browser = None
     try:
-        url = None
-        for _ in range(100):
-            log.seek(0)
-            found = re.search(r"http://127\.0\.0\.1:\d+", log.read())
-            if found:
-                url = found.group(0)
-                break
-            time.sleep(0.05)
-        assert url, "the collector did not start"
-        for _ in range(100):
-            try:
-                page.http("GET", f"http://127.0.0.1:{driver_port}/status")
-                break
-            except OSError:
-                time.sleep(0.1)
-        browser = page.Browser(f"http://127.0.0.1:{driver_port}")
-
-        def use_token(secret):
-            field = browser.find_all("#token")[0]
-            browser.call("POST", f"/element/{field}/clear")
-            browser.call("POST", f"/element/{field}/value", {"text": secret})
-            page.click(browser, "#refresh")
-            time.sleep(0.5)
-
-        def form_shown():
-            return browser.script("return !document.getElementById('trace-form').hidden")
-
-        browser.go(url + "/")
-        time.sleep(0.5)
-        page.check(not form_shown(), "no trace form without a token")
-        use_token("reader-secret")
-        page.check(not form_shown(), "no trace form for a token without the trace scope")
-        use_token("tracer-secret")
-        page.check(browser.wait_for(form_shown, "the trace form"), "the trace form for a tracing token")
-
-        field = browser.find_all("#trace-target")[0]
-        browser.call("POST", f"/element/{field}/value", {"text": "198.18.6.2"})
-        page.click(browser, "#trace-start")
-        rows = "return [...document.querySelectorAll('#live-forward tr, #live-reverse tr')].length"
-        running = browser.wait_for(
-            lambda: browser.script(rows) > 0 and browser.script(
-                "return document.getElementById('live-state').textContent") == "running", "live rows while running")
-        page.check(running, "rows appear while the trace runs")
-        drawn = browser.wait_for(lambda: browser.script(
-            "return document.querySelectorAll('#live-graph-forward line').length > 0 && "
-            "document.getElementById('live-state').textContent === 'running'"), "the live graph while running")
-        page.check(drawn, "the graph is drawn while the trace runs")
-        # Then the stored measurement's page, with its graph.
-        stored = browser.wait_for(lambda: browser.script(
-            "const i = document.getElementById('graph-image'); return i && i.complete && i.naturalWidth > 0"),
-            "the stored measurement's graph", seconds=60)
-        page.check(stored, "the stored measurement is shown with its graph")
-        title = page.text_of(browser, "#title")
-        page.check("two-way udp multipath" in title and "198.18.6.2" in title, f"its title: {title!r}")
-        live = browser.script("""
-            const by = {};
-            for (const d of ['forward', 'reverse'])
-              by[d] = [...document.querySelectorAll('#live-' + d + ' tr')].map(r => r.dataset.key);
-            return by;""")
-        # The diamond: both branches each way, and the end of each path.
-        page.check(len(live["forward"]) == 6 and "4 198.18.6.2" in live["forward"],
-                   f"the forward table: {live['forward']}")
-        page.check(len(live["reverse"]) == 6 and "4 198.18.1.1" in live["reverse"],
-                   f"the reverse table: {live['reverse']}")
-        lines = browser.script("""return ['forward', 'reverse'].map(d =>
-            document.querySelectorAll('#live-graph-' + d + ' line').length)""")
-        # The diamond's links each way: root to the first hop, two branches in, two out, two to the end.
-        page.check(lines == [7, 7], f"the live graphs' links: {lines}")
-        state = page.text_of(browser, "#live-state")
-        page.check(state.startswith("done: stored as measurement #"), f"the trace's state: {state!r}")
-        with open(f"{build}/tests/unit/collector/looking_glass_page.png", "wb") as f:
-            import base64
-            f.write(base64.b64decode(browser.call("GET", "/screenshot")))
+        with page.PageRig(build, tmp, ["--token-file", f"{tmp}/tokens", "--looking-glass", "--prober-socket", sock,
+                                       "--trace-allow", "198.18.0.0/15"]) as rig:
+            run_glass_page(rig.browser, rig.url, build)
     finally:
-        if browser:
-            browser.close()
-        driver.terminate()
-        collector.terminate()
-        collector.wait()
         prober.terminate()
         prober.wait()
-        driver.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{page.checks} checks, {page.failures} failures")
     return 1 if page.failures else 0

@@ -14,7 +14,6 @@ Usage: map_page_test.py BUILD_DIR"""
 import base64
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -98,6 +97,46 @@ def check_map(browser, url, token, measurement, build, width, height):
     page.check(blue > 50 and orange > 50, f"both paths visible in the screenshot ({blue} blue, {orange} orange pixels)")
 
 
+def run_map_page(rig, build, database, token):
+    """The stored places, then the map at both window sizes."""
+    url, browser = rig.url, rig.browser
+    page.check("places from " + database + " (DBIP-City-Lite)" in rig.log_text(), "the collector names its database")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with open(f"{HERE}/two-way-multipath.json", "rb") as f:
+        document = json.load(f)
+    page.check("locations" not in document, "the fixture carries no places")
+    stored = page.http("POST", f"{url}/api/v1/measurements", json.dumps(document).encode(), headers)
+    kept = page.http("GET", f"{url}/api/v1/measurements/{stored['id']}", None, headers)
+    page.check(kept.get("geoip", {}).get("located_by") == "collector" and
+               kept["geoip"].get("database_type") == "DBIP-City-Lite", f"placed by the collector: {kept.get('geoip')}")
+    page.check(kept.get("locations", {}).get("198.18.1.2", {}).get("city") == "Augsburg" and
+               "198.18.3.2" not in kept.get("locations", {}), "the stored places")
+    # A submission with its own places keeps them.
+    own = dict(document, locations={"198.18.1.2": {"country": "FR"}},
+               geoip={"database_type": "GeoLite2-City", "located_by": "client"}, start_time="2026-12-01T00:00:00.000Z")
+    own_id = page.http("POST", f"{url}/api/v1/measurements", json.dumps(own).encode(), headers)["id"]
+    own_kept = page.http("GET", f"{url}/api/v1/measurements/{own_id}", None, headers)
+    page.check(own_kept.get("locations") == {"198.18.1.2": {"country": "FR"}}, "a client's own places are kept")
+    with urllib.request.urlopen(f"{url}/world.json", timeout=10) as response:
+        world = response.read()
+    page.check(len(world) <= 300 * 1024 and b'"land"' in world, f"the base map is {len(world)} bytes (at most 300 KB)")
+    print(f"base map: {len(world)} bytes")
+
+    browser.go(url + "/")
+    browser.script("sessionStorage.setItem('collector-token', arguments[0])", token)
+    for width, height in ((1280, 800), (390, 844)):
+        check_map(browser, url, token, stored["id"], build, width, height)
+    # A measurement without places shows no map.
+    plain = dict(document, start_time="2026-12-02T00:00:00.000Z")
+    plain["locations"] = {}
+    plain_id = page.http("POST", f"{url}/api/v1/measurements", json.dumps(plain).encode(), headers)["id"]
+    browser.go(f"{url}/?measurement={plain_id}")
+    browser.wait_for(lambda: page.text_of(browser, "#title"), "the measurement without places")
+    time.sleep(0.3)
+    page.check("No hop of this measurement has coordinates" in page.text_of(browser, "#map"),
+               f"a measurement with no places says so: {page.text_of(browser, '#map')!r}")
+
+
 def main():
     build = sys.argv[1]
     if not shutil.which("chromium") or not shutil.which("chromedriver"):
@@ -108,74 +147,10 @@ def main():
     token = os.urandom(16).hex()
     with open(f"{tmp}/tokens", "w") as f:
         f.write(token + "\n")
-    log = open(f"{tmp}/collector.log", "w+")
-    collector = subprocess.Popen([f"{build}/collector/reverse-traceroute-collector", "--listen", "127.0.0.1:0",
-                                  "--db", f"{tmp}/m.db", "--token-file", f"{tmp}/tokens", "--geoip", database],
-                                 stderr=log)
-    driver_port = page.free_port()
-    driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    browser = None
     try:
-        url = None
-        for _ in range(100):
-            log.seek(0)
-            found = re.search(r"http://127\.0\.0\.1:\d+", log.read())
-            if found:
-                url = found.group(0)
-                break
-            time.sleep(0.05)
-        assert url, "the collector did not start"
-        log.seek(0)
-        page.check("places from " + database + " (DBIP-City-Lite)" in log.read(), "the collector names its database")
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        with open(f"{HERE}/two-way-multipath.json", "rb") as f:
-            document = json.load(f)
-        page.check("locations" not in document, "the fixture carries no places")
-        stored = page.http("POST", f"{url}/api/v1/measurements", json.dumps(document).encode(), headers)
-        kept = page.http("GET", f"{url}/api/v1/measurements/{stored['id']}", None, headers)
-        page.check(kept.get("geoip", {}).get("located_by") == "collector" and
-                   kept["geoip"].get("database_type") == "DBIP-City-Lite", f"placed by the collector: {kept.get('geoip')}")
-        page.check(kept.get("locations", {}).get("198.18.1.2", {}).get("city") == "Augsburg" and
-                   "198.18.3.2" not in kept.get("locations", {}), "the stored places")
-        # A submission with its own places keeps them.
-        own = dict(document, locations={"198.18.1.2": {"country": "FR"}},
-                   geoip={"database_type": "GeoLite2-City", "located_by": "client"}, start_time="2026-12-01T00:00:00.000Z")
-        own_id = page.http("POST", f"{url}/api/v1/measurements", json.dumps(own).encode(), headers)["id"]
-        own_kept = page.http("GET", f"{url}/api/v1/measurements/{own_id}", None, headers)
-        page.check(own_kept.get("locations") == {"198.18.1.2": {"country": "FR"}}, "a client's own places are kept")
-        with urllib.request.urlopen(f"{url}/world.json", timeout=10) as response:
-            world = response.read()
-        page.check(len(world) <= 300 * 1024 and b'"land"' in world, f"the base map is {len(world)} bytes (at most 300 KB)")
-        print(f"base map: {len(world)} bytes")
-
-        for _ in range(100):
-            try:
-                page.http("GET", f"http://127.0.0.1:{driver_port}/status")
-                break
-            except OSError:
-                time.sleep(0.1)
-        browser = page.Browser(f"http://127.0.0.1:{driver_port}")
-        browser.go(url + "/")
-        browser.script("sessionStorage.setItem('collector-token', arguments[0])", token)
-        for width, height in ((1280, 800), (390, 844)):
-            check_map(browser, url, token, stored["id"], build, width, height)
-        # A measurement without places shows no map.
-        plain = dict(document, start_time="2026-12-02T00:00:00.000Z")
-        plain["locations"] = {}
-        plain_id = page.http("POST", f"{url}/api/v1/measurements", json.dumps(plain).encode(), headers)["id"]
-        browser.go(f"{url}/?measurement={plain_id}")
-        browser.wait_for(lambda: page.text_of(browser, "#title"), "the measurement without places")
-        time.sleep(0.3)
-        page.check("No hop of this measurement has coordinates" in page.text_of(browser, "#map"),
-                   f"a measurement with no places says so: {page.text_of(browser, '#map')!r}")
+        with page.PageRig(build, tmp, ["--token-file", f"{tmp}/tokens", "--geoip", database]) as rig:
+            run_map_page(rig, build, database, token)
     finally:
-        if browser:
-            browser.close()
-        driver.terminate()
-        collector.terminate()
-        collector.wait()
-        driver.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{page.checks} checks, {page.failures} failures")
     return 1 if page.failures else 0

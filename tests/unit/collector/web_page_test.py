@@ -128,6 +128,56 @@ class Browser:
             pass
 
 
+class PageRig:
+    """What every page test runs: the collector (`collector_args` after its listen address and
+    database) with its URL read from its log, and headless Chromium through chromedriver; both
+    ended when the `with` block ends."""
+
+    def __init__(self, build, tmp, collector_args):
+        self.log = open(f"{tmp}/collector.log", "w+")
+        self.collector = subprocess.Popen([f"{build}/collector/reverse-traceroute-collector", "--listen",
+                                           "127.0.0.1:0", "--db", f"{tmp}/m.db", *collector_args], stderr=self.log)
+        self.driver_port = free_port()
+        self.driver = subprocess.Popen(["chromedriver", f"--port={self.driver_port}"], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+        self.browser = None
+        self.url = None
+
+    def log_text(self):
+        self.log.seek(0)
+        return self.log.read()
+
+    def __enter__(self):
+        try:
+            for _ in range(100):
+                found = re.search(r"http://127\.0\.0\.1:\d+", self.log_text())
+                if found:
+                    self.url = found.group(0)
+                    break
+                time.sleep(0.05)
+            assert self.url, f"the collector did not start: {self.log_text()}"
+            for _ in range(100):
+                try:
+                    http("GET", f"http://127.0.0.1:{self.driver_port}/status")
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            self.browser = Browser(f"http://127.0.0.1:{self.driver_port}")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *_):
+        if self.browser:
+            self.browser.close()
+        self.driver.terminate()
+        self.collector.terminate()
+        self.collector.wait()
+        self.driver.wait()
+        self.log.close()
+
+
 def click(browser, css):
     browser.call("POST", f"/element/{browser.find_all(css)[0]}/click")
 
@@ -305,6 +355,58 @@ def first_hour(browser, url, token, document, second):
     click(browser, "#history-all")
 
 
+def run_page(browser, url, token, build):
+    """The page with one stored measurement, then what an operator does with it."""
+    with open(f"{HERE}/two-way-multipath.json", "rb") as f:
+        document = f.read()
+    stored = http("POST", f"{url}/api/v1/measurements", document,
+                  {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    target = json.loads(document)["target"]
+
+    # Without a token: the page says why it lists nothing.
+    browser.go(url + "/")
+    status = browser.wait_for(lambda: browser.script("return document.getElementById('status').textContent"),
+                              "the status line without a token")
+    check(status and "401" in status, f"no-token status says 401: {status!r}")
+    check(not browser.find_all("tbody tr"), "no rows without a token")
+
+    # With the token: the list shows the measurement; clicking it shows the graph.
+    token_field = browser.find_all("#token")[0]
+    browser.call("POST", f"/element/{token_field}/value", {"text": token})
+    browser.call("POST", f"/element/{browser.find_all('#refresh')[0]}/click")
+    rows = browser.wait_for(lambda: browser.find_all("#rows tr"), "the measurement list")
+    check(rows and len(rows) == 1, f"one row listed, got {len(rows or [])}")
+    if rows:
+        text = browser.call("GET", f"/element/{rows[0]}/text")
+        check(str(stored["id"]) in text and target in text and "two-way" in text,
+              f"the row shows id, target and direction: {text!r}")
+        browser.call("POST", f"/element/{rows[0]}/click")
+        loaded = browser.wait_for(lambda: browser.script(
+            "const i = document.getElementById('graph-image'); return i && i.complete && i.naturalWidth > 0"),
+            "the graph image")
+        check(loaded, "the graph image loaded")
+        title = browser.script("return document.getElementById('title').textContent")
+        check("two-way udp multipath" in title and target in title, f"the graph title: {title!r}")
+        if loaded:
+            image = browser.find_all("#graph-image")[0]
+            png = base64.b64decode(browser.call("GET", f"/element/{image}/screenshot"))
+            with open(f"{build}/tests/unit/collector/web_page_graph.png", "wb") as f:
+                f.write(png)
+            width, height, channels, pixel_rows = png_pixels(png)
+            pixels = [row[i:i + 3] for row in pixel_rows for i in range(0, len(row), channels)]
+            dark = sum(1 for p in pixels if sum(p) < 384)
+            colours = len(set(pixels))
+            print(f"graph screenshot: {width}x{height}, {dark} dark pixels, {colours} colours")
+            check(width > 200 and height > 100, f"graph screenshot size {width}x{height}")
+            check(dark > 0.002 * len(pixels) and colours > 5,
+                  f"graph screenshot is blank ({dark} dark pixels, {colours} colours)")
+    page = base64.b64decode(browser.call("GET", "/screenshot"))
+    with open(f"{build}/tests/unit/collector/web_page.png", "wb") as f:
+        f.write(page)
+    operator_view(browser, url, token, stored["id"], json.loads(document), build)
+
+
+
 def main():
     build = sys.argv[1]
     chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
@@ -315,85 +417,10 @@ def main():
     token = os.urandom(16).hex()
     with open(f"{tmp}/tokens", "w") as f:
         f.write(token + "\n")
-    log = open(f"{tmp}/collector.log", "w+")
-    collector = subprocess.Popen([f"{build}/collector/reverse-traceroute-collector", "--listen", "127.0.0.1:0",
-                                  "--db", f"{tmp}/m.db", "--token-file", f"{tmp}/tokens"], stderr=log)
-    driver_port = free_port()
-    driver = subprocess.Popen([chromedriver, f"--port={driver_port}"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    browser = None
     try:
-        url = None
-        for _ in range(100):
-            log.seek(0)
-            found = re.search(r"http://127\.0\.0\.1:\d+", log.read())
-            if found:
-                url = found.group(0)
-                break
-            time.sleep(0.05)
-        assert url, "the collector did not start"
-        with open(f"{HERE}/two-way-multipath.json", "rb") as f:
-            document = f.read()
-        stored = http("POST", f"{url}/api/v1/measurements", document,
-                      {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-        target = json.loads(document)["target"]
-
-        for _ in range(100):
-            try:
-                http("GET", f"http://127.0.0.1:{driver_port}/status")
-                break
-            except OSError:
-                time.sleep(0.1)
-        browser = Browser(f"http://127.0.0.1:{driver_port}")
-
-        # Without a token: the page says why it lists nothing.
-        browser.go(url + "/")
-        status = browser.wait_for(lambda: browser.script("return document.getElementById('status').textContent"),
-                                  "the status line without a token")
-        check(status and "401" in status, f"no-token status says 401: {status!r}")
-        check(not browser.find_all("tbody tr"), "no rows without a token")
-
-        # With the token: the list shows the measurement; clicking it shows the graph.
-        token_field = browser.find_all("#token")[0]
-        browser.call("POST", f"/element/{token_field}/value", {"text": token})
-        browser.call("POST", f"/element/{browser.find_all('#refresh')[0]}/click")
-        rows = browser.wait_for(lambda: browser.find_all("#rows tr"), "the measurement list")
-        check(rows and len(rows) == 1, f"one row listed, got {len(rows or [])}")
-        if rows:
-            text = browser.call("GET", f"/element/{rows[0]}/text")
-            check(str(stored["id"]) in text and target in text and "two-way" in text,
-                  f"the row shows id, target and direction: {text!r}")
-            browser.call("POST", f"/element/{rows[0]}/click")
-            loaded = browser.wait_for(lambda: browser.script(
-                "const i = document.getElementById('graph-image'); return i && i.complete && i.naturalWidth > 0"),
-                "the graph image")
-            check(loaded, "the graph image loaded")
-            title = browser.script("return document.getElementById('title').textContent")
-            check("two-way udp multipath" in title and target in title, f"the graph title: {title!r}")
-            if loaded:
-                image = browser.find_all("#graph-image")[0]
-                png = base64.b64decode(browser.call("GET", f"/element/{image}/screenshot"))
-                with open(f"{build}/tests/unit/collector/web_page_graph.png", "wb") as f:
-                    f.write(png)
-                width, height, channels, pixel_rows = png_pixels(png)
-                pixels = [row[i:i + 3] for row in pixel_rows for i in range(0, len(row), channels)]
-                dark = sum(1 for p in pixels if sum(p) < 384)
-                colours = len(set(pixels))
-                print(f"graph screenshot: {width}x{height}, {dark} dark pixels, {colours} colours")
-                check(width > 200 and height > 100, f"graph screenshot size {width}x{height}")
-                check(dark > 0.002 * len(pixels) and colours > 5,
-                      f"graph screenshot is blank ({dark} dark pixels, {colours} colours)")
-        page = base64.b64decode(browser.call("GET", "/screenshot"))
-        with open(f"{build}/tests/unit/collector/web_page.png", "wb") as f:
-            f.write(page)
-        operator_view(browser, url, token, stored["id"], json.loads(document), build)
+        with PageRig(build, tmp, ["--token-file", f"{tmp}/tokens"]) as rig:
+            run_page(rig.browser, rig.url, token, build)
     finally:
-        if browser:
-            browser.close()
-        driver.terminate()
-        collector.terminate()
-        collector.wait()
-        driver.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{checks} checks, {failures} failures")
     return 1 if failures else 0

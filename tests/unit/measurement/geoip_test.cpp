@@ -79,8 +79,8 @@ TEST(GeoIp, AbsentEntryIsNoLocation) {
 TEST(GeoIp, PrivateSharedAndDocumentationAddressesHaveNoLocationWhateverTheFileSays) {
     // The file has entries for 10.0.0.0/8 and 2001:db8::/32; they are not places.
     const GeoIpDatabase db(kLab);
-    for (const char* special : {"10.1.2.3", "2001:db8:4::2", "192.168.1.1", "100.64.0.1", "192.0.2.1", "127.0.0.1",
-                                "fe80::1", "::1"})
+    for (const char* special :
+         {"10.1.2.3", "2001:db8:4::2", "192.168.1.1", "100.64.0.1", "192.0.2.1", "127.0.0.1", "fe80::1", "::1"})
         EXPECT_FALSE(db.locate(address(special))) << special;
     const GeoIpDatabase flat(kIpinfo);
     EXPECT_FALSE(flat.locate(address("2001:db8::1")));
@@ -150,7 +150,8 @@ TEST(GeoIp, DamagedSearchTreeAndDataGiveNoLocationNotACrash) {
         try {
             const GeoIpDatabase db(path);
             ++opened;
-            for (const char* probe : {"198.18.1.1", "198.18.1.2", "198.18.2.2", "198.18.3.2", "198.18.4.2", "2001:db9::1"})
+            for (const char* probe :
+                 {"198.18.1.1", "198.18.1.2", "198.18.2.2", "198.18.3.2", "198.18.4.2", "2001:db9::1"})
                 (void)db.locate(address(probe));
         } catch (const MeasurementError&) {
         }
@@ -173,8 +174,8 @@ TEST(GeoIp, DatabaseIsFoundInTheUsualPlacesInNameOrder) {
 TEST(GeoLocationJson, RoundTripsAndRefusesWhatIsNotALocation) {
     const GeoLocation place{"DE", "Augsburg", 48.37, 10.9, 10, 64500, "Lab Net"};
     EXPECT_EQ(geo_location_from_json(geo_location_json(place)), place);
-    for (const char* bad : {R"("DE")", R"({"latitude": 91, "longitude": 0})", R"({"latitude": 1})",
-                            R"({"country": 5})", R"({"asn": -1})", R"({"longitude": "east", "latitude": 1})"})
+    for (const char* bad : {R"("DE")", R"({"latitude": 91, "longitude": 0})", R"({"latitude": 1})", R"({"country": 5})",
+                            R"({"asn": -1})", R"({"longitude": "east", "latitude": 1})"})
         EXPECT_FALSE(geo_location_from_json(nlohmann::json::parse(bad))) << bad;
 }
 
