@@ -29,6 +29,7 @@ struct ProberOptions {
     std::string simulate;
     rtt::sim::SimulatedServiceSettings simulation;
     std::vector<std::string> servers;
+    std::string geoip;  // the GeoIP database placing every measurement's hops (empty: the first found)
 };
 
 int serve(const ProberOptions& options) {
@@ -54,7 +55,21 @@ int serve(const ProberOptions& options) {
         rtt::prober::keep_only_net_raw(true);
         network = real_service_network();
     }
-    ProberService service(*network, {options.probes_per_s, options.max_running});
+    // Places for every measurement: the database named, else the first found (none: no places).
+    std::unique_ptr<rtt::GeoIpDatabase> places;
+    const auto geoip_path = options.geoip.empty() ? rtt::find_geoip_database() : std::optional(options.geoip);
+    if (geoip_path) {
+        try {
+            places = std::make_unique<rtt::GeoIpDatabase>(*geoip_path);
+        } catch (const rtt::MeasurementError& e) {
+            if (!options.geoip.empty())
+                throw std::invalid_argument(e.what());  // exit status 2, as a bad option
+            std::fprintf(stderr, "reverse-traceroute-prober: %s; measurements go without places\n", e.what());
+        }
+    }
+    ProberServiceSettings settings{options.probes_per_s, options.max_running};
+    settings.places = places.get();
+    ProberService service(*network, settings);
     if (!options.listen.empty()) {
         UnixListener listener(options.listen, static_cast<unsigned>(std::stoul(options.mode, nullptr, 8)));
         return service.serve(nullptr, &listener);
@@ -78,6 +93,10 @@ int run_prober(int argc, char** argv) {
     app.add_option("--max-running", options.max_running, "Traces at once; later ones wait in turn")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
+    app.add_option("--geoip", options.geoip,
+                   "GeoIP database (.mmdb) placing the hops of every measurement, offline (default: the first in "
+                   "/usr/share/GeoIP, /var/lib/GeoIP; if there is none, no places)")
+        ->type_name("FILE");
     app.add_option("--listen", options.listen,
                    "Serve connections to this Unix socket instead of stdin/stdout (its permissions decide who may "
                    "use the prober)");
@@ -111,7 +130,7 @@ int run_prober(int argc, char** argv) {
                                     "run traces asked for as JSON lines, for programs (Python) and services",
                                     "[OPTIONS]",
                                     {},
-                                    {{"simulate", {"<file>"}}, {"listen", {"<file>"}}},
+                                    {{"simulate", {"<file>"}}, {"listen", {"<file>"}}, {"geoip", {"<file>"}}},
                                     {},
                                     {}});
     try {

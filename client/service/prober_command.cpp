@@ -50,6 +50,12 @@ std::vector<std::string> command_line(const nlohmann::json& command, const std::
         if (!options->is_object())
             throw ProberCommandError("\"options\" must be an object of option names and values");
         for (const auto& [name, value] : options->items()) {
+            // The prober's operator chooses the database; a party must not have it open files.
+            if (name == "geoip" || name == "show-locations")
+                throw ProberCommandError(fmt::format(
+                    "--{} is not for a trace: the prober places hops with the database its operator gave it "
+                    "(reverse-traceroute-prober --geoip)",
+                    name));
             if (kRefusedOptions.count(name))
                 throw ProberCommandError(
                     fmt::format("--{} is not for the prober: it sends every result as an event on its output", name));

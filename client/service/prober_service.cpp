@@ -11,6 +11,7 @@
 #include "client_error.h"
 #include "direction_wiring.h"
 #include "measurement/json_measurement.h"
+#include "measurement/measurement_locations.h"
 #include "measurement/trace_record.h"
 #include "rounds.h"
 #include "service/prober_events.h"
@@ -442,6 +443,8 @@ void ProberService::send_done(Trace& trace) {
         parameters.rounds = std::max(1, trace.rounds_done);
     auto line = event("done", trace.command.id);
     line["measurement"] = measurement_json(parameters, context, recorded, {});
+    if (settings_.places != nullptr)
+        add_locations(line["measurement"], *settings_.places, "client");
     if (trace.in_rounds())
         line["rounds"] = trace.rounds_done;
     if (!trace.stopped.empty())

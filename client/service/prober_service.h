@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/scheduler.h"
+#include "measurement/geoip_database.h"
 #include "service/command_channel.h"
 #include "service/prober_command.h"
 #include "service/service_network.h"
@@ -27,6 +28,7 @@ struct ProberServiceSettings {
     double probes_per_s = 100;     // shared by every trace running
     std::size_t max_running = 32;  // traces at once; later ones wait in turn
     std::size_t max_waiting = 1000;
+    const GeoIpDatabase* places = nullptr;  // places every measurement's hops (null: none)
 };
 
 class ProberService {

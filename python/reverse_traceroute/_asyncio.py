@@ -52,9 +52,10 @@ class AsyncProber:
 
     def __init__(self, *, socket_path: str | None = None, prober: str | None = None,
                  simulate: str | None = None, simulate_host: str | None = None, seed: int | None = None,
-                 speed: float | None = None, pps: float | None = None, max_running: int | None = None) -> None:
+                 speed: float | None = None, pps: float | None = None, max_running: int | None = None,
+                 geoip: str | None = None) -> None:
         self._options = dict(socket_path=socket_path, prober=prober, simulate=simulate, simulate_host=simulate_host,
-                             seed=seed, speed=speed, pps=pps, max_running=max_running)
+                             seed=seed, speed=speed, pps=pps, max_running=max_running, geoip=geoip)
         self._traces: dict[str, AsyncTrace] = {}
         self._process: asyncio.subprocess.Process | None = None
         self._reader_task: asyncio.Task[None] | None = None
@@ -70,7 +71,7 @@ class AsyncProber:
         else:
             argv = prober_argv(self._options["prober"], self._options["simulate"], self._options["simulate_host"],
                                self._options["seed"], self._options["speed"], self._options["pps"],
-                               self._options["max_running"])
+                               self._options["max_running"], self._options["geoip"])
             self._process = await asyncio.create_subprocess_exec(
                 *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=64 * 1024 * 1024)

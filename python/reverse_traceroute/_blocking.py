@@ -61,7 +61,8 @@ class Prober:
 
     def __init__(self, *, socket_path: str | None = None, prober: str | None = None,
                  simulate: str | None = None, simulate_host: str | None = None, seed: int | None = None,
-                 speed: float | None = None, pps: float | None = None, max_running: int | None = None) -> None:
+                 speed: float | None = None, pps: float | None = None, max_running: int | None = None,
+                 geoip: str | None = None) -> None:
         self._traces: dict[str, Trace] = {}
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
@@ -76,7 +77,7 @@ class Prober:
             self._input = self._socket.makefile("rb")
             self._output = self._socket.makefile("wb")
         else:
-            argv = prober_argv(prober, simulate, simulate_host, seed, speed, pps, max_running)
+            argv = prober_argv(prober, simulate, simulate_host, seed, speed, pps, max_running, geoip)
             # Its own session: Ctrl-C in a terminal or notebook reaches Python, which cancels.
             self._process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                              stderr=subprocess.PIPE, start_new_session=True)

@@ -64,9 +64,9 @@ SHUTDOWN = json.dumps({"v": PROTOCOL_VERSION, "command": "shutdown"})
 
 def prober_argv(prober: str | None, simulate: str | None, simulate_host: str | None,
                 seed: int | None, speed: float | None, pps: float | None,
-                max_running: int | None) -> list[str]:
+                max_running: int | None, geoip: str | None = None) -> list[str]:
     """The command line that starts a prober: `prober`, else $REVERSE_TRACEROUTE_PROBER, else
-    reverse-traceroute-prober on the PATH."""
+    reverse-traceroute-prober on the PATH. `geoip`: the GeoIP database (.mmdb) placing the hops."""
     path = prober or os.environ.get("REVERSE_TRACEROUTE_PROBER") or shutil.which(PROBER_NAME)
     if not path:
         raise ProberError(f"{PROBER_NAME} is not installed: install the reverse-traceroute package, "
@@ -84,6 +84,8 @@ def prober_argv(prober: str | None, simulate: str | None, simulate_host: str | N
         argv += ["--pps", str(pps)]
     if max_running is not None:
         argv += ["--max-running", str(max_running)]
+    if geoip is not None:
+        argv += ["--geoip", str(geoip)]
     return argv
 
 

@@ -28,6 +28,14 @@ def client_path() -> str:
 
 
 @pytest.fixture(scope="session")
+def geoip_database() -> str:
+    """The tests' GeoIP database (tests/geoip, written by the build)."""
+    path = BUILD / "tests" / "geoip" / "lab.mmdb"
+    assert path.exists(), f"{path} is not built: build the project first"
+    return str(path)
+
+
+@pytest.fixture(scope="session")
 def topologies() -> Path:
     return SOURCE / "tests" / "lab" / "topologies"
 

@@ -47,6 +47,19 @@ def test_multipath_two_way_trace_is_the_stored_measurement(prober, schema):
     assert vertices_by_ttl(measurement, "reverse")[2] == {"198.18.4.1", "198.18.5.1"}
 
 
+def test_places_come_from_the_probers_geoip_database(prober_path, topologies, geoip_database, schema):
+    with rt.Prober(prober=prober_path, simulate=str(topologies / "line.topo"), geoip=geoip_database) as p:
+        measurement = p.trace("server")
+        # A party may not choose the database: the prober would open any file it names.
+        with pytest.raises(rt.ProberError, match="the prober places hops with the database its operator gave it"):
+            p.trace("server", geoip="/etc/passwd")
+    jsonschema.validate(measurement, schema)
+    assert measurement["geoip"]["database_type"] == "DBIP-City-Lite"
+    places = measurement["locations"]
+    assert places["198.18.1.2"]["city"] == "Augsburg" and places["198.18.2.2"] == {"country": "AT"}
+    assert "198.18.3.2" not in places  # not in the database
+
+
 def test_probe_is_one_ttl_one_flow(prober):
     hop = prober.probe("198.18.6.2", ttl=2)
     assert hop["ttl"] == 2 and len(hop["replies"]) == 1 and not hop["reached"]

@@ -109,6 +109,14 @@ TEST(ProberCommand, OptionsAreCheckedAsOnTheCommandLine) {
               "--output is not for the prober: it sends every result as an event on its output");
     EXPECT_EQ(with(R"({"transmit":true})"),
               "--transmit is not for the prober: it sends every result as an event on its output");
+    // Issue 29: the prober's operator chooses the GeoIP database; a party naming one would have
+    // the prober open any file it likes.
+    EXPECT_EQ(with(R"({"geoip":"/etc/shadow"})"),
+              "--geoip is not for a trace: the prober places hops with the database its operator gave it "
+              "(reverse-traceroute-prober --geoip)");
+    EXPECT_EQ(with(R"({"show-locations":true})"),
+              "--show-locations is not for a trace: the prober places hops with the database its operator gave it "
+              "(reverse-traceroute-prober --geoip)");
     EXPECT_EQ(with(R"({"--max-ttl":3})"),
               "\"--max-ttl\" is not an option name: give it without dashes, e.g. \"max-ttl\"");
     EXPECT_EQ(with(R"({"max-ttl":[1]})"), "the value of \"max-ttl\" must be a number, a string or true/false");
