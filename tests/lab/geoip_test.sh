@@ -4,8 +4,9 @@
 # the test's own database (tests/geoip/lab_places.json: a city with coordinates for most lab
 # addresses, a country only for r2's forward address, nothing for r3's) stores the expected
 # place per address in JSON (schema-valid) and GeoJSON (points per direction, lines through the
-# hops without coordinates), and -G shows them in the text. IPv6 lab addresses are
-# documentation addresses (2001:db8::/32): no place, although the database has an entry.
+# hops without coordinates), and -G shows them in the text, single path and multipath. IPv6
+# lab addresses are documentation addresses (2001:db8::/32): no place, although the database
+# has an entry.
 # The report (-c -G) shows places in both directions' tables, and in the live view under tmux
 # the g key shows and hides them. A missing or damaged --geoip file is one sentence and exit
 # code 2, before any probe.
@@ -110,6 +111,14 @@ checks=$((checks + 1))
 lab_exec client timeout 60 "$client_bin" -n -G --geoip "$database" "$target6" > "$tmp/v6.txt" 2>&1
 checks=$((checks + 1))
 [ "$(grep -c '\[no location\]' "$tmp/v6.txt")" -ge 6 ] || fail "v6 text: hops not marked [no location]: $(cat "$tmp/v6.txt")"
+
+# Multipath: each vertex with its place.
+lab_exec client timeout 60 "$client_bin" -n -G --geoip "$database" multipath "$target" > "$tmp/multipath.txt" 2>&1
+rc=$?
+checks=$((checks + 1))
+[ "$rc" -eq 0 ] && grep -q "^ 1  198.18.1.2 \[Augsburg, DE\] " "$tmp/multipath.txt" &&
+  grep -q "^ 3  198.18.2.1 \[Innsbruck, AT\] " "$tmp/multipath.txt" ||
+  fail "multipath: exit $rc, vertices without their places: $(cat "$tmp/multipath.txt")"
 
 # The report: places in both directions' tables.
 lab_exec client timeout 60 "$client_bin" -n -G --geoip "$database" -c 2 --interval 0.1 "$target" > "$tmp/report.txt" 2>&1
