@@ -6,7 +6,7 @@
 // with "***" vertices for silent hops. Ours besides (docs/measurement.schema.json):
 // schema_version, tool, engine, direction, start_time/end_time, source, destination, server,
 // probes sent/answered and the outcome per direction, "ttl" per vertex, per-hop statistics
-// (single path) and origin AS numbers (-A).
+// (single path), origin AS numbers (-A), and places ("locations", measurement_locations.h).
 #pragma once
 
 #include <chrono>
