@@ -2,6 +2,7 @@
 #include "measurement/geojson_export.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -17,6 +18,24 @@ namespace {
 // RFC 7946 positions: [longitude, latitude].
 nlohmann::json position(const GeoLocation& place) {
     return nlohmann::json::array({*place.longitude, *place.latitude});
+}
+
+// A link as RFC 7946 §3.1.9 wants it: the short way round, and cut in two where it crosses the
+// antimeridian (so that it is not drawn across the whole map).
+nlohmann::json link_geometry(const GeoLocation& from, const GeoLocation& to) {
+    const double lon1 = *from.longitude, lat1 = *from.latitude;
+    double lon2 = *to.longitude;
+    const double lat2 = *to.latitude;
+    if (std::fabs(lon2 - lon1) <= 180)
+        return {{"type", "LineString"}, {"coordinates", nlohmann::json::array({position(from), position(to)})}};
+    // Unwrapped so that the step is the short one, then cut where it passes ±180.
+    lon2 += lon2 < lon1 ? 360 : -360;
+    const double edge = lon2 > lon1 ? 180 : -180;
+    const double lat_edge = lat1 + (lat2 - lat1) * (edge - lon1) / (lon2 - lon1);
+    return {{"type", "MultiLineString"},
+            {"coordinates",
+             nlohmann::json::array({nlohmann::json::array({position(from), nlohmann::json::array({edge, lat_edge})}),
+                                    nlohmann::json::array({nlohmann::json::array({-edge, lat_edge}), position(to)})})}};
 }
 
 double median(std::vector<double> values) {
@@ -86,17 +105,13 @@ nlohmann::json measurement_geojson(const nlohmann::json& measurement) {
                     }
                 }
                 for (const auto& [to, hops] : hidden) {
-                    const GeoLocation& to_place = *located.at(to);
-                    features.push_back(
-                        {{"type", "Feature"},
-                         {"geometry",
-                          {{"type", "LineString"},
-                           {"coordinates", nlohmann::json::array({position(*from_place), position(to_place)})}}},
-                         {"properties",
-                          {{"direction", direction},
-                           {"from", address_of.at(from)},
-                           {"to", address_of.at(to)},
-                           {"hidden_hops", hops}}}});
+                    features.push_back({{"type", "Feature"},
+                                        {"geometry", link_geometry(*from_place, *located.at(to))},
+                                        {"properties",
+                                         {{"direction", direction},
+                                          {"from", address_of.at(from)},
+                                          {"to", address_of.at(to)},
+                                          {"hidden_hops", hops}}}});
                 }
             }
         }
