@@ -36,7 +36,7 @@ public:
     }
     ~TempDir() { std::filesystem::remove_all(path_); }
     std::string file(const std::string& name, const std::vector<char>& content) const {
-        const std::string path = path_ + "/" + name;
+        std::string path = path_ + "/" + name;
         std::ofstream(path, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
         return path;
     }
