@@ -104,6 +104,31 @@ std::optional<std::uint32_t> as_number(std::string_view text) {
     return static_cast<std::uint32_t>(number);
 }
 
+// MaxMind's layout: GeoLite2/GeoIP2 City, Country and ASN, DB-IP Lite City and Country.
+GeoLocation read_maxmind_layout(MMDB_entry_s& entry) {
+    GeoLocation location;
+    location.country = country_code(text_at(entry, 8, "country", "iso_code"));
+    location.city = text_at(entry, 200, "city", "names", "en");
+    location.latitude = degrees_at(entry, 90, "location", "latitude");
+    location.longitude = degrees_at(entry, 180, "location", "longitude");
+    location.accuracy_radius_km = whole_at(entry, "location", "accuracy_radius");
+    location.asn = whole_at(entry, "autonomous_system_number");
+    location.as_name = text_at(entry, 200, "autonomous_system_organization");
+    return location;
+}
+
+// The flat layout: IPinfo Lite, and the country files of others that copied it.
+GeoLocation read_flat_layout(MMDB_entry_s& entry) {
+    GeoLocation location;
+    location.country = country_code(text_at(entry, 8, "country_code"));
+    location.city = text_at(entry, 200, "city");
+    location.latitude = degrees_at(entry, 90, "latitude");
+    location.longitude = degrees_at(entry, 180, "longitude");
+    location.asn = as_number(text_at(entry, 16, "asn"));
+    location.as_name = text_at(entry, 200, "as_name");
+    return location;
+}
+
 bool usable(const GeoLocation& location) {
     return !location.country.empty() || !location.city.empty() || location.has_coordinates() || location.asn;
 }
@@ -165,23 +190,11 @@ std::optional<GeoLocation> GeoIpDatabase::locate(const IpAddress& address) const
     if (error != MMDB_SUCCESS || !result.found_entry)
         return std::nullopt;
     MMDB_entry_s& entry = result.entry;
-    GeoLocation location;
-    if (flat_layout_) {
-        location.country = country_code(text_at(entry, 8, "country_code"));
-        location.city = text_at(entry, 200, "city");
-        location.latitude = degrees_at(entry, 90, "latitude");
-        location.longitude = degrees_at(entry, 180, "longitude");
-        location.asn = as_number(text_at(entry, 16, "asn"));
-        location.as_name = text_at(entry, 200, "as_name");
-    } else {
-        location.country = country_code(text_at(entry, 8, "country", "iso_code"));
-        location.city = text_at(entry, 200, "city", "names", "en");
-        location.latitude = degrees_at(entry, 90, "location", "latitude");
-        location.longitude = degrees_at(entry, 180, "location", "longitude");
-        location.accuracy_radius_km = whole_at(entry, "location", "accuracy_radius");
-        location.asn = whole_at(entry, "autonomous_system_number");
-        location.as_name = text_at(entry, 200, "autonomous_system_organization");
-    }
+    // The layout the file's type names; a file of another type is read in the other layout
+    // when the first finds nothing (its type is the maker's choice, its keys are what count).
+    GeoLocation location = flat_layout_ ? read_flat_layout(entry) : read_maxmind_layout(entry);
+    if (!usable(location))
+        location = flat_layout_ ? read_maxmind_layout(entry) : read_flat_layout(entry);
     if (location.asn == 0u)
         location.asn.reset();
     // Coordinates come in pairs.

@@ -3,7 +3,7 @@
 # Writes a small MaxMind DB (.mmdb) file for the tests, with Debian's
 # libmaxmind-db-writer-perl: the tests build their GeoIP database themselves instead of
 # shipping someone else's.
-# Usage: write_mmdb.pl OUT.mmdb DATABASE_TYPE ENTRIES.json
+# Usage: write_mmdb.pl OUT.mmdb DATABASE_TYPE ENTRIES.json [flat|nested]
 #   ENTRIES.json: {"198.18.1.2/32": {"country": {"iso_code": "DE"}, ...}, ...}
 # Reserved networks are kept (the lab's 198.18.0.0/15 and 2001:db8::/32 are reserved), and
 # IPv4 entries are reachable from IPv4 lookups as libmaxminddb does them.
@@ -12,7 +12,7 @@ use warnings;
 use JSON::PP;
 use MaxMind::DB::Writer::Tree;
 
-my ($out, $type, $entries_file) = @ARGV;
+my ($out, $type, $entries_file, $layout) = @ARGV;
 die "usage: write_mmdb.pl OUT.mmdb DATABASE_TYPE ENTRIES.json\n" unless defined $entries_file;
 
 open(my $in, '<', $entries_file) or die "cannot read $entries_file: $!\n";
@@ -25,7 +25,8 @@ my %types = (
     accuracy_radius => 'uint16', autonomous_system_number => 'uint32', geoname_id => 'uint32',
     country => 'map', city => 'map', location => 'map', names => 'map', continent => 'map',
 );
-my $flat = $type =~ /ipinfo/i;
+# IPinfo's layout is flat unless told otherwise (other makers' types say nothing of it).
+my $flat = defined $layout ? $layout eq 'flat' : $type =~ /ipinfo/i;
 
 my $tree = MaxMind::DB::Writer::Tree->new(
     ip_version => 6,

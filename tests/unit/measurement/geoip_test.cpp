@@ -101,6 +101,17 @@ TEST(GeoIp, FlatIpinfoLayoutGivesCountryAndOriginAs) {
     EXPECT_FALSE(austria->asn);
 }
 
+TEST(GeoIp, FileOfAnotherTypeIsReadInTheLayoutItsEntriesHave) {
+    const GeoIpDatabase db(std::string(RTT_GEOIP_TEST_DIR) + "/other-country.mmdb");
+    EXPECT_EQ(db.database_type(), "iptoasn-country");
+    const auto germany = db.locate(address("198.18.1.2"));
+    ASSERT_TRUE(germany);
+    EXPECT_EQ(germany->country, "DE");
+    EXPECT_EQ(germany->asn, 64500u);
+    // And the City file, whose entries have MaxMind's layout, is never read as a flat one.
+    EXPECT_EQ(GeoIpDatabase(kLab).locate(address("198.18.1.2"))->city, "Augsburg");
+}
+
 TEST(GeoIp, MissingFileIsOneSentenceNamingIt) {
     try {
         const GeoIpDatabase db("/nonexistent/GeoLite2-City.mmdb");
