@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Offline GeoIP: a MaxMind DB file (.mmdb) read with libmaxminddb, memory-mapped, nothing asked
-// of any service. Three kinds are understood, told apart by the file's `database_type`:
-// MaxMind's layout (GeoLite2/GeoIP2 City and Country, DB-IP Lite City and Country:
-// country.iso_code, city.names.en, location.latitude/longitude/accuracy_radius) and IPinfo's
-// flat one (IPinfo Lite: country_code, asn "AS174", as_name); an entry the named layout finds
-// nothing in is read in the other (files of other makers copy one or the other). Private, shared, loopback,
+// of any service. Two layouts are understood, told apart by the file's `database_type`:
+// MaxMind's (GeoLite2/GeoIP2 City and Country, DB-IP Lite City and Country: country.iso_code,
+// city.names.en, location.latitude/longitude/accuracy_radius) and IPinfo's flat one (IPinfo
+// Lite: country_code, asn "AS174", as_name); an entry the named layout finds nothing in is read
+// in the other (other makers' files copy one or the other). Private, shared, loopback,
 // link-local, multicast and documentation addresses have no location whatever the file says;
 // the benchmarking range (198.18.0.0/15, a lab's) is looked up like any other.
 #pragma once
