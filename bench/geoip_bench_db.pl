@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # SPDX-License-Identifier: MIT
-# Writes a synthetic city database of full size for bench/geoip_lookup.sh (no real one can be
+# Writes a synthetic city database for bench/geoip_lookup.sh (no real one can be
 # downloaded here): V4 random IPv4 /24 networks and V6 random IPv6 /32 networks in 2a00::/12,
 # each with one of 5,000 city records in MaxMind's City layout (country, city, coordinates,
 # accuracy radius), as real databases share records. Seeded, so every run writes the same file.

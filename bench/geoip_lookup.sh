@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# What placing a hop costs (issue 29): a synthetic city database of full size (2,000,000 IPv4
-# /24 and 500,000 IPv6 /32 networks, about the size of DB-IP City Lite; written by
-# bench/geoip_bench_db.pl, since no real one can be downloaded here), then 1,000,000 lookups per
+# What placing a hop costs (issue 29): a synthetic city database (2,000,000 IPv4 /24 and
+# 500,000 IPv6 /32 networks, 51 MB; written by bench/geoip_bench_db.pl, since no real one can
+# be downloaded here; DB-IP City Lite has more networks of every prefix length), then 1,000,000 lookups per
 # family (bench/geoip_lookup.cpp); also the tests' lab database. Written into docs/benchmarks.md
 # (the geoip-lookup section). No privileges needed.
 # Usage: bench/geoip_lookup.sh BUILD_DIR [V4 V6]

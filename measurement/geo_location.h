@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,11 @@ struct GeoLocation {
 nlohmann::json geo_location_json(const GeoLocation& location);
 // Back from that form; nullopt when it is not one (a submission's, so never trusted).
 std::optional<GeoLocation> geo_location_from_json(const nlohmann::json& value);
+
+// Text from a GeoIP file as it may be shown and stored: valid UTF-8 only (a byte that does not
+// begin a well-formed character is dropped: the JSON writer refuses invalid UTF-8), no control
+// characters (a terminal's escapes), at most `longest` bytes, never cut inside a character.
+std::string printable_utf8(std::string_view bytes, std::size_t longest);
 
 // "Augsburg, DE", "DE", or "AS64500" for an entry with neither.
 std::string geo_location_label(const GeoLocation& location);

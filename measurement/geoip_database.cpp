@@ -30,16 +30,10 @@ struct GeoIpDatabase::Handle {
 
 namespace {
 
-// The file decides what its strings hold: control characters (a terminal's escapes) are
-// dropped and the length bounded before anything is shown or stored.
+// The file decides what its strings hold (libmaxminddb does not check them): made valid,
+// printable UTF-8 of bounded length before anything is shown or stored.
 std::string clean_text(const char* bytes, std::uint32_t size, std::size_t longest) {
-    std::string out;
-    for (std::uint32_t i = 0; i < size && out.size() < longest; ++i) {
-        const auto c = static_cast<unsigned char>(bytes[i]);
-        if (c >= 0x20 && c != 0x7f)
-            out.push_back(static_cast<char>(c));
-    }
-    return out;
+    return printable_utf8(std::string_view(bytes, size), longest);
 }
 
 // A value at `path` (NULL-terminated list of keys) of the entry, if it has that type.

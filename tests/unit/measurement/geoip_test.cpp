@@ -182,6 +182,25 @@ TEST(GeoIp, DatabaseIsFoundInTheUsualPlacesInNameOrder) {
     EXPECT_EQ(find_geoip_database({first.path(), second.path()}), first.path() + "/z.mmdb");
 }
 
+TEST(GeoLocationText, OnlyValidPrintableUtf8IsKeptAndNeverCutInsideACharacter) {
+    EXPECT_EQ(printable_utf8("Z\xc3\xbcrich", 100), "Z\xc3\xbcrich");    // ü kept
+    EXPECT_EQ(printable_utf8("A\x1b[31mB\x7f\xc2\x9b", 100), "A[31mB");  // escapes, DEL, C1
+    EXPECT_EQ(printable_utf8("a\xff\xc3"
+                             "b\xed\xa0\x80"
+                             "c\xe0\x80\x80"
+                             "d",
+                             100),
+              "abcd");                                                       // broken, surrogate, overlong
+    EXPECT_EQ(printable_utf8("\xf0\x9f\x8c\x8d", 100), "\xf0\x9f\x8c\x8d");  // a 4-byte character
+    EXPECT_EQ(printable_utf8("ab\xc3\xbc", 3), "ab");                        // not cut inside ü
+    EXPECT_EQ(printable_utf8("abc", 2), "ab");
+    // Whatever the bytes, the JSON writer takes the result.
+    std::string every;
+    for (int b = 0; b < 256; ++b)
+        every.push_back(static_cast<char>(b));
+    EXPECT_NO_THROW((void)nlohmann::json(printable_utf8(every + every, 1000)).dump());
+}
+
 TEST(GeoLocationJson, RoundTripsAndRefusesWhatIsNotALocation) {
     const GeoLocation place{"DE", "Augsburg", 48.37, 10.9, 10, 64500, "Lab Net"};
     EXPECT_EQ(geo_location_from_json(geo_location_json(place)), place);
