@@ -182,21 +182,11 @@ void give_up_undeliverable_requests(std::vector<std::unique_ptr<DirectionRun>>& 
 // The GeoIP database --geoip names (checked when the options were read), else the first in the
 // usual places; one found there that cannot be read is warned about and left out.
 std::unique_ptr<GeoIpDatabase> open_geoip(const ClientOptions& options) {
-    if (!options.geoip.empty()) {
-        try {
-            return std::make_unique<GeoIpDatabase>(options.geoip);
-        } catch (const MeasurementError& e) {
-            throw ClientError(e.what());
-        }
-    }
-    const auto found = find_geoip_database();
-    if (!found)
-        return nullptr;
     try {
-        return std::make_unique<GeoIpDatabase>(*found);
+        return open_geoip_database(
+            options.geoip, [](const std::string& why) { log(LogLevel::warning, "{}; tracing without places", why); });
     } catch (const MeasurementError& e) {
-        log(LogLevel::warning, "{}; tracing without places", e.what());
-        return nullptr;
+        throw ClientError(e.what());
     }
 }
 

@@ -90,16 +90,13 @@ int run_collector(int argc, char** argv) {
         // Places for measurements that carry none: the database named (checked with the options),
         // else the first found; one found that cannot be read is said and left out.
         std::unique_ptr<rtt::GeoIpDatabase> places;
-        const auto geoip_path = options.geoip.empty() ? rtt::find_geoip_database() : std::optional(options.geoip);
-        if (geoip_path) {
-            try {
-                places = std::make_unique<rtt::GeoIpDatabase>(*geoip_path);
-            } catch (const rtt::MeasurementError& e) {
-                if (!options.geoip.empty())
-                    throw CollectorError(e.what());
+        try {
+            places = rtt::open_geoip_database(options.geoip, [](const std::string& why) {
                 std::fprintf(stderr, "reverse-traceroute-collector: %s; storing measurements without places\n",
-                             e.what());
-            }
+                             why.c_str());
+            });
+        } catch (const rtt::MeasurementError& e) {
+            throw CollectorError(e.what());
         }
         RequestRateLimiter limiter(options.rate, options.burst);
         // The looking glass: the prober is reached (or started) before the server listens.

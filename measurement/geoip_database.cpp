@@ -130,6 +130,9 @@ bool usable(const GeoLocation& location) {
 }  // namespace
 
 GeoIpDatabase::GeoIpDatabase(const std::string& path) : path_(path), handle_(std::make_unique<Handle>()) {
+    if (std::error_code ignored; std::filesystem::is_directory(path, ignored))
+        throw MeasurementError(
+            fmt::format("{} is a directory, not a GeoIP database: give the .mmdb file in it with --geoip", path));
     const int rc = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &handle_->mmdb);
     handle_->opened = rc == MMDB_SUCCESS;
     if (rc == MMDB_FILE_OPEN_ERROR) {
@@ -197,6 +200,21 @@ std::optional<GeoLocation> GeoIpDatabase::locate(const IpAddress& address) const
     if (!usable(location))
         return std::nullopt;
     return location;
+}
+
+std::unique_ptr<GeoIpDatabase> open_geoip_database(const std::string& named,
+                                                   const std::function<void(const std::string&)>& skipped) {
+    if (!named.empty())
+        return std::make_unique<GeoIpDatabase>(named);
+    const auto found = find_geoip_database();
+    if (!found)
+        return nullptr;
+    try {
+        return std::make_unique<GeoIpDatabase>(*found);
+    } catch (const MeasurementError& e) {
+        skipped(e.what());
+        return nullptr;
+    }
 }
 
 std::optional<std::string> find_geoip_database(const std::vector<std::string>& directories) {

@@ -9,6 +9,7 @@
 // the benchmarking range (198.18.0.0/15, a lab's) is looked up like any other.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,12 @@ private:
 // readable .mmdb file, in name order, in /usr/share/GeoIP and then /var/lib/GeoIP (where
 // Debian's geoipupdate and the DB-IP packages put them). Taken as given, so tests can point
 // elsewhere. Nullopt: none, which means no locations and no error.
+// The database a program uses (the client, the collector, the prober): `named` (--geoip), else
+// the first found. A named file that cannot be used throws MeasurementError; one found that
+// cannot be used is passed to `skipped` (its sentence) and none is used. Null: no database.
+std::unique_ptr<GeoIpDatabase> open_geoip_database(const std::string& named,
+                                                   const std::function<void(const std::string&)>& skipped);
+
 std::optional<std::string> find_geoip_database(const std::vector<std::string>& directories = {"/usr/share/GeoIP",
                                                                                               "/var/lib/GeoIP"});
 

@@ -57,15 +57,12 @@ int serve(const ProberOptions& options) {
     }
     // Places for every measurement: the database named, else the first found (none: no places).
     std::unique_ptr<rtt::GeoIpDatabase> places;
-    const auto geoip_path = options.geoip.empty() ? rtt::find_geoip_database() : std::optional(options.geoip);
-    if (geoip_path) {
-        try {
-            places = std::make_unique<rtt::GeoIpDatabase>(*geoip_path);
-        } catch (const rtt::MeasurementError& e) {
-            if (!options.geoip.empty())
-                throw std::invalid_argument(e.what());  // exit status 2, as a bad option
-            std::fprintf(stderr, "reverse-traceroute-prober: %s; measurements go without places\n", e.what());
-        }
+    try {
+        places = rtt::open_geoip_database(options.geoip, [](const std::string& why) {
+            std::fprintf(stderr, "reverse-traceroute-prober: %s; measurements go without places\n", why.c_str());
+        });
+    } catch (const rtt::MeasurementError& e) {
+        throw std::invalid_argument(e.what());  // exit status 2, as a bad option
     }
     ProberServiceSettings settings{options.probes_per_s, options.max_running};
     settings.places = places.get();
