@@ -25,7 +25,7 @@ DirectionWiring wire_direction(TraceDirection direction, const TraceSettings& se
     if (direction == TraceDirection::forward) {
         wiring.root = source;
         codec = std::make_unique<ForwardCodec>(settings.protocol, source, target, forward_identifier,
-                                               settings.destination_port);
+                                               settings.destination_port, settings.shape);
     } else {
         wiring.root = target;
         codec = std::make_unique<ReverseCodec>(settings.protocol, source, target);

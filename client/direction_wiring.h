@@ -14,6 +14,7 @@
 #include "engine/singlepath_engine.h"
 #include "io/prober.h"
 #include "measurement/trace_direction.h"
+#include "probe/forward_codec.h"
 
 namespace rtt::client {
 
@@ -26,6 +27,7 @@ struct TraceSettings {
     SinglePathSettings singlepath;
     MultipathSettings multipath_settings;
     std::optional<std::uint16_t> destination_port;  // forward UDP/TCP multipath: fixed, flows in the source port
+    ProbeShape shape;                               // forward: --tos, --payload, --size
 };
 
 struct DirectionWiring {

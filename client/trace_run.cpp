@@ -220,6 +220,9 @@ int run_trace(const ClientOptions& options) {
             "{} is this host's own address, and a reverse traceroute server never answers its own host: trace "
             "from another machine",
             target.to_string()));
+    if (const auto problem =
+            forward_probe_problem(options, target.family(), route_mtu(source, target, options.interface)))
+        throw ClientError(*problem);
     if (transmit)
         check_collector_token(*transmit);
     log(LogLevel::info, "tracing {} ({}) from {}", options.target, target.to_string(), source.to_string());

@@ -37,11 +37,17 @@ Bytes with_checksum(Bytes message, std::size_t at, std::uint8_t protocol, const 
 }
 
 void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& src, const IpAddress& dst) {
-    write16(message, message.size() - 2, 0);
+    balance_checksum_at(message, message.size() - 2, protocol, src, dst);
+}
+
+void balance_checksum_at(Bytes& message, std::size_t at, std::uint8_t protocol, const IpAddress& src,
+                         const IpAddress& dst) {
+    // The balance sits at an even offset, so it is one 16-bit word of the sum.
+    write16(message, at, 0);
     std::uint64_t sum = ones_sum(message);
     if (protocol != RTT_IPPROTO_ICMP)
         sum += pseudo_header_sum(src, dst, protocol, static_cast<std::uint32_t>(message.size()));
-    write16(message, message.size() - 2, rtt_csum_finish(sum));
+    write16(message, at, rtt_csum_finish(sum));
 }
 
 std::optional<IpView> parse_ip(std::span<const std::uint8_t> packet, bool quoted) {
@@ -280,7 +286,8 @@ Bytes wrap_in_ip(std::uint8_t protocol, const IpAddress& source, const IpAddress
         write16(p, 10, rtt_csum_finish(ones_sum(p)));
     } else {
         p.assign(kIpv6HeaderLen, 0);
-        p[0] = 0x60;
+        p[0] = static_cast<std::uint8_t>(0x60 | (tos >> 4));
+        p[1] = static_cast<std::uint8_t>(tos << 4);
         write16(p, 4, static_cast<std::uint16_t>(payload.size()));
         p[6] = protocol;
         p[7] = ttl;

@@ -36,6 +36,9 @@ Bytes with_checksum(Bytes message, std::size_t at, std::uint8_t protocol, const 
 // Sets the last two bytes of `message` so that its checksum verifies while the checksum field
 // keeps the value already written there (the id or flow rides in the checksum field, §3).
 void balance_checksum(Bytes& message, std::uint8_t protocol, const IpAddress& source, const IpAddress& destination);
+// The same with the two balancing bytes at offset `at` (a payload that must end as given).
+void balance_checksum_at(Bytes& message, std::size_t at, std::uint8_t protocol, const IpAddress& source,
+                         const IpAddress& destination);
 
 std::uint8_t icmp_protocol(Family family);
 std::uint8_t echo_request_type(Family family);
@@ -104,7 +107,8 @@ std::uint16_t probe_flow(std::uint8_t protocol, std::uint16_t flow);
 // The whole IP packet of the probe; nullopt when its protocol is unsupported (state 2).
 std::optional<Bytes> build_probe(const ProbeSpec& spec);
 
-// An IP header (IHL 5 / no extension headers) around an L4 message.
+// An IP header (IHL 5 / no extension headers) around an L4 message; `tos` is the IPv4 TOS or
+// the IPv6 traffic class.
 Bytes wrap_in_ip(std::uint8_t protocol, const IpAddress& source, const IpAddress& destination, std::uint8_t ttl,
                  std::span<const std::uint8_t> payload, std::uint8_t tos = 0, bool dont_fragment = false,
                  std::uint16_t ip_id = 0);

@@ -72,7 +72,8 @@ bool ends_path(const Answer& answer, const IpAddress& end_of_path) {
     case AnswerKind::unreachable:
     case AnswerKind::echo_reply:
     case AnswerKind::tcp_syn_ack:
-    case AnswerKind::tcp_reset: return true;
+    case AnswerKind::tcp_reset:
+    case AnswerKind::dns_reply: return true;
     default: return answer.responder == end_of_path;
     }
 }

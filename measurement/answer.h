@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ip_address.h"
+#include "measurement/path_changes.h"
 
 namespace rtt {
 
@@ -23,6 +24,7 @@ enum class AnswerKind {
     echo_reply,      // ICMP probe answered by the destination
     tcp_syn_ack,     // TCP port open
     tcp_reset,       // TCP port closed
+    dns_reply,       // UDP probe to port 53 answered by a name server at the destination
     server_hop,      // reverse: the server reports the router that answered its probe
     server_refused,  // reverse: the server answered with an error state
     not_a_server,    // reverse: the target answered the request like a plain ping
@@ -52,6 +54,7 @@ struct Answer {
     std::optional<std::uint64_t> rtt_ns;  // set when the answer carries its own RTT (reverse)
     std::optional<std::uint16_t> flow;    // the flow the answer says it belongs to, if it says
     MplsStack mpls;                       // forward time-exceeded only, when the router quoted one
+    std::vector<PathChange> changes;      // forward ICMP errors: the quote against the probe as sent
 };
 
 // The annotation traceroute prints for an unreachable code (empty for the destination's own

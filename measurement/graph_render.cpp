@@ -29,6 +29,8 @@ std::string vertex_label(const MultipathVertex& vertex, const std::map<IpAddress
         label += "\n" + rtt;
     for (const auto& stack : vertex.mpls)
         label += "\n" + mpls_text(stack);
+    for (const auto& change : vertex.changes)
+        label += "\n" + path_change_mark(change);
     return label;
 }
 

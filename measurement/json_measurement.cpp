@@ -86,6 +86,12 @@ nlohmann::json trace_json(const MultipathGraph& graph) {
             }
             entry["mpls"] = std::move(stacks);
         }
+        if (!v.changes.empty()) {
+            nlohmann::json changes = nlohmann::json::array();
+            for (const auto& c : v.changes)
+                changes.push_back({{"field", path_change_kind_name(c.kind)}, {"from", c.from}, {"to", c.to}});
+            entry["path_changes"] = std::move(changes);
+        }
         list.push_back(std::move(entry));
     }
     return list;
@@ -188,6 +194,28 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
                              integer_field(e.value("ttl", nlohmann::json()), index, "ttl", 0, 255))});
                 }
                 vertex.mpls.push_back(std::move(entries));
+            }
+        }
+        if (entry.contains("path_changes")) {
+            const auto& changes = entry["path_changes"];
+            if (!changes.is_array() || changes.size() > 64)
+                throw MeasurementError(
+                    fmt::format("vertex {} of a trace has path_changes that is not a list of changes", index));
+            for (const auto& c : changes) {
+                const auto kind = c.is_object() && c.value("field", nlohmann::json()).is_string()
+                                      ? path_change_kind_from_name(c["field"].get<std::string>())
+                                      : std::nullopt;
+                const auto text = [&](const char* key) {
+                    const auto& value = c.value(key, nlohmann::json());
+                    if (!value.is_string() || value.get<std::string>().size() > 64)
+                        throw MeasurementError(fmt::format(
+                            "vertex {} of a trace has a path change whose {} is not a short string", index, key));
+                    return value.get<std::string>();
+                };
+                if (!kind)
+                    throw MeasurementError(
+                        fmt::format("vertex {} of a trace has a path change of no known field", index));
+                vertex.changes.push_back({*kind, text("from"), text("to")});
             }
         }
         for (const auto& successor : array_field(entry, index, "successors"))

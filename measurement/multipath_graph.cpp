@@ -6,6 +6,12 @@
 
 namespace rtt {
 
+void MultipathVertex::add_changes(const std::vector<PathChange>& found) {
+    for (const auto& change : found)
+        if (std::find(changes.begin(), changes.end(), change) == changes.end())
+            changes.push_back(change);
+}
+
 void MultipathVertex::add_mpls(const MplsStack& stack) {
     if (!stack.empty() && std::find(mpls.begin(), mpls.end(), stack) == mpls.end())
         mpls.push_back(stack);
@@ -162,6 +168,9 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
     // flow passes at the previous TTL if that hop is a single vertex. Every flow leaves the root.
     std::vector<int> previous;
     std::vector<bool> previous_retried;
+    // Per flow, the changes the quote of its last answer showed: a change is put on the first
+    // hop whose quote shows it.
+    std::vector<std::vector<PathChange>> changes_before(flow_values.size());
     int previous_single = 0;
     bool previous_is_root = true;
     for (const auto& [ttl, hop] : table) {
@@ -192,6 +201,10 @@ MultipathGraph build_graph(const ObservationTable& table, const std::vector<std:
                 vertex.rtts_ms.push_back(observation.rtt_ms);
                 vertex.answer = observation.answer;
                 vertex.add_mpls(observation.answer->mpls);
+                if (i < changes_before.size()) {
+                    vertex.add_changes(changes_first_seen(changes_before[i], observation.answer->changes));
+                    changes_before[i] = observation.answer->changes;
+                }
                 vertex.end_of_path = vertex.end_of_path || ends_path(*observation.answer, end_of_path);
             } else {
                 if (from < 0)

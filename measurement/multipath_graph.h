@@ -41,6 +41,9 @@ struct MultipathVertex {
     std::optional<Answer> answer;  // one of its answers (kind, ICMP code) for annotations
     std::vector<MplsStack> mpls;   // the distinct MPLS label stacks its answers quoted
     void add_mpls(const MplsStack& stack);
+    // What its answers' quotes first showed rewritten (measurement/path_changes.h), distinct.
+    std::vector<PathChange> changes;
+    void add_changes(const std::vector<PathChange>& found);
     bool end_of_path = false;  // the destination, or a router saying "unreachable"
 };
 

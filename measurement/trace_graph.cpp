@@ -14,8 +14,12 @@ MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddre
     origin.address = root;
     graph.vertices.push_back(origin);
     std::vector<int> previous{0};
+    // The changes the previous answered hop's quote showed: a change is put on the first hop
+    // whose quote shows it.
+    std::vector<PathChange> changes_before;
     for (const HopResult& hop : hops) {
         std::vector<int> layer;
+        std::optional<std::vector<PathChange>> changes_here;
         for (const HopReply& reply : hop.replies) {
             if (!reply.answer)
                 continue;
@@ -37,7 +41,12 @@ MultipathGraph graph_from_hops(const std::vector<HopResult>& hops, const IpAddre
             }
             graph.vertices[static_cast<std::size_t>(*found)].rtts_ms.push_back(reply.rtt_ms);
             graph.vertices[static_cast<std::size_t>(*found)].add_mpls(reply.answer->mpls);
+            graph.vertices[static_cast<std::size_t>(*found)].add_changes(
+                changes_first_seen(changes_before, reply.answer->changes));
+            changes_here = reply.answer->changes;
         }
+        if (changes_here)
+            changes_before = std::move(*changes_here);
         if (layer.empty()) {
             MultipathVertex hole;
             hole.id = static_cast<int>(graph.vertices.size());

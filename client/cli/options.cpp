@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/name_suggestion.h"
+#include "cli/probe_shape_options.h"
 #include "cli/user_config.h"
 #include "cli_documents.h"
 #include "client_error.h"
@@ -114,6 +115,10 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return std::string(
             "--destination-port works on forward probes only (a server's probe carries one flow, its destination "
             "port): trace forward or two-way");
+    if (o.direction == Direction::reverse && (o.payload || o.size > 0 || o.tos > 0))
+        return std::string(
+            "--payload, --size and -t shape forward probes only (the server builds the reverse probes and a request "
+            "carries none of them): trace forward or two-way");
     if (o.min_burst < 1 || o.max_burst < o.min_burst)
         return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst, o.max_burst);
     return std::nullopt;
@@ -388,6 +393,19 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     app.add_option("-p,--port", port,
                    "Destination port (UDP/TCP, traceroute -p): single path's --flow, multipath's --destination-port")
         ->check(between(1, 65535, "-p {} is out of range: give a port from 1 to 65535"));
+    std::string payload;
+    app.add_option("--payload", payload,
+                   "Bytes forward probes carry after their headers: hex digits (48454c4c4f) or @FILE; without it, "
+                   "UDP probes to port 53 carry a DNS query for the root")
+        ->type_name("HEX|@FILE");
+    app.add_option("--size", o.size,
+                   "Size of each forward probe in bytes, IP header included (traceroute's packetlen); padded with "
+                   "zeros")
+        ->check(between(1, 65535, "--size {} is out of range: give 1 to 65535 bytes"));
+    app.add_option("-t,--tos", o.tos,
+                   "Type of service (IPv4) or traffic class (IPv6) of forward probes, DSCP * 4 + ECN (traceroute "
+                   "-t); quotes show where the path rewrites it")
+        ->check(between(0, 255, "-t {} is out of range: give 0 to 255 (DSCP * 4 + ECN)"));
     app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")
         ->check(between(0.0, 10.0, "send interval {} s is out of range: give -z between 0 and 10 seconds"))
         ->capture_default_str();
@@ -588,6 +606,12 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
     }
     if (const auto problem = parse_wait(wait, o))
         return ParseExit{2, *problem};
+    if (!payload.empty()) {
+        auto bytes = parse_payload(payload);
+        if (auto* problem = std::get_if<std::string>(&bytes))
+            return ParseExit{2, *problem};
+        o.payload = std::move(std::get<Bytes>(bytes));
+    }
     if (report && o.count == 0)
         o.count = defaults::kReportRounds;
     const bool multipath = o.engine == EngineKind::multipath;

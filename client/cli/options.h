@@ -54,6 +54,11 @@ struct ClientOptions {
     std::string geoip;            // --geoip FILE: the GeoIP database (empty: the first in the usual places)
     bool show_locations = false;  // -G: each hop's place in the text, the report and the live view
 
+    // What forward probes carry (the server builds the reverse ones)
+    int tos = 0;                   // -t: IPv4 TOS / IPv6 traffic class
+    std::optional<Bytes> payload;  // --payload HEX|@FILE
+    int size = 0;                  // --size: the whole probe, IP header included (0: the smallest)
+
     // Both engines
     int retries = defaults::kSinglePathRetries;  // extra attempts for an unanswered probe (multipath: 3)
 

@@ -1,7 +1,30 @@
 // SPDX-License-Identifier: MIT
 #include "cli/trace_settings.h"
 
+#include "probe/dns_probe.h"
+
 namespace rtt::client {
+
+ProbeShape probe_shape(const ClientOptions& options) {
+    ProbeShape shape;
+    shape.traffic_class = static_cast<std::uint8_t>(options.tos);
+    shape.payload = options.payload;
+    shape.size = static_cast<std::size_t>(options.size);
+    return shape;
+}
+
+bool probes_carry_dns(const ClientOptions& options) {
+    if (options.protocol != Protocol::udp || options.payload)
+        return false;
+    return options.engine == EngineKind::multipath ? options.destination_port == kDnsPort : options.flow == kDnsPort;
+}
+
+std::optional<std::string> forward_probe_problem(const ClientOptions& options, Family family,
+                                                 std::optional<int> route_mtu) {
+    if (options.direction == Direction::reverse)
+        return std::nullopt;
+    return probe_size_problem(options.protocol, family, probe_shape(options), probes_carry_dns(options), route_mtu);
+}
 
 TraceSettings trace_settings(const ClientOptions& options, std::uint16_t first_flow) {
     TraceSettings s;
@@ -36,6 +59,7 @@ TraceSettings trace_settings(const ClientOptions& options, std::uint16_t first_f
     multi.first_flow = options.first_flow ? static_cast<std::uint16_t>(*options.first_flow) : first_flow;
     if (options.destination_port)
         s.destination_port = static_cast<std::uint16_t>(*options.destination_port);
+    s.shape = probe_shape(options);
     return s;
 }
 

@@ -87,6 +87,18 @@ void RawSocket::attach_filter(const std::vector<sock_filter>& program) {
         throw ClientError(fmt::format("cannot attach a socket filter: {}", std::strerror(errno)));
 }
 
+void RawSocket::set_traffic_class(std::uint8_t traffic_class) {
+    const int value = traffic_class;
+    if (setsockopt(fd_, IPPROTO_IPV6, IPV6_TCLASS, &value, sizeof value) != 0)
+        throw ClientError(fmt::format("cannot set the traffic class {}: {}", value, std::strerror(errno)));
+}
+
+void RawSocket::set_dont_fragment() {
+    const int on = 1;
+    if (setsockopt(fd_, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof on) != 0)
+        throw ClientError(fmt::format("cannot turn off fragmentation: {}", std::strerror(errno)));
+}
+
 void RawSocket::enable_receive_timestamps() {
     const int on = 1;
     setsockopt(fd_, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);

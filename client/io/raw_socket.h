@@ -30,6 +30,10 @@ public:
     void bind_to_interface(const std::string& name);
     void attach_filter(const std::vector<sock_filter>& program);
     void enable_receive_timestamps();
+    // IPv6: the traffic class of every packet sent (IPv4 senders write their own header).
+    void set_traffic_class(std::uint8_t traffic_class);
+    // IPv6: a packet bigger than the path MTU fails with EMSGSIZE instead of being fragmented.
+    void set_dont_fragment();
 
     // Sends `packet` to `destination`; IPv6 sends carry the hop limit per packet. Returns the
     // errno of a failed send (0 on success).

@@ -22,6 +22,12 @@ RawSocket open_send_socket(const ProbeCodec& codec, const std::string& interface
     const int protocol = codec.family() == Family::v4 ? int{IPPROTO_RAW} : int{codec.encode(1, 0, 1).ip_protocol};
     RawSocket socket(codec.family(), protocol);
     socket.attach_filter(drop_everything_filter());
+    // IPv4 probes carry --tos in their own header; the IPv6 header is the kernel's.
+    if (codec.family() == Family::v6) {
+        socket.set_traffic_class(codec.encode(1, 0, 1).traffic_class);
+        // A probe is one packet as sent (IPv4's own headers never fragment either).
+        socket.set_dont_fragment();
+    }
     socket.bind_to(codec.source());
     if (!interface.empty())
         socket.bind_to_interface(interface);
@@ -52,12 +58,16 @@ std::vector<int> RawSocketWire::receive_fds() const {
 void RawSocketWire::send(const OutgoingProbe& probe, const IpAddress& source, const IpAddress& destination) {
     int error = 0;
     if (family_ == Family::v4) {
-        const Bytes packet =
-            wrap_in_ip(probe.ip_protocol, source, destination, probe.ip_ttl, probe.message, 0, false, probe.ip_id);
+        const Bytes packet = wrap_in_ip(probe.ip_protocol, source, destination, probe.ip_ttl, probe.message,
+                                        probe.traffic_class, false, probe.ip_id);
         error = send_socket_.send(packet, destination);
     } else {
         error = send_socket_.send(probe.message, destination, probe.ip_ttl);
     }
+    if (error == EMSGSIZE)
+        throw ClientError(fmt::format("probes of {} bytes do not fit the MTU of the route to {}: give a smaller --size",
+                                      probe.message.size() + (family_ == Family::v4 ? 20 : 40),
+                                      destination.to_string()));
     // A full device queue is transient: the probe simply counts as lost.
     if (error != 0 && error != ENOBUFS && error != EAGAIN)
         throw ClientError(fmt::format("cannot send probes to {}: {}; check the route to it", destination.to_string(),

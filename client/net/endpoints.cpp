@@ -97,4 +97,24 @@ IpAddress choose_source(const IpAddress& target, const std::string& requested, c
     return from_sockaddr(reinterpret_cast<const sockaddr*>(&local));
 }
 
+std::optional<int> route_mtu(const IpAddress& source, const IpAddress& target, const std::string& interface) {
+    UdpSocket socket(target.family());
+    if (!interface.empty())
+        setsockopt(socket.fd(), SOL_SOCKET, SO_BINDTODEVICE, interface.c_str(),
+                   static_cast<socklen_t>(interface.size()));
+    socklen_t length = 0;
+    const auto local = to_sockaddr(source, 0, length);
+    if (::bind(socket.fd(), reinterpret_cast<const sockaddr*>(&local), length) != 0)
+        return std::nullopt;
+    const auto destination = to_sockaddr(target, 33434, length);
+    if (::connect(socket.fd(), reinterpret_cast<const sockaddr*>(&destination), length) != 0)
+        return std::nullopt;
+    int mtu = 0;
+    socklen_t size = sizeof mtu;
+    const bool v4 = target.family() == Family::v4;
+    if (getsockopt(socket.fd(), v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MTU : IPV6_MTU, &mtu, &size) != 0 || mtu <= 0)
+        return std::nullopt;
+    return mtu;
+}
+
 }  // namespace rtt::client

@@ -17,4 +17,8 @@ IpAddress resolve_target(const std::string& target, std::optional<Family> family
 // the same family) or the one the routing table picks, through `interface` when given.
 IpAddress choose_source(const IpAddress& target, const std::string& requested, const std::string& interface);
 
+// The MTU of the route from `source` to `target` as the kernel knows it (the device's, or a
+// smaller one learnt from the path); nullopt if it cannot tell. Sends nothing.
+std::optional<int> route_mtu(const IpAddress& source, const IpAddress& target, const std::string& interface);
+
 }  // namespace rtt::client

@@ -77,6 +77,9 @@ public:
                 line += fmt::format(" ({} of {} probes lost)", vertex.sent - received, vertex.sent);
             for (const auto& stack : vertex.mpls)
                 line += " [" + mpls_text(stack) + "]";
+            for (const auto& change : vertex.changes)
+                line += " " + path_change_mark(change);
+            marks_printed_ = marks_printed_ || !vertex.changes.empty();
             if (vertex.answer && vertex.answer->kind == AnswerKind::unreachable) {
                 const auto note = unreachable_annotation(vertex.answer->responder.family(), vertex.answer->icmp_code);
                 if (!note.empty())
@@ -110,6 +113,8 @@ public:
         std::string line = fmt::format("{:2d} ", hop.ttl);
         std::optional<IpAddress> last;
         std::optional<MplsStack> last_mpls;
+        std::vector<PathChange> marked;  // on this line already
+        std::optional<std::vector<PathChange>> changes_here;
         for (const HopReply& reply : hop.replies) {
             if (!reply.answer) {
                 line += " *";
@@ -125,6 +130,13 @@ public:
             if (!a.mpls.empty() && a.mpls != last_mpls)
                 line += " [" + mpls_text(a.mpls) + "]";
             last_mpls = a.mpls;
+            // What a middlebox before this hop rewrote, once per line.
+            for (const auto& change : changes_first_seen(changes_before_, a.changes))
+                if (std::find(marked.begin(), marked.end(), change) == marked.end()) {
+                    line += " " + path_change_mark(change);
+                    marked.push_back(change);
+                }
+            changes_here = a.changes;
             if (a.kind == AnswerKind::unreachable) {
                 const auto note = unreachable_annotation(a.responder.family(), a.icmp_code);
                 if (!note.empty())
@@ -137,6 +149,9 @@ public:
         if (rtt.received() > 0 && rtt.received() < rtt.sent())
             line += fmt::format("  ({} of {} probes lost)", rtt.sent() - rtt.received(), rtt.sent());
         report_.print(index_, line);
+        if (changes_here)
+            changes_before_ = std::move(*changes_here);
+        marks_printed_ = marks_printed_ || !marked.empty();
     }
 
     void on_end(const TraceSummary& summary) override {
@@ -144,6 +159,9 @@ public:
         if (heading_.multipath && summary.end != TraceEnd::failed)
             line += fmt::format(" ({} vertices, {} links, {} probes, {} answered)", vertices_, edges_,
                                 summary.probes_sent, summary.probes_answered);
+        if (marks_printed_)
+            for (const auto& legend : path_change_legend())
+                report_.print(index_, "    " + legend);
         report_.print(index_, line);
         report_.section_finished(index_);
     }
@@ -165,6 +183,8 @@ private:
                 line += fmt::format("; TCP port {} is open (SYN-ACK)", h.flow);
             else if (a.kind == AnswerKind::tcp_reset)
                 line += fmt::format("; TCP port {} is closed (RST)", h.flow);
+            else if (a.kind == AnswerKind::dns_reply)
+                line += "; DNS answered";
             return line;
         }
         case TraceEnd::unreachable: {
@@ -194,6 +214,8 @@ private:
     std::size_t index_;
     SectionHeading heading_;
     std::uint8_t last_ttl_ = 0;
+    std::vector<PathChange> changes_before_;  // what the last answered hop's quote showed
+    bool marks_printed_ = false;
     std::size_t vertices_ = 0;
     std::size_t edges_ = 0;
 };

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "forward_codec.h"
 
+#include <fmt/format.h>
+
 #include "codec.h"
 #include "filter_helpers.h"
 #include "icmp_extensions.h"
+#include "probe/dns_probe.h"
 
 extern "C" {
 #include "protocol.h"
@@ -12,9 +15,10 @@ extern "C" {
 namespace rtt::client {
 namespace {
 
-constexpr std::size_t kUdpProbeLen = 10;  // header + the two balancing bytes
-constexpr std::size_t kTcpProbeLen = 24;  // header + MSS option
-constexpr std::size_t kIcmpProbeLen = 10;
+constexpr std::size_t kUdpHeaderLen = 8;
+constexpr std::size_t kTcpProbeHeaderLen = 24;  // header + MSS option
+constexpr std::size_t kIcmpHeaderLen = 8;
+constexpr std::size_t kBalanceLen = 2;
 constexpr std::uint16_t kTcpWindow = 1024;
 constexpr std::uint16_t kTcpMss = 1460;
 
@@ -27,18 +31,78 @@ bool is_unreachable(Family family, std::uint8_t type) {
     return type == (family == Family::v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH);
 }
 
+std::size_t ip_header_length(Family family) {
+    return family == Family::v4 ? 20 : 40;
+}
+
+std::size_t payload_length(const ProbeShape& shape) {
+    return shape.payload ? shape.payload->size() : 0;
+}
+
+// A UDP or ICMP message of `length` bytes or more: `header` bytes, the payload, zeros, and the
+// two balancing bytes at an even offset (one word of the checksum sum) as late as they fit
+// (an odd length leaves one zero byte after them).
+// Returns the balance's offset.
+std::size_t lay_out_balanced(Bytes& m, std::size_t header, const ProbeShape& shape, std::size_t length) {
+    const std::size_t used = header + payload_length(shape);
+    std::size_t balance = (length >= kBalanceLen ? length - kBalanceLen : 0) & ~std::size_t{1};
+    if (balance < used)
+        balance = used + used % 2;
+    m.assign(std::max(length, balance + kBalanceLen), 0);
+    if (shape.payload)
+        std::copy(shape.payload->begin(), shape.payload->end(), m.begin() + static_cast<std::ptrdiff_t>(header));
+    return balance;
+}
+
 }  // namespace
 
+std::size_t minimum_probe_size(Protocol protocol, Family family, const ProbeShape& shape, bool dns) {
+    const std::size_t payload = payload_length(shape);
+    switch (protocol) {
+    case Protocol::udp:
+        if (dns)
+            return ip_header_length(family) + kUdpHeaderLen + kDnsQueryLen;
+        return ip_header_length(family) + kUdpHeaderLen + payload + payload % 2 + kBalanceLen;
+    case Protocol::tcp: return ip_header_length(family) + kTcpProbeHeaderLen + payload;
+    case Protocol::icmp: return ip_header_length(family) + kIcmpHeaderLen + payload + payload % 2 + kBalanceLen;
+    }
+    return 0;
+}
+
+std::optional<std::string> probe_size_problem(Protocol protocol, Family family, const ProbeShape& shape, bool dns,
+                                              std::optional<int> mtu) {
+    const std::size_t least = minimum_probe_size(protocol, family, shape, dns);
+    if (shape.size > 0 && shape.size < least)
+        return fmt::format("--size {} is smaller than these probes' headers{}: give --size {} or more", shape.size,
+                           shape.payload ? " and payload" : (dns ? " and DNS query" : ""), least);
+    const std::size_t size = std::max(least, shape.size);
+    if (mtu && size > static_cast<std::size_t>(*mtu))
+        return fmt::format("probes of {} bytes do not fit the route's MTU of {} bytes: give --size {} or less{}", size,
+                           *mtu, *mtu, shape.payload ? " with a shorter --payload" : "");
+    return std::nullopt;
+}
+
 ForwardCodec::ForwardCodec(Protocol protocol, const IpAddress& source, const IpAddress& target,
-                           std::uint16_t echo_identifier, std::optional<std::uint16_t> fixed_destination_port)
+                           std::uint16_t echo_identifier, std::optional<std::uint16_t> fixed_destination_port,
+                           ProbeShape shape)
     : protocol_(protocol),
       source_(source),
       target_(target),
       echo_identifier_(echo_identifier),
-      fixed_destination_port_(protocol == Protocol::icmp ? std::nullopt : fixed_destination_port) {
+      fixed_destination_port_(protocol == Protocol::icmp ? std::nullopt : fixed_destination_port),
+      shape_(std::move(shape)) {
     answer_protocols_.push_back(icmp_protocol(family()));
     if (protocol_ == Protocol::tcp)
         answer_protocols_.push_back(RTT_IPPROTO_TCP);
+    // A name server at the target answers the query: its answer ends the trace.
+    if (protocol_ == Protocol::udp && !shape_.payload)
+        answer_protocols_.push_back(RTT_IPPROTO_UDP);
+}
+
+bool ForwardCodec::carries_dns(std::uint16_t flow) const {
+    if (protocol_ != Protocol::udp || shape_.payload)
+        return false;
+    return (fixed_destination_port_ ? *fixed_destination_port_ : flow) == kDnsPort;
 }
 
 std::span<const std::uint8_t> ForwardCodec::answer_protocols() const {
@@ -50,18 +114,29 @@ OutgoingProbe ForwardCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::ui
     probe.ip_protocol = ip_protocol(protocol_, family());
     probe.ip_ttl = ttl;
     probe.ip_id = id;
+    probe.traffic_class = shape_.traffic_class;
     Bytes& m = probe.message;
+    const std::size_t ip_header = ip_header_length(family());
+    const std::size_t length = shape_.size > ip_header ? shape_.size - ip_header : 0;  // of the L4 message
     switch (protocol_) {
-    case Protocol::udp:
-        m.assign(kUdpProbeLen, 0);
+    case Protocol::udp: {
+        std::size_t balance = 0;
+        if (carries_dns(flow)) {
+            m.assign(kUdpHeaderLen, 0);
+            append(m, dns_root_query(id, length > kUdpHeaderLen ? length - kUdpHeaderLen : 0));
+            balance = kUdpHeaderLen + kDnsBalanceOffset;
+        } else {
+            balance = lay_out_balanced(m, kUdpHeaderLen, shape_, length);
+        }
         write16(m, 0, fixed_destination_port_ ? flow : kForwardSourcePort);
         write16(m, 2, fixed_destination_port_ ? *fixed_destination_port_ : flow);
-        write16(m, 4, kUdpProbeLen);
+        write16(m, 4, static_cast<std::uint16_t>(m.size()));
         write16(m, 6, id);
-        balance_checksum(m, probe.ip_protocol, source_, target_);
+        balance_checksum_at(m, balance, probe.ip_protocol, source_, target_);
         break;
+    }
     case Protocol::tcp:
-        m.assign(kTcpProbeLen, 0);
+        m.assign(std::max(kTcpProbeHeaderLen + payload_length(shape_), length), 0);
         write16(m, 0, fixed_destination_port_ ? flow : kForwardSourcePort);
         write16(m, 2, fixed_destination_port_ ? *fixed_destination_port_ : flow);
         write32(m, 4, id);
@@ -71,16 +146,19 @@ OutgoingProbe ForwardCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::ui
         m[20] = 2;  // MSS option: kind, length, value
         m[21] = 4;
         write16(m, 22, kTcpMss);
+        if (shape_.payload)
+            std::copy(shape_.payload->begin(), shape_.payload->end(), m.begin() + kTcpProbeHeaderLen);
         write16(m, 16, transport_checksum(probe.ip_protocol, source_, target_, m));
         break;
-    case Protocol::icmp:
-        m.assign(kIcmpProbeLen, 0);
+    case Protocol::icmp: {
+        const std::size_t balance = lay_out_balanced(m, kIcmpHeaderLen, shape_, length);
         m[0] = echo_request_type(family());
         write16(m, 2, flow);
         write16(m, 4, echo_identifier_);
         write16(m, 6, id);
-        balance_checksum(m, probe.ip_protocol, source_, target_);
+        balance_checksum_at(m, balance, probe.ip_protocol, source_, target_);
         break;
+    }
     }
     return probe;
 }
@@ -97,6 +175,8 @@ std::optional<Answer> ForwardCodec::decode(const ReceivedPacket& packet) const {
     }
     if (packet.socket_protocol == RTT_IPPROTO_TCP)
         return decode_tcp(l4, from);
+    if (packet.socket_protocol == RTT_IPPROTO_UDP)
+        return decode_udp(l4, from);
     if (packet.socket_protocol == icmp_protocol(family()))
         return decode_icmp(l4, from);
     return std::nullopt;
@@ -109,13 +189,14 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
     if (protocol_ == Protocol::icmp && type == echo_reply_type(family())) {
         if (code != 0 || from != target_ || read16(icmp, 4) != echo_identifier_)
             return std::nullopt;
-        return Answer{read16(icmp, 6), AnswerKind::echo_reply, from, 0, 0, std::nullopt, std::nullopt, {}};
+        return Answer{read16(icmp, 6), AnswerKind::echo_reply, from, 0, 0, std::nullopt, std::nullopt, {}, {}};
     }
     const bool time_exceeded = is_time_exceeded(family(), type, code);
     if (!time_exceeded && !is_unreachable(family(), type))
         return std::nullopt;
     // Only the quoted IP header and the first 8 bytes of our probe are sure to be there.
-    const auto quoted = parse_ip(icmp.subspan(8), true);
+    const auto quote = quoted_datagram(icmp, family());
+    const auto quoted = parse_ip(quote, true);
     if (!quoted || quoted->family != family() || quoted->destination != target_ ||
         quoted->protocol != ip_protocol(protocol_, family()) || quoted->payload.size() < 8)
         return std::nullopt;
@@ -127,6 +208,7 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
                   0,
                   std::nullopt,
                   std::nullopt,
+                  {},
                   {}};
     if (time_exceeded)
         answer.mpls = mpls_labels(icmp, family());
@@ -163,7 +245,35 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
         if (ip_id != 0)
             answer.probe_id = ip_id;
     }
+    if (answer.flow)
+        answer.changes = quote_changes(quote, *answer.flow, answer.probe_id);
     return answer;
+}
+
+std::vector<PathChange> ForwardCodec::quote_changes(std::span<const std::uint8_t> quote, std::uint16_t flow,
+                                                    std::uint16_t id) const {
+    const auto seen = read_probe_fields(quote, true);
+    if (!seen)
+        return {};
+    const OutgoingProbe probe = encode(1, flow, id);
+    const Bytes packet = wrap_in_ip(probe.ip_protocol, source_, target_, probe.ip_ttl, probe.message,
+                                    probe.traffic_class, false, family() == Family::v4 ? probe.ip_id : 0);
+    const auto sent = read_probe_fields(packet, false);
+    return sent ? path_changes(*sent, *seen) : std::vector<PathChange>{};
+}
+
+std::optional<Answer> ForwardCodec::decode_udp(std::span<const std::uint8_t> udp, const IpAddress& from) const {
+    // A name server's answer: from the DNS port to the port the query came from.
+    if (udp.size() < 8 || from != target_)
+        return std::nullopt;
+    const std::uint16_t theirs = read16(udp, 0), ours = read16(udp, 2);
+    const std::uint16_t flow = fixed_destination_port_ ? ours : theirs;
+    if (!carries_dns(flow) || theirs != kDnsPort || (!fixed_destination_port_ && ours != kForwardSourcePort))
+        return std::nullopt;
+    const auto id = dns_response_id(udp.subspan(8));
+    if (!id)
+        return std::nullopt;
+    return Answer{*id, AnswerKind::dns_reply, from, 0, 0, std::nullopt, flow, {}, {}};
 }
 
 std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp, const IpAddress& from) const {
@@ -189,10 +299,13 @@ std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp
                   0,
                   std::nullopt,
                   fixed_destination_port_ ? ours : theirs,
+                  {},
                   {}};
 }
 
 std::vector<sock_filter> ForwardCodec::receive_filter(std::uint8_t protocol) const {
+    if (protocol == RTT_IPPROTO_UDP)
+        return udp_filter();
     return protocol == RTT_IPPROTO_TCP ? tcp_filter() : icmp_filter();
 }
 
@@ -242,6 +355,26 @@ std::vector<sock_filter> ForwardCodec::tcp_filter() const {
     f.jump_if_any_bit(RTT_TCP_FLAG_RST, SocketFilterBuilder::accept, SocketFilterBuilder::next);
     f.and_with(RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK);
     f.jump_if_equal(RTT_TCP_FLAG_SYN | RTT_TCP_FLAG_ACK, SocketFilterBuilder::accept, SocketFilterBuilder::reject);
+    return f.finish();
+}
+
+std::vector<sock_filter> ForwardCodec::udp_filter() const {
+    // Only a name server at the target answering from the DNS port wakes the process.
+    SocketFilterBuilder f;
+    const bool v4 = family() == Family::v4;
+    if (v4) {
+        require_address(f, 12, target_, false);
+        f.load_ipv4_header_length();
+        f.load_half_after_header(0);
+    } else {
+        f.load_half(0);
+    }
+    f.require_equal(kDnsPort);
+    if (!fixed_destination_port_) {
+        v4 ? f.load_half_after_header(2) : f.load_half(2);
+        f.require_equal(kForwardSourcePort);
+    }
+    f.jump_to(SocketFilterBuilder::accept);
     return f.finish();
 }
 

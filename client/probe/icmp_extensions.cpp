@@ -42,6 +42,15 @@ MplsStack parse_structure(std::span<const std::uint8_t> ext) {
 
 }  // namespace
 
+std::span<const std::uint8_t> quoted_datagram(std::span<const std::uint8_t> icmp, Family family) {
+    if (icmp.size() < kIcmpHeader)
+        return {};
+    const std::size_t words = family == Family::v4 ? icmp[5] : icmp[4];
+    const std::size_t quoted = words * (family == Family::v4 ? 4 : 8);
+    const auto rest = icmp.subspan(kIcmpHeader);
+    return quoted > 0 && quoted < rest.size() ? rest.first(quoted) : rest;
+}
+
 MplsStack mpls_labels(std::span<const std::uint8_t> icmp, Family family) {
     if (icmp.size() < kIcmpHeader)
         return {};

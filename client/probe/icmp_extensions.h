@@ -15,4 +15,8 @@ namespace rtt::client {
 // that routers older than RFC 4884 use; a structure whose checksum does not verify is ignored.
 MplsStack mpls_labels(std::span<const std::uint8_t> icmp, Family family);
 
+// The original datagram an ICMP error quotes: everything after the ICMP header, or only the
+// length the RFC 4884 field gives when it is set (the extension structure follows it).
+std::span<const std::uint8_t> quoted_datagram(std::span<const std::uint8_t> icmp, Family family);
+
 }  // namespace rtt::client

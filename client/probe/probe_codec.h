@@ -26,6 +26,7 @@ struct OutgoingProbe {
     std::uint8_t ip_protocol = 0;
     std::uint8_t ip_ttl = 0;
     std::uint16_t ip_id = 0;  // IPv4 only
+    std::uint8_t traffic_class = 0;  // IPv4 TOS / IPv6 traffic class
     Bytes message;
 };
 

@@ -56,6 +56,9 @@ std::vector<std::string> command_line(const nlohmann::json& command, const std::
                     "--{} is not for a trace: the prober places hops with the database its operator gave it "
                     "(reverse-traceroute-prober --geoip)",
                     name));
+            // A party must not have the prober read a file of its choosing either.
+            if (name == "payload" && value.is_string() && value.get<std::string>().rfind('@', 0) == 0)
+                throw ProberCommandError("--payload @FILE is not for the prober: give the payload as hex digits");
             if (kRefusedOptions.count(name))
                 throw ProberCommandError(
                     fmt::format("--{} is not for the prober: it sends every result as an event on its output", name));

@@ -296,6 +296,9 @@ void ProberService::start(Trace& trace) {
                 fmt::format("{} is this host's own address, and a reverse traceroute server never "
                             "answers its own host: trace from another machine",
                             trace.target.to_string()));
+        if (const auto problem = forward_probe_problem(options, trace.target.family(),
+                                                       network_.route_mtu(trace.source, trace.target, options)))
+            throw ClientError(*problem);
         trace.settings = trace_settings(options, network_.first_flow());
         TraceSettings& settings = trace.settings;
         settings.prober.first_id = next_first_id_;

@@ -17,6 +17,10 @@ public:
     IpAddress source_for(const IpAddress& target, const ClientOptions& options) override {
         return choose_source(target, options.source, options.interface);
     }
+    std::optional<int> route_mtu(const IpAddress& source, const IpAddress& target,
+                                 const ClientOptions& options) override {
+        return client::route_mtu(source, target, options.interface);
+    }
     std::unique_ptr<PacketWire> wire_for(const ProbeCodec& codec, const ClientOptions& options) override {
         return std::make_unique<RawSocketWire>(codec, options.interface);
     }

@@ -26,6 +26,12 @@ public:
     // throw ClientError with one sentence.
     virtual IpAddress resolve(const ClientOptions& options) = 0;
     virtual IpAddress source_for(const IpAddress& target, const ClientOptions& options) = 0;
+    // The MTU of the route to `target`, if known (probes bigger than it are refused up front).
+    virtual std::optional<int> route_mtu(const IpAddress& source, const IpAddress& target,
+                                         const ClientOptions& options) {
+        (void)source, (void)target, (void)options;
+        return std::nullopt;
+    }
     // A wire for `codec`'s probes; traces running at once may share one underneath.
     virtual std::unique_ptr<PacketWire> wire_for(const ProbeCodec& codec, const ClientOptions& options) = 0;
     // The multipath engine's first flow when the options do not fix one.
