@@ -238,15 +238,25 @@ std::string path_change_mark(const PathChange& change) {
     return "[changed]";
 }
 
-std::vector<std::string> path_change_legend() {
-    return {
-        "marks: the router's ICMP error quoted the probe with a field changed, so a middlebox between the",
-        "previous hop and this one rewrote it: [DSCP a→b] and [ECN a→b] the traffic class (remarked or",
-        "bleached), [NAT a→b] the source address and [NAT port a→b] a port (ICMP: echo identifier)",
-        "translated, [IP ID rewritten], [TCP seq rewritten], [checksum rewritten] (nothing else that it",
-        "covers changed), [TCP options a→b] (the option kinds in order),",
-        "[MSS a→b] clamped, [length a→b] the packet's size in bytes",
+std::vector<std::string> path_change_legend(const std::vector<PathChangeKind>& shown) {
+    std::vector<std::string> lines{
+        "marks: the router quoted the probe changed, so a middlebox between the previous hop and this one "
+        "rewrote it:"};
+    const auto explain = [&](PathChangeKind kind, const char* text) {
+        if (std::find(shown.begin(), shown.end(), kind) != shown.end())
+            lines.emplace_back(text);
     };
+    explain(PathChangeKind::dscp, "  [DSCP a→b] the DSCP remarked (to 0: bleached)");
+    explain(PathChangeKind::ecn, "  [ECN a→b] the ECN bits rewritten");
+    explain(PathChangeKind::address, "  [NAT a→b] the source address translated (and not translated back in the quote)");
+    explain(PathChangeKind::port, "  [NAT port a→b] a port (ICMP: the echo identifier) translated");
+    explain(PathChangeKind::ip_id, "  [IP ID rewritten] the IPv4 identification replaced");
+    explain(PathChangeKind::checksum, "  [checksum rewritten] the checksum changed with nothing it covers");
+    explain(PathChangeKind::tcp_sequence, "  [TCP seq rewritten] the sequence number replaced (randomised)");
+    explain(PathChangeKind::tcp_options, "  [TCP options a→b] the TCP option kinds (in order) changed");
+    explain(PathChangeKind::mss, "  [MSS a→b] the TCP MSS clamped");
+    explain(PathChangeKind::length, "  [length a→b] the packet's size in bytes changed");
+    return lines;
 }
 
 }  // namespace rtt

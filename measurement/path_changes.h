@@ -73,7 +73,7 @@ std::string path_change_kind_name(PathChangeKind kind);
 std::optional<PathChangeKind> path_change_kind_from_name(const std::string& name);
 // The mark in a text line, e.g. "[DSCP 46→0]", "[NAT 198.18.1.1→198.18.9.1]".
 std::string path_change_mark(const PathChange& change);
-// Lines explaining the marks, for the end of a text output that printed any.
-std::vector<std::string> path_change_legend();
+// Lines explaining the marks of the kinds `shown`, for the end of a text output that printed any.
+std::vector<std::string> path_change_legend(const std::vector<PathChangeKind>& shown);
 
 }  // namespace rtt

@@ -77,9 +77,10 @@ public:
                 line += fmt::format(" ({} of {} probes lost)", vertex.sent - received, vertex.sent);
             for (const auto& stack : vertex.mpls)
                 line += " [" + mpls_text(stack) + "]";
-            for (const auto& change : vertex.changes)
+            for (const auto& change : vertex.changes) {
                 line += " " + path_change_mark(change);
-            marks_printed_ = marks_printed_ || !vertex.changes.empty();
+                marks_shown_.push_back(change.kind);
+            }
             if (vertex.answer && vertex.answer->kind == AnswerKind::unreachable) {
                 const auto note = unreachable_annotation(vertex.answer->responder.family(), vertex.answer->icmp_code);
                 if (!note.empty())
@@ -135,6 +136,7 @@ public:
                 if (std::find(marked.begin(), marked.end(), change) == marked.end()) {
                     line += " " + path_change_mark(change);
                     marked.push_back(change);
+                    marks_shown_.push_back(change.kind);
                 }
             changes_here = a.changes;
             if (a.kind == AnswerKind::unreachable) {
@@ -151,7 +153,6 @@ public:
         report_.print(index_, line);
         if (changes_here)
             changes_before_ = std::move(*changes_here);
-        marks_printed_ = marks_printed_ || !marked.empty();
     }
 
     void on_end(const TraceSummary& summary) override {
@@ -159,8 +160,8 @@ public:
         if (heading_.multipath && summary.end != TraceEnd::failed)
             line += fmt::format(" ({} vertices, {} links, {} probes, {} answered)", vertices_, edges_,
                                 summary.probes_sent, summary.probes_answered);
-        if (marks_printed_)
-            for (const auto& legend : path_change_legend())
+        if (!marks_shown_.empty())
+            for (const auto& legend : path_change_legend(marks_shown_))
                 report_.print(index_, "    " + legend);
         report_.print(index_, line);
         report_.section_finished(index_);
@@ -215,7 +216,7 @@ private:
     SectionHeading heading_;
     std::uint8_t last_ttl_ = 0;
     std::vector<PathChange> changes_before_;  // what the last answered hop's quote showed
-    bool marks_printed_ = false;
+    std::vector<PathChangeKind> marks_shown_;  // for the legend
     std::size_t vertices_ = 0;
     std::size_t edges_ = 0;
 };

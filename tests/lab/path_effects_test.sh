@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Lab test of what the path does to a packet (issue 30), forward, on the line topology
+# (client - r1 - r2 - r3 - server): nftables rules on r2 rewrite what it forwards, and each
+# change must be marked at hop 3 (r3's quote is the first to show it) and at no other hop:
+#   - no rule: no mark anywhere (UDP, TCP, ICMP; IPv4 and IPv6);
+#   - DSCP bleached (probes sent with -t 184, DSCP 46): [DSCP 46→0];
+#   - a stateless source NAT that does not translate the quote back (and maps the ICMP errors'
+#     destination back by hand): [NAT 198.18.1.1→198.18.3.1];
+#   - TCP MSS clamped to 1300: [MSS 1460→1300];
+# and in the JSON (schema-valid) on the vertex of hop 3 only; multipath vertices too (DSCP). --payload and --size reach the
+# server as given (an nft rule there counts probes of that length carrying those bytes); UDP to
+# port 53 of a dnsmasq in the server namespace ends with "reached ...; DNS answered"; a --size
+# above the route's MTU is one sentence and exit code 1 before any probe.
+# Usage: path_effects_test.sh BUILD_DIR
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=netlab.sh
+source "$here/netlab.sh"
+lab_require_root
+
+build=$1
+client_bin="$build/client/reverse-traceroute"
+
+tmp=$(mktemp -d)
+dns_pid=
+trap '[ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null; lab_down; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+
+lab_up "$here/topologies/line.topo"
+server_link=$(lab_link_between server r3)
+
+# r2_rules RULES...: r2's forward chain (and its prerouting chain for the NAT's way back).
+r2_rules() {
+  lab_exec r2 nft delete table inet rtt_middlebox 2> /dev/null
+  lab_exec r2 nft -f - <<EOF
+table inet rtt_middlebox {
+  chain prerouting {
+    type filter hook prerouting priority -300;
+    $2
+  }
+  chain forward {
+    type filter hook forward priority 0;
+    $1
+  }
+}
+EOF
+}
+
+# trace NAME ARGS...: a forward trace from the client; its text in $tmp/NAME.txt, JSON in .json.
+trace() {
+  local name=$1; shift
+  lab_exec client timeout 60 "$client_bin" -n -w 1 --store-json -o "$tmp/$name" "$@" > "$tmp/$name.txt" 2> "$tmp/$name.err"
+}
+
+# marked_hops NAME PATTERN: the TTLs of the hop lines of NAME's text that carry PATTERN.
+marked_hops() {
+  awk -v pattern="$2" '$1 ~ /^[0-9]+$/ && index($0, pattern) { printf "%s ", $1 }' "$tmp/$1.txt"
+}
+
+# json_marks NAME: "TTL:field:from:to" for every path change in NAME's JSON.
+json_marks() {
+  /usr/bin/python3 - "$tmp/$1.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+for v in m["traces"]["forward"]:
+    for c in v.get("path_changes", []):
+        print(f'{v["ttl"]}:{c["field"]}:{c["from"]}:{c["to"]}', end=" ")
+PY
+}
+
+# expect_mark NAME MARK JSON_MARK: the trace succeeded, MARK is on hop 3's line alone, its JSON
+# has JSON_MARK on hop 3 and nothing else, and is schema-valid.
+expect_mark() {
+  local name=$1 mark=$2 json_mark=$3 rc=$4 out
+  checks=$((checks + 1))
+  [ "$rc" -eq 0 ] || { fail "$name: exit code $rc: $(cat "$tmp/$name.err")"; return; }
+  checks=$((checks + 1))
+  [ "$(marked_hops "$name" "[")" = "3 " ] && [ "$(marked_hops "$name" "$mark")" = "3 " ] ||
+    fail "$name: expected $mark on hop 3 alone: $(cat "$tmp/$name.txt")"
+  checks=$((checks + 1))
+  [ "$(json_marks "$name")" = "$json_mark " ] || fail "$name: JSON path changes '$(json_marks "$name")', expected '$json_mark'"
+  checks=$((checks + 1))
+  grep -q "^    marks: " "$tmp/$name.txt" || fail "$name: no legend under the marks"
+  out=$(lab_schema_valid "$tmp/$name.json") || fail "$name JSON: $out"
+}
+
+for family in 4 6; do
+  target=$(lab_addr "server:$server_link" "$family")
+  client=$(lab_addr "client:1" "$family")
+  nat=$(lab_addr "r2:3" "$family")
+  ip=ip; icmp="icmp type { time-exceeded, destination-unreachable }"
+  [ "$family" = 6 ] && ip=ip6 && icmp="icmpv6 type { time-exceeded, destination-unreachable }"
+
+  # No middlebox: nothing marked, whatever the protocol.
+  r2_rules "" ""
+  for protocol in udp tcp icmp; do
+    trace "clean-$protocol-$family" forward "$protocol" singlepath "$target"
+    rc=$?
+    checks=$((checks + 1))
+    [ "$rc" -eq 0 ] && [ -z "$(marked_hops "clean-$protocol-$family" "[")" ] &&
+      ! grep -q path_changes "$tmp/clean-$protocol-$family.json" ||
+      fail "v$family $protocol without a middlebox: exit code $rc or marks: $(cat "$tmp/clean-$protocol-$family.txt" "$tmp/clean-$protocol-$family.err")"
+  done
+
+  # DSCP bleached by r2: probes sent as EF (46).
+  r2_rules "$ip saddr $client $ip dscp set cs0" ""
+  trace "dscp-$family" -t 184 forward udp singlepath "$target"
+  expect_mark "dscp-$family" "[DSCP 46→0]" "3:dscp:46:0" $?
+  trace "dscp-multipath-$family" -t 184 forward udp multipath "$target"
+  expect_mark "dscp-multipath-$family" "[DSCP 46→0]" "3:dscp:46:0" $?
+
+  # Source NAT without translating the quote back (RFC 5508 asks for it; many do not): the
+  # ICMP errors come back to the NAT's address and r2 maps them to the client by hand. IPv6 has
+  # no IP ID to name the probe once the NAT rewrote the UDP checksum: TCP there (the id rides in
+  # the sequence number).
+  protocol=udp
+  [ "$family" = 6 ] && protocol=tcp
+  r2_rules "$ip saddr $client $ip saddr set $nat" "$ip daddr $nat $icmp $ip daddr set $client"
+  trace "nat-$family" forward "$protocol" singlepath "$target"
+  expect_mark "nat-$family" "[NAT $client→$nat]" "3:nat-address:$client:$nat" $?
+
+  # MSS clamped on SYNs.
+  r2_rules "tcp flags syn tcp option maxseg size set 1300" ""
+  trace "mss-$family" forward tcp singlepath "$target"
+  expect_mark "mss-$family" "[MSS 1460→1300]" "3:mss:1460:1300" $?
+  r2_rules "" ""
+done
+
+# The payload and the size reach the server as given: counted there by nft.
+lab_exec server nft -f - <<'EOF'
+table inet rtt_payload {
+  chain input {
+    type filter hook input priority 0;
+    ip length 200 udp dport 33434 @th,64,40 0x48454c4c4f counter name payload_v4
+    ip6 length 160 udp dport 33434 @th,64,40 0x48454c4c4f counter name payload_v6
+  }
+  counter payload_v4 {}
+  counter payload_v6 {}
+}
+EOF
+for family in 4 6; do
+  target=$(lab_addr "server:$server_link" "$family")
+  trace "payload-$family" --payload 48454c4c4f --size 200 -q 1 forward udp singlepath "$target"
+  rc=$?
+  packets=$(lab_exec server nft list counter inet rtt_payload "payload_v$family" | awk '/packets/ { print $2 }')
+  checks=$((checks + 1))
+  [ "$rc" -eq 0 ] && [ "${packets:-0}" -ge 1 ] ||
+    fail "v$family payload: exit code $rc, $packets probes of 200 bytes with the payload arrived: $(cat "$tmp/payload-$family.err")"
+done
+
+# UDP to port 53 of a name server: the DNS answer ends the trace.
+# Not through lab_exec: $! must be dnsmasq itself (ip netns exec execs it), or kill misses it.
+ip netns exec "$(lab_ns server)" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --user=root \
+  --port=53 --pid-file= > "$tmp/dnsmasq.log" 2>&1 &
+dns_pid=$!
+for _ in $(seq 50); do
+  lab_exec server ss -lun | grep -q ":53 " && break
+  sleep 0.1
+done
+for family in 4 6; do
+  target=$(lab_addr "server:$server_link" "$family")
+  trace "dns-$family" -p 53 forward udp singlepath "$target"
+  rc=$?
+  checks=$((checks + 1))
+  [ "$rc" -eq 0 ] && grep -q "^forward: reached $target; DNS answered" "$tmp/dns-$family.txt" &&
+    grep -q "^ *4  $target " "$tmp/dns-$family.txt" ||
+    fail "v$family DNS: exit code $rc: $(cat "$tmp/dns-$family.txt" "$tmp/dns-$family.err")"
+done
+
+# A probe bigger than the route's MTU: one sentence, nothing sent.
+target=$(lab_addr "server:$server_link" 4)
+trace too-big --size 1600 forward udp singlepath "$target"
+rc=$?
+checks=$((checks + 1))
+[ "$rc" -eq 1 ] && [ "$(cat "$tmp/too-big.err")" = "reverse-traceroute: probes of 1600 bytes do not fit the route's MTU of 1500 bytes: give --size 1500 or less" ] ||
+  fail "--size 1600: exit code $rc: $(cat "$tmp/too-big.err")"
+
+lab_summary
