@@ -24,6 +24,7 @@ inline constexpr int kSinglePathRetries = 1;
 inline constexpr int kMaxInFlight = 16;
 inline constexpr int kReportRounds = 10;  // -r without -c, as mtr
 inline constexpr double kIntervalS = 1.0;
+inline constexpr double kBannerWaitS = 3.0;  // --banner without SECONDS
 
 // Multipath
 inline constexpr double kConfidence = 0.05;

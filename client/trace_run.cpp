@@ -21,6 +21,7 @@
 #include "measurement/measurement_locations.h"
 #include "net/endpoints.h"
 #include "net/reverse_resolver.h"
+#include "net/service_banner.h"
 #include "output/live_view.h"
 #include "output/measurement_files.h"
 #include "output/output_paths.h"
@@ -333,6 +334,21 @@ int run_trace(const ClientOptions& options) {
              report_lines(options, target, source, runs, resolver, rounds_done, !options.no_resolve, true,
                           terminal_columns(STDOUT_FILENO), options.show_locations ? geoip.get() : nullptr))
             std::printf("%s\n", line.c_str());
+    // --banner: one connection to the port the forward trace reached (not after Ctrl-C).
+    std::optional<ServiceBanner> banner;
+    if (options.banner_s > 0 && !end.signal)
+        for (auto& run : runs) {
+            if (run->direction != TraceDirection::forward || !run->record.summary)
+                continue;
+            const auto port = static_cast<std::uint16_t>(options.engine == EngineKind::multipath
+                                                             ? options.destination_port.value_or(options.flow)
+                                                             : options.flow);
+            banner = banner_without_connection(run->record.summary->final_answer, port, options.banner_s);
+            if (!banner)
+                banner = fetch_banner(source, target, port, options.banner_s, options.interface);
+            if (!options.json)
+                std::printf("%s\n", banner_line(*banner).c_str());
+        }
     const MeasurementContext context{source, target, started, std::chrono::system_clock::now()};
     MeasurementParameters parameters = measurement_parameters(options);
     if (rounds)
@@ -341,6 +357,8 @@ int run_trace(const ClientOptions& options) {
     auto measurement = measurement_json(parameters, context, recorded, resolver.names(), resolver.origin_as_numbers());
     if (geoip)
         add_locations(measurement, *geoip, "client");
+    if (banner)
+        measurement["banner"] = banner_json(*banner);
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
     // Every file written is named on stderr (and why its name is not the one asked for).

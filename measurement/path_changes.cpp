@@ -248,7 +248,8 @@ std::vector<std::string> path_change_legend(const std::vector<PathChangeKind>& s
     };
     explain(PathChangeKind::dscp, "  [DSCP a→b] the DSCP remarked (to 0: bleached)");
     explain(PathChangeKind::ecn, "  [ECN a→b] the ECN bits rewritten");
-    explain(PathChangeKind::address, "  [NAT a→b] the source address translated (and not translated back in the quote)");
+    explain(PathChangeKind::address,
+            "  [NAT a→b] the source address translated (and not translated back in the quote)");
     explain(PathChangeKind::port, "  [NAT port a→b] a port (ICMP: the echo identifier) translated");
     explain(PathChangeKind::ip_id, "  [IP ID rewritten] the IPv4 identification replaced");
     explain(PathChangeKind::checksum, "  [checksum rewritten] the checksum changed with nothing it covers");

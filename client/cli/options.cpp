@@ -119,6 +119,11 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return std::string(
             "--payload, --size and -t shape forward probes only (the server builds the reverse probes and a request "
             "carries none of them): trace forward or two-way");
+    if (o.banner_s > 0 && (o.protocol != Protocol::tcp || o.direction == Direction::reverse))
+        return std::string("--banner connects to the port a forward TCP trace reached: trace tcp forward or two-way");
+    if (o.banner_s > 0 && o.engine == EngineKind::multipath && !o.destination_port)
+        return std::string(
+            "--banner needs one port, and multipath TCP flows vary the destination port unless told: give -p PORT");
     if (o.min_burst < 1 || o.max_burst < o.min_burst)
         return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst, o.max_burst);
     return std::nullopt;
@@ -292,19 +297,29 @@ std::string direction_name(Direction direction) {
 
 constexpr const char* kNoUrl = "-";  // --transmit given without a URL
 
-// "--transmit URL" becomes "--transmit=URL" when the word after it is a URL and "--transmit=-"
-// otherwise, so that in the Augsburg form `--transmit two-way tcp multipath TARGET` the
-// direction stays a direction.
-std::vector<std::string> joined_transmit_url(int argc, const char* const* argv) {
+// "3" or "0.5", not an IPv4 address such as 198.18.4.2.
+bool looks_like_seconds(const std::string& word) {
+    return !word.empty() && word.find_first_not_of("0123456789.") == std::string::npos &&
+           std::count(word.begin(), word.end(), '.') <= 1;
+}
+
+// Options whose value may be left out. "--transmit URL" becomes "--transmit=URL" when the word
+// after it is a URL and "--transmit=-" otherwise, so that in the Augsburg form `--transmit
+// two-way tcp multipath TARGET` the direction stays a direction; "--banner 5" becomes
+// "--banner=5" and a bare --banner takes its default wait.
+std::vector<std::string> joined_optional_values(int argc, const char* const* argv) {
     std::vector<std::string> words(argv, argv + argc);
     for (std::size_t i = 1; i < words.size(); ++i) {
-        if (words[i] != "--transmit")
+        const bool transmit = words[i] == "--transmit", banner = words[i] == "--banner";
+        if (!transmit && !banner)
             continue;
-        if (i + 1 < words.size() && words[i + 1].find("://") != std::string::npos) {
+        const bool has_value = i + 1 < words.size() && (transmit ? words[i + 1].find("://") != std::string::npos
+                                                                 : looks_like_seconds(words[i + 1]));
+        if (has_value) {
             words[i] += "=" + words[i + 1];
             words.erase(words.begin() + static_cast<std::ptrdiff_t>(i) + 1);
         } else {
-            words[i] += std::string("=") + kNoUrl;
+            words[i] += "=" + (transmit ? std::string(kNoUrl) : fmt::format("{}", defaults::kBannerWaitS));
         }
     }
     return words;
@@ -406,6 +421,11 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                    "Type of service (IPv4) or traffic class (IPv6) of forward probes, DSCP * 4 + ECN (traceroute "
                    "-t); quotes show where the path rewrites it")
         ->check(between(0, 255, "-t {} is out of range: give 0 to 255 (DSCP * 4 + ECN)"));
+    app.add_option("--banner", o.banner_s,
+                   "TCP: once the trace reaches an open port, connect to it once and show the first line the "
+                   "service sends, waiting at most SECONDS (default 3)")
+        ->type_name("[SECONDS]")
+        ->check(between(0.1, 60.0, "--banner {} s is out of range: give 0.1 to 60 seconds"));
     app.add_option("-z,--inter", o.inter_s, "Least seconds between two probes of one direction")
         ->check(between(0.0, 10.0, "send interval {} s is out of range: give -z between 0 and 10 seconds"))
         ->capture_default_str();
@@ -548,7 +568,7 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                                                return std::string("singlepath");
                                            }));
 
-    std::vector<std::string> words = joined_transmit_url(argc, argv);
+    std::vector<std::string> words = joined_optional_values(argc, argv);
     words.erase(words.begin());
     try {
         std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 takes the arguments last first

@@ -215,7 +215,7 @@ private:
     std::size_t index_;
     SectionHeading heading_;
     std::uint8_t last_ttl_ = 0;
-    std::vector<PathChange> changes_before_;  // what the last answered hop's quote showed
+    std::vector<PathChange> changes_before_;   // what the last answered hop's quote showed
     std::vector<PathChangeKind> marks_shown_;  // for the legend
     std::size_t vertices_ = 0;
     std::size_t edges_ = 0;

@@ -11,7 +11,9 @@
 # and in the JSON (schema-valid) on the vertex of hop 3 only; multipath vertices too (DSCP). --payload and --size reach the
 # server as given (an nft rule there counts probes of that length carrying those bytes); UDP to
 # port 53 of a dnsmasq in the server namespace ends with "reached ...; DNS answered"; a --size
-# above the route's MTU is one sentence and exit code 1 before any probe.
+# above the route's MTU is one sentence and exit code 1 before any probe. --banner shows the
+# first line a TCP service sends (printable), says plainly when it is silent or closed, and makes
+# no connection when the trace did not reach the port.
 # Usage: path_effects_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +26,8 @@ client_bin="$build/client/reverse-traceroute"
 
 tmp=$(mktemp -d)
 dns_pid=
-trap '[ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null; lab_down; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+services_pid=
+trap '[ -n "$dns_pid" ] && kill "$dns_pid" 2>/dev/null; [ -n "$services_pid" ] && kill "$services_pid" 2>/dev/null; lab_down; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 
 lab_up "$here/topologies/line.topo"
 server_link=$(lab_link_between server r3)
@@ -165,6 +168,47 @@ for family in 4 6; do
   [ "$rc" -eq 0 ] && grep -q "^forward: reached $target; DNS answered" "$tmp/dns-$family.txt" &&
     grep -q "^ *4  $target " "$tmp/dns-$family.txt" ||
     fail "v$family DNS: exit code $rc: $(cat "$tmp/dns-$family.txt" "$tmp/dns-$family.err")"
+done
+
+# --banner: a service that speaks first (2222), one that waits (2223), a closed port (2224),
+# a port the server's firewall drops (2225: the trace never reaches it, so no connection).
+ip netns exec "$(lab_ns server)" /usr/bin/python3 -c '
+import socket, threading
+def serve(port, greeting):
+    listener = socket.create_server(("::", port), family=socket.AF_INET6, dualstack_ipv6=True)
+    held = []
+    while True:
+        connection, _ = listener.accept()
+        if greeting:
+            connection.sendall(greeting)
+        held.append(connection)
+threading.Thread(target=serve, args=(2222, b"SSH-2.0-rtt-lab\x01 ready\r\nsecond line\r\n"), daemon=True).start()
+serve(2223, b"")
+' > "$tmp/services.log" 2>&1 &
+services_pid=$!
+lab_exec server nft add table inet rtt_filter
+lab_exec server nft add chain inet rtt_filter input "{ type filter hook input priority 0; }"
+lab_exec server nft add rule inet rtt_filter input tcp dport 2225 drop
+for _ in $(seq 50); do
+  [ "$(lab_exec server ss -ltn | grep -c ":222[23] ")" -eq 2 ] && break
+  sleep 0.1
+done
+for family in 4 6; do
+  target=$(lab_addr "server:$server_link" "$family")
+  for case in "2222 sent banner: port 2222: SSH-2.0-rtt-lab\\x01 ready" \
+    "2223 silent banner: port 2223 is open but sent nothing within 1 s" \
+    "2224 closed banner: port 2224 is closed (the connection was refused)" \
+    "2225 not_reached banner: none: the trace did not reach TCP port 2225"; do
+    read -r port state line <<< "$case"
+    trace "banner-$port-$family" --banner 1 -m 5 -p "$port" forward tcp singlepath "$target"
+    rc=$?
+    json_state=$(/usr/bin/python3 -c 'import json, sys; b = json.load(open(sys.argv[1])).get("banner", {}); print(b.get("port"), b.get("state"), b.get("text", ""))' "$tmp/banner-$port-$family.json" 2>&1)
+    checks=$((checks + 1))
+    grep -qF "$line" "$tmp/banner-$port-$family.txt" && [ "${json_state%% *}" = "$port" ] &&
+      [ "$(echo "$json_state" | cut -d' ' -f2)" = "$state" ] ||
+      fail "v$family --banner port $port: exit code $rc, JSON '$json_state', expected '$state': $(cat "$tmp/banner-$port-$family.txt" "$tmp/banner-$port-$family.err")"
+    out=$(lab_schema_valid "$tmp/banner-$port-$family.json") || fail "v$family banner JSON: $out"
+  done
 done
 
 # A probe bigger than the route's MTU: one sentence, nothing sent.

@@ -17,6 +17,7 @@
 #include "measurement/json_measurement.h"
 #include "measurement/measurement_error.h"
 #include "measurement/trace_graph.h"
+#include "net/service_banner.h"
 #include "probe/dns_probe.h"
 #include "probe/forward_codec.h"
 
@@ -340,6 +341,60 @@ TEST(PayloadOption, CommandLine) {
               "request carries none of them): trace forward or two-way");
     EXPECT_EQ(parse_error({"-t", "300", "198.18.4.2"}).text, "-t 300 is out of range: give 0 to 255 (DSCP * 4 + ECN)");
     EXPECT_EQ(parse_error({"--payload", "xyz", "198.18.4.2"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace rtt::client
+
+namespace rtt::client {
+namespace {
+
+TEST(Banner, FirstLineInPrintableFormBounded) {
+    const std::string ssh = "SSH-2.0-OpenSSH_9.2p1\r\nmore";
+    EXPECT_EQ(printable_banner({reinterpret_cast<const std::uint8_t*>(ssh.data()), ssh.size()}),
+              "SSH-2.0-OpenSSH_9.2p1");
+    const Bytes odd{'2', '2', '0', ' ', 0x01, 0xC3, 0xA9, '\t', 'x'};
+    EXPECT_EQ(printable_banner(odd), "220 \\x01\\xc3\\xa9\\x09x");
+    const Bytes long_line(500, 'a');
+    EXPECT_EQ(printable_banner(long_line).size(), kBannerChars);
+    const Bytes escapes(150, 0x00);  // never a \xNN cut in half
+    EXPECT_EQ(printable_banner(escapes).size(), 200u);
+    EXPECT_EQ(printable_banner(escapes).substr(196), "\\x00");
+}
+
+TEST(Banner, NoConnectionUnlessTheTraceReachedAnOpenPort) {
+    Answer open{};
+    open.kind = AnswerKind::tcp_syn_ack;
+    EXPECT_FALSE(banner_without_connection(open, 22, 3));
+    Answer reset{};
+    reset.kind = AnswerKind::tcp_reset;
+    EXPECT_EQ(banner_without_connection(reset, 22, 3)->state, ServiceBanner::State::closed);
+    EXPECT_EQ(banner_without_connection(std::nullopt, 22, 3)->state, ServiceBanner::State::not_reached);
+    EXPECT_EQ(banner_line({ServiceBanner::State::sent, 25, 3, "220 mail.example ESMTP"}),
+              "banner: port 25: 220 mail.example ESMTP");
+    EXPECT_EQ(banner_json({ServiceBanner::State::silent, 80, 3, ""}),
+              (nlohmann::json{{"port", 80}, {"state", "silent"}}));
+}
+
+TEST(Banner, CommandLineTakesAnOptionalWait) {
+    const auto parsed = [](std::vector<const char*> words) {
+        words.insert(words.begin(), "reverse-traceroute");
+        return parse_command_line(static_cast<int>(words.size()), words.data());
+    };
+    auto o = std::get<ClientOptions>(parsed({"--banner", "forward", "tcp", "198.18.4.2"}));
+    EXPECT_EQ(o.banner_s, 3.0);
+    EXPECT_EQ(o.direction, Direction::forward);
+    o = std::get<ClientOptions>(parsed({"-T", "--banner", "5", "198.18.4.2"}));
+    EXPECT_EQ(o.banner_s, 5.0);
+    o = std::get<ClientOptions>(parsed({"-T", "--banner", "198.18.4.2"}));  // an address, not a wait
+    EXPECT_EQ(o.banner_s, 3.0);
+    EXPECT_EQ(o.target, "198.18.4.2");
+    EXPECT_EQ(std::get<ParseExit>(parsed({"--banner", "udp", "198.18.4.2"})).text,
+              "--banner connects to the port a forward TCP trace reached: trace tcp forward or two-way");
+    EXPECT_EQ(std::get<ParseExit>(parsed({"--banner", "tcp", "multipath", "198.18.4.2"})).text,
+              "--banner needs one port, and multipath TCP flows vary the destination port unless told: give -p PORT");
+    EXPECT_EQ(std::get<ParseExit>(parsed({"--banner", "99", "-T", "198.18.4.2"})).text,
+              "--banner 99 s is out of range: give 0.1 to 60 seconds");
 }
 
 }  // namespace
