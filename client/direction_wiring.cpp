@@ -10,6 +10,8 @@ void DirectionWiring::new_engine(const TraceSettings& settings, TraceObserver& o
     check.reset();
     if (settings.multipath)
         engine = std::make_unique<MultipathEngine>(*prober, root, settings.multipath_settings, observer);
+    else if (settings.path_mtu && direction == TraceDirection::forward)
+        engine = std::make_unique<PathMtuEngine>(*prober, settings.path_mtu_settings, observer);
     else
         engine = std::make_unique<SinglePathEngine>(*prober, settings.singlepath, observer);
     if (direction == TraceDirection::reverse && check_server)

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "engine/multipath_engine.h"
+#include "engine/path_mtu_engine.h"
 #include "engine/server_check.h"
 #include "engine/singlepath_engine.h"
 #include "io/prober.h"
@@ -28,6 +29,8 @@ struct TraceSettings {
     MultipathSettings multipath_settings;
     std::optional<std::uint16_t> destination_port;  // forward UDP/TCP multipath: fixed, flows in the source port
     ProbeShape shape;                               // forward: --tos, --payload, --size
+    bool path_mtu = false;  // forward: --mtu instead of a single-path trace
+    PathMtuSettings path_mtu_settings;
 };
 
 struct DirectionWiring {

@@ -236,8 +236,16 @@ int run_trace(const ClientOptions& options) {
     // --json: stdout carries the JSON alone, and the text is not written at all.
     TextReport text(stdout, resolver, options.show_locations ? geoip.get() : nullptr);
 
-    const TraceSettings settings =
+    TraceSettings settings =
         trace_settings(options, static_cast<std::uint16_t>(10000 + std::random_device{}() % 55535));
+    if (settings.path_mtu) {
+        // From the interface's MTU, not what the kernel learnt of the path (that is what we measure).
+        PathMtuSettings& mtu = settings.path_mtu_settings;
+        mtu.least_size = minimum_probe_size(options.protocol, target.family(), settings.shape, probes_carry_dns(options));
+        mtu.first_size = static_cast<std::size_t>(
+            interface_mtu(source, options.interface).value_or(target.family() == Family::v4 ? 1500 : 1280));
+        mtu.first_size = std::max(mtu.first_size, mtu.least_size);
+    }
     std::vector<std::unique_ptr<DirectionRun>> runs;
     // A fresh engine for the next round (the only one, for an ordinary trace); a reverse
     // direction asks the server first, once.
@@ -261,7 +269,10 @@ int run_trace(const ClientOptions& options) {
                                      options.confidence,
                                      options.trace_bound,
                                      !options.no_merge,
-                                     options.flow_paths};
+                                     options.flow_paths,
+                                     direction == TraceDirection::forward && settings.path_mtu
+                                         ? settings.path_mtu_settings.first_size
+                                         : 0};
         if (rounds) {
             run->round = std::make_unique<RoundBuffer>(run->record, run->statistics);
             run->observers = std::make_unique<ObserverFanOut>(std::vector<TraceObserver*>{&lookups, run->round.get()});
@@ -359,6 +370,9 @@ int run_trace(const ClientOptions& options) {
         add_locations(measurement, *geoip, "client");
     if (banner)
         measurement["banner"] = banner_json(*banner);
+    for (auto& run : runs)
+        if (run->direction == TraceDirection::forward && run->record.summary && run->record.summary->path_mtu)
+            measurement["path_mtu"] = path_mtu_json(*run->record.summary->path_mtu);
     if (options.json)
         std::printf("%s\n", measurement.dump(2).c_str());
     // Every file written is named on stderr (and why its name is not the one asked for).

@@ -20,6 +20,8 @@
 #define RTT_ICMP6_ECHO_REPLY 129
 #define RTT_ICMP6_DEST_UNREACH 1
 #define RTT_ICMP6_TIME_EXCEEDED 3
+#define RTT_ICMP6_PACKET_TOO_BIG 2
+#define RTT_ICMP4_FRAG_NEEDED 4 /* destination unreachable code */
 
 #define RTT_IPPROTO_ICMP 1
 #define RTT_IPPROTO_TCP 6

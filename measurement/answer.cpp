@@ -73,7 +73,8 @@ bool ends_path(const Answer& answer, const IpAddress& end_of_path) {
     case AnswerKind::echo_reply:
     case AnswerKind::tcp_syn_ack:
     case AnswerKind::tcp_reset:
-    case AnswerKind::dns_reply: return true;
+    case AnswerKind::dns_reply:
+    case AnswerKind::packet_too_big: return true;
     default: return answer.responder == end_of_path;
     }
 }

@@ -25,6 +25,7 @@ enum class AnswerKind {
     tcp_syn_ack,     // TCP port open
     tcp_reset,       // TCP port closed
     dns_reply,       // UDP probe to port 53 answered by a name server at the destination
+    packet_too_big,  // ICMPv6 Packet Too Big (IPv4 says it as unreachable, code 4); `mtu` is the next hop's
     server_hop,      // reverse: the server reports the router that answered its probe
     server_refused,  // reverse: the server answered with an error state
     not_a_server,    // reverse: the target answered the request like a plain ping
@@ -55,6 +56,7 @@ struct Answer {
     std::optional<std::uint16_t> flow;    // the flow the answer says it belongs to, if it says
     MplsStack mpls;                       // forward time-exceeded only, when the router quoted one
     std::vector<PathChange> changes;      // forward ICMP errors: the quote against the probe as sent
+    std::uint32_t mtu = 0;                // packet_too_big, and unreachable code 4 (IPv4): the MTU it reports
 };
 
 // The annotation traceroute prints for an unreachable code (empty for the destination's own

@@ -11,6 +11,7 @@
 
 #include "measurement/answer.h"
 #include "measurement/multipath_graph.h"
+#include "measurement/path_mtu.h"
 
 namespace rtt {
 
@@ -25,6 +26,7 @@ struct HopResult {
     std::uint16_t flow = 0;
     std::vector<HopReply> replies;  // one per probe slot: its last attempt's fate
     std::uint32_t sent = 0;         // every attempt, retries included (0: one per reply)
+    std::uint32_t size = 0;         // --mtu: the probe size in bytes that reached this hop
 
     bool silent() const {
         return std::none_of(replies.begin(), replies.end(), [](const HopReply& r) { return r.answer.has_value(); });
@@ -49,6 +51,7 @@ struct TraceSummary {
     std::string failure;                 // failed: the sentence for the user
     std::uint64_t probes_sent = 0;
     std::uint64_t probes_answered = 0;
+    std::optional<PathMtu> path_mtu = std::nullopt;  // --mtu
 };
 
 class TraceObserver {

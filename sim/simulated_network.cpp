@@ -84,8 +84,8 @@ public:
 
     void send(const client::OutgoingProbe& probe, const IpAddress& source, const IpAddress& destination) override {
         ++network_.counters_.packets_sent;
-        network_.send_from(host_, wrap_in_ip(probe.ip_protocol, source, destination, probe.ip_ttl, probe.message, probe.traffic_class,
-                                             false, probe.ip_id));
+        network_.send_from(host_, wrap_in_ip(probe.ip_protocol, source, destination, probe.ip_ttl, probe.message,
+                                             probe.traffic_class, probe.dont_fragment, probe.ip_id));
     }
 
     void receive(const Delivery& deliver) override { queue_.deliver_all(deliver); }

@@ -119,6 +119,14 @@ std::optional<std::string> validate(const ClientOptions& o) {
         return std::string(
             "--payload, --size and -t shape forward probes only (the server builds the reverse probes and a request "
             "carries none of them): trace forward or two-way");
+    if (o.path_mtu && o.direction == Direction::reverse)
+        return std::string(
+            "--mtu probes forward (a reverse request cannot ask the server for a probe size): trace forward or "
+            "two-way");
+    if (o.path_mtu && o.size > 0)
+        return std::string("--mtu finds the probe size itself: drop --size");
+    if (o.path_mtu && (o.count > 0 || o.live))
+        return std::string("--mtu is one pass over the path: drop -c and --live");
     if (o.banner_s > 0 && (o.protocol != Protocol::tcp || o.direction == Direction::reverse))
         return std::string("--banner connects to the port a forward TCP trace reached: trace tcp forward or two-way");
     if (o.banner_s > 0 && o.engine == EngineKind::multipath && !o.destination_port)
@@ -421,6 +429,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                    "Type of service (IPv4) or traffic class (IPv6) of forward probes, DSCP * 4 + ECN (traceroute "
                    "-t); quotes show where the path rewrites it")
         ->check(between(0, 255, "-t {} is out of range: give 0 to 255 (DSCP * 4 + ECN)"));
+    app.add_flag("--mtu", o.path_mtu,
+                 "Find the path MTU hop by hop (forward, as tracepath): where it drops, who said so, and where "
+                 "big probes vanish without an ICMP error")
+        ->group(kSinglePathGroup);
     app.add_option("--banner", o.banner_s,
                    "TCP: once the trace reaches an open port, connect to it once and show the first line the "
                    "service sends, waiting at most SECONDS (default 3)")

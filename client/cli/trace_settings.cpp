@@ -10,6 +10,7 @@ ProbeShape probe_shape(const ClientOptions& options) {
     shape.traffic_class = static_cast<std::uint8_t>(options.tos);
     shape.payload = options.payload;
     shape.size = static_cast<std::size_t>(options.size);
+    shape.path_mtu = options.path_mtu;
     return shape;
 }
 
@@ -60,6 +61,13 @@ TraceSettings trace_settings(const ClientOptions& options, std::uint16_t first_f
     if (options.destination_port)
         s.destination_port = static_cast<std::uint16_t>(*options.destination_port);
     s.shape = probe_shape(options);
+    s.path_mtu = options.path_mtu;
+    PathMtuSettings& mtu = s.path_mtu_settings;
+    mtu.first_ttl = single.first_ttl;
+    mtu.max_ttl = single.max_ttl;
+    mtu.flow = single.flow;
+    mtu.retries = single.retries;
+    mtu.abort_after = single.abort_after;
     return s;
 }
 

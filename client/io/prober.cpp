@@ -30,8 +30,15 @@ std::uint16_t Prober::allocate_id() {
 
 std::uint16_t Prober::submit(std::uint8_t ttl, std::uint16_t flow, std::int64_t not_before_ns,
                              std::int64_t timeout_ns) {
-    ProbeRecord record{allocate_id(), ttl, flow, 0, 0, not_before_ns, timeout_ns};
+    ProbeRecord record{allocate_id(), ttl, flow, 0, 0, not_before_ns, timeout_ns, 0, 0};
     // Reserve the id now so two queued probes never share one.
+    in_flight_.emplace(record.id, record);
+    queue_.push_back(record);
+    return record.id;
+}
+
+std::uint16_t Prober::submit_sized(std::uint8_t ttl, std::uint16_t flow, std::size_t size, std::int64_t timeout_ns) {
+    ProbeRecord record{allocate_id(), ttl, flow, 0, 0, 0, timeout_ns, 0, size};
     in_flight_.emplace(record.id, record);
     queue_.push_back(record);
     return record.id;
@@ -89,7 +96,8 @@ void Prober::send_due() {
             return;
         ProbeRecord record = *next;
         next = queue_.erase(next);
-        const OutgoingProbe probe = codec_->encode(record.ttl, record.flow, record.id);
+        const OutgoingProbe probe = record.size > 0 ? codec_->encode_sized(record.ttl, record.flow, record.id, record.size)
+                                                    : codec_->encode(record.ttl, record.flow, record.id);
         record.sent_realtime_ns = clock_.realtime_ns();
         record.sent_monotonic_ns = now;
         record.deadline_ns = now + (record.timeout_ns > 0 ? record.timeout_ns : settings_.timeout_ns);

@@ -32,6 +32,7 @@ struct ProbeRecord {
     std::int64_t not_before_ns = 0;  // CLOCK_MONOTONIC; 0: as soon as pacing allows
     std::int64_t timeout_ns = 0;     // 0: the prober's timeout
     std::int64_t sent_monotonic_ns = 0;
+    std::size_t size = 0;  // bytes, IP header included, with DF (path MTU discovery); 0: the codec's own
 };
 
 struct ProbeOutcome {
@@ -68,6 +69,9 @@ public:
     // times out after `timeout_ns` (0: the prober's timeout). Returns its id.
     std::uint16_t submit(std::uint8_t ttl, std::uint16_t flow, std::int64_t not_before_ns = 0,
                          std::int64_t timeout_ns = 0);
+    // A probe of `size` bytes (IP header included) that routers must not fragment, for path MTU
+    // discovery; the codec decides what fills it.
+    std::uint16_t submit_sized(std::uint8_t ttl, std::uint16_t flow, std::size_t size, std::int64_t timeout_ns = 0);
     std::int64_t timeout_ns() const { return settings_.timeout_ns; }
     // Waits at most `wait_ns` after sending for probe `id` (sent or still queued), if that is
     // shorter than its timeout: an adaptive wait, as traceroute -w MAX,HERE,NEAR.

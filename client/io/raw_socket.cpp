@@ -93,10 +93,19 @@ void RawSocket::set_traffic_class(std::uint8_t traffic_class) {
         throw ClientError(fmt::format("cannot set the traffic class {}: {}", value, std::strerror(errno)));
 }
 
-void RawSocket::set_dont_fragment() {
-    const int on = 1;
-    if (setsockopt(fd_, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof on) != 0)
-        throw ClientError(fmt::format("cannot turn off fragmentation: {}", std::strerror(errno)));
+void RawSocket::send_whole_packets() {
+    // PMTUDISC_PROBE: the interface's MTU limits a send, not the path MTU the kernel learnt.
+    bool ok = false;
+    if (family_ == Family::v4) {
+        const int probe = IP_PMTUDISC_PROBE;
+        ok = setsockopt(fd_, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe) == 0;
+    } else {
+        const int on = 1, probe = IPV6_PMTUDISC_PROBE;
+        ok = setsockopt(fd_, IPPROTO_IPV6, IPV6_DONTFRAG, &on, sizeof on) == 0 &&
+             setsockopt(fd_, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &probe, sizeof probe) == 0;
+    }
+    if (!ok)
+        throw ClientError(fmt::format("cannot set up the probe socket's fragmentation: {}", std::strerror(errno)));
 }
 
 void RawSocket::enable_receive_timestamps() {

@@ -32,8 +32,10 @@ public:
     void enable_receive_timestamps();
     // IPv6: the traffic class of every packet sent (IPv4 senders write their own header).
     void set_traffic_class(std::uint8_t traffic_class);
-    // IPv6: a packet bigger than the path MTU fails with EMSGSIZE instead of being fragmented.
-    void set_dont_fragment();
+    // Every probe leaves as one packet of the size it was built (a packet bigger than the
+    // interface's MTU fails with EMSGSIZE, IPv6 is never fragmented), limited by the interface's
+    // MTU and not by the path MTU the kernel learnt: path MTU discovery is the client's.
+    void send_whole_packets();
 
     // Sends `packet` to `destination`; IPv6 sends carry the hop limit per packet. Returns the
     // errno of a failed send (0 on success).

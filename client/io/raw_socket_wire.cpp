@@ -23,11 +23,9 @@ RawSocket open_send_socket(const ProbeCodec& codec, const std::string& interface
     RawSocket socket(codec.family(), protocol);
     socket.attach_filter(drop_everything_filter());
     // IPv4 probes carry --tos in their own header; the IPv6 header is the kernel's.
-    if (codec.family() == Family::v6) {
+    if (codec.family() == Family::v6)
         socket.set_traffic_class(codec.encode(1, 0, 1).traffic_class);
-        // A probe is one packet as sent (IPv4's own headers never fragment either).
-        socket.set_dont_fragment();
-    }
+    socket.send_whole_packets();
     socket.bind_to(codec.source());
     if (!interface.empty())
         socket.bind_to_interface(interface);
@@ -59,7 +57,7 @@ void RawSocketWire::send(const OutgoingProbe& probe, const IpAddress& source, co
     int error = 0;
     if (family_ == Family::v4) {
         const Bytes packet = wrap_in_ip(probe.ip_protocol, source, destination, probe.ip_ttl, probe.message,
-                                        probe.traffic_class, false, probe.ip_id);
+                                        probe.traffic_class, probe.dont_fragment, probe.ip_id);
         error = send_socket_.send(packet, destination);
     } else {
         error = send_socket_.send(probe.message, destination, probe.ip_ttl);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "endpoints.h"
 
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -115,6 +117,31 @@ std::optional<int> route_mtu(const IpAddress& source, const IpAddress& target, c
     if (getsockopt(socket.fd(), v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_MTU : IPV6_MTU, &mtu, &size) != 0 || mtu <= 0)
         return std::nullopt;
     return mtu;
+}
+
+std::optional<int> interface_mtu(const IpAddress& source, const std::string& interface) {
+    std::string name = interface;
+    if (name.empty()) {
+        ifaddrs* list = nullptr;
+        if (getifaddrs(&list) != 0)
+            return std::nullopt;
+        for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next)
+            if (entry->ifa_addr != nullptr &&
+                (entry->ifa_addr->sa_family == AF_INET || entry->ifa_addr->sa_family == AF_INET6) &&
+                from_sockaddr(entry->ifa_addr) == source) {
+                name = entry->ifa_name;
+                break;
+            }
+        freeifaddrs(list);
+    }
+    if (name.empty() || name.size() >= IFNAMSIZ)
+        return std::nullopt;
+    UdpSocket socket(source.family());
+    ifreq request{};
+    std::memcpy(request.ifr_name, name.c_str(), name.size());
+    if (ioctl(socket.fd(), SIOCGIFMTU, &request) != 0 || request.ifr_mtu <= 0)
+        return std::nullopt;
+    return request.ifr_mtu;
 }
 
 }  // namespace rtt::client

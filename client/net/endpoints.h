@@ -21,4 +21,8 @@ IpAddress choose_source(const IpAddress& target, const std::string& requested, c
 // smaller one learnt from the path); nullopt if it cannot tell. Sends nothing.
 std::optional<int> route_mtu(const IpAddress& source, const IpAddress& target, const std::string& interface);
 
+// The MTU of the interface that holds `source` (or `interface`, when given): where path MTU
+// discovery starts, whatever the kernel has learnt about the path; nullopt if it cannot tell.
+std::optional<int> interface_mtu(const IpAddress& source, const std::string& interface);
+
 }  // namespace rtt::client

@@ -54,6 +54,10 @@ public:
             return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence {}",
                                trace_direction_name(h.direction), protocol_name(h.protocol), route, h.max_ttl,
                                100 * (1 - h.confidence), h.trace_bound ? "for the whole trace" : "per branching point");
+        if (h.path_mtu_from > 0)
+            return fmt::format("{} {} path MTU discovery {}, flow {}, {} hops max, from {} bytes",
+                               trace_direction_name(h.direction), protocol_name(h.protocol), route, h.flow, h.max_ttl,
+                               h.path_mtu_from);
         return fmt::format("{} {} traceroute {}, flow {}, {} hops max, {} probes per hop{}",
                            trace_direction_name(h.direction), protocol_name(h.protocol), route, h.flow, h.max_ttl,
                            h.probes_per_hop,
@@ -150,6 +154,8 @@ public:
         const RttStatistics& rtt = counted.front().rtt;
         if (rtt.received() > 0 && rtt.received() < rtt.sent())
             line += fmt::format("  ({} of {} probes lost)", rtt.sent() - rtt.received(), rtt.sent());
+        if (hop.size > 0)
+            line += fmt::format("  pmtu {}", hop.size);
         report_.print(index_, line);
         if (changes_here)
             changes_before_ = std::move(*changes_here);
@@ -160,6 +166,9 @@ public:
         if (heading_.multipath && summary.end != TraceEnd::failed)
             line += fmt::format(" ({} vertices, {} links, {} probes, {} answered)", vertices_, edges_,
                                 summary.probes_sent, summary.probes_answered);
+        if (summary.path_mtu)
+            for (const auto& mtu_line : path_mtu_lines(*summary.path_mtu))
+                report_.print(index_, mtu_line);
         if (!marks_shown_.empty())
             for (const auto& legend : path_change_legend(marks_shown_))
                 report_.print(index_, "    " + legend);

@@ -110,14 +110,28 @@ std::span<const std::uint8_t> ForwardCodec::answer_protocols() const {
 }
 
 OutgoingProbe ForwardCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const {
+    return encode_shaped(ttl, flow, id, shape_);
+}
+
+OutgoingProbe ForwardCodec::encode_sized(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id,
+                                         std::size_t size) const {
+    ProbeShape shape = shape_;
+    shape.size = size;
+    OutgoingProbe probe = encode_shaped(ttl, flow, id, shape);
+    probe.dont_fragment = true;
+    return probe;
+}
+
+OutgoingProbe ForwardCodec::encode_shaped(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id,
+                                          const ProbeShape& shape) const {
     OutgoingProbe probe;
     probe.ip_protocol = ip_protocol(protocol_, family());
     probe.ip_ttl = ttl;
     probe.ip_id = id;
-    probe.traffic_class = shape_.traffic_class;
+    probe.traffic_class = shape.traffic_class;
     Bytes& m = probe.message;
     const std::size_t ip_header = ip_header_length(family());
-    const std::size_t length = shape_.size > ip_header ? shape_.size - ip_header : 0;  // of the L4 message
+    const std::size_t length = shape.size > ip_header ? shape.size - ip_header : 0;  // of the L4 message
     switch (protocol_) {
     case Protocol::udp: {
         std::size_t balance = 0;
@@ -126,7 +140,7 @@ OutgoingProbe ForwardCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::ui
             append(m, dns_root_query(id, length > kUdpHeaderLen ? length - kUdpHeaderLen : 0));
             balance = kUdpHeaderLen + kDnsBalanceOffset;
         } else {
-            balance = lay_out_balanced(m, kUdpHeaderLen, shape_, length);
+            balance = lay_out_balanced(m, kUdpHeaderLen, shape, length);
         }
         write16(m, 0, fixed_destination_port_ ? flow : kForwardSourcePort);
         write16(m, 2, fixed_destination_port_ ? *fixed_destination_port_ : flow);
@@ -136,22 +150,22 @@ OutgoingProbe ForwardCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::ui
         break;
     }
     case Protocol::tcp:
-        m.assign(std::max(kTcpProbeHeaderLen + payload_length(shape_), length), 0);
+        m.assign(std::max(kTcpProbeHeaderLen + payload_length(shape), length), 0);
         write16(m, 0, fixed_destination_port_ ? flow : kForwardSourcePort);
         write16(m, 2, fixed_destination_port_ ? *fixed_destination_port_ : flow);
-        write32(m, 4, id);
+        write32(m, 4, static_cast<std::uint32_t>(id) << 16);
         m[12] = 6 << 4;  // data offset: 6 words
         m[13] = RTT_TCP_FLAG_SYN;
         write16(m, 14, kTcpWindow);
         m[20] = 2;  // MSS option: kind, length, value
         m[21] = 4;
         write16(m, 22, kTcpMss);
-        if (shape_.payload)
-            std::copy(shape_.payload->begin(), shape_.payload->end(), m.begin() + kTcpProbeHeaderLen);
+        if (shape.payload)
+            std::copy(shape.payload->begin(), shape.payload->end(), m.begin() + kTcpProbeHeaderLen);
         write16(m, 16, transport_checksum(probe.ip_protocol, source_, target_, m));
         break;
     case Protocol::icmp: {
-        const std::size_t balance = lay_out_balanced(m, kIcmpHeaderLen, shape_, length);
+        const std::size_t balance = lay_out_balanced(m, kIcmpHeaderLen, shape, length);
         m[0] = echo_request_type(family());
         write16(m, 2, flow);
         write16(m, 4, echo_identifier_);
@@ -192,7 +206,8 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
         return Answer{read16(icmp, 6), AnswerKind::echo_reply, from, 0, 0, std::nullopt, std::nullopt, {}, {}};
     }
     const bool time_exceeded = is_time_exceeded(family(), type, code);
-    if (!time_exceeded && !is_unreachable(family(), type))
+    const bool too_big = family() == Family::v6 && type == RTT_ICMP6_PACKET_TOO_BIG;
+    if (!time_exceeded && !too_big && !is_unreachable(family(), type))
         return std::nullopt;
     // Only the quoted IP header and the first 8 bytes of our probe are sure to be there.
     const auto quote = quoted_datagram(icmp, family());
@@ -212,6 +227,13 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
                   {}};
     if (time_exceeded)
         answer.mpls = mpls_labels(icmp, family());
+    if (too_big) {
+        answer.kind = AnswerKind::packet_too_big;
+        answer.icmp_code = 0;
+        answer.mtu = read32(icmp, 4);
+    } else if (!time_exceeded && family() == Family::v4 && code == RTT_ICMP4_FRAG_NEEDED) {
+        answer.mtu = read16(icmp, 6);  // the next hop's MTU (RFC 1191); 0 from older routers
+    }
     switch (protocol_) {
     case Protocol::udp:
     case Protocol::tcp:
@@ -229,7 +251,7 @@ std::optional<Answer> ForwardCodec::decode_icmp(std::span<const std::uint8_t> ic
                 return std::nullopt;
             answer.flow = read16(q, 2);
         }
-        answer.probe_id = protocol_ == Protocol::udp ? read16(q, 6) : static_cast<std::uint16_t>(read32(q, 4));
+        answer.probe_id = protocol_ == Protocol::udp ? read16(q, 6) : read16(q, 4);
         break;
     case Protocol::icmp:
         if (q[0] != echo_request_type(family()) || read16(q, 4) != echo_identifier_)
@@ -255,7 +277,11 @@ std::vector<PathChange> ForwardCodec::quote_changes(std::span<const std::uint8_t
     const auto seen = read_probe_fields(quote, true);
     if (!seen)
         return {};
-    const OutgoingProbe probe = encode(1, flow, id);
+    // Path MTU discovery sends probes of many sizes: the quote's own length is the one sent.
+    ProbeShape shape = shape_;
+    if (shape.path_mtu)
+        shape.size = seen->length;
+    const OutgoingProbe probe = encode_shaped(1, flow, id, shape);
     const Bytes packet = wrap_in_ip(probe.ip_protocol, source_, target_, probe.ip_ttl, probe.message,
                                     probe.traffic_class, false, family() == Family::v4 ? probe.ip_id : 0);
     const auto sent = read_probe_fields(packet, false);
@@ -288,11 +314,12 @@ std::optional<Answer> ForwardCodec::decode_tcp(std::span<const std::uint8_t> tcp
     const bool reset = flags & RTT_TCP_FLAG_RST;
     if (!syn_ack && !reset)
         return std::nullopt;
-    // Both a SYN-ACK and the RST answering a SYN acknowledge our sequence number + 1.
+    // A SYN-ACK acknowledges our sequence number + 1, the RST answering a SYN that number + 1 +
+    // the SYN's payload: the id is in the upper 16 bits either way.
     const std::uint32_t acked = read32(tcp, 8) - 1;
-    if (!(flags & RTT_TCP_FLAG_ACK) || acked > 0xFFFF)
+    if (!(flags & RTT_TCP_FLAG_ACK))
         return std::nullopt;
-    return Answer{static_cast<std::uint16_t>(acked),
+    return Answer{static_cast<std::uint16_t>(acked >> 16),
                   syn_ack ? AnswerKind::tcp_syn_ack : AnswerKind::tcp_reset,
                   from,
                   0,
@@ -322,6 +349,8 @@ std::vector<sock_filter> ForwardCodec::icmp_filter() const {
     load_byte(0);
     f.jump_if_equal(v4 ? RTT_ICMP4_TIME_EXCEEDED : RTT_ICMP6_TIME_EXCEEDED, error, SocketFilterBuilder::next);
     f.jump_if_equal(v4 ? RTT_ICMP4_DEST_UNREACH : RTT_ICMP6_DEST_UNREACH, error, SocketFilterBuilder::next);
+    if (!v4)
+        f.jump_if_equal(RTT_ICMP6_PACKET_TOO_BIG, error, SocketFilterBuilder::next);
     f.jump_if_equal(echo_reply_type(family()), protocol_ == Protocol::icmp ? echo : SocketFilterBuilder::reject,
                     SocketFilterBuilder::reject);
     f.place(error);  // the quoted header must be a probe of ours to the target

@@ -4,7 +4,8 @@
 // that are quoted back but not hashed.
 //
 //   UDP   source port 33434, destination port = flow, checksum = id (two payload bytes balance it)
-//   TCP   SYN, source port 33434, destination port = flow, sequence number = id
+//   TCP   SYN, source port 33434, destination port = flow, sequence number = id << 16 (a RST
+//         acknowledges the SYN's data too: the low 16 bits take any payload's length)
 // With a fixed destination port (multipath --destination-port, as scamper's tcp-sport), UDP and
 // TCP swap: the destination port stays fixed (a firewalled service such as 443 is reached) and
 // the source port is the flow.
@@ -28,6 +29,7 @@ struct ProbeShape {
     std::uint8_t traffic_class = 0;  // IPv4 TOS / IPv6 traffic class
     std::optional<Bytes> payload;    // as given; without one, UDP to port 53 carries a DNS query
     std::size_t size = 0;            // the whole packet, IP header included; 0: the smallest
+    bool path_mtu = false;           // --mtu: probe sizes vary, so a quote's length is no change
 };
 
 // The smallest packet (IP header included) a probe of `protocol` can be with `shape`'s
@@ -50,6 +52,8 @@ public:
     const IpAddress& source() const override { return source_; }
     const IpAddress& end_of_path() const override { return target_; }
     OutgoingProbe encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const override;
+    OutgoingProbe encode_sized(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id,
+                               std::size_t size) const override;
     std::optional<Answer> decode(const ReceivedPacket& packet) const override;
     std::span<const std::uint8_t> answer_protocols() const override;
     std::vector<sock_filter> receive_filter(std::uint8_t protocol) const override;
@@ -57,6 +61,7 @@ public:
 private:
     std::optional<Answer> decode_icmp(std::span<const std::uint8_t> icmp, const IpAddress& from) const;
     std::optional<Answer> decode_tcp(std::span<const std::uint8_t> tcp, const IpAddress& from) const;
+    OutgoingProbe encode_shaped(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id, const ProbeShape& shape) const;
     std::optional<Answer> decode_udp(std::span<const std::uint8_t> udp, const IpAddress& from) const;
     // What the quote in an ICMP error shows rewritten, against the probe (`flow`, `id`) as sent.
     std::vector<PathChange> quote_changes(std::span<const std::uint8_t> quote, std::uint16_t flow,

@@ -27,6 +27,7 @@ struct OutgoingProbe {
     std::uint8_t ip_ttl = 0;
     std::uint16_t ip_id = 0;  // IPv4 only
     std::uint8_t traffic_class = 0;  // IPv4 TOS / IPv6 traffic class
+    bool dont_fragment = false;      // IPv4 DF (IPv6 probes are never fragmented)
     Bytes message;
 };
 
@@ -49,6 +50,12 @@ public:
     // The address whose answer means the probe reached the end of this direction.
     virtual const IpAddress& end_of_path() const = 0;
     virtual OutgoingProbe encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const = 0;
+    // The probe made `size` bytes long (IP header included) with DF set, for path MTU
+    // discovery; a codec whose probes cannot change size sends its usual one.
+    virtual OutgoingProbe encode_sized(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id, std::size_t size) const {
+        (void)size;
+        return encode(ttl, flow, id);
+    }
     virtual std::optional<Answer> decode(const ReceivedPacket& packet) const = 0;
     // When an answer means the trace cannot go on (a reverse target without a server, or a
     // server refusing), the sentence saying why; the engines stop on it without knowing why.

@@ -30,7 +30,7 @@ OutgoingProbe ReverseCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::ui
     const Request request{id, ttl, ip_protocol(protocol_, family()), flow};
     // Padded to the size of a success response, so that a server may refuse shorter requests and
     // never send more than it received (docs/protocol.md §1).
-    return OutgoingProbe{icmp_protocol_, kRequestIpTtl, id, 0,
+    return OutgoingProbe{icmp_protocol_, kRequestIpTtl, id, 0, false,
                          encode_request(request, source_, server_, RTT_RESPONSE_SUCCESS_LEN)};
 }
 

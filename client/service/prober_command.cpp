@@ -59,6 +59,8 @@ std::vector<std::string> command_line(const nlohmann::json& command, const std::
             // A party must not have the prober read a file of its choosing either.
             if (name == "payload" && value.is_string() && value.get<std::string>().rfind('@', 0) == 0)
                 throw ProberCommandError("--payload @FILE is not for the prober: give the payload as hex digits");
+            if (name == "mtu")
+                throw ProberCommandError("--mtu is not for the prober yet: run reverse-traceroute --mtu");
             if (name == "banner")
                 throw ProberCommandError(
                     "--banner is not for the prober: its traces send probes only (reverse-traceroute --banner makes "

@@ -14,6 +14,7 @@ const char* answer_kind_name(AnswerKind kind) {
     case AnswerKind::tcp_syn_ack: return "tcp_syn_ack";
     case AnswerKind::tcp_reset: return "tcp_reset";
     case AnswerKind::dns_reply: return "dns_reply";
+    case AnswerKind::packet_too_big: return "packet_too_big";
     case AnswerKind::server_hop: return "server_hop";
     case AnswerKind::server_refused: return "server_refused";
     case AnswerKind::not_a_server: return "not_a_server";
