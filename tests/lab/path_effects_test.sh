@@ -13,7 +13,8 @@
 # port 53 of a dnsmasq in the server namespace ends with "reached ...; DNS answered"; a --size
 # above the route's MTU is one sentence and exit code 1 before any probe. --banner shows the
 # first line a TCP service sends (printable), says plainly when it is silent or closed, and makes
-# no connection when the trace did not reach the port.
+# no connection when the trace did not reach the port. --mtu with link 3 at MTU 1280: the drop
+# at hop 3 as r2 reports it, then, with r2's ICMP "too big" errors dropped, as a black hole.
 # Usage: path_effects_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -218,5 +219,58 @@ rc=$?
 checks=$((checks + 1))
 [ "$rc" -eq 1 ] && [ "$(cat "$tmp/too-big.err")" = "reverse-traceroute: probes of 1600 bytes do not fit the route's MTU of 1500 bytes: give --size 1500 or less" ] ||
   fail "--size 1600: exit code $rc: $(cat "$tmp/too-big.err")"
+
+# --mtu: the r2-r3 link (link 3) gets MTU 1280. The drop is found at hop 3 (the first probe
+# through that link), said by r2 (its address on link 2); then with r2's "fragmentation needed"
+# and "packet too big" dropped, the same drop is a black hole after r2, found by bisection.
+for node in r2 r3; do
+  for iface in $(lab_only_iface "$node"); do
+    lab_exec "$node" ip -o addr show dev "$iface" | grep -q " 198\.18\.3\." && lab_exec "$node" ip link set dev "$iface" mtu 1280
+  done
+done
+# check_mtu NAME HOW EXPECTED_LINE RC FAMILY: the text has the line and the sizes per hop, the
+# JSON the one drop at hop 3.
+check_mtu() {
+  local name=$1 how=$2 line=$3 rc=$4 family=$5 out
+  checks=$((checks + 1))
+  [ "$rc" -eq 0 ] && grep -qF "$line" "$tmp/$name.txt" && grep -q "^ *4  .*pmtu 1280$" "$tmp/$name.txt" &&
+    grep -q "^ *2  .*pmtu 1500$" "$tmp/$name.txt" ||
+    { fail "$name: exit code $rc, expected '$line': $(cat "$tmp/$name.txt" "$tmp/$name.err")"; return; }
+  out=$(/usr/bin/python3 - "$tmp/$name.json" "$how" "$(lab_addr r2:2 "$family")" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["path_mtu"]
+how, r2 = sys.argv[2], sys.argv[3]
+drop = {"ttl": 3, "from": 1500, "to": 1280, "how": how}
+drop.update({"reported_by": r2, "reported_mtu": 1280} if how == "too_big" else {"after": r2})
+want = {"first": 1500, "found": 1280, "reached": True, "drops": [drop]}
+if m != want:
+    print(f"path_mtu {m}, expected {want}")
+PY
+  )
+  checks=$((checks + 1))
+  [ -z "$out" ] || fail "$name JSON: $out"
+  out=$(lab_schema_valid "$tmp/$name.json") || fail "$name JSON: $out"
+}
+for family in 4 6; do
+  target=$(lab_addr "server:$server_link" "$family")
+  protocol=udp
+  [ "$family" = 6 ] && protocol=tcp
+  trace "mtu-$family" --mtu forward "$protocol" singlepath "$target"
+  rc=$?
+  check_mtu "mtu-$family" too_big "hop 3: 1500 -> 1280 bytes: $(lab_addr r2:2 "$family") said the packet is too big (MTU 1280)" $rc "$family"
+done
+lab_exec r2 nft add table inet rtt_black_hole
+lab_exec r2 nft add chain inet rtt_black_hole out "{ type filter hook output priority 0; }"
+lab_exec r2 nft add rule inet rtt_black_hole out icmp type destination-unreachable icmp code frag-needed drop
+lab_exec r2 nft add rule inet rtt_black_hole out icmpv6 type packet-too-big drop
+for family in 4 6; do
+  target=$(lab_addr "server:$server_link" "$family")
+  protocol=icmp
+  [ "$family" = 6 ] && protocol=udp
+  trace "black-hole-$family" --mtu forward "$protocol" singlepath "$target"
+  rc=$?
+  check_mtu "black-hole-$family" black_hole \
+    "hop 3: 1500 -> 1280 bytes: black hole: probes of 1281 bytes or more vanish after $(lab_addr r2:2 "$family") with no ICMP error" $rc "$family"
+done
 
 lab_summary
