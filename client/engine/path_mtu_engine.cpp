@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "engine/path_mtu_engine.h"
 
+#include <algorithm>
 #include <array>
 
 extern "C" {
@@ -43,7 +44,15 @@ void PathMtuEngine::start() {
 void PathMtuEngine::send(std::size_t size) {
     probe_size_ = size;
     ++attempts_;
-    probe_id_ = prober_.submit_sized(static_cast<std::uint8_t>(ttl_), settings_.flow, size);
+    const bool bisecting = phase_ == Phase::bisect || phase_ == Phase::confirm;
+    probe_id_ =
+        prober_.submit_sized(static_cast<std::uint8_t>(ttl_), settings_.flow, size, bisecting ? bisect_wait_ns() : 0);
+}
+
+std::int64_t PathMtuEngine::bisect_wait_ns() const {
+    const double rtt_ms = small_reply_ ? small_reply_->rtt_ms : 0;
+    const auto wait = static_cast<std::int64_t>(kBisectRttFactor * rtt_ms * 1e6);
+    return std::clamp(wait, kLeastBisectWaitNs, std::max(kLeastBisectWaitNs, prober_.timeout_ns()));
 }
 
 void PathMtuEngine::on_outcome(const ProbeOutcome& outcome) {

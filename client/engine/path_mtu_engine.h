@@ -10,6 +10,8 @@
 //     answered, big probes are eaten without an ICMP error (a black hole), and the largest size
 //     that still gets through is bisected at this TTL (then the first size is tried once more:
 //     if it is answered now, the silence was loss, not a black hole); if not, the hop is silent.
+//     Once the hop has answered, a bisection probe waits kBisectRttFactor times that answer's
+//     RTT (at least kLeastBisectWaitNs, at most the timeout): silence there is the verdict.
 // It ends at the destination, an unreachable, --abort silent hops or the max TTL, like a trace.
 #pragma once
 
@@ -30,6 +32,9 @@ struct PathMtuSettings {
     std::size_t first_size = 1500;  // the outgoing interface's MTU
     std::size_t least_size = 0;     // the smallest probe the codec can make (protocol and payload)
 };
+
+inline constexpr double kBisectRttFactor = 10;
+inline constexpr std::int64_t kLeastBisectWaitNs = 50'000'000;
 
 // The next smaller RFC 1191 plateau below `size` (for a router that reports no MTU), at least `least`.
 std::size_t next_plateau(std::size_t size, std::size_t least);
@@ -53,6 +58,8 @@ private:
 
     void on_outcome(const ProbeOutcome& outcome) override;
     void send(std::size_t size);
+    // How long a bisection probe waits, from the hop's answer to the smallest probe.
+    std::int64_t bisect_wait_ns() const;
     void on_answer(const Answer& answer, double rtt_ms, std::size_t size);
     void on_silence();
     // The next bisection probe, or the confirmation once lo_ and hi_ meet.
