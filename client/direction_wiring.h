@@ -29,7 +29,7 @@ struct TraceSettings {
     MultipathSettings multipath_settings;
     std::optional<std::uint16_t> destination_port;  // forward UDP/TCP multipath: fixed, flows in the source port
     ProbeShape shape;                               // forward: --tos, --payload, --size
-    bool path_mtu = false;  // forward: --mtu instead of a single-path trace
+    bool path_mtu = false;                          // forward: --mtu instead of a single-path trace
     PathMtuSettings path_mtu_settings;
 };
 

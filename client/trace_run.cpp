@@ -241,7 +241,8 @@ int run_trace(const ClientOptions& options) {
     if (settings.path_mtu) {
         // From the interface's MTU, not what the kernel learnt of the path (that is what we measure).
         PathMtuSettings& mtu = settings.path_mtu_settings;
-        mtu.least_size = minimum_probe_size(options.protocol, target.family(), settings.shape, probes_carry_dns(options));
+        mtu.least_size =
+            minimum_probe_size(options.protocol, target.family(), settings.shape, probes_carry_dns(options));
         mtu.first_size = static_cast<std::size_t>(
             interface_mtu(source, options.interface).value_or(target.family() == Family::v4 ? 1500 : 1280));
         mtu.first_size = std::max(mtu.first_size, mtu.least_size);
@@ -254,25 +255,24 @@ int run_trace(const ClientOptions& options) {
         auto run = std::make_unique<DirectionRun>(wire_direction(
             direction, settings, source, target, static_cast<std::uint16_t>(getpid()),
             [&](const ProbeCodec& codec) { return std::make_unique<RawSocketWire>(codec, options.interface); }));
-        const SectionHeading heading{direction,
-                                     options.protocol,
-                                     options.target,
-                                     target,
-                                     source,
-                                     run->prober->codec().end_of_path(),
-                                     options.first_ttl,
-                                     options.max_ttl,
-                                     options.abort_after,
-                                     static_cast<std::uint16_t>(options.flow),
-                                     options.probes_per_hop,
-                                     options.engine == EngineKind::multipath,
-                                     options.confidence,
-                                     options.trace_bound,
-                                     !options.no_merge,
-                                     options.flow_paths,
-                                     direction == TraceDirection::forward && settings.path_mtu
-                                         ? settings.path_mtu_settings.first_size
-                                         : 0};
+        const SectionHeading heading{
+            direction,
+            options.protocol,
+            options.target,
+            target,
+            source,
+            run->prober->codec().end_of_path(),
+            options.first_ttl,
+            options.max_ttl,
+            options.abort_after,
+            static_cast<std::uint16_t>(options.flow),
+            options.probes_per_hop,
+            options.engine == EngineKind::multipath,
+            options.confidence,
+            options.trace_bound,
+            !options.no_merge,
+            options.flow_paths,
+            direction == TraceDirection::forward && settings.path_mtu ? settings.path_mtu_settings.first_size : 0};
         if (rounds) {
             run->round = std::make_unique<RoundBuffer>(run->record, run->statistics);
             run->observers = std::make_unique<ObserverFanOut>(std::vector<TraceObserver*>{&lookups, run->round.get()});

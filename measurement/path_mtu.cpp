@@ -29,8 +29,8 @@ std::vector<std::string> path_mtu_lines(const PathMtu& mtu) {
                                 mtu.reached ? "" : " up to the last hop that answered", mtu.first));
     for (const auto& d : mtu.drops) {
         if (d.how == PathMtuDrop::How::too_big) {
-            const std::string said =
-                d.reported_mtu > 0 ? fmt::format("MTU {}", d.reported_mtu) : std::string("no MTU: a smaller size tried");
+            const std::string said = d.reported_mtu > 0 ? fmt::format("MTU {}", d.reported_mtu)
+                                                        : std::string("no MTU: a smaller size tried");
             lines.push_back(fmt::format("    hop {}: {} -> {} bytes: {} said the packet is too big ({})", d.ttl, d.from,
                                         d.to, d.reported_by ? d.reported_by->to_string() : "a router", said));
         } else {

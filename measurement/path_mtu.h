@@ -20,8 +20,8 @@ namespace rtt {
 struct PathMtuDrop {
     enum class How { too_big, black_hole };
     How how = How::too_big;
-    std::uint8_t ttl = 0;     // the probe's TTL when it was found: the size applies from this hop on
-    std::uint32_t from = 0;   // bytes, IP header included
+    std::uint8_t ttl = 0;    // the probe's TTL when it was found: the size applies from this hop on
+    std::uint32_t from = 0;  // bytes, IP header included
     std::uint32_t to = 0;
     std::optional<IpAddress> reported_by;     // too_big: the router that said so
     std::uint32_t reported_mtu = 0;           // too_big: the MTU it said (0: none, RFC 1191 plateaus used)

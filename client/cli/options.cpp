@@ -363,6 +363,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         "  reverse-traceroute -q 5 two-way udp singlepath example.net\n"
         "  reverse-traceroute -c 10 example.net\n"
         "  reverse-traceroute -T -p 443 forward example.net\n"
+        "  reverse-traceroute -T -p 22 --banner forward example.net\n"
+        "  reverse-traceroute --mtu forward example.net\n"
         "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
         "  reverse-traceroute --format svg -o trace two-way udp multipath example.net\n"
         "Reverse and two-way traces need a reverse traceroute server on TARGET.");

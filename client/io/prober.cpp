@@ -96,8 +96,9 @@ void Prober::send_due() {
             return;
         ProbeRecord record = *next;
         next = queue_.erase(next);
-        const OutgoingProbe probe = record.size > 0 ? codec_->encode_sized(record.ttl, record.flow, record.id, record.size)
-                                                    : codec_->encode(record.ttl, record.flow, record.id);
+        const OutgoingProbe probe = record.size > 0
+                                        ? codec_->encode_sized(record.ttl, record.flow, record.id, record.size)
+                                        : codec_->encode(record.ttl, record.flow, record.id);
         record.sent_realtime_ns = clock_.realtime_ns();
         record.sent_monotonic_ns = now;
         record.deadline_ns = now + (record.timeout_ns > 0 ? record.timeout_ns : settings_.timeout_ns);

@@ -35,9 +35,9 @@ struct SectionHeading {
     int probes_per_hop = defaults::kProbesPerHop;
     bool multipath = false;
     double confidence = defaults::kConfidence;
-    bool trace_bound = false;  // the confidence is for the whole trace
-    bool merge = true;         // multipath: fold vertices seen at several TTLs
-    bool flow_paths = false;   // multipath: also the per-flow table (--paths)
+    bool trace_bound = false;       // the confidence is for the whole trace
+    bool merge = true;              // multipath: fold vertices seen at several TTLs
+    bool flow_paths = false;        // multipath: also the per-flow table (--paths)
     std::size_t path_mtu_from = 0;  // --mtu (forward): path MTU discovery starting at this size
 };
 

@@ -52,8 +52,7 @@ public:
     const IpAddress& source() const override { return source_; }
     const IpAddress& end_of_path() const override { return target_; }
     OutgoingProbe encode(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id) const override;
-    OutgoingProbe encode_sized(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id,
-                               std::size_t size) const override;
+    OutgoingProbe encode_sized(std::uint8_t ttl, std::uint16_t flow, std::uint16_t id, std::size_t size) const override;
     std::optional<Answer> decode(const ReceivedPacket& packet) const override;
     std::span<const std::uint8_t> answer_protocols() const override;
     std::vector<sock_filter> receive_filter(std::uint8_t protocol) const override;

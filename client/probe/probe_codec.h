@@ -25,7 +25,7 @@ std::uint8_t ip_protocol(Protocol protocol, Family family);
 struct OutgoingProbe {
     std::uint8_t ip_protocol = 0;
     std::uint8_t ip_ttl = 0;
-    std::uint16_t ip_id = 0;  // IPv4 only
+    std::uint16_t ip_id = 0;         // IPv4 only
     std::uint8_t traffic_class = 0;  // IPv4 TOS / IPv6 traffic class
     bool dont_fragment = false;      // IPv4 DF (IPv6 probes are never fragmented)
     Bytes message;

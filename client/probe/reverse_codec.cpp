@@ -30,7 +30,11 @@ OutgoingProbe ReverseCodec::encode(std::uint8_t ttl, std::uint16_t flow, std::ui
     const Request request{id, ttl, ip_protocol(protocol_, family()), flow};
     // Padded to the size of a success response, so that a server may refuse shorter requests and
     // never send more than it received (docs/protocol.md §1).
-    return OutgoingProbe{icmp_protocol_, kRequestIpTtl, id, 0, false,
+    return OutgoingProbe{icmp_protocol_,
+                         kRequestIpTtl,
+                         id,
+                         0,
+                         false,
                          encode_request(request, source_, server_, RTT_RESPONSE_SUCCESS_LEN)};
 }
 
@@ -44,7 +48,8 @@ std::optional<Answer> ReverseCodec::undeliverable(std::span<const std::uint8_t> 
     if (!quote || quote->protocol != icmp_protocol_ || quote->destination != server_ || quote->source != source_ ||
         quote->payload.size() < 8 || quote->payload[0] != echo_request_type(family()) || quote->payload[1] != RTT_CODE)
         return std::nullopt;
-    return Answer{read16(quote->payload, 4), AnswerKind::unreachable, from, icmp[1], 0, std::nullopt, std::nullopt, {}, {}};
+    return Answer{
+        read16(quote->payload, 4), AnswerKind::unreachable, from, icmp[1], 0, std::nullopt, std::nullopt, {}, {}};
 }
 
 std::optional<Answer> ReverseCodec::decode(const ReceivedPacket& packet) const {
