@@ -58,7 +58,7 @@ struct ClientOptions {
     int tos = 0;                   // -t: IPv4 TOS / IPv6 traffic class
     std::optional<Bytes> payload;  // --payload HEX|@FILE
     int size = 0;                  // --size: the whole probe, IP header included (0: the smallest)
-    bool path_mtu = false;  // --mtu: path MTU discovery, hop by hop (forward, single path)
+    bool path_mtu = false;         // --mtu: path MTU discovery, hop by hop (forward, single path)
     double banner_s = 0;           // --banner [SECONDS]: fetch the reached TCP service's banner (0: no)
 
     // Both engines
