@@ -117,6 +117,13 @@ TEST(ProberCommand, OptionsAreCheckedAsOnTheCommandLine) {
     EXPECT_EQ(with(R"({"show-locations":true})"),
               "--show-locations is not for a trace: the prober places hops with the database its operator gave it "
               "(reverse-traceroute-prober --geoip)");
+    EXPECT_EQ(with(R"({"payload":"@/etc/shadow"})"),
+              "--payload @FILE is not for the prober: give the payload as hex digits");
+    EXPECT_EQ(with(R"({"banner":3})"),
+              "--banner is not for the prober: its traces send probes only "
+              "(reverse-traceroute --banner makes the connection)");
+    EXPECT_EQ(with(R"({"mtu":true})"), "--mtu is not for the prober yet: run reverse-traceroute --mtu");
+    EXPECT_EQ(with(R"({"payload":"48454c4c4f","size":100,"tos":184})"), "(taken)");
     EXPECT_EQ(with(R"({"--max-ttl":3})"),
               "\"--max-ttl\" is not an option name: give it without dashes, e.g. \"max-ttl\"");
     EXPECT_EQ(with(R"({"max-ttl":[1]})"), "the value of \"max-ttl\" must be a number, a string or true/false");
