@@ -38,12 +38,9 @@ std::variant<Bytes, std::string> read_payload_file(const std::string& path) {
 
 }  // namespace
 
-std::variant<Bytes, std::string> parse_payload(const std::string& text, bool files_allowed) {
-    if (!text.empty() && text.front() == '@') {
-        if (!files_allowed)
-            return std::string("--payload @FILE is not for the prober: give the payload as hex digits");
+std::variant<Bytes, std::string> parse_payload(const std::string& text) {
+    if (!text.empty() && text.front() == '@')
         return read_payload_file(text.substr(1));
-    }
     std::string digits = text;
     if (digits.rfind("0x", 0) == 0 || digits.rfind("0X", 0) == 0)
         digits.erase(0, 2);

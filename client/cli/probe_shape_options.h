@@ -15,8 +15,7 @@ namespace rtt::client {
 inline constexpr std::size_t kMaxPayload = 65000;
 
 // The bytes `text` names: pairs of hex digits, or @FILE for a file's contents; otherwise the
-// sentence saying what is wrong and what to give. `files_allowed`: false where a remote party
-// gives the options (the prober), so that none can have a file read.
-std::variant<Bytes, std::string> parse_payload(const std::string& text, bool files_allowed = true);
+// sentence saying what is wrong and what to give. (The prober refuses @FILE before this.)
+std::variant<Bytes, std::string> parse_payload(const std::string& text);
 
 }  // namespace rtt::client

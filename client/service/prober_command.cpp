@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <variant>
 #include <vector>
@@ -20,6 +21,22 @@ namespace {
 const std::set<std::string, std::less<>> kRefusedOptions{
     "output",    "json", "store-json", "transmit", "collector",       "live",      "format", "force", "verbose",
     "log-level", "help", "version",    "yes",      "resolve-aliases", "endpoints", "config"};
+
+// Options a party may not give, each with its own reason: the prober's operator chooses the
+// GeoIP database (a party naming one would have it open any file), a banner is a connection
+// and not a probe, and path MTU discovery has no event stream of its own yet.
+const std::map<std::string, std::string, std::less<>> kRefusedWithReason{
+    {"geoip",
+     "--geoip is not for a trace: the prober places hops with the database its operator gave it "
+     "(reverse-traceroute-prober --geoip)"},
+    {"show-locations",
+     "--show-locations is not for a trace: the prober places hops with the database its operator gave it "
+     "(reverse-traceroute-prober --geoip)"},
+    {"banner",
+     "--banner is not for the prober: its traces send probes only (reverse-traceroute --banner makes the "
+     "connection)"},
+    {"mtu", "--mtu is not for the prober yet: run reverse-traceroute --mtu"},
+};
 
 const std::set<std::string, std::less<>> kFields{"v",        "command", "id",      "target", "direction",
                                                  "protocol", "engine",  "options", "ttl"};
@@ -50,21 +67,11 @@ std::vector<std::string> command_line(const nlohmann::json& command, const std::
         if (!options->is_object())
             throw ProberCommandError("\"options\" must be an object of option names and values");
         for (const auto& [name, value] : options->items()) {
-            // The prober's operator chooses the database; a party must not have it open files.
-            if (name == "geoip" || name == "show-locations")
-                throw ProberCommandError(fmt::format(
-                    "--{} is not for a trace: the prober places hops with the database its operator gave it "
-                    "(reverse-traceroute-prober --geoip)",
-                    name));
-            // A party must not have the prober read a file of its choosing either.
+            if (const auto why = kRefusedWithReason.find(name); why != kRefusedWithReason.end())
+                throw ProberCommandError(why->second);
+            // A party must not have the prober read a file of its choosing.
             if (name == "payload" && value.is_string() && value.get<std::string>().rfind('@', 0) == 0)
                 throw ProberCommandError("--payload @FILE is not for the prober: give the payload as hex digits");
-            if (name == "mtu")
-                throw ProberCommandError("--mtu is not for the prober yet: run reverse-traceroute --mtu");
-            if (name == "banner")
-                throw ProberCommandError(
-                    "--banner is not for the prober: its traces send probes only (reverse-traceroute --banner makes "
-                    "the connection)");
             if (kRefusedOptions.count(name))
                 throw ProberCommandError(
                     fmt::format("--{} is not for the prober: it sends every result as an event on its output", name));

@@ -312,8 +312,6 @@ TEST(PayloadOption, HexOrAFileAndOneSentenceOtherwise) {
     const auto path = std::filesystem::temp_directory_path() / "rtt-payload-test.bin";
     std::ofstream(path, std::ios::binary) << std::string("\x00\x01GET", 5);
     EXPECT_EQ(std::get<Bytes>(parse_payload("@" + path.string())), (Bytes{0, 1, 'G', 'E', 'T'}));
-    EXPECT_EQ(std::get<std::string>(parse_payload("@" + path.string(), false)),
-              "--payload @FILE is not for the prober: give the payload as hex digits");
     std::filesystem::remove(path);
     EXPECT_EQ(std::get<std::string>(parse_payload("@/nonexistent/payload")),
               "cannot read the payload file /nonexistent/payload: No such file or directory; check the path after @");
