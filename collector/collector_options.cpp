@@ -50,7 +50,10 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
               {}});
     app.add_option("--listen", listen, "Address and port to serve HTTP(S) on; port 0 picks a free one")
         ->capture_default_str();
-    app.add_option("--db", o.database, "SQLite database file (created if missing)")->capture_default_str();
+    app.add_option("--db,--database", o.database,
+                   "SQLite database file (created if missing), or postgresql://USER@HOST/NAME: a PostgreSQL "
+                   "database that several collectors may share")
+        ->capture_default_str();
     app.add_option("--geoip", o.geoip,
                    "GeoIP database (.mmdb) placing the hops of measurements that carry no places (default: the "
                    "first in /usr/share/GeoIP, /var/lib/GeoIP; if there is none, no places)")

@@ -356,7 +356,7 @@ void route(MeasurementStore& store, const AccessControl& access, LookingGlass* g
         compare_measurements(store, match[1].str(), match[2].str(), res);
     else if (get && req.path == "/healthz") {
         store.count();  // throws (→ 500) if the database cannot be read
-        answer_json(res, json{{"status", "ok"}, {"schema_version", MeasurementStore::schema_version()}});
+        answer_json(res, json{{"status", "ok"}, {"schema_version", kSchemaVersion}});
     } else if (get && req.path == "/") {
         res.body = std::string(web_page_html());
         res.content_type = "text/html; charset=utf-8";

@@ -86,7 +86,7 @@ int run_collector(int argc, char** argv) {
         http.body_memory = options.body_memory;
         http.trusted_proxies = options.trusted_proxies;
 
-        MeasurementStore store(options.database);
+        const auto store = open_measurement_store(options.database);
         // Places for measurements that carry none: the database named (checked with the options),
         // else the first found; one found that cannot be read is said and left out.
         std::unique_ptr<rtt::GeoIpDatabase> places;
@@ -120,17 +120,17 @@ int run_collector(int argc, char** argv) {
             settings.quota_per_hour = options.trace_quota;
             settings.deadline_s = options.trace_deadline;
             settings.places = places.get();
-            runner.emplace(store, std::move(settings));
+            runner.emplace(*store, std::move(settings));
             glass.emplace(LookingGlass{*runner, *policy});
         }
-        HttpServer server(http, collector_handlers(store, access, limiter, glass ? &*glass : nullptr, places.get()));
+        HttpServer server(http, collector_handlers(*store, access, limiter, glass ? &*glass : nullptr, places.get()));
         const std::string geoip_note =
             places ? fmt::format(", places from {} ({})", places->path(), places->database_type()) : std::string();
         std::fprintf(stderr, "reverse-traceroute-collector: listening on %s://%s:%d, database %s%s%s\n",
                      options.tls_cert.empty() ? "http" : "https",
                      options.listen_host.find(':') != std::string::npos ? ("[" + options.listen_host + "]").c_str()
                                                                         : options.listen_host.c_str(),
-                     server.port(), options.database.c_str(), geoip_note.c_str(),
+                     server.port(), redacted_database(options.database).c_str(), geoip_note.c_str(),
                      access.open() ? ", open to anyone (--open)" : "");
         std::fflush(stderr);
         int received = 0;

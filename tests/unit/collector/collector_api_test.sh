@@ -5,16 +5,29 @@
 # /healthz, body size (413), the Augsburg client's /post_trace with basic auth, per-client rate
 # limit (429), a resubmitted document stored once (200 with its id), restart on the same
 # database, migration of a schema-1 database, refusal of a newer schema, bad options, HTTPS.
-# Usage: collector_api_test.sh BUILD_DIR
+# The same checks run against each store: SQLite (a file) and PostgreSQL (a throw-away cluster
+# started here); the SQLite-only ones (its file's pragmas, the schema-1 migration) say so.
+# Usage: collector_api_test.sh BUILD_DIR [sqlite|postgresql]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../lab/netlab.sh"   # fail, checks, lab_summary, lab_schema_valid
 source "$here/collector_lib.sh"
 build=$1
+store=${2:-sqlite}
 bin="$build/collector/reverse-traceroute-collector"
 doc="$here/two-way-multipath.json"
 tmp=$(mktemp -d)
-trap 'collector_stop; rm -rf "$tmp"' EXIT
+trap 'collector_stop; pg_stop; rm -rf "$tmp"' EXIT
+if [ "$store" = postgresql ]; then
+  if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+    echo "skipped: PostgreSQL 15 is not installed (Debian package postgresql-15; scripts/install-deps installs it)"
+    exit 77
+  fi
+  pg_start || exit 1
+  db=$PG_URI
+else
+  db=$tmp/m.db
+fi
 
 token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 printf '# tokens for the test\n\n%s\n' "$token" > "$tmp/tokens"
@@ -27,7 +40,7 @@ body_has() {
     || fail "$2 (body: $(head -c 300 "$tmp/body"))"
 }
 
-collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" --max-body 100000 --rate 1000 --burst 1000 || exit 1
+collector_start "$bin" "$db" --token-file "$tmp/tokens" --max-body 100000 --rate 1000 --burst 1000 || exit 1
 url=$COLLECTOR_URL
 
 # Tokens.
@@ -156,42 +169,53 @@ checks=$((checks + 1)); grep -q "$token" "$COLLECTOR_LOG" && fail "the token app
 
 # Restart on the same database: everything still there, no migration repeated.
 collector_stop
-collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" || exit 1
+collector_start "$bin" "$db" --token-file "$tmp/tokens" || exit 1
 url=$COLLECTOR_URL
 expect_status 200 "list after restart" "${auth[@]}" "$url/api/v1/measurements"
 body_has "len(b['measurements']) == 5" "five measurements after restart"
 collector_stop
 checks=$((checks + 1))
-[ "$(sqlite3 "$tmp/m.db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "4 wal ok " ] \
-  || fail "database: user_version/journal_mode/integrity not 4/wal/ok"
+if [ "$store" = postgresql ]; then
+  [ "$(pg_sql 'SELECT version FROM rtt_schema')" = 4 ] || fail "database: rtt_schema version not 4"
+else
+  [ "$(sqlite3 "$db" 'PRAGMA user_version; PRAGMA journal_mode; PRAGMA integrity_check;' | tr '\n' ' ')" = "4 wal ok " ] \
+    || fail "database: user_version/journal_mode/integrity not 4/wal/ok"
+fi
 
-# Migration: a database of schema version 1 (the first release's table, one row) is brought to
-# version 2 on start, its row kept and listed.
-sqlite3 "$tmp/v1.db" "PRAGMA journal_mode = WAL;
-  CREATE TABLE measurements (id INTEGER PRIMARY KEY, received_at TEXT NOT NULL, format TEXT NOT NULL, target TEXT,
-    destination TEXT, source TEXT, direction TEXT, protocol TEXT, engine TEXT, start_time TEXT, document TEXT NOT NULL);
-  INSERT INTO measurements VALUES (7, '2026-11-01T00:00:00.000Z', 'reverse-traceroute', 'old.example', NULL, NULL,
-    'forward', 'udp', 'singlepath', NULL, '{}');
-  PRAGMA user_version = 1;" > /dev/null
-collector_start "$bin" "$tmp/v1.db" --token-file "$tmp/tokens" || exit 1
-expect_status 200 "list a migrated database" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
-body_has "[m['target'] for m in b['measurements']] == ['old.example']" "the row of schema version 1 survives the migration"
-expect_status 201 "store into the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
-expect_status 200 "dedup in the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
-collector_stop
-checks=$((checks + 1))
-[ "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; SELECT count(*) FROM measurements;' | tr '\n' ' ')" = "4 2 " ] \
-  || fail "migrated database: user_version and rows not 4 and 2"
+if [ "$store" = sqlite ]; then  # PostgreSQL databases start at version 4: none of version 1 exists
+  # Migration: a database of schema version 1 (the first release's table, one row) is brought to
+  # version 2 on start, its row kept and listed.
+  sqlite3 "$tmp/v1.db" "PRAGMA journal_mode = WAL;
+    CREATE TABLE measurements (id INTEGER PRIMARY KEY, received_at TEXT NOT NULL, format TEXT NOT NULL, target TEXT,
+      destination TEXT, source TEXT, direction TEXT, protocol TEXT, engine TEXT, start_time TEXT, document TEXT NOT NULL);
+    INSERT INTO measurements VALUES (7, '2026-11-01T00:00:00.000Z', 'reverse-traceroute', 'old.example', NULL, NULL,
+      'forward', 'udp', 'singlepath', NULL, '{}');
+    PRAGMA user_version = 1;" > /dev/null
+  collector_start "$bin" "$tmp/v1.db" --token-file "$tmp/tokens" || exit 1
+  expect_status 200 "list a migrated database" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
+  body_has "[m['target'] for m in b['measurements']] == ['old.example']" "the row of schema version 1 survives the migration"
+  expect_status 201 "store into the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
+  expect_status 200 "dedup in the migrated database" "${auth[@]}" --data-binary @"$doc" "$COLLECTOR_URL/api/v1/measurements"
+  collector_stop
+  checks=$((checks + 1))
+  [ "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version; SELECT count(*) FROM measurements;' | tr '\n' ' ')" = "4 2 " ] \
+    || fail "migrated database: user_version and rows not 4 and 2"
+fi
 
 # A database from a newer collector is refused with one sentence.
-cp "$tmp/m.db" "$tmp/newer.db"; sqlite3 "$tmp/newer.db" 'PRAGMA user_version = 7'
+if [ "$store" = postgresql ]; then
+  pg_sql 'UPDATE rtt_schema SET version = 7'; newer=$db
+else
+  cp "$db" "$tmp/newer.db"; sqlite3 "$tmp/newer.db" 'PRAGMA user_version = 7'; newer=$tmp/newer.db
+fi
 checks=$((checks + 1))
-out=$(timeout 10 "$bin" --listen 127.0.0.1:0 --db "$tmp/newer.db" --open 2>&1); rc=$?
+out=$(timeout 10 "$bin" --listen 127.0.0.1:0 --db "$newer" --open 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "schema version 7 but this collector knows up to 4" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
   || fail "newer database: rc $rc, '$out'"
+[ "$store" = postgresql ] && pg_sql 'UPDATE rtt_schema SET version = 4'
 
 # Rate limit: a burst of 3, then 429 with Retry-After.
-collector_start "$bin" "$tmp/m.db" --open --rate 1 --burst 3 || exit 1
+collector_start "$bin" "$db" --open --rate 1 --burst 3 || exit 1
 for i in 1 2 3; do expect_status 200 "request $i within the burst" "$COLLECTOR_URL/api/v1/measurements"; done
 expect_status 429 "request beyond the burst" -D "$tmp/headers" "$COLLECTOR_URL/api/v1/measurements"
 checks=$((checks + 1)); grep -qi '^retry-after: 1' "$tmp/headers" || fail "429 without Retry-After"
@@ -202,6 +226,7 @@ bad() {  # bad RC PATTERN ARGS...
   local want=$1 pattern=$2 out rc; shift 2
   checks=$((checks + 1))
   out=$(timeout 10 "$bin" "$@" 2>&1); rc=$?  # a collector that wrongly starts is stopped (rc 124)
+  bad_out=$out
   [ $rc -eq "$want" ] && grep -q -- "$pattern" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \
     || fail "collector $*: rc $rc, '$out' (expected $want, /$pattern/)"
 }
@@ -212,8 +237,12 @@ bad 1 "cannot read token file" --token-file "$tmp/missing" --db "$tmp/x.db" --li
 : > "$tmp/empty-tokens"
 bad 1 "holds no token" --token-file "$tmp/empty-tokens" --db "$tmp/x.db" --listen 127.0.0.1:0
 bad 1 "cannot open database" --open --db "$tmp/no/such/dir/m.db" --listen 127.0.0.1:0
+# A PostgreSQL server that is not there: one sentence, and the URI's password is not in it.
+bad 1 "cannot connect to database postgresql://rtt:\*\*\*@/rtt?host=$tmp/nowhere" --open --listen 127.0.0.1:0 \
+  --db "postgresql://rtt:hunter2@/rtt?host=$tmp/nowhere"
+checks=$((checks + 1)); grep -q hunter2 <<< "$bad_out" && fail "the database password appears in the message: $bad_out"
 bad 1 "cannot load --tls-cert" --open --db "$tmp/x.db" --listen 127.0.0.1:0 --tls-cert "$tmp/tokens" --tls-key "$tmp/tokens"
-collector_start "$bin" "$tmp/m.db" --open || exit 1
+collector_start "$bin" "$db" --open || exit 1
 port=${COLLECTOR_URL##*:}
 bad 1 "cannot listen on 127.0.0.1:$port" --open --db "$tmp/y.db" --listen "127.0.0.1:$port"
 collector_stop
@@ -221,7 +250,7 @@ collector_stop
 # HTTPS with a self-signed certificate for 127.0.0.1.
 if openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
      -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2> /dev/null; then
-  collector_start "$bin" "$tmp/m.db" --token-file "$tmp/tokens" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" || exit 1
+  collector_start "$bin" "$db" --token-file "$tmp/tokens" --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" || exit 1
   expect_status 200 "list over HTTPS" --cacert "$tmp/cert.pem" "${auth[@]}" "$COLLECTOR_URL/api/v1/measurements"
   body_has "len(b['measurements']) == 5" "HTTPS list"
   checks=$((checks + 1))

@@ -39,3 +39,43 @@ expect_status() {
   got=$(curl -s -o "$tmp/body" -w '%{http_code}' "$@")
   [ "$got" = "$want" ] || fail "$what: status $got, expected $want ($(head -c 300 "$tmp/body"))"
 }
+
+# A throw-away PostgreSQL 15 cluster (Debian's postgresql-15) for the store's tests: created in
+# a temp folder, listening on a Unix socket there only (no TCP port, nothing shared with a
+# cluster the machine may run), removed by pg_stop. PostgreSQL refuses to run as root, so as
+# root the cluster runs as the postgres user. Sets PG_URI (database rtt, user rtt, trust).
+# pg_start [DIR]
+pg_start() {
+  local bin=/usr/lib/postgresql/15/bin as=()
+  if [ ! -x "$bin/initdb" ]; then
+    echo "PostgreSQL 15 is not installed (Debian package postgresql-15): run scripts/install-deps" >&2
+    return 1
+  fi
+  PG_DIR=${1:-$(mktemp -d)}
+  mkdir -p "$PG_DIR"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres: "$PG_DIR"
+    as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$bin/initdb" -D "$PG_DIR/data" -U rtt --auth=trust --locale=C.UTF-8 --encoding=UTF8 > "$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+  "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c max_connections=100" start > /dev/null \
+    || { cat "$PG_DIR/server.log" >&2; return 1; }
+  PG_AS=("${as[@]}")
+  "$bin/createdb" -h "$PG_DIR" -U rtt rtt || return 1
+  PG_URI="postgresql://rtt@/rtt?host=$PG_DIR"
+}
+
+# pg_sql SQL: runs SQL in the test database, prints the rows unaligned.
+pg_sql() {
+  psql -h "$PG_DIR" -U rtt -d rtt -Atq -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# pg_stop: stops the cluster and removes its folder.
+pg_stop() {
+  [ -n "${PG_DIR:-}" ] || return 0
+  "${PG_AS[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DIR/data" -m immediate -w stop > /dev/null 2>&1
+  rm -rf "$PG_DIR"
+  PG_DIR=
+}

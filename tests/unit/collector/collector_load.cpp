@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // collector-load: submits copies of one measurement from W concurrent writers, N each, and writes
 // one line "id target" per acknowledged (201) submission to --acked as soon as it is answered.
-// Each copy's target is made unique ("load-W-I") so a test can tell every submission apart.
+// Each copy's target is made unique ("PREFIX-W-I", prefix "load" unless --prefix) so a test can
+// tell every submission apart, also between several collector-loads at once.
 // The concurrency and durability tests and bench/collector_ingest.sh use it.
 #include <atomic>
 #include <chrono>
@@ -18,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 int main(int argc, char** argv) {
-    std::string url, document_path, acked_path, token;
+    std::string url, document_path, acked_path, token, prefix = "load";
     int writers = 8, count = 200;
     CLI::App app{"Submits copies of a measurement to a collector from concurrent writers"};
     app.add_option("--url", url, "Collector base URL, e.g. http://127.0.0.1:8080")->required();
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     app.add_option("--count", count, "Submissions per writer")->capture_default_str();
     app.add_option("--acked", acked_path, "File to append 'id target' lines of acknowledged submissions to");
     app.add_option("--token", token, "Bearer token");
+    app.add_option("--prefix", prefix, "Start of each copy's target")->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
     std::ifstream file(document_path);
@@ -52,7 +54,7 @@ int main(int argc, char** argv) {
                 client.set_bearer_token_auth(token);
             for (int i = 0; i < count; ++i) {
                 auto copy = document;
-                copy["target"] = fmt::format("load-{}-{}", w, i);
+                copy["target"] = fmt::format("{}-{}-{}", prefix, w, i);
                 const auto result = client.Post("/api/v1/measurements", copy.dump(), "application/json");
                 if (!result) {
                     ++failed;  // connection lost (e.g. the collector was killed): stop this writer

@@ -11,8 +11,8 @@
 #include "access_control.h"
 #include "collector_error.h"
 #include "measurement/measurement_error.h"
-#include "measurement_store.h"
 #include "path_difference.h"
+#include "sqlite_store.h"
 #include "trace_target_policy.h"
 
 namespace rtt::collector {
@@ -251,7 +251,7 @@ TEST(MeasurementStore, StoresOnceFiltersPagesAndSurvivesReopening) {
     const std::string path = folder.file("m.db");
     std::int64_t first = 0;
     {
-        MeasurementStore store(path);
+        SqliteMeasurementStore store(path);
         EXPECT_EQ(store.count(), 0);
         const auto a = store.add(columns("server.example", "two-way", "udp"), R"({"n": 1})");
         const auto b = store.add(columns("other.example", "forward", "tcp"), R"({"n": 2})");
@@ -299,7 +299,7 @@ TEST(MeasurementStore, StoresOnceFiltersPagesAndSurvivesReopening) {
         EXPECT_EQ(row.columns.outcome, R"({"forward":"reached"})");
         EXPECT_EQ(row.received_at.size(), std::string("2026-12-03T08:00:00.000Z").size()) << row.received_at;
     }
-    MeasurementStore reopened(path);
+    SqliteMeasurementStore reopened(path);
     EXPECT_EQ(reopened.count(), 3);
     EXPECT_EQ(reopened.document(first), R"({"n": 1})");
 }
@@ -307,7 +307,7 @@ TEST(MeasurementStore, StoresOnceFiltersPagesAndSurvivesReopening) {
 TEST(MeasurementStore, AFileThatIsNoDatabaseIsOneSentence) {
     TemporaryFolder folder;
     std::ofstream(folder.file("not.db")) << "this is not an SQLite database, and it is long enough to tell";
-    EXPECT_THROW(MeasurementStore(folder.file("not.db")), CollectorError);
+    EXPECT_THROW(SqliteMeasurementStore(folder.file("not.db")), CollectorError);
 }
 
 }  // namespace
