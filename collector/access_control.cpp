@@ -88,10 +88,12 @@ unsigned scopes_of(const std::string& list, const std::string& path, int line_nu
             scopes |= static_cast<unsigned>(Scope::read);
         else if (scope == "trace")
             scopes |= static_cast<unsigned>(Scope::trace);
+        else if (scope == "metrics")
+            scopes |= static_cast<unsigned>(Scope::metrics);
         else
             throw CollectorError(
-                fmt::format("token file {} line {}: unknown scope \"{}\": give submit, read and "
-                            "trace, separated by commas",
+                fmt::format("token file {} line {}: unknown scope \"{}\": give submit, read, trace "
+                            "and metrics, separated by commas",
                             path, line_number, scope.substr(0, 40)));
         at = comma + 1;
     }

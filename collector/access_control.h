@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Who may do what: the bearer tokens of --token-file, one per line (blank lines and lines
 // starting with # ignored), each as `TOKEN [NAME [SCOPES]]`: SCOPES is a comma-separated list of
-// submit (store measurements), read (list and fetch them) and trace (run traces on request, the
-// looking glass). A line with the token alone is named token-N (its place in the file) and may
-// submit and read, as every token could before scopes existed. The Augsburg client sends HTTP
-// basic auth instead; its password is taken as the token. Tokens are compared in constant time
-// and never logged; names are what the measurements and logs say instead.
+// submit (store measurements), read (list and fetch them), trace (run traces on request, the
+// looking glass) and metrics (scrape /metrics, which loopback peers may do without a token). A line with the token
+// alone is named token-N (its place in the file) and may submit and read, as every token could before scopes existed.
+// The Augsburg client sends HTTP basic auth instead; its password is taken as the token. Tokens are compared in
+// constant time and never logged; names are what the measurements and logs say instead.
 #pragma once
 
 #include <optional>
@@ -14,7 +14,7 @@
 
 namespace rtt::collector {
 
-enum class Scope : unsigned { submit = 1, read = 2, trace = 4 };
+enum class Scope : unsigned { submit = 1, read = 2, trace = 4, metrics = 8 };
 
 struct Grant {
     std::string name;  // the token's name; "anonymous" when access is open

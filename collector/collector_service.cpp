@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <mutex>
 #include <regex>
 
@@ -14,6 +15,7 @@
 #include "measurement/measurement_error.h"
 #include "measurement/stored_drawing.h"
 #include "path_difference.h"
+#include "prometheus_text.h"
 #include "submission.h"
 #include "trace_request_parser.h"
 
@@ -45,6 +47,7 @@ void answer_json(HttpResponse& res, const json& value) {
 constexpr unsigned kSubmit = static_cast<unsigned>(Scope::submit);
 constexpr unsigned kRead = static_cast<unsigned>(Scope::read);
 constexpr unsigned kTrace = static_cast<unsigned>(Scope::trace);
+constexpr unsigned kMetrics = static_cast<unsigned>(Scope::metrics);
 
 bool is_trace_path(const std::string& path) {
     return path == "/api/v1/traces" || path.rfind("/api/v1/traces/", 0) == 0;
@@ -57,7 +60,9 @@ unsigned scopes_needed(const HttpRequest& req) {
     if (is_trace_path(req.path))
         return req.method == "POST" ? kTrace : kTrace | kRead;  // who starts traces may watch them
     if (req.path == "/api/v1/token")
-        return kSubmit | kRead | kTrace;
+        return kSubmit | kRead | kTrace | kMetrics;
+    if (req.path == "/metrics")
+        return kMetrics;
     if (req.path.rfind("/api/", 0) == 0)
         return kRead;
     return 0;
@@ -65,7 +70,8 @@ unsigned scopes_needed(const HttpRequest& req) {
 
 std::string scope_names(unsigned scopes) {
     std::string names;
-    for (const auto& [bit, name] : {std::pair{kSubmit, "submit"}, {kRead, "read"}, {kTrace, "trace"}})
+    for (const auto& [bit, name] :
+         {std::pair{kSubmit, "submit"}, {kRead, "read"}, {kTrace, "trace"}, {kMetrics, "metrics"}})
         if (scopes & bit)
             names += (names.empty() ? "" : " or ") + std::string(name);
     return names;
@@ -334,8 +340,10 @@ void route(MeasurementStore& store, const AccessControl& access, LookingGlass* g
         // What the token presented may do, so that the page offers only that.
         const auto grant = access.grant(req.header("Authorization"));
         json scopes = json::array();
-        for (const auto& [scope, name] :
-             {std::pair{Scope::submit, "submit"}, {Scope::read, "read"}, {Scope::trace, "trace"}})
+        for (const auto& [scope, name] : {std::pair{Scope::submit, "submit"},
+                                          {Scope::read, "read"},
+                                          {Scope::trace, "trace"},
+                                          {Scope::metrics, "metrics"}})
             if (grant->has(scope))
                 scopes.push_back(name);
         answer_json(res, json{{"name", grant->name}, {"scopes", scopes}, {"looking_glass", glass != nullptr}});
@@ -369,10 +377,17 @@ void route(MeasurementStore& store, const AccessControl& access, LookingGlass* g
         answer_error(res, 404, fmt::format("nothing at {}: the API is under /api/v1/measurements", req.path));
 }
 
+// A scrape from this machine itself, not relayed by a proxy on it: Prometheus on the same host
+// needs no token, while a reverse proxy in front of the collector does not open /metrics to all.
+bool local_scrape(const HttpRequest& req) {
+    const bool loopback = req.peer == "::1" || req.peer.rfind("127.", 0) == 0 || req.peer.rfind("::ffff:127.", 0) == 0;
+    return loopback && req.header("X-Forwarded-For").empty() && req.header("Forwarded").empty();
+}
+
 }  // namespace
 
 HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter,
-                                LookingGlass* glass, const GeoIpDatabase* places) {
+                                LookingGlass* glass, const GeoIpDatabase* places, CollectorMetrics* metrics) {
     HttpHandlers handlers;
     handlers.admit = [&](const HttpRequest& req, HttpResponse& res) {
         if (!limiter.admit(req.client)) {
@@ -387,7 +402,7 @@ HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& ac
             return false;
         }
         const unsigned needed = scopes_needed(req);
-        if (needed == 0)
+        if (needed == 0 || (needed == kMetrics && local_scrape(req)))
             return true;
         const auto grant = access.grant(req.header("Authorization"));
         if (grant && (grant->scopes & needed) != 0)
@@ -409,9 +424,25 @@ HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& ac
     handlers.takes_body = [](const HttpRequest& req) {
         return is_submission(req) || (req.method == "POST" && req.path == "/api/v1/traces");
     };
-    handlers.handle = [&store, &access, glass, places](const HttpRequest& req, HttpResponse& res) {
+    handlers.handle = [&store, &access, glass, places, metrics](const HttpRequest& req, HttpResponse& res) {
+        if (req.path == "/metrics" && (req.method == "GET" || req.method == "HEAD")) {
+            if (!metrics) {
+                answer_error(res, 404, "this collector keeps no metrics");
+                return;
+            }
+            res.body = metrics->scrape(store, glass ? &glass->runner : nullptr);
+            res.content_type = kPrometheusContentType;
+            return;
+        }
+        const auto start = std::chrono::steady_clock::now();
         route(store, access, glass, places, req, res);
+        if (metrics && is_submission(req) && (res.status == 200 || res.status == 201))
+            metrics->ingested(std::chrono::steady_clock::now() - start);
     };
+    if (metrics) {
+        handlers.answered = [metrics](int status) { metrics->answered(status); };
+        handlers.connections_changed = [metrics](int change) { metrics->connections_changed(change); };
+    }
     return handlers;
 }
 

@@ -11,11 +11,14 @@
 //   GET  /api/v1/traces/{id}/events    its progress as Server-Sent Events
 //   GET  /api/v1/token                 what the token presented may do (the page asks)
 //   GET  /healthz, GET /               health, and the web page (no data in either)
-// Tokens carry scopes (access_control.h): submit, read, trace.
+//   GET  /metrics                      Prometheus text format (collector_metrics.h)
+// Tokens carry scopes (access_control.h): submit, read, trace, metrics; /metrics is also open to
+// a scrape from this host itself (a loopback peer with no forwarding header).
 // Every answer that is not 2xx carries {"error": "one sentence"}.
 #pragma once
 
 #include "access_control.h"
+#include "collector_metrics.h"
 #include "http_server.h"
 #include "measurement/geoip_database.h"
 #include "measurement_store.h"
@@ -32,9 +35,10 @@ struct LookingGlass {
 };
 
 // The routes, the rate limit and the token check, for an HttpServer; store, access, limiter, the
-// looking glass (null: none) and the GeoIP database placing submissions' hops (null: none) must
-// outlive it.
+// looking glass (null: none), the GeoIP database placing submissions' hops (null: none) and the
+// metrics (null: none, /metrics answers 404) must outlive it.
 HttpHandlers collector_handlers(MeasurementStore& store, const AccessControl& access, RequestRateLimiter& limiter,
-                                LookingGlass* glass = nullptr, const GeoIpDatabase* places = nullptr);
+                                LookingGlass* glass = nullptr, const GeoIpDatabase* places = nullptr,
+                                CollectorMetrics* metrics = nullptr);
 
 }  // namespace rtt::collector

@@ -123,9 +123,13 @@ bool is_address(const std::string& text) {
 
 // The client a request is from: the peer, or for a trusted proxy the last address it added to
 // X-Forwarded-For (the earlier ones are whatever the client claimed).
-std::string client_of(const State& state, MHD_Connection* connection) {
+std::string peer_of(MHD_Connection* connection) {
     const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    std::string peer = address_text(info ? info->client_addr : nullptr);
+    return address_text(info ? info->client_addr : nullptr);
+}
+
+std::string client_of(const State& state, MHD_Connection* connection) {
+    std::string peer = peer_of(connection);
     const auto& proxies = state.options.trusted_proxies;
     if (std::find(proxies.begin(), proxies.end(), peer) == proxies.end())
         return peer;
@@ -224,6 +228,8 @@ MHD_Result queue(State& state, MHD_Connection* connection, Exchange& exchange, c
     MHD_destroy_response(reply);
     exchange.status = response.status;
     exchange.sent = response.body.size();
+    if (state.handlers.answered)
+        state.handlers.answered(response.status);
     return queued;
 }
 
@@ -265,6 +271,7 @@ MHD_Result begin(State& state, MHD_Connection* connection, const char* url, cons
     request.method = method;
     request.path = url;
     request.client = client_of(state, connection);
+    request.peer = peer_of(connection);
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_param, &request);
     request.header = [connection](const std::string& name) {
         const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name.c_str());
@@ -363,6 +370,8 @@ void on_completed(void* cls, MHD_Connection* connection, void** request_context,
 
 void on_connection(void* cls, MHD_Connection* connection, void**, MHD_ConnectionNotificationCode code) {
     auto& state = *static_cast<State*>(cls);
+    if (state.handlers.connections_changed)
+        state.handlers.connections_changed(code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
     std::lock_guard lock(state.mutex);
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const auto* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);

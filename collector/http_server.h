@@ -23,6 +23,7 @@ struct HttpRequest {
     std::string path;                                         // percent-decoded, without the query
     std::vector<std::pair<std::string, std::string>> params;  // the query, decoded, in order
     std::string client;  // the peer's address, or the one a trusted proxy names (forwarded-for)
+    std::string peer;    // the peer's address, whatever it forwards
     std::string body;
     // A request header (case-insensitive name), or "" if absent.
     std::function<std::string(const std::string&)> header;
@@ -57,6 +58,10 @@ struct HttpHandlers {
     std::function<void(const HttpRequest&, HttpResponse&)> handle;
     // True for requests whose body is kept (the others' bodies are read and dropped).
     std::function<bool(const HttpRequest&)> takes_body;
+    // Optional, for the metrics: each response's status once it is queued; each connection
+    // opened (+1) and closed (-1).
+    std::function<void(int status)> answered;
+    std::function<void(int change)> connections_changed;
 };
 
 struct HttpServerOptions {

@@ -123,7 +123,9 @@ int run_collector(int argc, char** argv) {
             runner.emplace(*store, std::move(settings));
             glass.emplace(LookingGlass{*runner, *policy});
         }
-        HttpServer server(http, collector_handlers(*store, access, limiter, glass ? &*glass : nullptr, places.get()));
+        CollectorMetrics metrics;
+        HttpServer server(
+            http, collector_handlers(*store, access, limiter, glass ? &*glass : nullptr, places.get(), &metrics));
         const std::string geoip_note =
             places ? fmt::format(", places from {} ({})", places->path(), places->database_type()) : std::string();
         std::fprintf(stderr, "reverse-traceroute-collector: listening on %s://%s:%d, database %s%s%s\n",

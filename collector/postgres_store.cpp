@@ -113,6 +113,21 @@ std::unique_ptr<pqxx::connection> connect(const std::string& uri) {
     }
 }
 
+// Runs `work` on the connection; if the connection was lost (PostgreSQL restarted, a failover),
+// connects anew and runs it once more, so that the first request after a restart succeeds.
+// A batch retried after a commit whose answer was lost stores nothing twice: the digest is unique.
+template <typename Work>
+auto on(std::unique_ptr<pqxx::connection>& connection, const std::string& uri, Work&& work) {
+    return guarded([&] {
+        try {
+            return work(*connection);
+        } catch (const pqxx::broken_connection&) {
+            connection = connect(uri);
+            return work(*connection);
+        }
+    });
+}
+
 void migrate(pqxx::connection& db, const std::string& uri) {
     guarded([&] {
         pqxx::work work(db);
@@ -147,11 +162,13 @@ TraceRequestRow trace_row(const pqxx::row& row) {
 }  // namespace
 
 struct PostgresMeasurementStore::Connections {
+    std::string uri;
     std::unique_ptr<pqxx::connection> writer;
     std::unique_ptr<pqxx::connection> reader;
 };
 
 PostgresMeasurementStore::PostgresMeasurementStore(const std::string& uri) : db_(std::make_unique<Connections>()) {
+    db_->uri = uri;
     db_->writer = connect(uri);
     migrate(*db_->writer, uri);
     db_->reader = connect(uri);
@@ -169,8 +186,9 @@ AddedMeasurement PostgresMeasurementStore::add(const MeasurementColumns& columns
 void PostgresMeasurementStore::commit(std::vector<PendingMeasurement>& batch) {
     std::vector<AddedMeasurement> results;
     try {
-        guarded([&] {
-            pqxx::work work(*db_->writer);
+        results = on(db_->writer, db_->uri, [&](pqxx::connection& connection) {
+            std::vector<AddedMeasurement> added;
+            pqxx::work work(connection);
             const std::string received_at = rfc3339(std::chrono::system_clock::now());
             for (const auto& pending : batch) {
                 const std::string digest = document_digest(pending.document);
@@ -186,16 +204,16 @@ void PostgresMeasurementStore::commit(std::vector<PendingMeasurement>& batch) {
                         nullable(c.direction), nullable(c.protocol), nullable(c.engine), nullable(c.start_time),
                         pending.document, digest, nullable(c.outcome));
                     if (!inserted.empty()) {
-                        results.push_back({inserted[0][0].as<std::int64_t>(), true});
+                        added.push_back({inserted[0][0].as<std::int64_t>(), true});
                         continue;
                     }
                     // Another collector stored the same document meanwhile.
                     existing = work.exec_params("SELECT id FROM measurements WHERE digest = $1", digest);
                 }
-                results.push_back({existing.at(0)[0].as<std::int64_t>(), false});
+                added.push_back({existing.at(0)[0].as<std::int64_t>(), false});
             }
             work.commit();
-            return 0;
+            return added;
         });
     } catch (...) {
         for (auto& pending : batch)
@@ -208,8 +226,8 @@ void PostgresMeasurementStore::commit(std::vector<PendingMeasurement>& batch) {
 
 std::vector<StoredSummary> PostgresMeasurementStore::list(const ListQuery& query) {
     std::lock_guard lock(reader_mutex_);
-    return guarded([&] {
-        pqxx::read_transaction work(*db_->reader);
+    return on(db_->reader, db_->uri, [&](pqxx::connection& connection) {
+        pqxx::read_transaction work(connection);
         const std::string before = query.before_id ? std::to_string(*query.before_id) : std::string();
         const auto rows = work.exec_params(
             "SELECT id, received_at, format, target, destination, source, direction, protocol, engine, start_time, "
@@ -235,8 +253,8 @@ std::vector<StoredSummary> PostgresMeasurementStore::list(const ListQuery& query
 
 std::optional<std::string> PostgresMeasurementStore::document(std::int64_t id) {
     std::lock_guard lock(reader_mutex_);
-    return guarded([&]() -> std::optional<std::string> {
-        pqxx::read_transaction work(*db_->reader);
+    return on(db_->reader, db_->uri, [&](pqxx::connection& connection) -> std::optional<std::string> {
+        pqxx::read_transaction work(connection);
         const auto rows = work.exec_params("SELECT document FROM measurements WHERE id = $1", id);
         if (rows.empty())
             return std::nullopt;
@@ -246,16 +264,16 @@ std::optional<std::string> PostgresMeasurementStore::document(std::int64_t id) {
 
 std::int64_t PostgresMeasurementStore::count() {
     std::lock_guard lock(reader_mutex_);
-    return guarded([&] {
-        pqxx::read_transaction work(*db_->reader);
+    return on(db_->reader, db_->uri, [&](pqxx::connection& connection) {
+        pqxx::read_transaction work(connection);
         return work.exec("SELECT count(*) FROM measurements")[0][0].as<std::int64_t>();
     });
 }
 
 std::int64_t PostgresMeasurementStore::size_bytes() {
     std::lock_guard lock(reader_mutex_);
-    return guarded([&] {
-        pqxx::read_transaction work(*db_->reader);
+    return on(db_->reader, db_->uri, [&](pqxx::connection& connection) {
+        pqxx::read_transaction work(connection);
         return work.exec("SELECT pg_total_relation_size('measurements')")[0][0].as<std::int64_t>();
     });
 }
@@ -265,8 +283,8 @@ std::int64_t PostgresMeasurementStore::size_bytes() {
 std::int64_t PostgresMeasurementStore::add_trace_request(const std::string& request, const std::string& token_name,
                                                          const std::string& client) {
     std::lock_guard lock(reader_mutex_);
-    return guarded([&] {
-        pqxx::work work(*db_->reader);
+    return on(db_->reader, db_->uri, [&](pqxx::connection& connection) {
+        pqxx::work work(connection);
         const auto rows = work.exec_params(
             "INSERT INTO trace_requests (created_at, state, request, token_name, client) "
             "VALUES ($1, 'queued', $2, $3, $4) RETURNING id",
@@ -282,8 +300,8 @@ void PostgresMeasurementStore::set_trace_state(std::int64_t id, const std::strin
     const bool ended = state == "done" || state == "failed";
     const std::string finished_at = ended ? rfc3339(std::chrono::system_clock::now()) : std::string();
     const std::string measurement = measurement_id > 0 ? std::to_string(measurement_id) : std::string();
-    guarded([&] {
-        pqxx::work work(*db_->reader);
+    on(db_->reader, db_->uri, [&](pqxx::connection& connection) {
+        pqxx::work work(connection);
         work.exec_params(
             "UPDATE trace_requests SET state = $2, finished_at = $3, measurement_id = $4::bigint, "
             "error = $5 WHERE id = $1",
@@ -295,8 +313,8 @@ void PostgresMeasurementStore::set_trace_state(std::int64_t id, const std::strin
 
 std::optional<TraceRequestRow> PostgresMeasurementStore::trace_request(std::int64_t id) {
     std::lock_guard lock(reader_mutex_);
-    return guarded([&]() -> std::optional<TraceRequestRow> {
-        pqxx::read_transaction work(*db_->reader);
+    return on(db_->reader, db_->uri, [&](pqxx::connection& connection) -> std::optional<TraceRequestRow> {
+        pqxx::read_transaction work(connection);
         const auto rows =
             work.exec_params(fmt::format("SELECT {} FROM trace_requests WHERE id = $1", kTraceColumns), id);
         if (rows.empty())
@@ -307,8 +325,8 @@ std::optional<TraceRequestRow> PostgresMeasurementStore::trace_request(std::int6
 
 std::vector<TraceRequestRow> PostgresMeasurementStore::unfinished_trace_requests() {
     std::lock_guard lock(reader_mutex_);
-    return guarded([&] {
-        pqxx::read_transaction work(*db_->reader);
+    return on(db_->reader, db_->uri, [&](pqxx::connection& connection) {
+        pqxx::read_transaction work(connection);
         std::vector<TraceRequestRow> requests;
         for (const auto& row : work.exec(fmt::format(
                  "SELECT {} FROM trace_requests WHERE state IN ('queued', 'running') ORDER BY id", kTraceColumns)))
@@ -321,8 +339,8 @@ std::vector<std::string> PostgresMeasurementStore::trace_request_times(const std
                                                                        const std::string& value,
                                                                        const std::string& since) {
     std::lock_guard lock(reader_mutex_);
-    return guarded([&] {
-        pqxx::read_transaction work(*db_->reader);
+    return on(db_->reader, db_->uri, [&](pqxx::connection& connection) {
+        pqxx::read_transaction work(connection);
         const auto rows =
             work.exec_params(column == "client" ? "SELECT created_at FROM trace_requests WHERE client = "
                                                   "$1 AND created_at >= $2 ORDER BY created_at"

@@ -390,6 +390,11 @@ std::optional<json> TraceRunner::status(std::int64_t id) {
     return answer;
 }
 
+std::pair<std::size_t, std::size_t> TraceRunner::load() const {
+    std::lock_guard lock(*mutex_);
+    return {queue_.size(), running_};
+}
+
 std::shared_ptr<ResponseStream> TraceRunner::events(std::int64_t id) {
     {
         std::lock_guard lock(*mutex_);

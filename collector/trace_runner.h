@@ -69,6 +69,8 @@ public:
     // Its events as Server-Sent Events (every event so far, then each as it comes, then the
     // end); nullptr: unknown.
     std::shared_ptr<ResponseStream> events(std::int64_t id);
+    // For the metrics: requests waiting for a slot, and traces running.
+    std::pair<std::size_t, std::size_t> load() const;
 
     struct Live;  // a trace queued, running or recently ended (shared with its streams)
 

@@ -59,12 +59,20 @@ pg_start() {
   fi
   "${as[@]}" "$bin/initdb" -D "$PG_DIR/data" -U rtt --auth=trust --locale=C.UTF-8 --encoding=UTF8 > "$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; return 1; }
-  "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-    -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c max_connections=100" start > /dev/null \
-    || { cat "$PG_DIR/server.log" >&2; return 1; }
   PG_AS=("${as[@]}")
+  pg_server_start || return 1
   "$bin/createdb" -h "$PG_DIR" -U rtt rtt || return 1
   PG_URI="postgresql://rtt@/rtt?host=$PG_DIR"
+}
+
+# pg_server_start, pg_server_stop: the cluster's server alone (a database restart under a collector).
+pg_server_start() {
+  "${PG_AS[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c max_connections=100" start > /dev/null \
+    || { cat "$PG_DIR/server.log" >&2; return 1; }
+}
+pg_server_stop() {
+  "${PG_AS[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DIR/data" -m immediate -w stop > /dev/null 2>&1
 }
 
 # pg_sql SQL: runs SQL in the test database, prints the rows unaligned.
@@ -75,7 +83,7 @@ pg_sql() {
 # pg_stop: stops the cluster and removes its folder.
 pg_stop() {
   [ -n "${PG_DIR:-}" ] || return 0
-  "${PG_AS[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PG_DIR/data" -m immediate -w stop > /dev/null 2>&1
+  pg_server_stop
   rm -rf "$PG_DIR"
   PG_DIR=
 }
