@@ -6,37 +6,19 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_documents.h"
+#include "host_port.h"
 #include "measurement/geoip_database.h"
 #include "rtt_version.h"
 #include "trace_target_policy.h"
 
 namespace rtt::collector {
-namespace {
-
-// "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT" (all addresses).
-bool split_listen(const std::string& text, CollectorOptions& o) {
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos)
-        return false;
-    std::string host = text.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    const std::string port = text.substr(colon + 1);
-    if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5)
-        return false;
-    o.listen_port = std::stoi(port);
-    o.listen_host = host.empty() ? "0.0.0.0" : host;
-    return o.listen_port <= 65535;
-}
-
-}  // namespace
 
 std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(int argc, const char* const* argv) {
     CollectorOptions o;
     std::string listen = "127.0.0.1:8080";
     CLI::App app{
-        "Receives measurements submitted with `reverse-traceroute --transmit`, stores them in SQLite "
-        "and serves them (JSON API, SVG graphs, a web page).",
+        "Receives measurements submitted with `reverse-traceroute --transmit`, stores them in SQLite or "
+        "PostgreSQL and serves them (JSON API, SVG graphs, a web page).",
         "reverse-traceroute-collector"};
     app.set_version_flag("-V,--version", "reverse-traceroute-collector " RTT_VERSION_STRING);
     add_document_options(
@@ -139,10 +121,13 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
     } catch (const CLI::ParseError& e) {
         return CollectorParseExit{2, fmt::format("{} (see `reverse-traceroute-collector --help`)", e.what())};
     }
-    if (!split_listen(listen, o))
+    const auto listen_at = parse_host_port(listen);
+    if (!listen_at)
         return CollectorParseExit{2, fmt::format("--listen '{}' is not ADDR:PORT: give e.g. 127.0.0.1:8080 or "
                                                  "[::]:8080",
                                                  listen)};
+    o.listen_host = listen_at->host;
+    o.listen_port = listen_at->port;
     if (o.token_file.empty() && !o.open)
         return CollectorParseExit{2,
                                   "no --token-file given: give a file of tokens, or --open to accept anyone "

@@ -18,9 +18,12 @@
 #include "counters.h"
 #include "duration.h"
 #include "event_log.h"
+#include "host_port.h"
 #include "local_addresses.h"
+#include "metrics_endpoint.h"
 #include "server_config.h"
 #include "server_error.h"
+#include "server_metrics.h"
 #include "server_program.h"
 #include "tc_attachment.h"
 
@@ -47,6 +50,16 @@ void run(const rtt::server::ServerConfig& config) {
     std::optional<EventLog> events;
     if (config.verbose)
         events.emplace(program.events_fd());
+    std::optional<MetricsEndpoint> metrics;
+    if (!config.metrics_host.empty()) {
+        metrics.emplace(config.metrics_host, config.metrics_port, [&program, &config] {
+            return server_metrics_text(program.read_counters(), program.table_occupancy(), config);
+        });
+        fmt::print(
+            stderr, "reverse-traceroute-server: metrics at http://{}:{}/metrics\n",
+            config.metrics_host.find(':') != std::string::npos ? "[" + config.metrics_host + "]" : config.metrics_host,
+            metrics->port());
+    }
 
     if (!program.expiry_by_timer())
         fmt::print(stderr,
@@ -138,6 +151,11 @@ int run_server(int argc, char** argv) {
     app.add_option("--stats-interval", config.stats_interval_s, "Seconds between counter lines; 0 = only at exit")
         ->type_name("SECONDS")
         ->capture_default_str();
+    std::string metrics_at;
+    app.add_option("--metrics", metrics_at,
+                   "Serve the counters and table occupancy in Prometheus text format at http://ADDR:PORT/metrics "
+                   "(e.g. 127.0.0.1:9465; port 0 picks a free one)")
+        ->type_name("ADDR:PORT");
     app.add_flag("-v,--verbose", config.verbose,
                  "Log every request, answer and drop; show libbpf and verifier messages");
     app.add_option("IFNAME", config.interface, "Interface whose ingress to serve on")->required();
@@ -150,6 +168,18 @@ int run_server(int argc, char** argv) {
         // One sentence and the documented status 2, as for every other bad input.
         fmt::print(stderr, "reverse-traceroute-server: {} (see reverse-traceroute-server --help)\n", e.what());
         return 2;
+    }
+    if (!metrics_at.empty()) {
+        const auto at = rtt::parse_host_port(metrics_at);
+        if (!at) {
+            fmt::print(stderr,
+                       "reverse-traceroute-server: --metrics '{}' is not ADDR:PORT: give e.g. 127.0.0.1:9465 or "
+                       "[::1]:9465\n",
+                       metrics_at);
+            return 2;
+        }
+        config.metrics_host = at->host;
+        config.metrics_port = at->port;
     }
     config.ipv4 = !only_v6;
     config.ipv6 = !only_v4;

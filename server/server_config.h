@@ -23,6 +23,8 @@ struct ServerConfig {
     bool require_padding = false;    // refuse requests shorter than a success response
     unsigned stats_interval_s = 60;  // 0 = only on exit
     bool verbose = false;
+    std::string metrics_host;  // --metrics ADDR:PORT; empty host: no metrics endpoint
+    int metrics_port = 0;
 };
 
 }  // namespace rtt::server

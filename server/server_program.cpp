@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "server_program.h"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
@@ -184,6 +185,40 @@ Counters ServerProgram::read_counters() const {
                 totals[i] += v;
     }
     return totals;
+}
+
+namespace {
+
+bool is_ipv4_mapped(const rtt_addr& address) {
+    return address.words[0] == 0 && address.words[1] == 0 && address.words[2] == htonl(0xffff);
+}
+
+// Counts a hash table's keys by family; `address_of` finds the address in a key.
+template <typename Key, typename AddressOf>
+void count_keys(int fd, AddressOf address_of, std::uint64_t& v4, std::uint64_t& v6) {
+    Key key{};
+    Key next{};
+    const Key* previous = nullptr;
+    while (bpf_map_get_next_key(fd, previous, &next) == 0) {
+        ++(is_ipv4_mapped(address_of(next)) ? v4 : v6);
+        key = next;
+        previous = &key;
+    }
+}
+
+}  // namespace
+
+TableOccupancy ServerProgram::table_occupancy() const {
+    TableOccupancy occupancy;
+    count_keys<rtt_session_key>(
+        bpf_map__fd(skeleton_->maps.sessions), [](const rtt_session_key& key) { return key.requester; },
+        occupancy.sessions_v4, occupancy.sessions_v6);
+    count_keys<rtt_addr>(
+        bpf_map__fd(skeleton_->maps.source_buckets), [](const rtt_addr& key) { return key; }, occupancy.sources_v4,
+        occupancy.sources_v6);
+    occupancy.session_capacity = bpf_map__max_entries(skeleton_->maps.sessions);
+    occupancy.source_capacity = bpf_map__max_entries(skeleton_->maps.source_buckets);
+    return occupancy;
 }
 
 }  // namespace rtt::server

@@ -21,6 +21,17 @@ namespace rtt::server {
 
 using Counters = std::array<std::uint64_t, RTT_CNT_MAX>;
 
+// Entries in the program's tables now, per family of the address they are kept for, and the
+// tables' sizes.
+struct TableOccupancy {
+    std::uint64_t sessions_v4 = 0;
+    std::uint64_t sessions_v6 = 0;
+    std::uint64_t sources_v4 = 0;  // per-source rate buckets (IPv6: per /64)
+    std::uint64_t sources_v6 = 0;
+    std::uint64_t session_capacity = 0;
+    std::uint64_t source_capacity = 0;
+};
+
 class ServerProgram {
 public:
     // Opens, configures and loads the program; throws ServerError with a one-sentence reason.
@@ -37,6 +48,9 @@ public:
     // Makes the local-address map equal to `addresses` (requests to other hosts pass).
     void set_local_addresses(const std::vector<IpAddress>& addresses);
     Counters read_counters() const;
+    // Walks the session and source tables' keys (one system call per entry: at the default
+    // 65,536 sessions, tens of milliseconds when full).
+    TableOccupancy table_occupancy() const;
     // Whether sessions expire by the program's own timer; when not, the caller must call
     // expire_sessions_now() about every tenth of the timeout.
     bool expiry_by_timer() const { return expiry_by_timer_; }
