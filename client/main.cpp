@@ -4,6 +4,9 @@
 #include <exception>
 #include <new>
 
+#include <cstring>
+
+#include "campaign/campaign_command.h"
 #include "cli/options.h"
 #include "client_error.h"
 #include "measurement/measurement_error.h"
@@ -11,6 +14,8 @@
 
 int main(int argc, char** argv) {
     using namespace rtt::client;
+    if (argc > 1 && std::strcmp(argv[1], "campaign") == 0)
+        return campaign_main(argc - 1, argv + 1);
     try {
         const auto parsed = parse_command_line(argc, argv);
         if (const auto* exit = std::get_if<ParseExit>(&parsed)) {

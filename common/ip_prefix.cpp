@@ -15,15 +15,16 @@ int family_bits(const IpAddress& address) {
 struct RangeText {
     const char* prefix;
     const char* what;
+    bool unroutable = false;  // no trace can go there (see SpecialRange)
 };
 
 // RFC 6890's special-purpose registries, the ranges that are not somewhere on the Internet.
 constexpr RangeText kSpecialRanges[] = {
-    {"0.0.0.0/8", "\"this network\""},
+    {"0.0.0.0/8", "\"this network\"", true},
     {"10.0.0.0/8", "private (RFC 1918)"},
     {"100.64.0.0/10", "shared address space (carrier-grade NAT)"},
-    {"127.0.0.0/8", "loopback"},
-    {"169.254.0.0/16", "link-local"},
+    {"127.0.0.0/8", "loopback", true},
+    {"169.254.0.0/16", "link-local", true},
     {"172.16.0.0/12", "private (RFC 1918)"},
     {"192.0.0.0/24", "IETF protocol assignments"},
     {"192.0.2.0/24", "documentation"},
@@ -31,16 +32,16 @@ constexpr RangeText kSpecialRanges[] = {
     {"198.18.0.0/15", "benchmarking (the lab's)"},
     {"198.51.100.0/24", "documentation"},
     {"203.0.113.0/24", "documentation"},
-    {"224.0.0.0/4", "multicast"},
-    {"240.0.0.0/4", "reserved"},
-    {"::/128", "unspecified"},
-    {"::1/128", "loopback"},
-    {"100::/64", "discard-only"},
+    {"224.0.0.0/4", "multicast", true},
+    {"240.0.0.0/4", "reserved", true},
+    {"::/128", "unspecified", true},
+    {"::1/128", "loopback", true},
+    {"100::/64", "discard-only", true},
     {"2001:2::/48", "benchmarking"},
     {"2001:db8::/32", "documentation"},
     {"fc00::/7", "unique local (private)"},
-    {"fe80::/10", "link-local"},
-    {"ff00::/8", "multicast"},
+    {"fe80::/10", "link-local", true},
+    {"ff00::/8", "multicast", true},
 };
 
 }  // namespace
@@ -88,7 +89,8 @@ std::span<const SpecialRange> special_ranges() {
         std::vector<SpecialRange> parsed;
         for (const auto& range : kSpecialRanges)
             parsed.push_back(
-                {*Prefix::parse(range.prefix), range.what, std::string_view(range.what).starts_with("benchmarking")});
+                {*Prefix::parse(range.prefix), range.what, std::string_view(range.what).starts_with("benchmarking"),
+                 range.unroutable});
         return parsed;
     }();
     return ranges;

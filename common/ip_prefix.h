@@ -27,6 +27,9 @@ struct SpecialRange {
     Prefix prefix;
     const char* what;   // "private (RFC 1918)", "documentation", ...
     bool benchmarking;  // RFC 2544/5180 benchmarking: a lab's addresses (ours: 198.18.0.0/15)
+    // No trace can go there: this host, this network, link-local, multicast, reserved or
+    // discard-only (a campaign refuses such targets; private and lab ranges are traceable).
+    bool unroutable;
 };
 
 std::span<const SpecialRange> special_ranges();

@@ -249,7 +249,7 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
     m["source"] = context.source.to_string();
     m["destination"] = context.target.to_string();
     if (p.reverse)
-        m["server"] = context.target.to_string();
+        m["server"] = context.server.value_or(context.target).to_string();
     m["target"] = p.target;
     m["protocol"] = protocol_name(p.protocol);
     m["min_ttl"] = p.first_ttl;

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,8 @@ struct MeasurementContext {
     IpAddress target;  // TARGET resolved (the server for reverse traces)
     std::chrono::system_clock::time_point start;
     std::chrono::system_clock::time_point end;
+    // The reverse half's server when it is not the target (a campaign line naming one).
+    std::optional<IpAddress> server = std::nullopt;
 };
 
 // How the measurement was asked for: what the stored document records beside the traces.

@@ -38,8 +38,8 @@ const std::map<std::string, std::string, std::less<>> kRefusedWithReason{
     {"mtu", "--mtu is not for the prober yet: run reverse-traceroute --mtu"},
 };
 
-const std::set<std::string, std::less<>> kFields{"v",        "command", "id",      "target", "direction",
-                                                 "protocol", "engine",  "options", "ttl"};
+const std::set<std::string, std::less<>> kFields{"v",      "command", "id",      "target", "direction",
+                                                 "protocol", "engine", "options", "ttl",   "server"};
 
 bool id_like(std::string_view id) {
     return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -149,6 +149,19 @@ ProberCommand parse_prober_command(std::string_view line) {
     if (!host_like(target))
         throw ProberCommandError(fmt::format("\"{}\" is not a host name or address", target.substr(0, 80)));
     std::vector<std::string> words = command_line(command, target);
+    if (command.contains("server")) {
+        parsed.server = text_field(command, "server");
+        if (!host_like(parsed.server))
+            throw ProberCommandError(
+                fmt::format("server \"{}\" is not a host name or address", parsed.server.substr(0, 80)));
+        const std::string direction = command.contains("direction") ? text_field(command, "direction")
+                                      : name == "probe"             ? "forward"
+                                                                    : "two-way";
+        if (direction == "forward")
+            throw ProberCommandError(
+                "\"server\" names where the reverse half is traced from: give \"direction\": \"reverse\" or "
+                "\"two-way\", or leave it out");
+    }
     if (name == "probe") {
         parsed.kind = ProberCommand::Kind::probe;
         const auto ttl = command.find("ttl");

@@ -28,6 +28,9 @@ struct ProberCommand {
     std::string id;         // names the trace in its events (trace, probe, cancel)
     ClientOptions options;  // trace and probe: as the command line would give them
     int ttl = 0;            // probe: the one TTL probed
+    // Where the reverse half is traced from, when not the target itself: another host running a
+    // reverse traceroute server (a campaign's per-line server, one near a target that runs none).
+    std::string server;
 };
 
 // The longest command line the prober reads.

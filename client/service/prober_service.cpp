@@ -49,6 +49,8 @@ struct ProberService::Trace {
     ProberCommand command;
     IpAddress target;
     IpAddress source;
+    IpAddress server;          // the reverse half's server: the target unless the command named one
+    IpAddress reverse_source;  // this host's address toward the server
     TraceSettings settings;
     std::vector<std::unique_ptr<Direction>> directions;
     int unfinished = 0;
@@ -291,11 +293,24 @@ void ProberService::start(Trace& trace) {
         network_.before_start();
         trace.target = network_.resolve(options);
         trace.source = network_.source_for(trace.target, options);
-        if (trace.source == trace.target && options.direction != Direction::forward)
+        trace.server = trace.target;
+        trace.reverse_source = trace.source;
+        if (!trace.command.server.empty()) {
+            ClientOptions server_options = options;
+            server_options.target = trace.command.server;
+            trace.server = network_.resolve(server_options);
+            if (trace.server.family() != trace.target.family())
+                throw ClientError(fmt::format("server {} is IPv{} but target {} is IPv{}: name a server of the "
+                                              "target's family",
+                                              trace.server.to_string(), trace.server.is_v4() ? 4 : 6,
+                                              trace.target.to_string(), trace.target.is_v4() ? 4 : 6));
+            trace.reverse_source = network_.source_for(trace.server, server_options);
+        }
+        if (trace.reverse_source == trace.server && options.direction != Direction::forward)
             throw ClientError(
                 fmt::format("{} is this host's own address, and a reverse traceroute server never "
                             "answers its own host: trace from another machine",
-                            trace.target.to_string()));
+                            trace.server.to_string()));
         if (const auto problem = forward_probe_problem(options, trace.target.family(),
                                                        network_.route_mtu(trace.source, trace.target, options)))
             throw ClientError(*problem);
@@ -312,8 +327,10 @@ void ProberService::start(Trace& trace) {
             if (!(which == TraceDirection::forward ? settings.forward : settings.reverse))
                 continue;
             auto direction = std::make_unique<Trace::Direction>();
+            const bool reverse = which == TraceDirection::reverse;
             direction->wiring = wire_direction(
-                which, settings, trace.source, trace.target, identifier,
+                which, settings, reverse ? trace.reverse_source : trace.source, reverse ? trace.server : trace.target,
+                identifier,
                 [&](const ProbeCodec& codec) { return network_.wire_for(codec, options); }, network_.clock());
             direction->events = std::make_unique<DirectionEvents>(trace.command.id, which, emit);
             TraceObserver* keeper = &direction->record;
@@ -339,6 +356,8 @@ void ProberService::start(Trace& trace) {
     line["target"] = options.target;
     line["address"] = trace.target.to_string();
     line["source"] = trace.source.to_string();
+    if (!trace.command.server.empty())
+        line["server"] = trace.server.to_string();
     emit(line);
     trace.running = true;
     ++running_;
@@ -440,7 +459,8 @@ void ProberService::send_done(Trace& trace) {
         recorded.push_back({direction->wiring.direction, direction->wiring.root,
                             direction->wiring.prober->codec().end_of_path(), &direction->record,
                             trace.in_rounds() ? &direction->statistics : nullptr});
-    const MeasurementContext context{trace.source, trace.target, trace.started, std::chrono::system_clock::now()};
+    MeasurementContext context{trace.source, trace.target, trace.started, std::chrono::system_clock::now()};
+    context.server = trace.server;
     MeasurementParameters parameters = measurement_parameters(options);
     if (trace.in_rounds())
         parameters.rounds = std::max(1, trace.rounds_done);
