@@ -88,9 +88,8 @@ std::span<const SpecialRange> special_ranges() {
     static const std::vector<SpecialRange> ranges = [] {
         std::vector<SpecialRange> parsed;
         for (const auto& range : kSpecialRanges)
-            parsed.push_back(
-                {*Prefix::parse(range.prefix), range.what, std::string_view(range.what).starts_with("benchmarking"),
-                 range.unroutable});
+            parsed.push_back({*Prefix::parse(range.prefix), range.what,
+                              std::string_view(range.what).starts_with("benchmarking"), range.unroutable});
         return parsed;
     }();
     return ranges;

@@ -263,12 +263,13 @@ private:
         const std::size_t total = result_.total - result_.skipped;
         std::string eta = "ETA -";
         if (finished > 0 && finished < total)
-            eta = "ETA " + duration_text(elapsed / static_cast<double>(finished) * static_cast<double>(total - finished));
-        const std::string line = fmt::format(
-            "campaign: {}/{} done{}, {} failed, {} running, {:.0f} probes/s, {}", result_.done, total,
-            result_.skipped ? fmt::format(" ({} earlier)", result_.skipped) : std::string(), result_.failed,
-            running_, elapsed > 0 ? static_cast<double>(result_.probes) / elapsed : 0.0,
-            last ? "took " + duration_text(elapsed) : eta);
+            eta =
+                "ETA " + duration_text(elapsed / static_cast<double>(finished) * static_cast<double>(total - finished));
+        const std::string line =
+            fmt::format("campaign: {}/{} done{}, {} failed, {} running, {:.0f} probes/s, {}", result_.done, total,
+                        result_.skipped ? fmt::format(" ({} earlier)", result_.skipped) : std::string(), result_.failed,
+                        running_, elapsed > 0 ? static_cast<double>(result_.probes) / elapsed : 0.0,
+                        last ? "took " + duration_text(elapsed) : eta);
         if (settings_.progress_on_terminal)
             std::fprintf(settings_.progress, "\r\033[K%s%s", line.c_str(), last ? "\n" : "");
         else
@@ -344,8 +345,8 @@ CampaignResult run_campaign(ServiceNetwork& network, const std::vector<CampaignT
         Connection connection(pair[0], pair[0], false, false);
         // The driver starts after the network's stop signals were blocked (its waiter exists):
         // its thread inherits the mask, so Ctrl-C reaches the loop and not the driver.
-        Driver driver(pair[1], std::move(pending), settings, journal ? &*journal : nullptr,
-                      sender ? &*sender : nullptr, result);
+        Driver driver(pair[1], std::move(pending), settings, journal ? &*journal : nullptr, sender ? &*sender : nullptr,
+                      result);
         std::thread driving([&driver] { driver.run(); });
         status = service.serve(&connection, nullptr);
         // The last events (the bye) may still wait: written now, blocking, while the driver reads.

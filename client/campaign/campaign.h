@@ -36,15 +36,15 @@ struct CampaignSettings {
 };
 
 struct CampaignResult {
-    std::size_t total = 0;      // lines in the list
-    std::size_t skipped = 0;    // finished in an earlier run (found in the output)
-    std::size_t done = 0;       // finished in this run
-    std::size_t failed = 0;     // could not run (one sentence each, on stderr)
-    std::size_t unfinished = 0; // interrupted or never started (a stop signal): run again to finish
-    std::size_t not_sent = 0;   // finished but not taken by the collector (kept in the output)
+    std::size_t total = 0;       // lines in the list
+    std::size_t skipped = 0;     // finished in an earlier run (found in the output)
+    std::size_t done = 0;        // finished in this run
+    std::size_t failed = 0;      // could not run (one sentence each, on stderr)
+    std::size_t unfinished = 0;  // interrupted or never started (a stop signal): run again to finish
+    std::size_t not_sent = 0;    // finished but not taken by the collector (kept in the output)
     std::uint64_t probes = 0;
     double seconds = 0;
-    int exit_status = 0;        // 0; 1 if any failed; 128 + signal when stopped
+    int exit_status = 0;  // 0; 1 if any failed; 128 + signal when stopped
 };
 
 // Runs the campaign on `network`; throws ClientError (one sentence) before any probe if the

@@ -65,8 +65,15 @@ int common_bits(const IpAddress& a, const IpAddress& b) {
 // server=closest: the server of --servers that shares the longest prefix with the target (the
 // same network or the nearest allocation: a guess that needs no probe), first in the file on a
 // tie. Throws ClientError when none of the target's family is known.
-void choose_closest_servers(std::vector<CampaignTarget>& targets, const CampaignOptions& options,
-                            ServiceNetwork& network) {
+void choose_closest_servers(std::vector<CampaignTarget>& targets, const CampaignOptions& options) {
+    // A simulated network has no names: its hosts are addresses.
+    const auto resolve = [&options](const std::string& host) {
+        if (const auto address = IpAddress::parse(host))
+            return *address;
+        if (!options.simulate.empty())
+            throw ClientError(fmt::format("{} is not an address, and a simulated network has no names", host));
+        return resolve_target(host, std::nullopt);
+    };
     std::vector<IpAddress> servers;
     bool needed = false;
     for (const auto& target : targets)
@@ -75,10 +82,8 @@ void choose_closest_servers(std::vector<CampaignTarget>& targets, const Campaign
         return;
     const std::string file = options.servers_file.empty() ? endpoints_file() : options.servers_file;
     for (const auto& endpoint : read_endpoints(file)) {
-        ClientOptions lookup;
-        lookup.target = endpoint.address;
         try {
-            servers.push_back(network.resolve(lookup));
+            servers.push_back(resolve(endpoint.address));
         } catch (const ClientError&) {
             // A server whose name does not resolve now is no candidate.
         }
@@ -86,9 +91,7 @@ void choose_closest_servers(std::vector<CampaignTarget>& targets, const Campaign
     for (auto& target : targets) {
         if (target.server != "closest")
             continue;
-        ClientOptions lookup;
-        lookup.target = target.target;
-        const IpAddress address = network.resolve(lookup);
+        const IpAddress address = resolve(target.target);
         const IpAddress* best = nullptr;
         int best_bits = -1;
         for (const auto& server : servers)
@@ -97,9 +100,10 @@ void choose_closest_servers(std::vector<CampaignTarget>& targets, const Campaign
                 best_bits = common_bits(server, address);
             }
         if (!best)
-            throw ClientError(fmt::format("{} line {}: server=closest, but {} names no IPv{} server: add one or "
-                                          "name the server on the line",
-                                          options.list, target.line, file, address.is_v4() ? 4 : 6));
+            throw ClientError(
+                fmt::format("{} line {}: server=closest, but {} names no IPv{} server: add one or "
+                            "name the server on the line",
+                            options.list, target.line, file, address.is_v4() ? 4 : 6));
         target.server = best->to_string();
     }
 }
@@ -171,7 +175,8 @@ int run(const CampaignOptions& parsed) {
     } else {
         std::ifstream in(options.list);
         if (!in)
-            throw ClientError(fmt::format("cannot read target list {}: check the path and its permissions", options.list));
+            throw ClientError(
+                fmt::format("cannot read target list {}: check the path and its permissions", options.list));
         targets = read_target_list(in, options.list, options.defaults);
     }
     if (targets.empty())
@@ -188,9 +193,8 @@ int run(const CampaignOptions& parsed) {
             throw ClientError("--transmit asks before sending, but standard input holds the list: add -y");
         TransmitSettings settings = transmit_settings(transmit);
         check_collector_token(settings);
-        if (settings.confirm &&
-            !ask_once(fmt::format("Send the measurements of these {} traces to {} as they finish?", targets.size(),
-                                  settings.collector)))
+        if (settings.confirm && !ask_once(fmt::format("Send the measurements of these {} traces to {} as they finish?",
+                                                      targets.size(), settings.collector)))
             throw ClientError("nothing was sent and nothing traced: run again with -y, or without --transmit");
         settings.confirm = false;
         options.run.transmit = settings;
@@ -204,16 +208,16 @@ int run(const CampaignOptions& parsed) {
         throw ClientError(e.what());
     }
     options.run.places = places.get();
+    choose_closest_servers(targets, options);
     auto network = campaign_network(options, targets);
-    choose_closest_servers(targets, options, *network);
     if (!options.quiet) {
         options.run.progress = stderr;
         options.run.progress_on_terminal = isatty(STDERR_FILENO) != 0;
     }
     const CampaignResult result = run_campaign(*network, targets, options.run);
     if (!options.quiet || result.exit_status != 0) {
-        std::string summary = fmt::format("reverse-traceroute campaign: {} of {} traces done in this run", result.done,
-                                          result.total);
+        std::string summary =
+            fmt::format("reverse-traceroute campaign: {} of {} traces done in this run", result.done, result.total);
         if (result.skipped)
             summary += fmt::format(", {} in earlier runs", result.skipped);
         if (result.failed)

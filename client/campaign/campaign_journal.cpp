@@ -31,9 +31,10 @@ CampaignJournal::CampaignJournal(const std::string& path) : path_(path) {
                                                 text.begin() + static_cast<std::ptrdiff_t>(end), nullptr, false);
         if (line.is_discarded() || !line.is_object() || !line.contains("target") || !line["target"].is_string() ||
             !line.contains("direction") || !line.contains("protocol") || !line.contains("engine"))
-            throw ClientError(fmt::format("{} line {} is not a measurement: give --output a new file or the output "
-                                          "of an earlier run of this campaign",
-                                          path, number));
+            throw ClientError(
+                fmt::format("{} line {} is not a measurement: give --output a new file or the output "
+                            "of an earlier run of this campaign",
+                            path, number));
         ++finished_[measurement_identity(line["target"].get<std::string>(), line.value("direction", ""),
                                          line.value("protocol", ""), line.value("engine", ""))];
         start = end + 1;
@@ -61,9 +62,10 @@ void CampaignJournal::append(const std::string& measurement) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            throw ClientError(fmt::format("cannot write {} ({}): free some space, then run the same campaign again "
-                                          "to finish it",
-                                          path_, std::strerror(errno)));
+            throw ClientError(
+                fmt::format("cannot write {} ({}): free some space, then run the same campaign again "
+                            "to finish it",
+                            path_, std::strerror(errno)));
         written += static_cast<std::size_t>(n);
     }
 }

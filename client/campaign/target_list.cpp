@@ -49,7 +49,8 @@ std::vector<CampaignTarget> read_target_list(std::istream& in, const std::string
             throw wrong(fmt::format("\"{}\" is not a host name or address", target.target.substr(0, 80)));
         if (const auto address = IpAddress::parse(target.target)) {
             if (const SpecialRange* range = special_range(*address); range && range->unroutable)
-                throw wrong(fmt::format("{} is {}, where no trace can go: remove the line", target.target, range->what));
+                throw wrong(
+                    fmt::format("{} is {}, where no trace can go: remove the line", target.target, range->what));
         }
         bool server_named = false;
         while (words >> word) {
@@ -66,8 +67,8 @@ std::vector<CampaignTarget> read_target_list(std::istream& in, const std::string
                     throw wrong(fmt::format("server \"{}\" is not a host name or address, nor \"closest\"",
                                             target.server.substr(0, 80)));
             } else {
-                throw wrong(fmt::format("\"{}\" is not a direction, protocol, engine or server=HOST",
-                                        word.substr(0, 40)));
+                throw wrong(
+                    fmt::format("\"{}\" is not a direction, protocol, engine or server=HOST", word.substr(0, 40)));
             }
         }
         if (target.direction == "forward") {

@@ -35,7 +35,8 @@ struct CampaignDefaults {
 // Reads the list; throws ClientError with one sentence naming the list and line when a line is
 // wrong (an unknown word, a target that is no host name or address, one no trace can reach, a
 // server for a forward trace).
-std::vector<CampaignTarget> read_target_list(std::istream& in, const std::string& name, const CampaignDefaults& defaults);
+std::vector<CampaignTarget> read_target_list(std::istream& in, const std::string& name,
+                                             const CampaignDefaults& defaults);
 
 // The identity of a stored measurement (its target, direction, protocol and engine fields).
 std::string measurement_identity(const std::string& target, const std::string& direction, const std::string& protocol,

@@ -38,8 +38,8 @@ const std::map<std::string, std::string, std::less<>> kRefusedWithReason{
     {"mtu", "--mtu is not for the prober yet: run reverse-traceroute --mtu"},
 };
 
-const std::set<std::string, std::less<>> kFields{"v",      "command", "id",      "target", "direction",
-                                                 "protocol", "engine", "options", "ttl",   "server"};
+const std::set<std::string, std::less<>> kFields{"v",        "command", "id",      "target", "direction",
+                                                 "protocol", "engine",  "options", "ttl",    "server"};
 
 bool id_like(std::string_view id) {
     return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {

@@ -300,10 +300,11 @@ void ProberService::start(Trace& trace) {
             server_options.target = trace.command.server;
             trace.server = network_.resolve(server_options);
             if (trace.server.family() != trace.target.family())
-                throw ClientError(fmt::format("server {} is IPv{} but target {} is IPv{}: name a server of the "
-                                              "target's family",
-                                              trace.server.to_string(), trace.server.is_v4() ? 4 : 6,
-                                              trace.target.to_string(), trace.target.is_v4() ? 4 : 6));
+                throw ClientError(
+                    fmt::format("server {} is IPv{} but target {} is IPv{}: name a server of the "
+                                "target's family",
+                                trace.server.to_string(), trace.server.is_v4() ? 4 : 6, trace.target.to_string(),
+                                trace.target.is_v4() ? 4 : 6));
             trace.reverse_source = network_.source_for(trace.server, server_options);
         }
         if (trace.reverse_source == trace.server && options.direction != Direction::forward)
@@ -330,8 +331,8 @@ void ProberService::start(Trace& trace) {
             const bool reverse = which == TraceDirection::reverse;
             direction->wiring = wire_direction(
                 which, settings, reverse ? trace.reverse_source : trace.source, reverse ? trace.server : trace.target,
-                identifier,
-                [&](const ProbeCodec& codec) { return network_.wire_for(codec, options); }, network_.clock());
+                identifier, [&](const ProbeCodec& codec) { return network_.wire_for(codec, options); },
+                network_.clock());
             direction->events = std::make_unique<DirectionEvents>(trace.command.id, which, emit);
             TraceObserver* keeper = &direction->record;
             if (trace.in_rounds()) {
