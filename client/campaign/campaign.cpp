@@ -226,9 +226,17 @@ private:
             return;
         }
         --running_;
+        // Cut short by a stop signal (the loop interrupts the traces running; those between two
+        // rounds are cancelled): not a result, it runs again when the campaign does. A trace past
+        // its --deadline is a result, as the client would give it.
         const std::string stopped = event.value("stopped", "");
-        if (stopped == "Ctrl-C" || stopped == "SIGTERM" || stopped == "shutdown") {
-            ++result_.unfinished;  // cut short: it runs again when the campaign does
+        bool interrupted = stopped == "Ctrl-C" || stopped == "SIGTERM" || stopped == "shutdown";
+        const auto outcomes = event["measurement"].find("outcome");
+        if (stopped.empty() && outcomes != event["measurement"].end() && outcomes->is_object())
+            for (const auto& outcome : *outcomes)
+                interrupted |= outcome == "interrupted";
+        if (interrupted) {
+            ++result_.unfinished;
             return;
         }
         const std::string measurement = event["measurement"].dump();
