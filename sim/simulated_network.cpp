@@ -384,7 +384,7 @@ bool SimulatedNetwork::serve_reverse(const std::string& name, const Bytes& packe
                         ip->source);
                 return true;
             }
-            const auto key = std::pair{ip->source, request->id};
+            const auto key = std::tuple{name, ip->source, request->id};
             if (const auto pending = sessions_.find(key);
                 pending != sessions_.end() && now - pending->second.sent_ns < kServerSessionTimeout)
                 return true;  // a duplicate of a pending request: dropped
@@ -408,7 +408,7 @@ bool SimulatedNetwork::serve_reverse(const std::string& name, const Bytes& packe
     const auto key = match_answer(packet);
     if (!key)
         return false;
-    const auto session = sessions_.find(std::pair{key->requester, key->id});
+    const auto session = sessions_.find(std::tuple{name, key->requester, key->id});
     if (session == sessions_.end())
         return true;  // an answer to nothing pending: dropped
     const Session found = session->second;

@@ -104,7 +104,9 @@ private:
     std::map<std::string, std::vector<HostWire*>> wires_;
     std::map<std::pair<std::string, IpAddress>, std::int64_t> tokens_;  // rate limit buckets
     std::map<std::pair<std::string, IpAddress>, std::int64_t> refilled_at_;
-    std::map<std::pair<IpAddress, std::uint16_t>, Session> sessions_;  // reverse server
+    // Each reverse server's pending probes, by (server node, requester, request id): one table per
+    // host, as each real server keeps its own.
+    std::map<std::tuple<std::string, IpAddress, std::uint16_t>, Session> sessions_;
     // NAT: (node, remote address, translated port) → the original source port
     std::map<std::tuple<std::string, IpAddress, std::uint16_t>, std::uint16_t> nat_ports_;
     NetworkCounters counters_;
