@@ -110,9 +110,10 @@ int main(int argc, char** argv) {
         }
         const double floor = static_cast<double>(result.probes) / pps;
         fmt::print("  {:<14} {:>5} traces, {:>7} probes ({:.1f} per trace): wall {:.2f} s = {:.3f} x probes/pps "
-                   "({:.2f} s); CPU {:.1f} us per probe; reached both ways {} of {}{}\n",
+                   "({:.2f} s), loop clock {:.2f} s; CPU {:.1f} us per probe; reached both ways {} of {}{}\n",
                    shape_name(shapes[s]), count, result.probes,
                    static_cast<double>(result.probes) / static_cast<double>(count), wall, wall / floor, floor,
+                   result.loop_seconds,
                    cpu * 1e6 / static_cast<double>(result.probes), reached, count,
                    result.failed ? fmt::format(", {} failed", result.failed) : std::string());
         all.traces += static_cast<std::size_t>(count);

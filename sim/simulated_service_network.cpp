@@ -93,9 +93,12 @@ public:
         if (const auto event = network_.next_event_ns())
             next = std::min(next, *event);
         if (settings_.speed > 0) {
-            const double real_wait = static_cast<double>(next - now_ns()) / settings_.speed;
-            const std::int64_t real_target = client::monotonic_ns() + static_cast<std::int64_t>(real_wait);
-            if (wait_for_input(std::max<std::int64_t>(0, real_target - client::monotonic_ns())))
+            // Simulated time t is due at real time start + t / speed: the time the loop spent working
+            // counts, so the simulation does not fall behind real time by the CPU time it takes.
+            const std::int64_t real_target =
+                real_start_ns_ + static_cast<std::int64_t>(static_cast<double>(next) / settings_.speed);
+            const std::int64_t wait = real_target - client::monotonic_ns();
+            if (wait > 0 && wait_for_input(wait))
                 next = std::min(next, simulated_now());
         }
         network_.advance_to(std::max(next, now_ns()));

@@ -200,6 +200,8 @@ private:
         if (!event.is_object())
             return;
         const std::string kind = event.value("event", "");
+        if (const auto t = event.find("t"); t != event.end() && t->is_number())
+            result_.loop_seconds = std::max(result_.loop_seconds, t->get<double>());
         if (kind == "bye") {
             input_closed_ = true;  // a stop signal: nothing more is started
             return;

@@ -44,6 +44,7 @@ struct CampaignResult {
     std::size_t not_sent = 0;    // finished but not taken by the collector (kept in the output)
     std::uint64_t probes = 0;
     double seconds = 0;
+    double loop_seconds = 0;  // by the loop's clock (simulated time on a simulated network)
     int exit_status = 0;  // 0; 1 if any failed; 128 + signal when stopped
 };
 
