@@ -367,7 +367,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
         "  reverse-traceroute --mtu forward example.net\n"
         "  reverse-traceroute -n reverse tcp singlepath --flow 443 2001:db8::1\n"
         "  reverse-traceroute --format svg -o trace two-way udp multipath example.net\n"
-        "Reverse and two-way traces need a reverse traceroute server on TARGET.");
+        "Reverse and two-way traces need a reverse traceroute server on TARGET.\n"
+        "Many targets from a list, resumable: reverse-traceroute campaign --help");
     app.set_version_flag("-V,--version", "reverse-traceroute " RTT_VERSION_STRING);
     add_document_options(
         app, {"reverse-traceroute",
