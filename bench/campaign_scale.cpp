@@ -54,7 +54,9 @@ struct Totals {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
     const int traces = argc > 1 ? std::atoi(argv[1]) : 10000;
     const double pps = argc > 2 ? std::atof(argv[2]) : 10000;
     const int concurrency = argc > 3 ? std::atoi(argv[3]) : 1000;
@@ -65,19 +67,21 @@ int main(int argc, char** argv) {
     // The catalogue: shapes met on Internet paths (MDA surveys): small diamonds, a wide one, a
     // long meshed one, uneven splits; longer lead-ins and links of 5 to 20 ms.
     const std::vector<DiamondShape> shapes = {
-        {2, 1, false, {}, 3, 5'000'000},      {4, 2, true, {}, 4, 10'000'000}, {8, 1, false, {}, 2, 20'000'000},
+        {2, 1, false, {}, 3, 5'000'000},     {4, 2, true, {}, 4, 10'000'000},  {8, 1, false, {}, 2, 20'000'000},
         {2, 3, false, {3, 1}, 5, 8'000'000}, {16, 2, true, {}, 3, 12'000'000},
     };
     const auto folder = std::filesystem::temp_directory_path() / fmt::format("campaign-scale-{}", ::getpid());
     std::filesystem::create_directories(folder);
-    fmt::print("{} two-way UDP single path traces over {} shapes, --pps {:g}, --concurrency {}, simulated network "
-               "paced to real time:\n",
-               traces, shapes.size(), pps, concurrency);
+    fmt::print(
+        "{} two-way UDP single path traces over {} shapes, --pps {:g}, --concurrency {}, simulated network "
+        "paced to real time:\n",
+        traces, shapes.size(), pps, concurrency);
     Totals all;
     const long rss_start = max_rss_kib();
     long rss_peak_growth = 0;
     for (std::size_t s = 0; s < shapes.size(); ++s) {
-        const int count = traces / static_cast<int>(shapes.size()) + (s < static_cast<std::size_t>(traces) % shapes.size());
+        const int count =
+            traces / static_cast<int>(shapes.size()) + (s < static_cast<std::size_t>(traces) % shapes.size());
         GeneratedTopology generated = make_diamond(shapes[s]);
         generated.topology.node("server").reverse_server = true;
         const std::vector<IpAddress> servers = add_servers(generated, count);
@@ -109,13 +113,13 @@ int main(int argc, char** argv) {
             reached += m["outcome"] == nlohmann::json{{"forward", "reached"}, {"reverse", "reached"}} ? 1 : 0;
         }
         const double floor = static_cast<double>(result.probes) / pps;
-        fmt::print("  {:<14} {:>5} traces, {:>7} probes ({:.1f} per trace): wall {:.2f} s = {:.3f} x probes/pps "
-                   "({:.2f} s), loop clock {:.2f} s; CPU {:.1f} us per probe; reached both ways {} of {}{}\n",
-                   shape_name(shapes[s]), count, result.probes,
-                   static_cast<double>(result.probes) / static_cast<double>(count), wall, wall / floor, floor,
-                   result.loop_seconds,
-                   cpu * 1e6 / static_cast<double>(result.probes), reached, count,
-                   result.failed ? fmt::format(", {} failed", result.failed) : std::string());
+        fmt::print(
+            "  {:<14} {:>5} traces, {:>7} probes ({:.1f} per trace): wall {:.2f} s = {:.3f} x probes/pps "
+            "({:.2f} s), loop clock {:.2f} s; CPU {:.1f} us per probe; reached both ways {} of {}{}\n",
+            shape_name(shapes[s]), count, result.probes,
+            static_cast<double>(result.probes) / static_cast<double>(count), wall, wall / floor, floor,
+            result.loop_seconds, cpu * 1e6 / static_cast<double>(result.probes), reached, count,
+            result.failed ? fmt::format(", {} failed", result.failed) : std::string());
         all.traces += static_cast<std::size_t>(count);
         all.reached += reached;
         all.probes += result.probes;
@@ -133,4 +137,15 @@ int main(int argc, char** argv) {
     if (!std::getenv("CAMPAIGN_SCALE_KEEP"))
         std::filesystem::remove_all(folder);
     return all.reached == all.traces ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "campaign-scale: {}\n", e.what());
+        return 1;
+    }
 }

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -33,7 +34,7 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::size_t kDispatchWindow = 4096;
 
 std::string duration_text(double seconds) {
-    const auto s = static_cast<long>(seconds + 0.5);
+    const long s = std::lround(seconds);
     if (s >= 3600)
         return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
     if (s >= 60)

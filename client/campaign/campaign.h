@@ -45,7 +45,7 @@ struct CampaignResult {
     std::uint64_t probes = 0;
     double seconds = 0;
     double loop_seconds = 0;  // by the loop's clock (simulated time on a simulated network)
-    int exit_status = 0;  // 0; 1 if any failed; 128 + signal when stopped
+    int exit_status = 0;      // 0; 1 if any failed; 128 + signal when stopped
 };
 
 // Runs the campaign on `network`; throws ClientError (one sentence) before any probe if the
