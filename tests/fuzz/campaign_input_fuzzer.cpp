@@ -23,7 +23,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::istringstream list(text);
             (void)rtt::client::read_target_list(list, "list", {});
         } else {
-            static const std::string path = "/tmp/campaign-input-fuzzer-" + std::to_string(::getpid()) + ".jsonl";
+            // One file per fuzzing process, removed when it exits.
+            static const struct Scratch {
+                std::string path = "/tmp/campaign-input-fuzzer-" + std::to_string(::getpid()) + ".jsonl";
+                ~Scratch() { std::remove(path.c_str()); }
+            } scratch;
+            const std::string& path = scratch.path;
             if (std::FILE* file = std::fopen(path.c_str(), "wb")) {
                 std::fwrite(text.data(), 1, text.size(), file);
                 std::fclose(file);
