@@ -7,7 +7,9 @@
 // (client/campaign/campaign.h: the prober service, the driver thread, the JSON lines output).
 // Reports per shape and in all: wall time against probes / PPS (what the budget allows), CPU time
 // per probe, peak memory per concurrent trace, traces that reached their target both ways.
-// Usage: campaign-scale [TRACES] [PPS] [CONCURRENCY]
+// With SHAPES, only the first SHAPES of the catalogue (1: every trace through the first shape, in
+// one run, so that the end of a run, its slowest traces' last timeouts, is paid once).
+// Usage: campaign-scale [TRACES] [PPS] [CONCURRENCY] [SHAPES]
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -60,16 +62,18 @@ int run(int argc, char** argv) {
     const int traces = argc > 1 ? std::atoi(argv[1]) : 10000;
     const double pps = argc > 2 ? std::atof(argv[2]) : 10000;
     const int concurrency = argc > 3 ? std::atoi(argv[3]) : 1000;
-    if (traces < 5 || pps <= 0 || concurrency < 1) {
-        fmt::print(stderr, "usage: campaign-scale [TRACES >= 5] [PPS > 0] [CONCURRENCY >= 1]\n");
+    const int shape_count = argc > 4 ? std::atoi(argv[4]) : 5;
+    if (traces < 5 || pps <= 0 || concurrency < 1 || shape_count < 1 || shape_count > 5) {
+        fmt::print(stderr, "usage: campaign-scale [TRACES >= 5] [PPS > 0] [CONCURRENCY >= 1] [SHAPES 1-5]\n");
         return 2;
     }
     // The catalogue: shapes met on Internet paths (MDA surveys): small diamonds, a wide one, a
     // long meshed one, uneven splits; longer lead-ins and links of 5 to 20 ms.
-    const std::vector<DiamondShape> shapes = {
+    std::vector<DiamondShape> shapes = {
         {2, 1, false, {}, 3, 5'000'000},     {4, 2, true, {}, 4, 10'000'000},  {8, 1, false, {}, 2, 20'000'000},
         {2, 3, false, {3, 1}, 5, 8'000'000}, {16, 2, true, {}, 3, 12'000'000},
     };
+    shapes.resize(static_cast<std::size_t>(shape_count));
     const auto folder = std::filesystem::temp_directory_path() / fmt::format("campaign-scale-{}", ::getpid());
     std::filesystem::create_directories(folder);
     fmt::print(
