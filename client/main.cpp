@@ -14,9 +14,9 @@
 
 int main(int argc, char** argv) {
     using namespace rtt::client;
-    if (argc > 1 && std::strcmp(argv[1], "campaign") == 0)
-        return campaign_main(argc - 1, argv + 1);
     try {
+        if (argc > 1 && std::strcmp(argv[1], "campaign") == 0)
+            return campaign_main(argc - 1, argv + 1);
         const auto parsed = parse_command_line(argc, argv);
         if (const auto* exit = std::get_if<ParseExit>(&parsed)) {
             if (!exit->text.empty())

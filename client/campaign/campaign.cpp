@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -84,7 +85,12 @@ private:
                 measurement = std::move(queue_.front());
                 queue_.pop_front();
             }
-            const auto posted = post_measurement(settings_, measurement);
+            std::variant<Submitted, NotSubmitted> posted = NotSubmitted{};
+            try {
+                posted = post_measurement(settings_, measurement);
+            } catch (const std::exception& failed) {  // e.g. the HTTP plugin cannot be loaded
+                posted = NotSubmitted{failed.what()};
+            }
             if (const auto* refused = std::get_if<NotSubmitted>(&posted)) {
                 ++not_sent_;
                 last_reason_ = refused->reason;
@@ -234,17 +240,36 @@ private:
         // its --deadline is a result, as the client would give it.
         const std::string stopped = event.value("stopped", "");
         bool interrupted = stopped == "Ctrl-C" || stopped == "SIGTERM" || stopped == "shutdown";
-        const auto outcomes = event["measurement"].find("outcome");
-        if (stopped.empty() && outcomes != event["measurement"].end() && outcomes->is_object())
+        const auto& measurement_json = event.contains("measurement") ? event["measurement"] : event;
+        const auto outcomes = measurement_json.find("outcome");
+        if (stopped.empty() && outcomes != measurement_json.end() && outcomes->is_object())
             for (const auto& outcome : *outcomes)
                 interrupted |= outcome == "interrupted";
         if (interrupted) {
             ++result_.unfinished;
             return;
         }
-        const std::string measurement = event["measurement"].dump();
-        if (journal_)
-            journal_->append(measurement);
+        const auto found_measurement = event.find("measurement");
+        if (found_measurement == event.end() || !fatal_.empty()) {
+            ++result_.unfinished;
+            return;
+        }
+        const std::string measurement = found_measurement->dump();
+        if (journal_) {
+            try {
+                journal_->append(measurement);
+            } catch (const ClientError& failed) {
+                // The output cannot take more (a full disk): nothing more is started, and what
+                // ends from now on runs again when the campaign does.
+                fatal_ = failed.what();
+                ++result_.unfinished;
+                if (!input_closed_) {
+                    ::shutdown(fd_, SHUT_WR);
+                    input_closed_ = true;
+                }
+                return;
+            }
+        }
         if (sender_)
             sender_->send(measurement);
         ++result_.done;
@@ -289,7 +314,13 @@ private:
         progress_shown_ = true;
     }
 
+public:
+    // Why the campaign could not go on (the output cannot be written), or "".
+    const std::string& fatal() const { return fatal_; }
+
+private:
     int fd_;
+    std::string fatal_;
     std::deque<const CampaignTarget*> pending_;
     const CampaignSettings& settings_;
     CampaignJournal* journal_;
@@ -350,6 +381,7 @@ CampaignResult run_campaign(ServiceNetwork& network, const std::vector<CampaignT
     ProberService service(network, service_settings);
     const auto started = SteadyClock::now();
     int status = 0;
+    std::string fatal;
     {
         // Events go out without blocking the loop (the prober's way with sockets); the driver
         // reads them as they come.
@@ -365,9 +397,12 @@ CampaignResult run_campaign(ServiceNetwork& network, const std::vector<CampaignT
         connection.flush();
         ::shutdown(pair[0], SHUT_RDWR);  // the driver reads what is left, then the end
         driving.join();
+        fatal = driver.fatal();
     }
     ::close(pair[0]);
     ::close(pair[1]);
+    if (!fatal.empty())
+        throw ClientError(fatal);
     if (sender)
         std::tie(result.not_sent, std::ignore) = sender->finish();
     result.seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();

@@ -61,11 +61,14 @@ void CampaignJournal::append(const std::string& measurement) {
         const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
-            throw ClientError(
-                fmt::format("cannot write {} ({}): free some space, then run the same campaign again "
-                            "to finish it",
-                            path_, std::strerror(errno)));
+        if (n <= 0) {
+            const std::string why = std::strerror(errno);
+            // No torn line left behind: the file ends with the last whole measurement.
+            if (::ftruncate(fd_, ::lseek(fd_, 0, SEEK_END) - static_cast<off_t>(written)) == 0)
+                ::lseek(fd_, 0, SEEK_END);
+            throw ClientError(fmt::format(
+                "cannot write {} ({}): free some space, then run the same campaign again to finish it", path_, why));
+        }
         written += static_cast<std::size_t>(n);
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A campaign's output: one measurement per line (JSON lines), each appended with one write as
 // soon as its trace finished, so a campaign killed at any moment leaves whole lines and at most
-// one torn last line. Opened again, it tells which measurements are there already (a resumed
-// campaign skips them), cuts a torn last line off, and appends after them.
+// one torn last line (a write that fails, on a full disk, is taken back). Opened again, it tells which measurements are
+// there already (a resumed campaign skips them), cuts a torn last line off, and appends after them.
 #pragma once
 
 #include <map>

@@ -8,7 +8,8 @@
 # 2. Ctrl-C (SIGINT) midway: exit 130, only whole measurements in the output, the summary says how
 #    many are unfinished; run again, it finishes them and keeps the earlier ones;
 # 3. --transmit -y to a collector: it stores every measurement;
-# 4. on a terminal (tmux), the progress line shows done/total, probes/s and the ETA.
+# 4. on a terminal (tmux), the progress line shows done/total, probes/s and the ETA;
+# 5. a full disk: one sentence, whole lines only, and a second run finishes.
 # Usage: campaign_test.sh BUILD_DIR
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +28,7 @@ cleanup() {
   [ -z "$campaign_pid" ] || kill -KILL "$campaign_pid" 2> /dev/null
   collector_stop
   tmux kill-session -t rtt-campaign 2> /dev/null
+  mountpoint -q "$tmp/tiny" 2> /dev/null && umount "$tmp/tiny"
   lab_down
   rm -rf "$tmp"
 }
@@ -135,4 +137,25 @@ checks=$((checks + 1))
 tmux kill-session -t rtt-campaign 2> /dev/null
 
 lab_stop_server
+
+# 5. A full disk (a 64 KiB tmpfs; the simulated network, nothing sent): one sentence, exit 1,
+# only whole measurements in the output, and the same command elsewhere finishes the rest.
+mkdir -p "$tmp/tiny"
+if mount -t tmpfs -o size=64k tmpfs "$tmp/tiny"; then
+  yes 198.18.4.2 | head -40 > "$tmp/forty"
+  out=$("$client_bin" campaign --simulate "$here/topologies/line.topo" --per-prefix 40 -q -o "$tmp/tiny/out.jsonl" \
+    "$tmp/forty" 2>&1); rc=$?
+  checks=$((checks + 3))
+  [ $rc -eq 1 ] && [ "$(wc -l <<< "$out")" -eq 1 ] || fail "a full disk: rc $rc, '$out'"
+  grep -q "No space left on device): free some space, then run the same campaign again" <<< "$out" || fail "a full disk: '$out'"
+  /usr/bin/python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$tmp/tiny/out.jsonl" \
+    || fail "a full disk left a torn line"
+  cp "$tmp/tiny/out.jsonl" "$tmp/moved.jsonl"
+  umount "$tmp/tiny"
+  out=$("$client_bin" campaign --simulate "$here/topologies/line.topo" --per-prefix 40 -o "$tmp/moved.jsonl" "$tmp/forty" 2>&1)
+  checks=$((checks + 1))
+  [ "$(wc -l < "$tmp/moved.jsonl")" -eq 40 ] || fail "after the full disk, the second run: $out"
+else
+  fail "cannot mount a tmpfs for the full-disk case"
+fi
 lab_summary
