@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <csignal>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -235,6 +237,9 @@ int run(const CampaignOptions& parsed) {
 }  // namespace
 
 int campaign_main(int argc, char** argv) {
+    // The driver's socket and the collector's connection may close under a write (a stop
+    // signal, a collector going away): a failed write, not a killed campaign.
+    std::signal(SIGPIPE, SIG_IGN);
     CampaignOptions options;
     CLI::App app{
         "Runs the traces of a list in one process under one probes/s budget, appending each measurement to "

@@ -232,8 +232,9 @@ def test_unix_socket_with_its_permissions(prober_path, topologies):
         process = subprocess.Popen([prober_path, "--simulate", str(topologies / "diamond.topo"), "--listen", path,
                                     "--mode", "0600"])
         try:
+            # The socket is made without permissions and then given its mode: wait for both.
             for _ in range(100):
-                if os.path.exists(path):
+                if os.path.exists(path) and stat.S_IMODE(os.stat(path).st_mode) != 0:
                     break
                 time.sleep(0.05)
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

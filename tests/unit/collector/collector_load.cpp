@@ -20,7 +20,7 @@
 
 int main(int argc, char** argv) {
     std::string url, document_path, acked_path, token, prefix = "load";
-    int writers = 8, count = 200;
+    int writers = 8, count = 200, retries = 0;
     CLI::App app{"Submits copies of a measurement to a collector from concurrent writers"};
     app.add_option("--url", url, "Collector base URL, e.g. http://127.0.0.1:8080")->required();
     app.add_option("--document", document_path, "Measurement JSON file")->required();
@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
     app.add_option("--acked", acked_path, "File to append 'id target' lines of acknowledged submissions to");
     app.add_option("--token", token, "Bearer token");
     app.add_option("--prefix", prefix, "Start of each copy's target")->capture_default_str();
+    app.add_option("--retries", retries,
+                   "Send a submission again this many times when its connection is lost, as --transmit does (the "
+                   "collector then answers 200 with the stored copy's id if the first one was stored)")
+        ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
 
     std::ifstream file(document_path);
@@ -42,7 +46,7 @@ int main(int argc, char** argv) {
 
     std::FILE* acked = acked_path.empty() ? nullptr : std::fopen(acked_path.c_str(), "a");
     std::mutex acked_mutex;
-    std::atomic<long> stored{0}, refused{0}, failed{0};
+    std::atomic<long> stored{0}, refused{0}, failed{0}, retried{0};
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> threads;
     threads.reserve(static_cast<std::size_t>(writers));
@@ -55,12 +59,19 @@ int main(int argc, char** argv) {
             for (int i = 0; i < count; ++i) {
                 auto copy = document;
                 copy["target"] = fmt::format("{}-{}-{}", prefix, w, i);
-                const auto result = client.Post("/api/v1/measurements", copy.dump(), "application/json");
+                auto result = client.Post("/api/v1/measurements", copy.dump(), "application/json");
+                bool again = false;
+                for (int attempt = 0; !result && attempt < retries; ++attempt) {
+                    ++retried;
+                    again = true;
+                    result = client.Post("/api/v1/measurements", copy.dump(), "application/json");
+                }
                 if (!result) {
                     ++failed;  // connection lost (e.g. the collector was killed): stop this writer
                     return;
                 }
-                if (result->status != 201) {
+                // A resent submission whose first copy was stored is answered 200 with its id.
+                if (result->status != 201 && !(again && result->status == 200)) {
                     ++refused;
                     continue;
                 }
@@ -78,8 +89,8 @@ int main(int argc, char** argv) {
     if (acked)
         std::fclose(acked);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("writers %d stored %ld refused %ld failed %ld seconds %.3f per_second %.1f bytes %zu\n", writers,
-                stored.load(), refused.load(), failed.load(), seconds, static_cast<double>(stored) / seconds,
-                document.dump().size());
+    std::printf("writers %d stored %ld refused %ld failed %ld seconds %.3f per_second %.1f bytes %zu retried %ld\n",
+                writers, stored.load(), refused.load(), failed.load(), seconds, static_cast<double>(stored) / seconds,
+                document.dump().size(), retried.load());
     return refused == 0 && failed == 0 ? 0 : 1;
 }

@@ -59,13 +59,14 @@ grep -q 'database postgresql://rtt:\*\*\*@/rtt' "$tmp/a.log" && ! grep -q hunter
   || fail "the password in the log: $(cat "$tmp/a.log")"
 
 # 2. 8 writers on each collector at once.
-"$load" --url "$url_a" --document "$doc" --writers 8 --count 50 --prefix a --acked "$tmp/acked_a" > "$tmp/load_a.out" &
+"$load" --url "$url_a" --document "$doc" --writers 8 --count 50 --retries 3 --prefix a --acked "$tmp/acked_a" > "$tmp/load_a.out" &
 load_a=$!
-"$load" --url "$url_b" --document "$doc" --writers 8 --count 50 --prefix b --acked "$tmp/acked_b" > "$tmp/load_b.out"
+"$load" --url "$url_b" --document "$doc" --writers 8 --count 50 --retries 3 --prefix b --acked "$tmp/acked_b" > "$tmp/load_b.out"
 wait "$load_a"
 cat "$tmp/acked_a" "$tmp/acked_b" > "$tmp/acked"
 checks=$((checks + 1))
-[ "$(wc -l < "$tmp/acked")" -eq 800 ] || fail "$(wc -l < "$tmp/acked") of 800 submissions acknowledged"
+[ "$(wc -l < "$tmp/acked")" -eq 800 ] || fail "$(wc -l < "$tmp/acked") of 800 submissions acknowledged: $(cat "$tmp/load_a.out" "$tmp/load_b.out"); answers other than 201 and errors: $(grep -hv ' 201 ' "$tmp/a.log" "$tmp/b.log" | grep -v 'GET /api' | head -5)"
+grep -h 'retried [1-9]' "$tmp/load_a.out" "$tmp/load_b.out" && echo "(connections lost and submissions sent again, as --transmit does)"
 checks=$((checks + 1))
 [ "$(cut -d' ' -f1 "$tmp/acked" | sort -u | wc -l)" -eq 800 ] || fail "acknowledged ids are not unique across the collectors"
 checks=$((checks + 1))
