@@ -18,7 +18,7 @@ doc="$here/../tests/unit/collector/two-way-multipath.json"
 trap 'collector_stop' EXIT
 # Builds before libmicrohttpd had no per-address limit (and one thread per connection).
 limits=(--threads 20)
-"$build/collector/reverse-traceroute-collector" --help | grep -q -- --connections-per-address &&
+"$build/collector/reverse-traceroute-collector" --help | grep -- --connections-per-address > /dev/null &&
   limits=(--threads 20 --connections-per-address 64)
 report="collector ingest: $count submissions per writer of $(basename "$doc"), database in $folder
 $(printf '%-8s %-10s %-12s %-10s' writers stored "per second" "db MiB")"

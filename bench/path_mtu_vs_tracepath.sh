@@ -22,7 +22,7 @@ trap 'lab_down; rm -rf "$tmp"' EXIT
 lab_up "$here/../tests/lab/topologies/line.topo"
 for node in r2 r3; do
   for iface in $(lab_only_iface "$node"); do
-    lab_exec "$node" ip -o addr show dev "$iface" | grep -q " 198\.18\.3\." && lab_exec "$node" ip link set dev "$iface" mtu 1280
+    lab_exec "$node" ip -o addr show dev "$iface" | grep " 198\.18\.3\." > /dev/null && lab_exec "$node" ip link set dev "$iface" mtu 1280
   done
 done
 lab_exec client nft add table inet rtt_count

@@ -18,7 +18,7 @@ lab_require_root
 packages=(reverse-traceroute reverse-traceroute-server reverse-traceroute-collector)
 python_package=python3-reverse-traceroute  # architecture all: no -dbgsym
 for package in "${packages[@]}" "$python_package"; do
-  if dpkg-query -W -f='${Status}' "$package" 2> /dev/null | grep -q "install ok installed"; then
+  if dpkg-query -W -f='${Status}' "$package" 2> /dev/null | grep "install ok installed" > /dev/null; then
     echo "skipped: the $package package is already installed here; the test would replace it"
     exit 77
   fi
@@ -66,7 +66,7 @@ for package in "${packages[@]}"; do
 done
 for program in /usr/bin/reverse-traceroute /usr/bin/reverse-traceroute-prober /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
   checks=$((checks + 1))
-  file "$program" | grep -q ", stripped" || fail "$program is not stripped: $(file "$program")"
+  file "$program" | grep ", stripped" > /dev/null || fail "$program is not stripped: $(file "$program")"
 done
 for program in /usr/bin/reverse-traceroute /usr/bin/reverse-traceroute-prober /usr/sbin/reverse-traceroute-server /usr/sbin/reverse-traceroute-collector; do
   checks=$((checks + 1))
@@ -80,14 +80,14 @@ while IFS=';' read -r address asn _; do
 done < <(grep -v '^#' "$src/ENDPOINTS")
 for page in reverse-traceroute reverse-traceroute-prober reverse-traceroute-server reverse-traceroute-collector; do
   checks=$((checks + 3))
-  man -w "$page" 2> /dev/null | grep -q '\.gz$' || fail "man cannot find a compressed page for $page"
+  man -w "$page" 2> /dev/null | grep '\.gz$' > /dev/null || fail "man cannot find a compressed page for $page"
   [ -f "/usr/share/bash-completion/completions/$page" ] || fail "no bash completion for $page"
   [ -f "/usr/share/zsh/vendor-completions/_$page" ] || fail "no zsh completion for $page"
 done
 checks=$((checks + 1))
-getcap /usr/bin/reverse-traceroute | grep -q "cap_net_raw[=+]ep" || fail "client lacks cap_net_raw+ep: $(getcap /usr/bin/reverse-traceroute)"
+getcap /usr/bin/reverse-traceroute | grep "cap_net_raw[=+]ep" > /dev/null || fail "client lacks cap_net_raw+ep: $(getcap /usr/bin/reverse-traceroute)"
 checks=$((checks + 1))
-getcap /usr/bin/reverse-traceroute-prober | grep -q "cap_net_raw[=+]ep" ||
+getcap /usr/bin/reverse-traceroute-prober | grep "cap_net_raw[=+]ep" > /dev/null ||
   fail "prober lacks cap_net_raw+ep: $(getcap /usr/bin/reverse-traceroute-prober)"
 checks=$((checks + 1))
 out=$(SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no reverse-traceroute@eth0.service reverse-traceroute-v4@eth0.service \
@@ -106,7 +106,7 @@ for conffile in reverse-traceroute-server:/etc/default/reverse-traceroute \
                 reverse-traceroute:/etc/default/reverse-traceroute-prober; do
   checks=$((checks + 2))
   [ -f "${conffile#*:}" ] || fail "${conffile#*:} is missing"
-  dpkg-query -W -f='${Conffiles}' "${conffile%%:*}" | grep -q " ${conffile#*:} " || fail "${conffile#*:} is not a conffile"
+  dpkg-query -W -f='${Conffiles}' "${conffile%%:*}" | grep " ${conffile#*:} " > /dev/null || fail "${conffile#*:} is not a conffile"
 done
 # The looking glass: the prober's unit holds cap_net_raw alone and is not started by the
 # package; the collector reaches its socket through the group both packages create.

@@ -62,7 +62,7 @@ ip netns exec "$(lab_ns client)" dnsmasq --keep-in-foreground --conf-file=/dev/n
 dns_pid=$!
 lab_hosts client
 for _ in $(seq 50); do
-  lab_exec client ss -lun | grep -q "127.0.0.1:53 " && break
+  lab_exec client ss -lun | grep "127.0.0.1:53 " > /dev/null && break
   sleep 0.1
 done
 

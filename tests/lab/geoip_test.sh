@@ -134,7 +134,7 @@ checks=$((checks + 1))
 lab_tmux_wait_for "$session" "^  1  198.18.1.2 " && lab_tmux_wait_for "$session" "g places" ||
   fail "live view: no table or no g key: $(screen)"
 checks=$((checks + 1))
-! screen | grep -q "Augsburg" || fail "live view: places shown before g: $(screen)"
+! screen | grep "Augsburg" > /dev/null || fail "live view: places shown before g: $(screen)"
 tmux send-keys -t "$session" g
 checks=$((checks + 1))
 lab_tmux_wait_for "$session" "^  1  198.18.1.2 \[Augsburg, DE\]" || fail "live view: g did not show places: $(screen)"

@@ -267,7 +267,7 @@ lab_tmux_screen() { tmux capture-pane -p -t "$1"; }
 lab_tmux_wait_for() {
   local _
   for _ in $(seq 100); do
-    lab_tmux_screen "$1" | grep -q -- "$2" && return 0
+    lab_tmux_screen "$1" | grep -- "$2" > /dev/null && return 0
     sleep 0.1
   done
   return 1

@@ -158,7 +158,7 @@ ip netns exec "$(lab_ns server)" dnsmasq --keep-in-foreground --conf-file=/dev/n
   --port=53 --pid-file= > "$tmp/dnsmasq.log" 2>&1 &
 dns_pid=$!
 for _ in $(seq 50); do
-  lab_exec server ss -lun | grep -q ":53 " && break
+  lab_exec server ss -lun | grep ":53 " > /dev/null && break
   sleep 0.1
 done
 for family in 4 6; do
@@ -225,9 +225,12 @@ checks=$((checks + 1))
 # and "packet too big" dropped, the same drop is a black hole after r2, found by bisection.
 for node in r2 r3; do
   for iface in $(lab_only_iface "$node"); do
-    lab_exec "$node" ip -o addr show dev "$iface" | grep -q " 198\.18\.3\." && lab_exec "$node" ip link set dev "$iface" mtu 1280
+    lab_exec "$node" ip -o addr show dev "$iface" | grep " 198\.18\.3\." > /dev/null && lab_exec "$node" ip link set dev "$iface" mtu 1280
   done
 done
+lowered=$(for node in r2 r3; do lab_exec "$node" ip -o link show | grep -c " mtu 1280 "; done | awk "{ n += \$1 } END { print n }")
+checks=$((checks + 1))
+[ "$lowered" = 2 ] || fail "--mtu: $lowered interfaces of link 3 have MTU 1280, expected both ends"
 # check_mtu NAME HOW EXPECTED_LINE RC FAMILY: the text has the line and the sizes per hop, the
 # JSON the one drop at hop 3.
 check_mtu() {

@@ -122,7 +122,7 @@ checks=$((checks + 1))
 rc=$(lab_tmux_exit_code "$tmp/live.rc")
 [ "$rc" = 0 ] || fail "live view: q did not end it with exit code 0 (got '$rc'): $(screen)"
 checks=$((checks + 1))
-screen | grep -q "^two-way udp report: " && screen | grep -q "wrote $tmp/live.json" ||
+screen | grep "^two-way udp report: " > /dev/null && screen | grep "wrote $tmp/live.json" > /dev/null ||
   fail "live view: no report or file after q: $(screen)"
 out=$(lab_schema_valid "$tmp/live.json") || fail "live view JSON: $out"
 

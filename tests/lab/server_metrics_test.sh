@@ -41,7 +41,7 @@ iface=$(lab_only_iface server)
 
 # A taken port: one sentence, exit 1, and the program it had attached is detached again.
 lab_exec server nc -l 127.0.0.1 9465 > /dev/null 2>&1 &
-for _ in $(seq 50); do lab_exec server ss -Hltn 'sport = :9465' | grep -q . && break; sleep 0.1; done
+for _ in $(seq 50); do lab_exec server ss -Hltn 'sport = :9465' | grep . > /dev/null && break; sleep 0.1; done
 checks=$((checks + 1))
 out=$(lab_exec server timeout 10 "$server_bin" --metrics 127.0.0.1:9465 "$iface" 2>&1); rc=$?
 [ $rc -eq 1 ] && grep -q "cannot listen on 127.0.0.1:9465 for --metrics" <<< "$out" && [ "$(wc -l <<< "$out")" -eq 1 ] \

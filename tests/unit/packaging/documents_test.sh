@@ -87,7 +87,7 @@ if command -v zsh > /dev/null; then
   checks=$((checks + 2))
   grep -q "'1:direction:(forward reverse two-way)'" "$zsh_file" && grep -q "'4:target:_hosts'" "$zsh_file" ||
     fail "zsh completion: positional words are not named"
-  grep -q "words\[(I)multipath\]" "$zsh_file" && ! grep -B2 -A200 "local -a specs=(" "$zsh_file" | sed '/^  )/q' | grep -q -- "--confidence" ||
+  grep -q "words\[(I)multipath\]" "$zsh_file" && ! grep -B2 -A200 "local -a specs=(" "$zsh_file" | sed -n '1,/^  )/p' | grep -- "--confidence" > /dev/null ||
     fail "zsh completion: multipath options are offered before the engine is named"
 fi
 

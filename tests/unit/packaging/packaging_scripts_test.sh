@@ -24,6 +24,6 @@ checks=$((checks + 1))
 [ "$(grep -c '^RUN' "$src/Dockerfile")" -eq 2 ] && grep -q '^RUN bash scripts/install-deps --build' "$src/Dockerfile" \
   && grep -q '^RUN bash scripts/build-release' "$src/Dockerfile" || fail "the Dockerfile does more than run the two scripts"
 checks=$((checks + 1))
-bash "$src/scripts/build-release" --help | grep -q -- "--output DIR" || fail "build-release --help"
+bash "$src/scripts/build-release" --help | grep -- "--output DIR" > /dev/null || fail "build-release --help"
 echo "$checks checks, $failures failures"
 [ "$failures" -eq 0 ]
