@@ -149,7 +149,15 @@ std::vector<DiamondShape> catalogue() {
     shapes.push_back({3, 2, false, {4, 2, 1}, 2, kMs});
     shapes.push_back({4, 1, false, {1, 1, 1, 5}, 2, kMs});
     shapes.push_back({8, 2, false, {1, 2, 3, 4, 5, 6, 7, 8}, 2, kMs});
+    shapes.push_back({2, 2, false, {4, 1}, 2, kMs});
+    shapes.push_back({2, 2, false, {9, 1}, 2, kMs});
     return shapes;
+}
+
+std::string study_label(const DiamondShape& shape) {
+    if (shape.weights.empty())
+        return fmt::format("{} w{} l{}", shape.meshed ? "meshed" : "unmeshed", shape.width, shape.length);
+    return fmt::format("{}", fmt::join(shape.weights, ":"));
 }
 
 std::string family_of(const DiamondShape& shape) {
@@ -158,7 +166,8 @@ std::string family_of(const DiamondShape& shape) {
     return fmt::format("{} w{}", shape.meshed ? "meshed" : "unmeshed", shape.width);
 }
 
-Tally run(const DiamondShape& shape, long traces, std::uint64_t seed, bool rate_limited, bool trace_bound) {
+Tally run(const DiamondShape& shape, long traces, std::uint64_t seed, bool rate_limited, bool trace_bound,
+          double min_share = 0) {
     Tally tally;
     std::mt19937_64 random(seed);
     const client::StoppingPoints stops(kConfidence);
@@ -183,6 +192,7 @@ Tally run(const DiamondShape& shape, long traces, std::uint64_t seed, bool rate_
         spec.multipath_settings.first_flow = static_cast<std::uint16_t>(10000 + random() % 55000);
         spec.multipath_settings.confidence = kConfidence;
         spec.multipath_settings.trace_bound = trace_bound;
+        spec.multipath_settings.min_share = min_share;
         spec.multipath_settings.max_probes = 100000;
         spec.limit_ns = 4 * 3600LL * 1'000'000'000;
         const auto trace = simulate_trace(network, spec);
@@ -240,7 +250,48 @@ void print_rows(const std::map<std::string, Tally>& rows, bool timing) {
 
 }  // namespace
 
+// --min-share study: every uneven shape and a few even ones, each at the even-share stopping points
+// and at each smallest share given; P(miss) per branching point and probes per Diamond-Miner's
+// (even-share) minimum, to choose the default from.
+int min_share_study(long traces, std::uint64_t seed, const std::vector<double>& min_shares) {
+    std::vector<DiamondShape> shapes;
+    for (const auto& shape : catalogue())
+        if (!shape.weights.empty())
+            shapes.push_back(shape);
+    shapes.push_back({2, 2, false, {}, 2, kMs});
+    shapes.push_back({4, 2, false, {}, 2, kMs});
+    shapes.push_back({4, 2, true, {}, 2, kMs});
+    shapes.push_back({16, 2, true, {}, 2, kMs});
+    fmt::print("## Uneven shares: {} traces per cell, --confidence {} per branching point\n\n", traces, kConfidence);
+    fmt::print("| shape |");
+    for (const double s : min_shares)
+        fmt::print(" {} |", s > 0 ? fmt::format("--min-share {:g}", s) : std::string("even shares (default)"));
+    fmt::print("\n|---|");
+    for (std::size_t i = 0; i < min_shares.size(); ++i)
+        fmt::print("---|");
+    fmt::print("\n");
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        fmt::print("| {} |", study_label(shapes[i]));
+        for (const double s : min_shares) {
+            const Tally t = run(shapes[i], traces, seed * 4000 + i, false, false, s);
+            const auto [low, high] = wilson(t.missed, t.branching_points);
+            fmt::print(" {:.3f} [{:.3f}, {:.3f}], {:.2f}× |", static_cast<double>(t.missed) / t.branching_points, low,
+                       high, t.probes / t.minimum);
+        }
+        fmt::print("\n");
+    }
+    fmt::print("\nEach cell: P(miss) per branching point [95% CI], probes / Diamond-Miner's even-share minimum.\n");
+    return 0;
+}
+
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string(argv[1]) == "--min-share-study") {
+        std::vector<double> shares{0};
+        for (int i = 4; i < argc; ++i)
+            shares.push_back(std::atof(argv[i]));
+        return min_share_study(argc > 2 ? std::atol(argv[2]) : 400,
+                               argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1, shares);
+    }
     const long traces = argc > 1 ? std::atol(argv[1]) : 10000;
     const long limited = argc > 2 ? std::atol(argv[2]) : 200;
     const std::uint64_t seed = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1;

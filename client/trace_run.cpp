@@ -272,7 +272,8 @@ int run_trace(const ClientOptions& options) {
             options.trace_bound,
             !options.no_merge,
             options.flow_paths,
-            direction == TraceDirection::forward && settings.path_mtu ? settings.path_mtu_settings.first_size : 0};
+            direction == TraceDirection::forward && settings.path_mtu ? settings.path_mtu_settings.first_size : 0,
+            options.min_share};
         if (rounds) {
             run->round = std::make_unique<RoundBuffer>(run->record, run->statistics);
             run->observers = std::make_unique<ObserverFanOut>(std::vector<TraceObserver*>{&lookups, run->round.get()});

@@ -264,6 +264,8 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
                           {"confidence_scope", p.trace_bound ? "trace" : "branching_point"}};
         if (p.destination_port != 0)
             m["multipath"]["destination_port"] = p.destination_port;
+        if (p.min_share > 0)
+            m["multipath"]["min_share"] = p.min_share;
     } else {
         m["singlepath"] = {{"flow", p.flow}, {"probes", p.probes_per_hop}};
         if (p.rounds > 0)

@@ -57,6 +57,7 @@ struct MeasurementParameters {
     int rounds = 0;            // single path report or live view: rounds over the same flow
     double confidence = 0;     // multipath
     bool trace_bound = false;  // multipath: confidence for the whole trace, not per branching point
+    double min_share = 0;      // multipath --min-share (0: the even-share stopping points alone)
     int destination_port = 0;  // multipath UDP/TCP: fixed destination port, flows in the source port
     int retry = 0;
     int min_burst = 0;

@@ -563,6 +563,12 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                  "--confidence bounds the failure probability of the whole trace (union bound over every "
                  "vertex found) instead of each branching point")
         ->group(kMultipathGroup);
+    app.add_option("--min-share", o.min_share,
+                   "Smallest share of a vertex's flows a branch may get and still be found within --confidence "
+                   "(uneven load balancing; default: even shares assumed)")
+        ->check(value_check<double>([](double s) { return s > 0 && s <= 0.5; },
+                                    "--min-share {} is out of range: give a share above 0 and at most 0.5"))
+        ->group(kMultipathGroup);
     app.add_flag("--paths", o.flow_paths, "Also print each flow's path (one row per flow, one column per TTL)")
         ->group(kMultipathGroup);
 

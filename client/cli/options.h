@@ -84,6 +84,7 @@ struct ClientOptions {
     std::optional<int> first_flow;        // default: random
     std::optional<int> destination_port;  // multipath UDP/TCP: fixed, the source port is the flow
     bool trace_bound = false;             // --confidence bounds the whole trace, not each vertex
+    double min_share = 0;                 // --min-share: smallest share of a branch covered (0: even shares)
 };
 
 // What parsing ended with when it did not produce options: text for stdout (--help,

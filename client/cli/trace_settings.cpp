@@ -52,6 +52,7 @@ TraceSettings trace_settings(const ClientOptions& options, std::uint16_t first_f
     multi.max_ttl = static_cast<std::uint8_t>(options.max_ttl);
     multi.confidence = options.confidence;
     multi.trace_bound = options.trace_bound;
+    multi.min_share = options.min_share;
     multi.retries = options.retries;
     multi.abort_after = options.abort_after;
     multi.min_burst = static_cast<std::size_t>(options.min_burst);
@@ -84,6 +85,7 @@ MeasurementParameters measurement_parameters(const ClientOptions& options) {
     p.probes_per_hop = options.probes_per_hop;
     p.confidence = options.confidence;
     p.trace_bound = options.trace_bound;
+    p.min_share = options.min_share;
     p.destination_port = options.destination_port.value_or(0);
     p.retry = options.retries;
     p.min_burst = options.min_burst;

@@ -23,7 +23,7 @@ MultipathEngine::MultipathEngine(Prober& prober, IpAddress root, MultipathSettin
       root_(root),
       settings_(settings),
       observer_(observer),
-      stops_(settings.confidence),
+      stops_(settings.confidence, StoppingRule::exact, settings.min_share),
       per_vertex_confidence_(settings.confidence),
       queries_(table_, stops_,
                PlanLimits{settings.first_ttl, settings.max_ttl, settings.abort_after, prober.codec().end_of_path()}),
@@ -201,7 +201,7 @@ void MultipathEngine::update_stopping_points() {
     if (per_vertex >= per_vertex_confidence_)
         return;  // never loosened: flows already asked for stay asked for
     per_vertex_confidence_ = per_vertex;
-    stops_ = StoppingPoints(per_vertex);
+    stops_ = StoppingPoints(per_vertex, StoppingRule::exact, settings_.min_share);
     queries_.forget_all();
     add_default_todo();
 }

@@ -30,6 +30,7 @@ struct MultipathSettings {
     std::uint8_t max_ttl = defaults::kMaxTtl;
     double confidence = defaults::kConfidence;        // failure probability per branching point ...
     bool trace_bound = false;                         // ... or of the whole trace (union bound over its vertices)
+    double min_share = 0;                             // smallest branch share covered (0: even shares)
     int retries = defaults::kMultipathRetries;        // extra attempts for a probe that got no answer
     int abort_after = defaults::kAbortAfter;          // a flow silent at this many consecutive TTLs is given up
     std::size_t min_burst = defaults::kMinBurst;      // probes in flight after a loss

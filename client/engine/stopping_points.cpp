@@ -22,9 +22,17 @@ double miss_probability(int k, int n, StoppingRule rule) {
     return sum < 0 ? 0.0 : sum;
 }
 
-StoppingPoints::StoppingPoints(double epsilon, StoppingRule rule) : epsilon_(epsilon), rule_(rule) {
+double uneven_miss_bound(int seen, int n, double min_share) {
+    const int unseen = static_cast<int>(std::floor(1 / min_share + 1e-9)) - seen;
+    return unseen <= 0 ? 0.0 : unseen * std::pow(1 - min_share, n);
+}
+
+StoppingPoints::StoppingPoints(double epsilon, StoppingRule rule, double min_share)
+    : epsilon_(epsilon), rule_(rule), min_share_(min_share) {
     if (!(epsilon > 0 && epsilon < 1))
         throw std::invalid_argument("epsilon must lie strictly between 0 and 1");
+    if (!(min_share == 0 || (min_share > 0 && min_share <= 0.5)))
+        throw std::invalid_argument("the smallest share must be 0 (even shares) or lie in (0, 0.5]");
 }
 
 int StoppingPoints::flows_for(int k) const {
@@ -35,7 +43,8 @@ int StoppingPoints::flows_for(int k) const {
     int& cached = table_[static_cast<std::size_t>(k)];
     if (cached < 0) {
         int n = k;  // fewer flows than successors can never see them all
-        while (miss_probability(k, n, rule_) > epsilon_)
+        while (miss_probability(k, n, rule_) > epsilon_ ||
+               (min_share_ > 0 && uneven_miss_bound(k - 1, n, min_share_) > epsilon_))
             ++n;
         cached = n;
     }

@@ -51,9 +51,11 @@ public:
                                       ? fmt::format("from {} back to {}", who, h.source.to_string())
                                       : fmt::format("to {} from {}", who, h.source.to_string());
         if (h.multipath)
-            return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence {}",
+            return fmt::format("{} {} multipath traceroute {}, {} hops max, {:g}% confidence {}{}",
                                trace_direction_name(h.direction), protocol_name(h.protocol), route, h.max_ttl,
-                               100 * (1 - h.confidence), h.trace_bound ? "for the whole trace" : "per branching point");
+                               100 * (1 - h.confidence), h.trace_bound ? "for the whole trace" : "per branching point",
+                               h.min_share > 0 ? fmt::format(", branches down to {:g}% of the flows", 100 * h.min_share)
+                                               : std::string());
         if (h.path_mtu_from > 0)
             return fmt::format("{} {} path MTU discovery {}, flow {}, {} hops max, from {} bytes",
                                trace_direction_name(h.direction), protocol_name(h.protocol), route, h.flow, h.max_ttl,

@@ -39,6 +39,7 @@ struct SectionHeading {
     bool merge = true;              // multipath: fold vertices seen at several TTLs
     bool flow_paths = false;        // multipath: also the per-flow table (--paths)
     std::size_t path_mtu_from = 0;  // --mtu (forward): path MTU discovery starting at this size
+    double min_share = 0;           // multipath --min-share: the smallest share covered (0: even shares)
 };
 
 class TextReport {

@@ -105,7 +105,7 @@ bool schema_valid(const nlohmann::json& document, std::string& why) {
 }
 
 TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
-    for (const int variant : {0, 1, 2, 3}) {  // single path; multipath; + trace bound; + fixed port
+    for (const int variant : {0, 1, 2, 3, 4}) {  // single path; multipath; + trace bound; + fixed port; + min share
         Topology topology = Topology::load(std::string(RTT_TOPOLOGY_DIR) + "/diamond.topo");
         topology.node("r2a").behaviour.mpls_labels = {3000};
         SimulatedNetwork network(topology, 2);
@@ -113,6 +113,7 @@ TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
         spec.target = topology.address("server", Family::v4);
         spec.multipath = variant > 0;
         spec.multipath_settings.trace_bound = variant == 2;
+        spec.multipath_settings.min_share = variant == 4 ? 0.25 : 0;
         if (variant == 3)
             spec.destination_port = 443;
         const auto trace = simulate_trace(network, spec);
@@ -130,6 +131,7 @@ TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
         p.abort_after = 3;
         p.trace_bound = variant == 2;
         p.destination_port = variant == 3 ? 443 : 0;
+        p.min_share = variant == 4 ? 0.25 : 0;
         const auto source = topology.address("client", Family::v4);
         const std::vector<RecordedDirection> recorded{
             {TraceDirection::forward, source, spec.target, &trace.forward->record}};
@@ -141,6 +143,13 @@ TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
         }
         if (variant == 3) {
             EXPECT_EQ(document["multipath"]["destination_port"], 443);
+        }
+        EXPECT_EQ(document.contains("multipath") && document["multipath"].contains("min_share"), variant == 4);
+        if (variant == 4) {
+            EXPECT_EQ(document["multipath"]["min_share"], 0.25);
+            // One vertex at every hop of the diamond but r2a/r2b's: n_2 = 15 flows per vertex, more than
+            // the even table's 6 ask for.
+            EXPECT_GE(trace.forward->probes_sent, 15u * 4u);
         }
         std::string why;
         EXPECT_TRUE(schema_valid(document, why)) << "variant " << variant << ": " << why;

@@ -362,6 +362,12 @@ TEST(CommandLine, OneSentencePerBadInput) {
               "-4 and -6 exclude each other: give at most one");
     EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--confidence", "2", "x"}),
               "--confidence 2 is out of range: give a failure probability between 0 and 1");
+    EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--min-share", "0.7", "x"}),
+              "--min-share 0.7 is out of range: give a share above 0 and at most 0.5");
+    EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--min-share", "0", "x"}),
+              "--min-share 0 is out of range: give a share above 0 and at most 0.5");
+    EXPECT_EQ(parsed({"forward", "udp", "multipath", "--min-share", "0.1", "x"}).min_share, 0.1);
+    EXPECT_EQ(parsed({"forward", "udp", "multipath", "x"}).min_share, 0.0);
     EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--max-probes", "10", "x"}),
               "--max-probes 10 is out of range: give 50 to 1000000");
     EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--first-flow", "5", "x"}),

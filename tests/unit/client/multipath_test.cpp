@@ -47,6 +47,29 @@ TEST(StoppingPoints, MissProbabilityStaysUnderEpsilonAtTheStoppingPoint) {
     EXPECT_THROW(StoppingPoints(1.0), std::invalid_argument);
 }
 
+TEST(StoppingPoints, MinShareCoversEverySplitWhoseSmallestBranchHasIt) {
+    // One successor seen, shares of at least 1/4: at most 3 unseen, 3·0.75^n ≤ 0.05 from n = 15.
+    const StoppingPoints quarter(0.05, StoppingRule::exact, 0.25);
+    EXPECT_EQ(quarter.flows_for(2), 15);
+    EXPECT_LE(uneven_miss_bound(1, 15, 0.25), 0.05);
+    EXPECT_GT(uneven_miss_bound(1, 14, 0.25), 0.05);
+    // Four seen with shares of at least 1/4: no fifth fits, the even table alone decides.
+    EXPECT_EQ(uneven_miss_bound(4, 1, 0.25), 0.0);
+    EXPECT_EQ(quarter.flows_for(5), StoppingPoints(0.05).flows_for(5));
+    // 1/10 after one successor: 9·0.9^n ≤ 0.05 from n = 50; a 9:1 split's small branch is
+    // missed by 50 flows with probability 0.9^50 ≈ 0.005.
+    const StoppingPoints tenth(0.05, StoppingRule::exact, 0.1);
+    EXPECT_EQ(tenth.flows_for(2), 50);
+    for (int k = 2; k <= 12; ++k) {
+        EXPECT_GE(tenth.flows_for(k), StoppingPoints(0.05).flows_for(k)) << "k = " << k;
+        EXPECT_LE(uneven_miss_bound(k - 1, tenth.flows_for(k), 0.1), 0.05) << "k = " << k;
+    }
+    // A share of one half adds nothing to the even table: a second branch of 1/2 needs 5 flows.
+    EXPECT_EQ(StoppingPoints(0.05, StoppingRule::exact, 0.5).flows_for(2), 6);
+    EXPECT_THROW(StoppingPoints(0.05, StoppingRule::exact, 0.6), std::invalid_argument);
+    EXPECT_THROW(StoppingPoints(0.05, StoppingRule::exact, -0.1), std::invalid_argument);
+}
+
 const IpAddress kRoot = *IpAddress::parse("198.18.1.1");
 const IpAddress kTarget = *IpAddress::parse("198.18.6.2");
 
