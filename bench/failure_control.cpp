@@ -289,8 +289,8 @@ int main(int argc, char** argv) {
         std::vector<double> shares{0};
         for (int i = 4; i < argc; ++i)
             shares.push_back(std::atof(argv[i]));
-        return min_share_study(argc > 2 ? std::atol(argv[2]) : 400,
-                               argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1, shares);
+        return min_share_study(argc > 2 ? std::atol(argv[2]) : 400, argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1,
+                               shares);
     }
     const long traces = argc > 1 ? std::atol(argv[1]) : 10000;
     const long limited = argc > 2 ? std::atol(argv[2]) : 200;
