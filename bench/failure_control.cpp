@@ -154,12 +154,6 @@ std::vector<DiamondShape> catalogue() {
     return shapes;
 }
 
-std::string study_label(const DiamondShape& shape) {
-    if (shape.weights.empty())
-        return fmt::format("{} w{} l{}", shape.meshed ? "meshed" : "unmeshed", shape.width, shape.length);
-    return fmt::format("{}", fmt::join(shape.weights, ":"));
-}
-
 std::string family_of(const DiamondShape& shape) {
     if (!shape.weights.empty())
         return "uneven shares";
@@ -271,7 +265,7 @@ int min_share_study(long traces, std::uint64_t seed, const std::vector<double>& 
         fmt::print("---|");
     fmt::print("\n");
     for (std::size_t i = 0; i < shapes.size(); ++i) {
-        fmt::print("| {} |", study_label(shapes[i]));
+        fmt::print("| {} |", shape_name(shapes[i]));
         for (const double s : min_shares) {
             const Tally t = run(shapes[i], traces, seed * 4000 + i, false, false, s);
             const auto [low, high] = wilson(t.missed, t.branching_points);

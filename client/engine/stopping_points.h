@@ -32,8 +32,6 @@ public:
     // n_k: flows needed to rule out a (k+1)-th successor after seeing k (k ≥ 1 → n_{k+1}),
     // in the notation of the tables: n(1) = 0, n(2) = 6 at ε = 0.05 (15 with min_share 0.25).
     int flows_for(int k) const;
-    double epsilon() const { return epsilon_; }
-    double min_share() const { return min_share_; }
 
 private:
     double epsilon_;
