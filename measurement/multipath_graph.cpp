@@ -75,7 +75,7 @@ public:
             const int from = new_id[static_cast<std::size_t>(ends.first)];
             const int to = new_id[static_cast<std::size_t>(ends.second)];
             if (from >= 0 && to >= 0)
-                result.edges.push_back({from, to, evidence.inferred, evidence.retried});
+                result.edges.push_back({from, to, evidence.inferred, evidence.retried, false});
         }
         return result;
     }
@@ -90,6 +90,37 @@ private:
 };
 
 }  // namespace
+
+void mark_per_packet(MultipathGraph& graph, const std::set<std::uint8_t>& varying,
+                     const std::set<std::uint8_t>& per_flow) {
+    if (varying.empty())
+        return;
+    std::map<std::uint8_t, int> vertices_at;  // black holes count: some flows took another way
+    for (const auto& vertex : graph.vertices)
+        if (vertex.id != 0)
+            ++vertices_at[vertex.ttl];
+    // Does a flow's path to this hop change from packet to packet?
+    std::set<std::uint8_t> behind;
+    bool inside = false;
+    for (const auto& [ttl, count] : vertices_at) {
+        if (varying.contains(ttl))
+            inside = true;
+        else if (per_flow.contains(ttl) || count == 1)
+            inside = false;  // shown per flow, or one vertex (the rounds' verdict, as everywhere)
+        if (inside)
+            behind.insert(ttl);
+    }
+    for (auto& vertex : graph.vertices)
+        vertex.per_packet = vertex.id != 0 && behind.contains(vertex.ttl);
+    for (auto& edge : graph.edges) {
+        const auto& from = graph.vertices[static_cast<std::size_t>(edge.from)];
+        const auto& to = graph.vertices[static_cast<std::size_t>(edge.to)];
+        const auto to_count = vertices_at.find(to.ttl);
+        const bool confirmed_single =
+            to_count != vertices_at.end() && to_count->second == 1 && per_flow.contains(to.ttl);
+        edge.uncertain = from.per_packet && !confirmed_single;
+    }
+}
 
 std::vector<int> MultipathGraph::successors(int id) const {
     std::vector<int> result;
@@ -112,6 +143,7 @@ MultipathGraph MultipathGraph::merged() const {
                 kept.rtts_ms.insert(kept.rtts_ms.end(), vertex.rtts_ms.begin(), vertex.rtts_ms.end());
                 kept.sent += vertex.sent;
                 kept.end_of_path = kept.end_of_path || vertex.end_of_path;
+                kept.per_packet = kept.per_packet || vertex.per_packet;
                 new_id[static_cast<std::size_t>(vertex.id)] = found->second;
                 continue;
             }
@@ -130,10 +162,11 @@ MultipathGraph MultipathGraph::merged() const {
         if (from == to)
             continue;
         const auto [it, inserted] =
-            edges_seen.try_emplace({from, to}, MultipathEdge{from, to, edge.inferred, edge.retried});
+            edges_seen.try_emplace({from, to}, MultipathEdge{from, to, edge.inferred, edge.retried, edge.uncertain});
         if (!inserted) {
             it->second.inferred = it->second.inferred && edge.inferred;
             it->second.retried = it->second.retried && edge.retried;
+            it->second.uncertain = it->second.uncertain && edge.uncertain;
         }
     }
     for (const auto& [ends, edge] : edges_seen)

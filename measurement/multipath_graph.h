@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "measurement/answer.h"
@@ -45,6 +46,9 @@ struct MultipathVertex {
     std::vector<PathChange> changes;
     void add_changes(const std::vector<PathChange>& found);
     bool end_of_path = false;  // the destination, or a router saying "unreachable"
+    // Its hop is behind a per-packet balancer: one flow met several responders there, or at an
+    // earlier hop with no single vertex between (mark_per_packet()).
+    bool per_packet = false;
 };
 
 struct MultipathEdge {
@@ -52,6 +56,9 @@ struct MultipathEdge {
     int to = 0;
     bool inferred = false;  // every flow behind it was inferred through a one-vertex hop
     bool retried = false;   // every flow behind it needed a retried probe (a lossy hop)
+    // Not known to exist: its flow may have passed another vertex of the `from` hop when it was
+    // probed one TTL deeper, because that hop is behind a per-packet balancer (mark_per_packet()).
+    bool uncertain = false;
 };
 
 struct MultipathGraph {
@@ -68,6 +75,15 @@ struct MultipathGraph {
 // does not end the path, and none stayed silent: every flow passes that vertex.
 std::optional<IpAddress> single_vertex(const std::vector<FlowObservation>& hop, std::size_t min_flows,
                                        const IpAddress& end_of_path);
+
+// Marks what per-packet balancing makes uncertain. `varying`: hops where one flow met several
+// responders; `per_flow`: hops where it met one on every repeat of the test. Behind a varying
+// hop a flow's path differs from probe to probe, up to the next hop shown to be per flow or to
+// have one vertex: vertices there are marked per_packet, and a link from one of them is
+// uncertain unless it leads to a hop whose single vertex the test confirmed (every packet passes
+// that vertex, whatever way it took).
+void mark_per_packet(MultipathGraph& graph, const std::set<std::uint8_t>& varying,
+                     const std::set<std::uint8_t>& per_flow);
 
 // Builds the graph from what every flow met at every TTL.
 MultipathGraph build_graph(const ObservationTable& table, const std::vector<std::uint16_t>& flow_values,

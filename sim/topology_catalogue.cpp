@@ -59,6 +59,8 @@ GeneratedTopology make_diamond(const DiamondShape& shape) {
         for (int w = 0; w < (shape.weights.empty() ? 1 : shape.weights[i]); ++w)
             branches.push_back(layers.front()[i]);
     t.add_route(diverge, server_link, branches);
+    if (shape.per_packet)
+        t.node(diverge).behaviour.balancing = Behaviour::Balancing::per_packet;
     for (std::size_t i = 1; i < lead.size(); ++i)
         t.add_route(lead[i], -1, {lead[i - 1]});
     for (std::size_t l = 0; l < layers.size(); ++l)
@@ -166,6 +168,8 @@ std::string shape_name(const DiamondShape& shape) {
         for (std::size_t i = 0; i < shape.weights.size(); ++i)
             name += fmt::format("{}{}", i ? ":" : "", shape.weights[i]);
     }
+    if (shape.per_packet)
+        name += " per-packet";
     return name;
 }
 

@@ -17,15 +17,14 @@ TraceScore score_trace(const MultipathGraph& graph, const TrueGraph& truth) {
         const auto& to = graph.vertices[static_cast<std::size_t>(edge.to)];
         if (from.id == 0)
             continue;  // from the tracing host
-        if (!from.address || !to.address) {
-            ++score.false_edges;
+        score.uncertain_edges += edge.uncertain ? 1 : 0;
+        const bool is_true = from.address && to.address && truth.edges.contains({*from.address, *to.address});
+        if (is_true) {
+            found_edges.insert({*from.address, *to.address});
             continue;
         }
-        const std::pair key{*from.address, *to.address};
-        if (truth.edges.contains(key))
-            found_edges.insert(key);
-        else
-            ++score.false_edges;
+        ++score.false_edges;
+        score.false_certain_edges += edge.uncertain ? 0 : 1;
     }
     for (const auto& [ttl, addresses] : truth.vertices)
         for (const auto& address : addresses)

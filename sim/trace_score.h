@@ -13,7 +13,9 @@ struct TraceScore {
     int missed_branching = 0;  // of those, the ones where a successor (edge) was missed
     int missing_vertices = 0;
     int missing_edges = 0;
-    int false_edges = 0;  // edges the topology does not have (black holes included)
+    int false_edges = 0;          // edges the topology does not have (black holes included)
+    int false_certain_edges = 0;  // of those, the ones not marked uncertain (per-packet balancing)
+    int uncertain_edges = 0;      // edges marked uncertain, true or not
     bool complete() const { return missing_vertices == 0 && missing_edges == 0 && false_edges == 0; }
 };
 

@@ -15,6 +15,22 @@ constexpr unsigned kFlowRange = 65535 - kFlowLow;
 constexpr std::int64_t kShortestTimeout = 50'000'000;
 // Unanswered probes at one TTL per vertex seen there: Linux answers a burst of six at once.
 constexpr std::size_t kRouterBurst = 6;
+// Repeats one hop's per-packet test may send, per answer it needs: room for losses.
+constexpr int kRepeatsPerAnswer = 3;
+// The per-packet test's failure probability per tested hop. Stricter than a branching point's:
+// a missed branch shows as a gap, but a link drawn as certain is taken as fact, so a thousand
+// traces through per-packet balancers should not show one false link.
+constexpr double kPerPacketFailure = 1e-4;
+
+// Answered repeats a hop needs to count as per flow: behind a per-packet balancer whose smallest
+// next hop gets share S of the packets, a repeat meets another responder than its flow's first
+// with probability at least S, so r repeats all miss with probability at most (1 - S)^r. S is
+// --min-share, else 1/2 (even shares).
+int per_packet_repeats(double confidence, double min_share) {
+    const double failure = std::min(confidence, kPerPacketFailure);
+    const double share = min_share > 0 ? min_share : 0.5;
+    return static_cast<int>(std::ceil(std::log(failure) / std::log(1 - share)));
+}
 
 }  // namespace
 
@@ -27,6 +43,7 @@ MultipathEngine::MultipathEngine(Prober& prober, IpAddress root, MultipathSettin
       per_vertex_confidence_(settings.confidence),
       queries_(table_, stops_,
                PlanLimits{settings.first_ttl, settings.max_ttl, settings.abort_after, prober.codec().end_of_path()}),
+      per_packet_(0, 0),
       window_(settings.min_burst) {}
 
 void MultipathEngine::start() {
@@ -222,6 +239,17 @@ void MultipathEngine::plan() {
 void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
     if (finished_)
         return;
+    if (const auto repeat = repeat_ids_.find(outcome.probe.id); repeat != repeat_ids_.end()) {
+        const PerPacketTest::Repeat sent = repeat->second;
+        repeat_ids_.erase(repeat);
+        std::optional<IpAddress> responder;
+        if (outcome.answer && !prober_.codec().refusal(*outcome.answer))
+            responder = outcome.answer->responder;
+        for (const auto& next : per_packet_.on_outcome(sent, responder))
+            send_repeat(next);
+        end_round_if_due();
+        return;
+    }
     if (const auto check = check_ids_.find(outcome.probe.id); check != check_ids_.end()) {
         const std::uint8_t ttl = check->second;
         check_ids_.erase(check);
@@ -286,8 +314,29 @@ void MultipathEngine::end_round_if_due() {
         loss_in_round_ = false;
     plan();
     send_eligible();
+    if (prober_.outstanding() == 0 && !per_packet_started_)
+        start_per_packet_test();
     if (prober_.outstanding() == 0)
         finish(summarize());
+}
+
+void MultipathEngine::start_per_packet_test() {
+    per_packet_started_ = true;
+    const int repeats = per_packet_repeats(per_vertex_confidence_, settings_.min_share);
+    per_packet_ = PerPacketTest(repeats, kRepeatsPerAnswer * repeats);
+    for (const auto& repeat : per_packet_.start(table_, prober_.codec().end_of_path()))
+        send_repeat(repeat);
+}
+
+void MultipathEngine::send_repeat(const PerPacketTest::Repeat& repeat) {
+    if (submitted_ >= settings_.max_probes) {
+        budget_exhausted_ = true;
+        return;
+    }
+    const std::int64_t not_before =
+        rate_limits_.book_slot(repeat.ttl, hop_at(repeat.ttl), prober_.clock().monotonic_ns());
+    repeat_ids_[prober_.submit(repeat.ttl, flow_value(repeat.flow), not_before)] = repeat;
+    ++submitted_;
 }
 
 MultipathEngine::Progress MultipathEngine::progress() const {
@@ -338,8 +387,12 @@ void MultipathEngine::finish(TraceSummary summary) {
         log(LogLevel::warning, "stopped after --max-probes {} probes: the graph may be incomplete",
             settings_.max_probes);
     if (summary.end != TraceEnd::failed) {
-        const auto graph = build_graph(table_, flow_values_, root_, settings_.first_ttl, queries_.first_flows(),
-                                       prober_.codec().end_of_path());
+        auto graph = build_graph(table_, flow_values_, root_, settings_.first_ttl, queries_.first_flows(),
+                                 prober_.codec().end_of_path());
+        mark_per_packet(graph, per_packet_.varying(), per_packet_.per_flow());
+        if (per_packet_.undecided() > 0)
+            log(LogLevel::info, "{} of {} hops tested for per-packet balancing lost too many repeats for a verdict",
+                per_packet_.undecided(), per_packet_.tested());
         observer_.on_graph(graph);
     }
     observer_.on_end(summary);

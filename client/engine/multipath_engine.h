@@ -4,7 +4,8 @@
 // Between rounds the flows each TTL needs are worked out from the stopping points n_k of the
 // vertices seen so far (flow_plan.h, a pure function of what the flows met). Within a round each flow goes one TTL
 // deeper as soon as it answered at the previous one, so nothing is sent past the end of the path; a hop shown to be one
-// vertex is not probed with more flows, they are inferred through it. Unanswered probes are retried with fresh ids
+// vertex is not probed with more flows, they are inferred through it. When the rounds are done, hops with several
+// vertices are tested for per-packet balancing (per_packet_test.h). Unanswered probes are retried with fresh ids
 // before they count as silence; hops that rate limit are found and paced by rate_limit_pacing.h. The engine's time is
 // its prober's clock and its probes leave through its prober: it knows no sockets.
 #pragma once
@@ -16,6 +17,7 @@
 #include <unordered_map>
 
 #include "engine/flow_plan.h"
+#include "engine/per_packet_test.h"
 #include "engine/rate_limit_pacing.h"
 #include "engine/stopping_points.h"
 #include "io/event_loop.h"
@@ -82,6 +84,9 @@ private:
     // Puts a wanted cell on the list of cells to probe, unless it is out or settled.
     void add_todo(std::uint8_t ttl, std::size_t flow);
     void add_default_todo();
+    // After discovery: repeats one flow at hops with several vertices (per_packet_test.h).
+    void start_per_packet_test();
+    void send_repeat(const PerPacketTest::Repeat& repeat);
     // Raises the flow counts from what the last round showed (flow_plan.h).
     void plan();
     // --trace-bound: the per-vertex bound is the trace's divided among the vertices found so far.
@@ -110,8 +115,11 @@ private:
     WantedFlows wanted_;                                         // flows to probe per TTL
     std::set<std::pair<std::size_t, std::uint8_t>> todo_;        // (flow, TTL) wanted, not yet probed
     std::unordered_map<std::uint16_t, std::uint8_t> check_ids_;  // rate-limit check probes out, by id
-    std::unordered_map<std::uint16_t, Attempt> in_flight_;       // by probe id
-    std::set<CellKey> busy_;                                     // cells with a probe out
+    PerPacketTest per_packet_;
+    bool per_packet_started_ = false;
+    std::unordered_map<std::uint16_t, PerPacketTest::Repeat> repeat_ids_;  // per-packet repeats out, by id
+    std::unordered_map<std::uint16_t, Attempt> in_flight_;                 // by probe id
+    std::set<CellKey> busy_;                                               // cells with a probe out
     std::set<std::tuple<std::uint8_t, IpAddress, IpAddress>> links_reported_;
     std::map<std::uint8_t, std::size_t> busy_at_;  // probes out per TTL
     std::int64_t slowest_answer_ns_ = 0;

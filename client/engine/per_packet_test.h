@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// The MDA's per-packet test (docs/multipath.md §1). A balancer that picks a next hop per packet
+// rather than per flow looks like a per-flow one to the flow-counting rounds, but the links they
+// draw behind it may be false: one flow takes another way on every probe. After discovery, flows
+// that answered at a hop with several vertices are probed there once more each, round robin (so
+// a rate limit is shared among the hop's vertices), until the hop has enough repeats (the
+// engine's per_packet_repeats(): 14 by default, a 10^-4 chance of missing an even per-packet
+// split): every repeat answered by its flow's first responder means per flow, another responder
+// means per packet (the test stops there). A per-packet hop's neighbours that showed one vertex
+// are tested too, since a balancer may have hidden a vertex there from the rounds, and only a
+// tested single vertex makes the links beside it certain (mark_per_packet()). Knows no probes,
+// sockets or clock.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "measurement/multipath_graph.h"
+
+namespace rtt::client {
+
+class PerPacketTest {
+public:
+    // `repeats`: answered repeats a hop needs to count as per flow; `max_sends`: repeats sent at
+    // one hop at most, losses included.
+    PerPacketTest(int repeats, int max_sends);
+
+    struct Repeat {
+        std::uint8_t ttl = 0;
+        std::size_t flow = 0;
+    };
+    // Tests the hops with several vertices in what the flows met; returns the first repeats.
+    std::vector<Repeat> start(const ObservationTable& table, const IpAddress& end_of_path);
+    // A repeat came back from `responder` (nullopt: lost). Returns the repeats to send next.
+    std::vector<Repeat> on_outcome(const Repeat& repeat, const std::optional<IpAddress>& responder);
+
+    // Hops where a flow met another responder than before.
+    std::set<std::uint8_t> varying() const;
+    // Hops where every repeat met its flow's first responder, as many as the test wants.
+    std::set<std::uint8_t> per_flow() const;
+    std::size_t tested() const { return hops_.size(); }
+    // Tested hops where too many repeats were lost for a verdict.
+    std::size_t undecided() const;
+
+private:
+    struct Hop {
+        std::vector<std::pair<std::size_t, IpAddress>> flows;  // flows to repeat, their responder
+        std::size_t next = 0;                                  // round robin over flows
+        int answered = 0;
+        int sent = 0;
+        int outstanding = 0;
+        bool varies = false;
+    };
+    bool decided(const Hop& hop) const { return hop.varies || hop.answered >= repeats_; }
+    // Starts testing `ttl` if it has flows to repeat and was not tested; appends its repeats.
+    void test(std::uint8_t ttl, std::vector<Repeat>& out);
+    // Appends the repeats `ttl` may have out now.
+    void fill(std::uint8_t ttl, std::vector<Repeat>& out);
+
+    int repeats_;
+    int max_sends_;
+    const ObservationTable* table_ = nullptr;
+    IpAddress end_of_path_;
+    std::map<std::uint8_t, Hop> hops_;
+};
+
+}  // namespace rtt::client
