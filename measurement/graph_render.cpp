@@ -80,7 +80,7 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
         gv.open_graph(const_cast<char*>("measurement"), *gv.directed, nullptr));
     set(graph.get(), "rankdir", "LR");
     set(graph.get(), "fontname", "Helvetica");
-    bool any_inferred = false, any_retried = false;
+    bool any_inferred = false, any_retried = false, any_per_packet = false, any_uncertain = false;
     // dot stacks clusters bottom up in creation order (rankdir LR): the last one created is
     // drawn on top, so create them last direction first to show forward above reverse.
     for (std::size_t d = directions.size(); d-- > 0;) {
@@ -99,15 +99,16 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             Agnode_t* node = gv.node(column, const_cast<char*>(fmt::format("d{}v{}", d, vertex.id).c_str()), 1);
             set(node, "label", vertex_label(vertex, names));
             set(node, "fontname", "Helvetica");
+            std::string style;
             if (vertex.id == 0) {
                 set(node, "shape", "box");
-                set(node, "style", "filled");
+                style = "filled";
                 set(node, "fillcolor", "lightblue");
             } else if (!vertex.address) {
                 set(node, "shape", "plaintext");
             } else if (vertex.end_of_path) {
                 set(node, "shape", "doubleoctagon");
-                set(node, "style", "filled");
+                style = "filled";
                 set(node, "fillcolor", "palegreen");
             } else {
                 set(node, "shape", "ellipse");
@@ -115,15 +116,27 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             if (vertex.address && vertex.id != 0)
                 if (const auto router = router_of.find(*vertex.address); router != router_of.end()) {
                     set(node, "label", vertex_label(vertex, names) + fmt::format("\nrouter {}", router->second + 1));
-                    set(node, "style", "filled");
+                    style = "filled";
                     set(node, "fillcolor", kRouterColours[router->second % std::size(kRouterColours)]);
                 }
+            if (vertex.per_packet) {
+                style += style.empty() ? "dashed" : ",dashed";
+                any_per_packet = true;
+            }
+            if (!style.empty())
+                set(node, "style", style);
             nodes.push_back(node);
         }
         for (const auto& edge : found.edges) {
             Agedge_t* line = gv.edge(cluster, nodes[static_cast<std::size_t>(edge.from)],
                                      nodes[static_cast<std::size_t>(edge.to)], nullptr, 1);
-            if (edge.inferred) {
+            if (edge.uncertain) {
+                set(line, "style", "dashed");
+                set(line, "color", "orangered");
+                set(line, "fontcolor", "orangered");
+                set(line, "label", "?");
+                any_uncertain = true;
+            } else if (edge.inferred) {
                 set(line, "style", "dashed");
                 any_inferred = true;
             } else if (edge.retried) {
@@ -132,7 +145,7 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             }
         }
     }
-    if (any_inferred || any_retried) {
+    if (any_inferred || any_retried || any_per_packet || any_uncertain) {
         Agnode_t* legend = gv.node(graph.get(), const_cast<char*>("legend"), 1);
         set(legend, "shape", "note");
         std::string text;
@@ -140,6 +153,10 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             text += "dashed: link inferred through a hop every flow passes\\l";
         if (any_retried)
             text += "dotted: link seen only through probes that had to be retried\\l";
+        if (any_per_packet)
+            text += "dashed outline: behind a per-packet balancer\\l";
+        if (any_uncertain)
+            text += "red ?: link not known to exist (a per-packet balancer may have sent its flow another way)\\l";
         set(legend, "label", text);
     }
     if (gv.layout(context, graph.get(), "dot") != 0)

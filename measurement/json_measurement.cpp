@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <limits>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -76,6 +77,14 @@ nlohmann::json trace_json(const MultipathGraph& graph) {
             entry["sent"] = v.sent;
         entry["flows"] = v.flows;
         entry["successors"] = graph.successors(v.id);
+        if (v.per_packet)
+            entry["per_packet"] = true;
+        nlohmann::json uncertain = nlohmann::json::array();
+        for (const auto& edge : graph.edges)
+            if (edge.from == v.id && edge.uncertain)
+                uncertain.push_back(edge.to);
+        if (!uncertain.empty())
+            entry["uncertain_successors"] = std::move(uncertain);
         if (!v.mpls.empty()) {
             nlohmann::json stacks = nlohmann::json::array();
             for (const auto& stack : v.mpls) {
@@ -218,9 +227,22 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
                 vertex.changes.push_back({*kind, text("from"), text("to")});
             }
         }
-        for (const auto& successor : array_field(entry, index, "successors"))
-            graph.edges.push_back(
-                {vertex.id, static_cast<int>(integer_field(successor, index, "successor", 0, last_id)), false, false});
+        if (entry.contains("per_packet")) {
+            if (entry["per_packet"] != true)
+                throw MeasurementError(fmt::format("vertex {} of a trace has per_packet that is not true", index));
+            vertex.per_packet = true;
+        }
+        std::set<int> uncertain;
+        if (entry.contains("uncertain_successors"))
+            for (const auto& successor : array_field(entry, index, "uncertain_successors"))
+                uncertain.insert(static_cast<int>(integer_field(successor, index, "uncertain successor", 0, last_id)));
+        for (const auto& successor : array_field(entry, index, "successors")) {
+            const int to = static_cast<int>(integer_field(successor, index, "successor", 0, last_id));
+            graph.edges.push_back({vertex.id, to, false, false, uncertain.erase(to) > 0});
+        }
+        if (!uncertain.empty())
+            throw MeasurementError(fmt::format(
+                "vertex {} of a trace has an uncertain successor that is not one of its successors", index));
     }
     return graph;
 }

@@ -79,8 +79,9 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
 // {rtt_measured_by, hops: [{ttl, addresses, sent, received, loss_percent, last_ms, ...}]}.
 nlohmann::json direction_statistics_json(TraceDirection direction, const std::vector<HopStatistics>& hops);
 
-// One direction's graph as the measurement stores it (vertex list with successors), and back;
-// inferred/retried link marks are not part of the stored form. Reading back throws
+// One direction's graph as the measurement stores it (vertex list with successors, per-packet
+// vertices and uncertain links), and back; inferred/retried link marks are not part of the
+// stored form. Reading back throws
 // MeasurementError with one sentence when the list is not one the graph model can hold
 // (ids not 0..n-1 each once, successors outside the list, values out of range).
 nlohmann::json trace_json(const MultipathGraph& graph);

@@ -116,8 +116,9 @@ void mark_per_packet(MultipathGraph& graph, const std::set<std::uint8_t>& varyin
         const auto& from = graph.vertices[static_cast<std::size_t>(edge.from)];
         const auto& to = graph.vertices[static_cast<std::size_t>(edge.to)];
         const auto to_count = vertices_at.find(to.ttl);
+        // The destination alone at its hop is where every packet of that length ends.
         const bool confirmed_single =
-            to_count != vertices_at.end() && to_count->second == 1 && per_flow.contains(to.ttl);
+            to_count != vertices_at.end() && to_count->second == 1 && (per_flow.contains(to.ttl) || to.end_of_path);
         edge.uncertain = from.per_packet && !confirmed_single;
     }
 }

@@ -80,8 +80,8 @@ std::optional<IpAddress> single_vertex(const std::vector<FlowObservation>& hop, 
 // responders; `per_flow`: hops where it met one on every repeat of the test. Behind a varying
 // hop a flow's path differs from probe to probe, up to the next hop shown to be per flow or to
 // have one vertex: vertices there are marked per_packet, and a link from one of them is
-// uncertain unless it leads to a hop whose single vertex the test confirmed (every packet passes
-// that vertex, whatever way it took).
+// uncertain unless it leads to a hop whose single vertex the test confirmed, or the destination
+// alone at its hop (every packet passes that vertex, whatever way it took).
 void mark_per_packet(MultipathGraph& graph, const std::set<std::uint8_t>& varying,
                      const std::set<std::uint8_t>& per_flow);
 

@@ -69,6 +69,7 @@ public:
     void on_graph(const MultipathGraph& found) override {
         const MultipathGraph graph = heading_.merge ? found.merged() : found;
         bool any_inferred = false;
+        bool any_uncertain = false;
         for (const auto& vertex : graph.vertices) {
             if (vertex.id == 0)
                 continue;
@@ -81,6 +82,8 @@ public:
             // As on a single-path hop line: probes its flows lost before a retry was answered.
             if (const auto received = vertex.rtts_ms.size(); received > 0 && received < vertex.sent)
                 line += fmt::format(" ({} of {} probes lost)", vertex.sent - received, vertex.sent);
+            if (vertex.per_packet)
+                line += " (per-packet)";
             for (const auto& stack : vertex.mpls)
                 line += " [" + mpls_text(stack) + "]";
             for (const auto& change : vertex.changes) {
@@ -97,8 +100,10 @@ public:
                 if (edge.from != vertex.id)
                     continue;
                 const auto& to = graph.vertices[static_cast<std::size_t>(edge.to)];
-                next.push_back((edge.inferred ? "~" : "") + (to.address ? to.address->to_string() : "***"));
+                next.push_back((edge.uncertain ? "?" : "") + std::string(edge.inferred ? "~" : "") +
+                               (to.address ? to.address->to_string() : "***"));
                 any_inferred = any_inferred || edge.inferred;
+                any_uncertain = any_uncertain || edge.uncertain;
             }
             if (!next.empty())
                 line += fmt::format("  -> {}", fmt::join(next, ", "));
@@ -106,6 +111,10 @@ public:
         }
         if (any_inferred)
             report_.print(index_, "    (~ marks a link inferred through a hop that every flow passes)");
+        if (any_uncertain)
+            report_.print(index_,
+                          "    (? marks a link not known to exist: behind a per-packet balancer a flow takes another "
+                          "way on every probe)");
         if (heading_.flow_paths) {
             report_.print(index_, fmt::format("{} path of each flow (- not probed, * no answer):",
                                               trace_direction_name(heading_.direction)));

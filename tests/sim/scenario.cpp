@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "lab_truth.h"
 
@@ -102,7 +103,8 @@ void apply_option_statement(Scenario& s, const std::vector<std::string>& w) {
 }
 
 void add_expectation(Scenario& s, const std::vector<std::string>& w) {
-    static const std::set<std::string> per_direction{"end", "truth", "silent-hop", "black-holes", "mpls-at"};
+    static const std::set<std::string> per_direction{"end",     "truth",      "silent-hop",     "black-holes",
+                                                     "mpls-at", "per-packet", "uncertain-links"};
     if (w.size() == 3 && w[1] == "finishes-within") {
         number(w[2], "finishes-within");
         s.expectations.push_back({"", w[1], w[2]});
@@ -110,7 +112,7 @@ void add_expectation(Scenario& s, const std::vector<std::string>& w) {
     }
     if (w.size() < 3 || (w[1] != "forward" && w[1] != "reverse") || !per_direction.contains(w[2]))
         throw std::invalid_argument(
-            "expect needs DIRECTION end|truth|silent-hop|black-holes|mpls-at [VALUE], or "
+            "expect needs DIRECTION end|truth|silent-hop|black-holes|mpls-at|per-packet|uncertain-links [VALUE], or "
             "finishes-within SECONDS");
     if ((w[2] == "truth") != (w.size() == 3) || w.size() > 4)
         throw std::invalid_argument(fmt::format("expect {} {}: wrong number of values", w[1], w[2]));
@@ -273,6 +275,24 @@ std::vector<std::string> run_scenario(const Scenario& scenario, std::uint64_t se
             if (found.black_holes != std::stoi(e.value))
                 failures.push_back(
                     fmt::format("{}: {} black holes, expected {}", e.direction, found.black_holes, e.value));
+        } else if (e.what == "per-packet" || e.what == "uncertain-links") {
+            // per-packet: the TTLs whose vertices are marked, comma-separated ("none" for none);
+            // uncertain-links: how many links are marked not known to exist.
+            std::set<int> marked;
+            int uncertain = 0;
+            if (const auto& graph = direction->record.graph) {
+                for (const auto& vertex : graph->vertices)
+                    if (vertex.per_packet)
+                        marked.insert(vertex.ttl);
+                for (const auto& edge : graph->edges)
+                    uncertain += edge.uncertain ? 1 : 0;
+            }
+            const std::string shown = marked.empty() ? "none" : fmt::format("{}", fmt::join(marked, ","));
+            if (e.what == "per-packet" && shown != e.value)
+                failures.push_back(
+                    fmt::format("{}: per-packet vertices at TTL {}, expected {}", e.direction, shown, e.value));
+            if (e.what == "uncertain-links" && uncertain != std::stoi(e.value))
+                failures.push_back(fmt::format("{}: {} uncertain links, expected {}", e.direction, uncertain, e.value));
         } else if (e.what == "mpls-at") {
             if (!found.mpls.contains(std::stoi(e.value)))
                 failures.push_back(fmt::format("{}: no MPLS label stack at TTL {}", e.direction, e.value));

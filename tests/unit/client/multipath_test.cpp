@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Multipath units: the stopping points against docs/multipath.md §1, and the graph
 // built from what flows met (edges from shared flows, inferred edges through a single-vertex
-// hop, black holes that reconnect, trimming of trailing silence, merging of duplicates).
+// hop, black holes that reconnect, trimming of trailing silence, merging of duplicates), what
+// per-packet balancing marks, and the per-packet test's verdicts.
 #include <gtest/gtest.h>
 
+#include "engine/per_packet_test.h"
 #include "engine/stopping_points.h"
 #include "measurement/multipath_graph.h"
 
@@ -187,6 +189,126 @@ TEST(MultipathGraph, SingleVertexNeedsEnoughAgreeingFlowsAndNoSilence) {
     EXPECT_FALSE(single_vertex({answer("198.18.1.2"), silence()}, 1, kTarget));
     EXPECT_FALSE(single_vertex({answer("198.18.1.2"), answer("198.18.1.3")}, 1, kTarget));
     EXPECT_FALSE(single_vertex({answer("198.18.6.2"), answer("198.18.6.2")}, 1, kTarget));
+}
+
+// A w2 l2 diamond: 198.18.1.2, then {2.2, 3.2}, then {4.2, 5.2}, then the destination; four
+// flows, with the crossings per-packet balancing makes (flow 2 meets 2.2 and then 5.2).
+MultipathGraph two_hop_diamond() {
+    ObservationTable table;
+    const char* second[] = {"198.18.2.2", "198.18.3.2", "198.18.2.2", "198.18.3.2"};
+    const char* third[] = {"198.18.4.2", "198.18.5.2", "198.18.5.2", "198.18.4.2"};
+    for (int i = 0; i < 4; ++i) {
+        table[1].push_back(answer("198.18.1.2"));
+        table[2].push_back(answer(second[i]));
+        table[3].push_back(answer(third[i]));
+        table[4].push_back(answer("198.18.6.2", AnswerKind::unreachable));
+    }
+    return build_graph(table, flows(4), kRoot, 1, 4, kTarget);
+}
+
+// (from, to) of the edges marked uncertain, and the TTLs of the vertices marked per packet.
+std::set<std::pair<std::string, std::string>> uncertain_of(const MultipathGraph& g) {
+    std::set<std::pair<std::string, std::string>> result;
+    for (const auto& e : g.edges)
+        if (e.uncertain)
+            result.insert({g.vertices[static_cast<std::size_t>(e.from)].address->to_string(),
+                           g.vertices[static_cast<std::size_t>(e.to)].address->to_string()});
+    return result;
+}
+std::set<int> per_packet_ttls(const MultipathGraph& g) {
+    std::set<int> result;
+    for (const auto& v : g.vertices)
+        if (v.per_packet)
+            result.insert(v.ttl);
+    return result;
+}
+
+TEST(MultipathGraph, PerPacketMarksRunFromAVaryingHopToAPerFlowOrSingleOne) {
+    // Hop 2 varies: every way to hop 3 is in doubt, the links into the destination are not (it
+    // is alone at its hop), nor those from the single vertex before.
+    auto g = two_hop_diamond();
+    mark_per_packet(g, {2}, {1});
+    EXPECT_EQ(per_packet_ttls(g), (std::set<int>{2, 3}));
+    const std::set<std::pair<std::string, std::string>> crossing{{"198.18.2.2", "198.18.4.2"},
+                                                                 {"198.18.2.2", "198.18.5.2"},
+                                                                 {"198.18.3.2", "198.18.4.2"},
+                                                                 {"198.18.3.2", "198.18.5.2"}};
+    EXPECT_EQ(uncertain_of(g), crossing);
+    // Hop 3 shown per flow: the way to it is fixed from there on, but links into it still
+    // leave hop 2 by whatever way the packet took.
+    g = two_hop_diamond();
+    mark_per_packet(g, {2}, {1, 3});
+    EXPECT_EQ(per_packet_ttls(g), (std::set<int>{2}));
+    EXPECT_EQ(uncertain_of(g), crossing);
+    // No varying hop: nothing marked, whatever was tested.
+    g = two_hop_diamond();
+    mark_per_packet(g, {}, {2, 3});
+    EXPECT_TRUE(per_packet_ttls(g).empty());
+    EXPECT_TRUE(uncertain_of(g).empty());
+}
+
+TEST(MultipathGraph, ALinkIntoAnUnconfirmedSingleVertexStaysUncertain) {
+    ObservationTable table;
+    for (int i = 0; i < 4; ++i) {
+        table[1].push_back(answer(i % 2 ? "198.18.3.2" : "198.18.2.2"));
+        table[2].push_back(answer("198.18.4.2"));
+        table[3].push_back(answer("198.18.6.2", AnswerKind::unreachable));
+    }
+    auto g = build_graph(table, flows(4), kRoot, 1, 4, kTarget);
+    mark_per_packet(g, {1}, {});
+    EXPECT_EQ(uncertain_of(g).size(), 2u);  // a balancer may have hidden a second vertex at hop 2
+    g = build_graph(table, flows(4), kRoot, 1, 4, kTarget);
+    mark_per_packet(g, {1}, {2});
+    EXPECT_TRUE(uncertain_of(g).empty());  // the test confirmed it
+    const auto merged = g.merged();
+    EXPECT_EQ(per_packet_ttls(merged), (std::set<int>{1}));
+}
+
+// The per-packet test on the two-hop diamond's observations.
+TEST(PerPacketTest, RepeatsRoundRobinAndStopAtTheFirstOtherResponder) {
+    ObservationTable table;
+    const char* second[] = {"198.18.2.2", "198.18.3.2"};
+    for (int i = 0; i < 2; ++i) {
+        table[1].push_back(answer("198.18.1.2"));
+        table[2].push_back(answer(second[i]));
+        table[3].push_back(answer("198.18.6.2", AnswerKind::unreachable));
+    }
+    PerPacketTest test(14, 42);
+    const auto first = test.start(table, kTarget);
+    ASSERT_EQ(first.size(), 4u);  // a window of four, at hop 2 only (hop 1 and 3 show one vertex)
+    EXPECT_EQ(first[0].ttl, 2);
+    EXPECT_EQ(first[0].flow, 0u);
+    EXPECT_EQ(first[1].flow, 1u);
+    // Same responders: each answer sends the next repeat, until 14 answered.
+    int answered = 0;
+    std::vector<PerPacketTest::Repeat> out = first;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const auto more = test.on_outcome(out[i], *IpAddress::parse(second[out[i].flow]));
+        ++answered;
+        out.insert(out.end(), more.begin(), more.end());
+    }
+    EXPECT_EQ(answered, 14);
+    EXPECT_EQ(test.per_flow(), (std::set<std::uint8_t>{2}));
+    EXPECT_TRUE(test.varying().empty());
+
+    // Another responder for flow 0: per packet, and the single-vertex neighbours are tested.
+    PerPacketTest again(14, 42);
+    const auto repeats = again.start(table, kTarget);
+    const auto next = again.on_outcome(repeats[0], *IpAddress::parse("198.18.3.2"));
+    EXPECT_EQ(again.varying(), (std::set<std::uint8_t>{2}));
+    std::set<int> tested;
+    for (const auto& r : next)
+        tested.insert(r.ttl);
+    EXPECT_EQ(tested, (std::set<int>{1}));  // hop 3 holds only the destination: nothing to repeat
+    // Lost repeats are replaced, up to the allowance.
+    PerPacketTest lossy(14, 5);
+    auto lost = lossy.start(table, kTarget);
+    for (std::size_t i = 0; i < lost.size(); ++i) {
+        const auto more = lossy.on_outcome(lost[i], std::nullopt);
+        lost.insert(lost.end(), more.begin(), more.end());
+    }
+    EXPECT_EQ(lost.size(), 5u);
+    EXPECT_EQ(lossy.undecided(), 1u);
 }
 
 }  // namespace

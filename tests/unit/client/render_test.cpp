@@ -82,6 +82,19 @@ TEST(GraphRender, EveryFormatWritesARealFile) {
     std::filesystem::remove_all(dir);
 }
 
+TEST(GraphRender, PerPacketVerticesAreDashedAndUncertainLinksMarked) {
+    auto g = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    g.vertices[1].per_packet = true;
+    g.edges[1].uncertain = true;
+    const std::string dot = render_graph({{"forward udp multipath", &g}}, {}, "dot");
+    EXPECT_NE(dot.find("dashed"), std::string::npos) << dot;
+    EXPECT_NE(dot.find("orangered"), std::string::npos) << dot;
+    EXPECT_NE(dot.find("behind a per-packet balancer"), std::string::npos) << dot;
+    EXPECT_NE(dot.find("link not known to exist"), std::string::npos) << dot;
+    const auto plain = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    EXPECT_EQ(render_graph({{"forward udp multipath", &plain}}, {}, "dot").find("per-packet"), std::string::npos);
+}
+
 TEST(GraphRender, UnwritablePathGetsOneSentence) {
     const auto g = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
     try {
@@ -130,6 +143,31 @@ TEST(MeasurementJson, TraceRoundTripsThroughTheGraphModel) {
     for (std::size_t i = 0; i < back.vertices.size(); ++i)
         EXPECT_EQ(back.successors(static_cast<int>(i)), original.successors(static_cast<int>(i)));
     EXPECT_EQ(trace_json(back), stored);
+}
+
+TEST(MeasurementJson, PerPacketMarksAreStoredAndReadBack) {
+    auto original = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    original.vertices[1].per_packet = true;
+    original.edges[1].uncertain = true;
+    const auto stored = trace_json(original);
+    const int from = original.edges[1].from;
+    EXPECT_EQ(stored[from]["uncertain_successors"], nlohmann::json::array({original.edges[1].to}));
+    EXPECT_EQ(stored[1]["per_packet"], true);
+    EXPECT_FALSE(stored[0].contains("per_packet"));
+    const auto back = graph_from_trace_json(nlohmann::json::parse(stored.dump()));
+    EXPECT_TRUE(back.vertices[1].per_packet);
+    for (const auto& edge : back.edges)
+        EXPECT_EQ(edge.uncertain, edge.from == original.edges[1].from && edge.to == original.edges[1].to);
+    EXPECT_EQ(trace_json(back), stored);
+    // Hostile forms: a mark that is not true, an uncertain link that is not a link.
+    auto bad = stored;
+    bad[1]["per_packet"] = false;
+    EXPECT_THROW(graph_from_trace_json(bad), MeasurementError);
+    bad = stored;
+    bad[from]["uncertain_successors"] = nlohmann::json::array({0});
+    EXPECT_THROW(graph_from_trace_json(bad), MeasurementError);
+    bad[from]["uncertain_successors"] = "1";
+    EXPECT_THROW(graph_from_trace_json(bad), MeasurementError);
 }
 
 TEST(MeasurementJson, AVertexSentCountMustBeANonNegativeInteger) {

@@ -121,6 +121,26 @@ TEST(TextViews, MultipathAndFlowTable) {
     expect_golden("multipath.txt", text);
 }
 
+TEST(TextViews, MultipathBehindAPerPacketBalancer) {
+    MultipathGraph graph;
+    graph.vertices = {vertex(0, 0, "198.18.1.1", {}, {}),
+                      vertex(1, 1, "198.18.1.2", {10000, 10001}, {0.1, 0.2}),
+                      vertex(2, 2, "198.18.2.2", {10000}, {0.2}),
+                      vertex(3, 2, "198.18.3.2", {10001}, {0.3}),
+                      vertex(4, 3, "198.18.4.2", {10000}, {0.5}),
+                      vertex(5, 3, "198.18.5.2", {10001}, {0.5}),
+                      vertex(6, 4, "198.18.6.2", {10000, 10001}, {0.6, 0.7})};
+    graph.vertices[6].end_of_path = true;
+    graph.edges = {{0, 1, false}, {1, 2, false}, {1, 3, false}, {2, 4, false},
+                   {3, 5, false}, {2, 5, false}, {4, 6, false}, {5, 6, false}};
+    mark_per_packet(graph, {2}, {1});
+    const auto text = report_text(heading(TraceDirection::forward, true), [&](TraceObserver& section) {
+        section.on_graph(graph);
+        section.on_end({TraceEnd::reached, answer("198.18.6.2", AnswerKind::unreachable, 3), {}, 40, 40});
+    });
+    expect_golden("multipath-per-packet.txt", text);
+}
+
 // The report (-c) and live view table: rounds of a two-way trace where hop 2 of the reverse
 // path loses half its answers, hop 3 forward answers from two addresses, and the reverse trace
 // had a round in which the server's answer came from one hop further (left out: past the end).
