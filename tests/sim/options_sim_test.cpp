@@ -105,9 +105,12 @@ bool schema_valid(const nlohmann::json& document, std::string& why) {
 }
 
 TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
-    for (const int variant : {0, 1, 2, 3, 4}) {  // single path; multipath; + trace bound; + fixed port; + min share
+    // single path; multipath; + trace bound; + fixed port; + min share; through a per-packet r1
+    for (const int variant : {0, 1, 2, 3, 4, 5}) {
         Topology topology = Topology::load(std::string(RTT_TOPOLOGY_DIR) + "/diamond.topo");
         topology.node("r2a").behaviour.mpls_labels = {3000};
+        if (variant == 5)
+            topology.node("r1").behaviour.balancing = Behaviour::Balancing::per_packet;
         SimulatedNetwork network(topology, 2);
         SimulatedTraceSpec spec;
         spec.target = topology.address("server", Family::v4);
@@ -150,6 +153,18 @@ TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
             // One vertex at every hop of the diamond but r2a/r2b's: n_2 = 15 flows per vertex, more than
             // the even table's 6 ask for.
             EXPECT_GE(trace.forward->probes_sent, 15u * 4u);
+        }
+        if (variant == 5) {
+            // Hops 2 and 3 behind r1 are marked; r3 answers from the link each packet came in on,
+            // so which of its addresses follows r2a or r2b is in doubt.
+            int marked = 0;
+            bool uncertain = false;
+            for (const auto& vertex : document["traces"]["forward"]) {
+                marked += vertex.contains("per_packet") ? 1 : 0;
+                uncertain = uncertain || vertex.contains("uncertain_successors");
+            }
+            EXPECT_EQ(marked, 4);
+            EXPECT_TRUE(uncertain);
         }
         std::string why;
         EXPECT_TRUE(schema_valid(document, why)) << "variant " << variant << ": " << why;
