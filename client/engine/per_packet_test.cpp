@@ -55,9 +55,11 @@ std::vector<PerPacketTest::Repeat> PerPacketTest::start(const ObservationTable& 
     table_ = &table;
     end_of_path_ = end_of_path;
     std::vector<Repeat> out;
-    for (const auto& [ttl, hop] : table)
-        if (outcomes_at(hop) > 1)
+    for (const auto& [ttl, hop] : table) {
+        const auto next = table.find(static_cast<std::uint8_t>(ttl + 1));
+        if (ttl < 255 && next != table.end() && outcomes_at(hop) > 1 && outcomes_at(next->second) > 1)
             test(ttl, out);
+    }
     return out;
 }
 
@@ -80,7 +82,7 @@ std::vector<PerPacketTest::Repeat> PerPacketTest::on_outcome(const Repeat& repea
     if (hop.varies && !varied_before)
         for (const int neighbour : {repeat.ttl - 1, repeat.ttl + 1}) {
             const auto near = table_->find(static_cast<std::uint8_t>(neighbour));
-            if (neighbour >= 0 && neighbour <= 255 && near != table_->end() && outcomes_at(near->second) == 1)
+            if (neighbour >= 0 && neighbour <= 255 && near != table_->end())
                 test(static_cast<std::uint8_t>(neighbour), out);
         }
     return out;

@@ -2,13 +2,14 @@
 // The MDA's per-packet test (docs/multipath.md §1). A balancer that picks a next hop per packet
 // rather than per flow looks like a per-flow one to the flow-counting rounds, but the links they
 // draw behind it may be false: one flow takes another way on every probe. After discovery, flows
-// that answered at a hop with several vertices are probed there once more each, round robin (so
-// a rate limit is shared among the hop's vertices), until the hop has enough repeats (the
-// engine's per_packet_repeats(): 14 by default, a 10^-4 chance of missing an even per-packet
-// split): every repeat answered by its flow's first responder means per flow, another responder
-// means per packet (the test stops there). A per-packet hop's neighbours that showed one vertex
-// are tested too, since a balancer may have hidden a vertex there from the rounds, and only a
-// tested single vertex makes the links beside it certain (mark_per_packet()). Knows no probes,
+// that answered at a hop are probed there once more each, round robin (so a rate limit is shared
+// among the hop's vertices), until the hop has enough repeats (the engine's per_packet_repeats():
+// 14 by default, a 10^-4 chance of missing an even per-packet split): every repeat answered by
+// its flow's first responder means per flow, another responder means per packet (the test stops
+// there). Tested are the hops whose verdict decides a link: several vertices there and at the
+// next hop (a link into a single vertex holds whichever way the flow went). A per-packet hop's
+// untested neighbours are tested too: a balancer may have hidden a vertex from the rounds there,
+// and only a tested hop makes the links beside it certain (mark_per_packet()). Knows no probes,
 // sockets or clock.
 #pragma once
 
@@ -32,7 +33,7 @@ public:
         std::uint8_t ttl = 0;
         std::size_t flow = 0;
     };
-    // Tests the hops with several vertices in what the flows met; returns the first repeats.
+    // Tests the hops that decide a link in what the flows met; returns the first repeats.
     std::vector<Repeat> start(const ObservationTable& table, const IpAddress& end_of_path);
     // A repeat came back from `responder` (nullopt: lost). Returns the repeats to send next.
     std::vector<Repeat> on_outcome(const Repeat& repeat, const std::optional<IpAddress>& responder);

@@ -264,18 +264,21 @@ TEST(MultipathGraph, ALinkIntoAnUnconfirmedSingleVertexStaysUncertain) {
     EXPECT_EQ(per_packet_ttls(merged), (std::set<int>{1}));
 }
 
-// The per-packet test on the two-hop diamond's observations.
+// The per-packet test on a two-hop diamond's observations (two flows).
 TEST(PerPacketTest, RepeatsRoundRobinAndStopAtTheFirstOtherResponder) {
     ObservationTable table;
     const char* second[] = {"198.18.2.2", "198.18.3.2"};
+    const char* third[] = {"198.18.4.2", "198.18.5.2"};
     for (int i = 0; i < 2; ++i) {
         table[1].push_back(answer("198.18.1.2"));
         table[2].push_back(answer(second[i]));
-        table[3].push_back(answer("198.18.6.2", AnswerKind::unreachable));
+        table[3].push_back(answer(third[i]));
+        table[4].push_back(answer("198.18.6.2", AnswerKind::unreachable));
     }
     PerPacketTest test(14, 42);
     const auto first = test.start(table, kTarget);
-    ASSERT_EQ(first.size(), 4u);  // a window of four, at hop 2 only (hop 1 and 3 show one vertex)
+    // A window of four, at hop 2 only: hop 1 shows one vertex, and hop 3's links lead to one.
+    ASSERT_EQ(first.size(), 4u);
     EXPECT_EQ(first[0].ttl, 2);
     EXPECT_EQ(first[0].flow, 0u);
     EXPECT_EQ(first[1].flow, 1u);
@@ -291,7 +294,7 @@ TEST(PerPacketTest, RepeatsRoundRobinAndStopAtTheFirstOtherResponder) {
     EXPECT_EQ(test.per_flow(), (std::set<std::uint8_t>{2}));
     EXPECT_TRUE(test.varying().empty());
 
-    // Another responder for flow 0: per packet, and the single-vertex neighbours are tested.
+    // Another responder for flow 0: per packet, and the untested neighbours are tested.
     PerPacketTest again(14, 42);
     const auto repeats = again.start(table, kTarget);
     const auto next = again.on_outcome(repeats[0], *IpAddress::parse("198.18.3.2"));
@@ -299,7 +302,7 @@ TEST(PerPacketTest, RepeatsRoundRobinAndStopAtTheFirstOtherResponder) {
     std::set<int> tested;
     for (const auto& r : next)
         tested.insert(r.ttl);
-    EXPECT_EQ(tested, (std::set<int>{1}));  // hop 3 holds only the destination: nothing to repeat
+    EXPECT_EQ(tested, (std::set<int>{1, 3}));
     // Lost repeats are replaced, up to the allowance.
     PerPacketTest lossy(14, 5);
     auto lost = lossy.start(table, kTarget);
