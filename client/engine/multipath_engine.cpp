@@ -15,8 +15,6 @@ constexpr unsigned kFlowRange = 65535 - kFlowLow;
 constexpr std::int64_t kShortestTimeout = 50'000'000;
 // Unanswered probes at one TTL per vertex seen there: Linux answers a burst of six at once.
 constexpr std::size_t kRouterBurst = 6;
-// Repeats one hop's per-packet test may send, per answer it needs: room for losses.
-constexpr int kRepeatsPerAnswer = 3;
 // The per-packet test's failure probability per tested hop. Stricter than a branching point's:
 // a missed branch shows as a gap, but a link drawn as certain is taken as fact, so a thousand
 // traces through per-packet balancers should not show one false link.
@@ -43,7 +41,7 @@ MultipathEngine::MultipathEngine(Prober& prober, IpAddress root, MultipathSettin
       per_vertex_confidence_(settings.confidence),
       queries_(table_, stops_,
                PlanLimits{settings.first_ttl, settings.max_ttl, settings.abort_after, prober.codec().end_of_path()}),
-      per_packet_(0, 0),
+      per_packet_(0),
       window_(settings.min_burst) {}
 
 void MultipathEngine::start() {
@@ -323,8 +321,12 @@ void MultipathEngine::end_round_if_due() {
 void MultipathEngine::start_per_packet_test() {
     per_packet_started_ = true;
     const int repeats = per_packet_repeats(per_vertex_confidence_, settings_.min_share);
-    per_packet_ = PerPacketTest(repeats, kRepeatsPerAnswer * repeats);
-    for (const auto& repeat : per_packet_.start(table_, prober_.codec().end_of_path()))
+    per_packet_ = PerPacketTest(repeats);
+    std::set<std::uint8_t> paced;
+    for (const auto& [ttl, hop] : table_)
+        if (rate_limits_.paced(ttl))
+            paced.insert(ttl);
+    for (const auto& repeat : per_packet_.start(table_, prober_.codec().end_of_path(), std::move(paced)))
         send_repeat(repeat);
 }
 
@@ -333,9 +335,12 @@ void MultipathEngine::send_repeat(const PerPacketTest::Repeat& repeat) {
         budget_exhausted_ = true;
         return;
     }
-    const std::int64_t not_before =
-        rate_limits_.book_slot(repeat.ttl, hop_at(repeat.ttl), prober_.clock().monotonic_ns());
-    repeat_ids_[prober_.submit(repeat.ttl, flow_value(repeat.flow), not_before)] = repeat;
+    // A lost repeat ends the hop's test (per_packet_test.h), so it need not wait the full timeout.
+    const std::int64_t timeout =
+        slowest_answer_ns_ > 0
+            ? std::clamp<std::int64_t>(10 * slowest_answer_ns_, kShortestTimeout, prober_.timeout_ns())
+            : 0;
+    repeat_ids_[prober_.submit(repeat.ttl, flow_value(repeat.flow), 0, timeout)] = repeat;
     ++submitted_;
 }
 
@@ -391,7 +396,9 @@ void MultipathEngine::finish(TraceSummary summary) {
                                  prober_.codec().end_of_path());
         mark_per_packet(graph, per_packet_.varying(), per_packet_.per_flow());
         if (per_packet_.undecided() > 0)
-            log(LogLevel::info, "{} of {} hops tested for per-packet balancing lost too many repeats for a verdict",
+            log(LogLevel::info,
+                "{} of {} hops to test for per-packet balancing rate limit or lost a repeat: untested, links drawn as "
+                "found",
                 per_packet_.undecided(), per_packet_.tested());
         observer_.on_graph(graph);
     }

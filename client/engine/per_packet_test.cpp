@@ -22,12 +22,16 @@ std::size_t outcomes_at(const std::vector<FlowObservation>& hop) {
 
 }  // namespace
 
-PerPacketTest::PerPacketTest(int repeats, int max_sends) : repeats_(repeats), max_sends_(max_sends) {}
+PerPacketTest::PerPacketTest(int repeats) : repeats_(repeats) {}
 
 void PerPacketTest::test(std::uint8_t ttl, std::vector<Repeat>& out) {
     const auto found = table_->find(ttl);
     if (found == table_->end() || hops_.contains(ttl))
         return;
+    if (rate_limited_.contains(ttl)) {
+        hops_[ttl].given_up = true;
+        return;
+    }
     Hop hop;
     for (std::size_t flow = 0; flow < found->second.size(); ++flow) {
         const auto& observation = found->second[flow];
@@ -42,8 +46,7 @@ void PerPacketTest::test(std::uint8_t ttl, std::vector<Repeat>& out) {
 
 void PerPacketTest::fill(std::uint8_t ttl, std::vector<Repeat>& out) {
     Hop& hop = hops_.at(ttl);
-    while (!decided(hop) && hop.outstanding < kWindow && hop.answered + hop.outstanding < repeats_ &&
-           hop.sent < max_sends_) {
+    while (!decided(hop) && !hop.given_up && hop.outstanding < kWindow && hop.answered + hop.outstanding < repeats_) {
         out.push_back({ttl, hop.flows[hop.next].first});
         hop.next = (hop.next + 1) % hop.flows.size();
         ++hop.sent;
@@ -51,9 +54,11 @@ void PerPacketTest::fill(std::uint8_t ttl, std::vector<Repeat>& out) {
     }
 }
 
-std::vector<PerPacketTest::Repeat> PerPacketTest::start(const ObservationTable& table, const IpAddress& end_of_path) {
+std::vector<PerPacketTest::Repeat> PerPacketTest::start(const ObservationTable& table, const IpAddress& end_of_path,
+                                                        std::set<std::uint8_t> rate_limited) {
     table_ = &table;
     end_of_path_ = end_of_path;
+    rate_limited_ = std::move(rate_limited);
     std::vector<Repeat> out;
     for (const auto& [ttl, hop] : table) {
         const auto next = table.find(static_cast<std::uint8_t>(ttl + 1));
@@ -77,6 +82,8 @@ std::vector<PerPacketTest::Repeat> PerPacketTest::on_outcome(const Repeat& repea
         for (const auto& [flow, first] : hop.flows)
             if (flow == repeat.flow)
                 hop.varies = hop.varies || *responder != first;
+    } else {
+        hop.given_up = true;
     }
     fill(repeat.ttl, out);
     if (hop.varies && !varied_before)
@@ -99,7 +106,7 @@ std::set<std::uint8_t> PerPacketTest::varying() const {
 std::set<std::uint8_t> PerPacketTest::per_flow() const {
     std::set<std::uint8_t> result;
     for (const auto& [ttl, hop] : hops_)
-        if (!hop.varies && decided(hop))
+        if (!hop.varies && !hop.given_up && decided(hop))
             result.insert(ttl);
     return result;
 }
@@ -107,7 +114,7 @@ std::set<std::uint8_t> PerPacketTest::per_flow() const {
 std::size_t PerPacketTest::undecided() const {
     std::size_t count = 0;
     for (const auto& [ttl, hop] : hops_)
-        count += decided(hop) ? 0 : 1;
+        count += decided(hop) && !hop.given_up ? 0 : 1;
     return count;
 }
 

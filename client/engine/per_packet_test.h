@@ -9,8 +9,9 @@
 // there). Tested are the hops whose verdict decides a link: several vertices there and at the
 // next hop (a link into a single vertex holds whichever way the flow went). A per-packet hop's
 // untested neighbours are tested too: a balancer may have hidden a vertex from the rounds there,
-// and only a tested hop makes the links beside it certain (mark_per_packet()). Knows no probes,
-// sockets or clock.
+// and only a tested hop makes the links beside it certain (mark_per_packet()). A rate-limited hop
+// is not tested, and a hop that loses a repeat is given up: at one answer a second, 14 repeats
+// would cost many seconds (docs/multipath.md §1). Knows no probes, sockets or clock.
 #pragma once
 
 #include <cstdint>
@@ -25,16 +26,17 @@ namespace rtt::client {
 
 class PerPacketTest {
 public:
-    // `repeats`: answered repeats a hop needs to count as per flow; `max_sends`: repeats sent at
-    // one hop at most, losses included.
-    PerPacketTest(int repeats, int max_sends);
+    // `repeats`: answered repeats a hop needs to count as per flow.
+    explicit PerPacketTest(int repeats);
 
     struct Repeat {
         std::uint8_t ttl = 0;
         std::size_t flow = 0;
     };
-    // Tests the hops that decide a link in what the flows met; returns the first repeats.
-    std::vector<Repeat> start(const ObservationTable& table, const IpAddress& end_of_path);
+    // Tests the hops that decide a link in what the flows met, but not the `rate_limited` ones;
+    // returns the first repeats.
+    std::vector<Repeat> start(const ObservationTable& table, const IpAddress& end_of_path,
+                              std::set<std::uint8_t> rate_limited);
     // A repeat came back from `responder` (nullopt: lost). Returns the repeats to send next.
     std::vector<Repeat> on_outcome(const Repeat& repeat, const std::optional<IpAddress>& responder);
 
@@ -43,7 +45,7 @@ public:
     // Hops where every repeat met its flow's first responder, as many as the test wants.
     std::set<std::uint8_t> per_flow() const;
     std::size_t tested() const { return hops_.size(); }
-    // Tested hops where too many repeats were lost for a verdict.
+    // Hops left without a verdict: rate limited, or a repeat lost.
     std::size_t undecided() const;
 
 private:
@@ -54,6 +56,7 @@ private:
         int sent = 0;
         int outstanding = 0;
         bool varies = false;
+        bool given_up = false;  // a repeat was lost: probably a rate limit
     };
     bool decided(const Hop& hop) const { return hop.varies || hop.answered >= repeats_; }
     // Starts testing `ttl` if it has flows to repeat and was not tested; appends its repeats.
@@ -62,8 +65,8 @@ private:
     void fill(std::uint8_t ttl, std::vector<Repeat>& out);
 
     int repeats_;
-    int max_sends_;
     const ObservationTable* table_ = nullptr;
+    std::set<std::uint8_t> rate_limited_;
     IpAddress end_of_path_;
     std::map<std::uint8_t, Hop> hops_;
 };
