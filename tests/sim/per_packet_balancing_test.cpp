@@ -37,7 +37,7 @@ struct Tally {
     std::uint64_t probes = 0;
 };
 
-Tally run(DiamondShape shape, int traces, std::uint64_t first_seed) {
+Tally run(const DiamondShape& shape, int traces, std::uint64_t first_seed) {
     Tally tally;
     const auto generated = make_diamond(shape);
     for (int i = 0; i < traces; ++i) {
