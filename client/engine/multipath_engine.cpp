@@ -397,8 +397,8 @@ void MultipathEngine::finish(TraceSummary summary) {
         mark_per_packet(graph, per_packet_.varying(), per_packet_.per_flow());
         if (per_packet_.undecided() > 0)
             log(LogLevel::info,
-                "{} of {} hops to test for per-packet balancing rate limit or lost a repeat: untested, links drawn as "
-                "found",
+                "{} of {} hops tested for per-packet balancing got no verdict (they rate limit, or lost a repeat): "
+                "their links are drawn as the rounds found them",
                 per_packet_.undecided(), per_packet_.tested());
         observer_.on_graph(graph);
     }

@@ -49,7 +49,6 @@ void PerPacketTest::fill(std::uint8_t ttl, std::vector<Repeat>& out) {
     while (!decided(hop) && !hop.given_up && hop.outstanding < kWindow && hop.answered + hop.outstanding < repeats_) {
         out.push_back({ttl, hop.flows[hop.next].first});
         hop.next = (hop.next + 1) % hop.flows.size();
-        ++hop.sent;
         ++hop.outstanding;
     }
 }

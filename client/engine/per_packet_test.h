@@ -53,7 +53,6 @@ private:
         std::vector<std::pair<std::size_t, IpAddress>> flows;  // flows to repeat, their responder
         std::size_t next = 0;                                  // round robin over flows
         int answered = 0;
-        int sent = 0;
         int outstanding = 0;
         bool varies = false;
         bool given_up = false;  // a repeat was lost: probably a rate limit
