@@ -18,6 +18,11 @@ void DirectionWiring::new_engine(const TraceSettings& settings, TraceObserver& o
         check = std::make_unique<ServerCheck>(*prober, settings.singlepath.flow, observer, *engine);
 }
 
+void DirectionWiring::new_vertex_round(std::vector<VertexProbe> probes, TraceObserver& observer) {
+    check.reset();
+    engine = std::make_unique<VertexRoundEngine>(*prober, std::move(probes), observer);
+}
+
 DirectionWiring wire_direction(TraceDirection direction, const TraceSettings& settings, const IpAddress& source,
                                const IpAddress& target, std::uint16_t forward_identifier, const WireMaker& wire_for,
                                const Clock& clock) {

@@ -13,6 +13,7 @@
 #include "engine/path_mtu_engine.h"
 #include "engine/server_check.h"
 #include "engine/singlepath_engine.h"
+#include "engine/vertex_round_engine.h"
 #include "io/prober.h"
 #include "measurement/trace_direction.h"
 #include "probe/forward_codec.h"
@@ -44,6 +45,8 @@ struct DirectionWiring {
     // A fresh engine for the next round (the only one, for an ordinary trace), reporting to
     // `observer`; with `check_server` a reverse direction asks the server first.
     void new_engine(const TraceSettings& settings, TraceObserver& observer, bool check_server);
+    // A multipath report's round after discovery: one probe per vertex (vertex_round_engine.h).
+    void new_vertex_round(std::vector<VertexProbe> probes, TraceObserver& observer);
 };
 
 // The codec, prober and engine-less wiring of `direction` between this host (`source`) and

@@ -13,20 +13,54 @@ constexpr std::int64_t kTickNs = 200'000'000;
 void RoundBuffer::on_end(const TraceSummary& summary) {
     if (summary.end != TraceEnd::interrupted) {
         for (const auto& hop : hops_) {
-            record_.on_hop(hop);
+            if (record_)
+                record_->on_hop(hop);
             statistics_.on_hop(hop);
         }
         statistics_.on_end(summary);
         ++rounds_;
     }
     hops_.clear();
-    record_.on_end(summary);
+    if (record_)
+        record_->on_end(summary);
+}
+
+namespace {
+
+std::vector<TraceObserver*> with_names(TraceObserver* names, std::vector<TraceObserver*> observers) {
+    if (names)
+        observers.insert(observers.begin(), names);
+    return observers;
+}
+
+}  // namespace
+
+DirectionRounds::DirectionRounds(TraceRecord& record, DirectionStatistics& hops, VertexStatistics& vertices,
+                                 TraceObserver* names)
+    : record_(record),
+      vertices_(vertices),
+      trace_round_(&record, hops),
+      trace_observers_(with_names(names, {&trace_round_})),
+      discovery_observers_(with_names(names, {&record, &vertices})),
+      vertex_round_(nullptr, vertices) {}
+
+bool DirectionRounds::start_round(DirectionWiring& wiring, const TraceSettings& settings) {
+    if (record_.summary && record_.summary->end == TraceEnd::failed)
+        return false;
+    if (!settings.multipath)
+        wiring.new_engine(settings, trace_observers_, !record_.summary);
+    else if (!vertices_.discovered())
+        wiring.new_engine(settings, discovery_observers_, !record_.summary);
+    else
+        wiring.new_vertex_round(vertices_.round_probes(vertex_rounds_++), vertex_round_);
+    return true;
 }
 
 RunEnd run_rounds(LoopWaiter& waiter, const RoundsSchedule& schedule, RoundsControl& control,
                   const std::function<std::vector<ProbingTask*>()>& start_round,
                   const std::function<void()>& round_ended, const std::function<void()>& tick) {
     int done = 0;
+    bool discovering = schedule.discovery_first;
     std::int64_t next_start = waiter.now_ns();
     while (!control.quit && (schedule.count == 0 || done < schedule.count)) {
         const std::int64_t now = waiter.now_ns();
@@ -51,7 +85,9 @@ RunEnd run_rounds(LoopWaiter& waiter, const RoundsSchedule& schedule, RoundsCont
         const RunEnd end = run_loop(tasks, waiter, schedule.deadline_ns, tick);
         if (end.interrupted)
             return end;
-        if (!control.quit) {
+        if (discovering) {
+            discovering = false;
+        } else if (!control.quit) {
             ++done;
             round_ended();
         }

@@ -40,9 +40,10 @@ constexpr auto kNameLookupBudget = std::chrono::milliseconds(2000);
 // simulator) and what the client keeps of it.
 struct DirectionRun : DirectionWiring {
     TraceRecord record;
-    DirectionStatistics statistics;
-    std::unique_ptr<RoundBuffer> round;  // rounds only
-    std::unique_ptr<ObserverFanOut> observers;
+    DirectionStatistics statistics;             // single path
+    VertexStatistics vertices;                  // multipath rounds
+    std::unique_ptr<DirectionRounds> rounds;    // rounds only
+    std::unique_ptr<ObserverFanOut> observers;  // an ordinary trace
 
     explicit DirectionRun(DirectionWiring wiring) : DirectionWiring(std::move(wiring)) {}
     bool failed() const { return record.summary && record.summary->end == TraceEnd::failed; }
@@ -75,17 +76,29 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
     const std::string who = options.target == target.to_string()
                                 ? target.to_string()
                                 : fmt::format("{} ({})", options.target, target.to_string());
-    std::vector<std::string> lines{fmt::format("{} {} report: {} round{} over flow {}, to {} from {}",
-                                               direction_name(options.direction), protocol_name(options.protocol),
-                                               rounds_done, rounds_done == 1 ? "" : "s", options.flow, who,
-                                               source.to_string())};
+    const bool multipath = options.engine == EngineKind::multipath;
+    const bool discovering = multipath && std::any_of(runs.begin(), runs.end(), [](const auto& run) {
+                                 return !run->vertices.discovered() && !run->failed();
+                             });
+    std::vector<std::string> lines{
+        multipath ? fmt::format("{} {} multipath report: {}, to {} from {}", direction_name(options.direction),
+                                protocol_name(options.protocol),
+                                discovering ? std::string("discovering the paths")
+                                            : fmt::format("{} round{} over every vertex found", rounds_done,
+                                                          rounds_done == 1 ? "" : "s"),
+                                who, source.to_string())
+                  : fmt::format("{} {} report: {} round{} over flow {}, to {} from {}",
+                                direction_name(options.direction), protocol_name(options.protocol), rounds_done,
+                                rounds_done == 1 ? "" : "s", options.flow, who, source.to_string())};
     std::vector<StatisticsSide> sides;
     sides.reserve(runs.size());
-    for (const auto& run : runs)
-        sides.push_back({run->direction == TraceDirection::reverse
-                             ? fmt::format("reverse: back from {} (RTTs measured by the server)", options.target)
-                             : fmt::format("forward: to {}", options.target),
-                         run->statistics.hops()});
+    for (const auto& run : runs) {
+        std::string title = run->direction == TraceDirection::reverse
+                                ? fmt::format("reverse: back from {} (RTTs measured by the server)", options.target)
+                                : fmt::format("forward: to {}", options.target);
+        sides.push_back(multipath ? vertex_side(std::move(title), run->vertices.vertices())
+                                  : StatisticsSide{std::move(title), run->statistics.hops()});
+    }
     for (auto& line : statistics_table(
              sides, [&](const IpAddress& address) { return address_label(address, resolver, wait, names, places); },
              columns))
@@ -98,10 +111,10 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
 }
 
 // -c N and --live: rounds (rounds.h) with the live view's keys and redraws.
-RunEnd run_rounds_here(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
-                       std::vector<std::unique_ptr<DirectionRun>>& runs,
-                       const std::function<void(DirectionRun&)>& new_engine, ReverseResolver& resolver,
-                       const GeoIpDatabase* geoip, std::int64_t deadline, int& rounds_done) {
+RunEnd run_rounds_here(const ClientOptions& options, const TraceSettings& settings, const IpAddress& target,
+                       const IpAddress& source, std::vector<std::unique_ptr<DirectionRun>>& runs,
+                       ReverseResolver& resolver, const GeoIpDatabase* geoip, std::int64_t deadline,
+                       int& rounds_done) {
     std::optional<LiveView> view;
     if (options.live)
         view.emplace();
@@ -123,8 +136,10 @@ RunEnd run_rounds_here(const ClientOptions& options, const IpAddress& target, co
             switch (key) {
             case LiveKey::pause: control.paused = !control.paused; break;
             case LiveKey::reset:
-                for (auto& run : runs)
+                for (auto& run : runs) {
                     run->statistics.reset();
+                    run->vertices.reset();
+                }
                 rounds_done = 0;
                 break;
             case LiveKey::names: names = !names; break;
@@ -142,16 +157,15 @@ RunEnd run_rounds_here(const ClientOptions& options, const IpAddress& target, co
     };
     redraw();
     const auto waiter = system_waiter();
-    const RoundsSchedule schedule{options.count, static_cast<std::int64_t>(options.interval_s * 1e9), deadline};
+    const RoundsSchedule schedule{options.count, static_cast<std::int64_t>(options.interval_s * 1e9), deadline,
+                                  settings.multipath};
     return run_rounds(
         *waiter, schedule, control,
         [&] {
             tasks.clear();
             for (auto& run : runs)
-                if (!run->failed()) {
-                    new_engine(*run);
+                if (run->rounds->start_round(*run, settings))
                     tasks.push_back(&run->task());
-                }
             return tasks;
         },
         [&] {
@@ -248,9 +262,6 @@ int run_trace(const ClientOptions& options) {
         mtu.first_size = std::max(mtu.first_size, mtu.least_size);
     }
     std::vector<std::unique_ptr<DirectionRun>> runs;
-    // A fresh engine for the next round (the only one, for an ordinary trace); a reverse
-    // direction asks the server first, once.
-    const auto new_engine = [&](DirectionRun& run) { run.new_engine(settings, *run.observers, !run.record.summary); };
     const auto add_direction = [&](TraceDirection direction) {
         auto run = std::make_unique<DirectionRun>(wire_direction(
             direction, settings, source, target, static_cast<std::uint16_t>(getpid()),
@@ -275,8 +286,7 @@ int run_trace(const ClientOptions& options) {
             direction == TraceDirection::forward && settings.path_mtu ? settings.path_mtu_settings.first_size : 0,
             options.min_share};
         if (rounds) {
-            run->round = std::make_unique<RoundBuffer>(run->record, run->statistics);
-            run->observers = std::make_unique<ObserverFanOut>(std::vector<TraceObserver*>{&lookups, run->round.get()});
+            run->rounds = std::make_unique<DirectionRounds>(run->record, run->statistics, run->vertices, &lookups);
         } else {
             std::vector<TraceObserver*> observers{&lookups, &run->record, &run->statistics};
             if (!options.json)
@@ -297,7 +307,7 @@ int run_trace(const ClientOptions& options) {
     if (!rounds) {
         std::vector<ProbingTask*> tasks;
         for (auto& run : runs) {
-            new_engine(*run);
+            run->new_engine(settings, *run->observers, true);  // a reverse direction asks the server first
             tasks.push_back(&run->task());
         }
         // Multipath prints its graph at the end: meanwhile show progress, on a terminal only.
@@ -324,14 +334,14 @@ int run_trace(const ClientOptions& options) {
         if (show_progress)
             std::fprintf(stderr, "\r\033[K");
     } else {
-        end = run_rounds_here(options, target, source, runs, new_engine, resolver, geoip.get(), deadline, rounds_done);
+        end = run_rounds_here(options, settings, target, source, runs, resolver, geoip.get(), deadline, rounds_done);
     }
 
     std::vector<RecordedDirection> recorded;
     bool forward_failed = false, reverse_failed = false;
     for (auto& run : runs) {
-        recorded.push_back(
-            {run->direction, run->root, run->prober->codec().end_of_path(), &run->record, &run->statistics});
+        recorded.push_back({run->direction, run->root, run->prober->codec().end_of_path(), &run->record,
+                            &run->statistics, rounds && settings.multipath ? &run->vertices : nullptr});
         (run->direction == TraceDirection::forward ? forward_failed : reverse_failed) |= run->failed();
         // The text says why a direction failed or stopped early; with --json the JSON alone is on
         // stdout, so that sentence goes to stderr.

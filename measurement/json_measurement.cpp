@@ -37,34 +37,55 @@ nlohmann::json vertex(int id, const std::string& address, int ttl) {
             {"successors", nlohmann::json::array()}};
 }
 
+// Sent, received, Loss% and the RTT figures (when any answer came) into `entry`.
+void add_rtt_figures(nlohmann::json& entry, const RttStatistics& rtt) {
+    entry["sent"] = rtt.sent();
+    entry["received"] = rtt.received();
+    entry["loss_percent"] = rtt.loss_percent();
+    if (rtt.received() > 0) {
+        entry["last_ms"] = rtt.last_ms();
+        entry["avg_ms"] = rtt.mean_ms();
+        entry["best_ms"] = rtt.best_ms();
+        entry["worst_ms"] = rtt.worst_ms();
+        entry["stddev_ms"] = rtt.stddev_ms();
+    }
+}
+
 nlohmann::json statistics_json(const std::vector<HopStatistics>& hops) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hop : hops) {
         nlohmann::json addresses = nlohmann::json::array();
         for (const auto& address : hop.addresses)
             addresses.push_back(address.to_string());
-        nlohmann::json entry = {{"ttl", hop.ttl},
-                                {"addresses", addresses},
-                                {"sent", hop.rtt.sent()},
-                                {"received", hop.rtt.received()},
-                                {"loss_percent", hop.rtt.loss_percent()}};
-        if (hop.rtt.received() > 0) {
-            entry["last_ms"] = hop.rtt.last_ms();
-            entry["avg_ms"] = hop.rtt.mean_ms();
-            entry["best_ms"] = hop.rtt.best_ms();
-            entry["worst_ms"] = hop.rtt.worst_ms();
-            entry["stddev_ms"] = hop.rtt.stddev_ms();
-        }
+        nlohmann::json entry = {{"ttl", hop.ttl}, {"addresses", addresses}};
+        add_rtt_figures(entry, hop.rtt);
         list.push_back(std::move(entry));
     }
     return list;
 }
 
+const char* rtt_measured_by(TraceDirection direction) {
+    return direction == TraceDirection::reverse ? "server" : "client";
+}
+
 }  // namespace
 
 nlohmann::json direction_statistics_json(TraceDirection direction, const std::vector<HopStatistics>& hops) {
-    return {{"rtt_measured_by", direction == TraceDirection::reverse ? "server" : "client"},
-            {"hops", statistics_json(hops)}};
+    return {{"rtt_measured_by", rtt_measured_by(direction)}, {"hops", statistics_json(hops)}};
+}
+
+nlohmann::json vertex_statistics_json(TraceDirection direction, const std::vector<VertexFigures>& vertices) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& vertex : vertices) {
+        nlohmann::json entry = {{"ttl", vertex.ttl},
+                                {"address", vertex.address.to_string()},
+                                {"flows", vertex.flows},
+                                {"flow_share", vertex.flow_share}};
+        add_rtt_figures(entry, vertex.rtt);
+        entry["answered_elsewhere"] = vertex.answered_elsewhere;
+        list.push_back(std::move(entry));
+    }
+    return {{"rtt_measured_by", rtt_measured_by(direction)}, {"vertices", list}};
 }
 
 // The graph as found (unmerged, as the Augsburg client stores it); "***" for black holes.
@@ -288,6 +309,15 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
             m["multipath"]["destination_port"] = p.destination_port;
         if (p.min_share > 0)
             m["multipath"]["min_share"] = p.min_share;
+        if (p.rounds > 0)
+            m["multipath"]["rounds"] = p.rounds;
+        for (const auto& d : directions)
+            if (d.vertices) {
+                if (!m.contains("statistics"))
+                    m["statistics"] = nlohmann::json::object();
+                m["statistics"][std::string(trace_direction_name(d.direction))] =
+                    vertex_statistics_json(d.direction, d.vertices->vertices());
+            }
     } else {
         m["singlepath"] = {{"flow", p.flow}, {"probes", p.probes_per_hop}};
         if (p.rounds > 0)

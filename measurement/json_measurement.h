@@ -6,7 +6,7 @@
 // with "***" vertices for silent hops. Ours besides (docs/measurement.schema.json):
 // schema_version, tool, engine, direction, start_time/end_time, source, destination, server,
 // probes sent/answered and the outcome per direction, "ttl" per vertex, per-hop statistics
-// (single path), origin AS numbers (-A), and places ("locations", measurement_locations.h).
+// (single path) or per-vertex statistics (multipath report), origin AS numbers (-A), and places ("locations", measurement_locations.h).
 #pragma once
 
 #include <chrono>
@@ -21,6 +21,7 @@
 #include "measurement/multipath_graph.h"
 #include "measurement/trace_direction.h"
 #include "measurement/trace_record.h"
+#include "measurement/vertex_statistics.h"
 
 namespace rtt {
 
@@ -31,6 +32,8 @@ struct RecordedDirection {
     const TraceRecord* record = nullptr;
     // Single path: the per-hop statistics (of every round); null: computed from `record`.
     const DirectionStatistics* statistics = nullptr;
+    // Multipath report or live view: the per-vertex statistics of its rounds; null: none.
+    const VertexStatistics* vertices = nullptr;
 };
 
 // When and between which addresses the measurement ran.
@@ -54,7 +57,7 @@ struct MeasurementParameters {
     int max_ttl = 30;
     int flow = 0;  // single path
     int probes_per_hop = 1;
-    int rounds = 0;            // single path report or live view: rounds over the same flow
+    int rounds = 0;            // report or live view: rounds over the same flow (single path) or every vertex
     double confidence = 0;     // multipath
     bool trace_bound = false;  // multipath: confidence for the whole trace, not per branching point
     double min_share = 0;      // multipath --min-share (0: the even-share stopping points alone)
@@ -78,6 +81,9 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
 // One direction's per-hop statistics as the measurement's "statistics" holds them:
 // {rtt_measured_by, hops: [{ttl, addresses, sent, received, loss_percent, last_ms, ...}]}.
 nlohmann::json direction_statistics_json(TraceDirection direction, const std::vector<HopStatistics>& hops);
+// A multipath report's direction: {rtt_measured_by, vertices: [{ttl, address, flows, flow_share,
+// sent, received, loss_percent, answered_elsewhere, last_ms, ...}]}.
+nlohmann::json vertex_statistics_json(TraceDirection direction, const std::vector<VertexFigures>& vertices);
 
 // One direction's graph as the measurement stores it (vertex list with successors, per-packet
 // vertices and uncertain links), and back; inferred/retried link marks are not part of the

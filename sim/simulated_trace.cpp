@@ -149,7 +149,7 @@ SimulatedRounds simulate_rounds(SimulatedNetwork& network, const SimulatedTraceS
     struct Direction {
         client::DirectionWiring wiring;
         SimulatedRoundsDirection result;
-        std::unique_ptr<client::RoundBuffer> round;
+        std::unique_ptr<client::DirectionRounds> rounds;
     };
     std::vector<std::unique_ptr<Direction>> directions;
     for (const TraceDirection which : {TraceDirection::forward, TraceDirection::reverse}) {
@@ -163,8 +163,8 @@ SimulatedRounds simulate_rounds(SimulatedNetwork& network, const SimulatedTraceS
                 return network.attach(spec.client, std::vector<std::uint8_t>(protocols.begin(), protocols.end()));
             },
             network.clock());
-        direction->round =
-            std::make_unique<client::RoundBuffer>(direction->result.record, direction->result.statistics);
+        direction->rounds = std::make_unique<client::DirectionRounds>(
+            direction->result.record, direction->result.statistics, direction->result.vertices);
         directions.push_back(std::move(direction));
     }
     const std::int64_t start = network.clock().monotonic_ns();
@@ -175,18 +175,12 @@ SimulatedRounds simulate_rounds(SimulatedNetwork& network, const SimulatedTraceS
     client::RoundsControl control;
     SimulatedRounds rounds;
     const client::RunEnd end = client::run_rounds(
-        waiter, {count, interval_ns, start + spec.limit_ns}, control,
+        waiter, {count, interval_ns, start + spec.limit_ns, spec.multipath}, control,
         [&] {
-            // As the client: a fresh engine each round, the reverse direction asks the server
-            // once, and a failed direction is not traced again.
             std::vector<client::ProbingTask*> tasks;
-            for (auto& direction : directions) {
-                const auto& summary = direction->result.record.summary;
-                if (summary && summary->end == TraceEnd::failed)
-                    continue;
-                direction->wiring.new_engine(spec, *direction->round, !summary);
-                tasks.push_back(&direction->wiring.task());
-            }
+            for (auto& direction : directions)
+                if (direction->rounds->start_round(direction->wiring, spec))
+                    tasks.push_back(&direction->wiring.task());
             return tasks;
         },
         [&] { ++rounds.rounds_done; });

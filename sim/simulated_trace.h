@@ -13,6 +13,7 @@
 #include "io/event_loop.h"
 #include "measurement/hop_statistics.h"
 #include "measurement/trace_record.h"
+#include "measurement/vertex_statistics.h"
 #include "simulated_network.h"
 
 namespace rtt::sim {
@@ -61,12 +62,13 @@ struct SimulatedRunEnd {
 };
 SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec);
 
-// -c N and --live as the client runs them (client::run_rounds): rounds of the trace, each
-// starting `interval_ns` after the one before, until `count` are done, the spec's stop comes or
+// -c N and --live as the client runs them (client::run_rounds): rounds of the trace (multipath:
+// discovery, then rounds over every vertex), each starting `interval_ns` after the one before, until `count` are done, the spec's stop comes or
 // its limit_ns passes (as --deadline).
 struct SimulatedRoundsDirection {
     TraceRecord record;
-    DirectionStatistics statistics;
+    DirectionStatistics statistics;  // single path
+    VertexStatistics vertices;       // multipath
 };
 struct SimulatedRounds {
     std::optional<SimulatedRoundsDirection> forward;

@@ -101,9 +101,6 @@ std::optional<std::string> check_geoip(const ClientOptions& o) {
 std::optional<std::string> validate(const ClientOptions& o) {
     if (o.first_ttl > o.max_ttl)
         return fmt::format("first TTL {} is above max TTL {}: give -f at most -m", o.first_ttl, o.max_ttl);
-    if ((o.count > 0 || o.live) && o.engine == EngineKind::multipath)
-        return std::string(
-            "rounds (-c, --live) follow one flow: trace singlepath, or drop -c and --live for multipath");
     if (o.max_in_flight < o.probes_per_hop)
         return fmt::format("-N {} is below -q {}: allow at least one hop's probes in flight", o.max_in_flight,
                            o.probes_per_hop);

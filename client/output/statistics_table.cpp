@@ -12,14 +12,15 @@ namespace rtt::client {
 namespace {
 
 constexpr std::string_view kFigures = " Loss%   Snt   Rcv    Last     Avg    Best    Wrst   StDev";
+constexpr std::string_view kShareColumn = " Flows";  // multipath: right-aligned percentages
 constexpr std::string_view kSeparator = "  |  ";
 constexpr std::size_t kHopColumn = 5;        // "Hop" right-aligned in 3, then two spaces
 constexpr std::size_t kLeastHostWidth = 15;  // an IPv4 address, or the start of a name
 constexpr std::string_view kShortened = "...";
 
 // The width the figures of one hop line take after the host column.
-constexpr std::size_t fixed_width() {
-    return kHopColumn + 1 + kFigures.size();
+std::size_t fixed_width(const StatisticsSide& side) {
+    return kHopColumn + 1 + kFigures.size() + (side.flow_shares.empty() ? 0 : kShareColumn.size());
 }
 
 std::string fit(const std::string& text, std::size_t width) {
@@ -40,17 +41,24 @@ std::size_t natural_host_width(const StatisticsSide& side, const AddressLabel& l
 
 // One side's lines: heading, column names, then the hops, with hosts `host_width` wide.
 std::vector<std::string> side_lines(const StatisticsSide& side, const AddressLabel& label, std::size_t host_width) {
+    const bool shares = !side.flow_shares.empty();
     std::vector<std::string> lines;
-    lines.push_back(fit(side.title, fixed_width() + host_width));
-    lines.push_back(fmt::format("{:>3}  {:<{}} {}", "Hop", "Host", host_width, kFigures));
-    for (const auto& hop : side.hops) {
+    lines.push_back(fit(side.title, fixed_width(side) + host_width));
+    lines.push_back(fmt::format("{:>3}  {:<{}}{} {}", "Hop", "Host", host_width, shares ? kShareColumn : "", kFigures));
+    for (std::size_t row = 0; row < side.hops.size(); ++row) {
+        const HopStatistics& hop = side.hops[row];
         const RttStatistics& r = hop.rtt;
         const std::string host = hop.addresses.empty() ? "???" : fit(label(hop.addresses.front()), host_width);
         std::string figures = fmt::format("{:5.1f}% {:5} {:5}", r.loss_percent(), r.sent(), r.received());
         if (r.received() > 0)
             figures += fmt::format(" {:7.2f} {:7.2f} {:7.2f} {:7.2f} {:7.2f}", r.last_ms(), r.mean_ms(), r.best_ms(),
                                    r.worst_ms(), r.stddev_ms());
-        lines.push_back(fmt::format("{:>3}  {:<{}} {}", hop.ttl, host, host_width, figures));
+        // Multipath: the TTL on the first vertex of its hop only, the others grouped under it.
+        const bool same_hop = shares && row > 0 && side.hops[row - 1].ttl == hop.ttl;
+        const std::string ttl = same_hop ? std::string() : std::to_string(hop.ttl);
+        const std::string share =
+            shares ? fmt::format(" {:>4.0f}%", 100 * side.flow_shares[row]) : std::string();
+        lines.push_back(fmt::format("{:>3}  {:<{}}{} {}", ttl, host, host_width, share, figures));
         for (std::size_t i = 1; i < hop.addresses.size(); ++i)
             lines.push_back(fmt::format("{:>3}  {}", "", fit(label(hop.addresses[i]), host_width)));
     }
@@ -98,12 +106,14 @@ std::vector<std::string> statistics_table(const std::vector<StatisticsSide>& sid
     };
     const std::size_t separators = sides.empty() ? 0 : (sides.size() - 1) * kSeparator.size();
     std::size_t wanted = separators;
-    for (const std::size_t width : natural)
-        wanted += fixed_width() + width;
+    std::size_t fixed_all = separators;
+    for (std::size_t i = 0; i < sides.size(); ++i) {
+        wanted += fixed_width(sides[i]) + natural[i];
+        fixed_all += fixed_width(sides[i]);
+    }
     if (columns == 0 || wanted <= columns)
         return side_by_side(lines_with(natural));
     // Side by side with every host column shortened alike, if a useful host width is left.
-    const std::size_t fixed_all = separators + sides.size() * fixed_width();
     if (columns > fixed_all && (columns - fixed_all) / sides.size() >= kLeastHostWidth) {
         std::vector<std::size_t> widths;
         widths.reserve(natural.size());
@@ -113,15 +123,24 @@ std::vector<std::string> statistics_table(const std::vector<StatisticsSide>& sid
     }
     // One above the other, each host column as wide as the width leaves (the live view cuts what
     // a very narrow terminal cannot show).
-    const std::size_t room = columns > fixed_width() ? columns - fixed_width() : 0;
     std::vector<std::string> out;
     for (std::size_t i = 0; i < sides.size(); ++i) {
+        const std::size_t room = columns > fixed_width(sides[i]) ? columns - fixed_width(sides[i]) : 0;
         if (i > 0)
             out.emplace_back();
         for (auto& line : side_lines(sides[i], label, std::min(natural[i], std::max(room, kLeastHostWidth))))
             out.push_back(std::move(line));
     }
     return out;
+}
+
+StatisticsSide vertex_side(std::string title, const std::vector<VertexFigures>& vertices) {
+    StatisticsSide side{std::move(title), {}, {}};
+    for (const VertexFigures& vertex : vertices) {
+        side.hops.push_back({vertex.ttl, {vertex.address}, vertex.rtt});
+        side.flow_shares.push_back(vertex.flow_share);
+    }
+    return side;
 }
 
 std::size_t terminal_columns(int fd) {

@@ -186,6 +186,9 @@ ProberCommand parse_prober_command(std::string_view line) {
             throw ProberCommandError("\"ttl\" is for a probe: a trace takes --first-ttl and --max-ttl in \"options\"");
     }
     parsed.options = parse_options(words);
+    // The client's multipath report (rounds over every vertex) has no events of its own yet.
+    if (parsed.options.count > 0 && parsed.options.engine == EngineKind::multipath)
+        throw ProberCommandError("rounds (\"count\") follow one flow here: trace singlepath, or drop \"count\"");
     return parsed;
 }
 

@@ -337,7 +337,7 @@ void ProberService::start(Trace& trace) {
             TraceObserver* keeper = &direction->record;
             if (trace.in_rounds()) {
                 // Hops count once their round has ended (rounds.h).
-                direction->round = std::make_unique<RoundBuffer>(direction->record, direction->statistics);
+                direction->round = std::make_unique<RoundBuffer>(&direction->record, direction->statistics);
                 keeper = direction->round.get();
             }
             direction->observers =
