@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "log.h"
+
 namespace rtt::client {
 namespace {
 
@@ -51,8 +53,12 @@ bool DirectionRounds::start_round(DirectionWiring& wiring, const TraceSettings& 
         wiring.new_engine(settings, trace_observers_, !record_.summary);
     else if (!vertices_.discovered())
         wiring.new_engine(settings, discovery_observers_, !record_.summary);
-    else
+    else {
+        if (vertex_rounds_ == 0)
+            log(LogLevel::info, "{}: discovery found {} vertices that answer; rounds over them start",
+                trace_direction_name(wiring.direction), vertices_.vertices().size());
         wiring.new_vertex_round(vertices_.round_probes(vertex_rounds_++), vertex_round_);
+    }
     return true;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "engine/vertex_round_engine.h"
 
+#include "log.h"
+
 namespace rtt::client {
 
 VertexRoundEngine::VertexRoundEngine(Prober& prober, std::vector<VertexProbe> probes, TraceObserver& observer)
@@ -11,6 +13,7 @@ void VertexRoundEngine::start() {
     for (const VertexProbe& probe : probes_)
         in_flight_[prober_.submit(probe.ttl, probe.flow)] = probe;
     sent_ = probes_.size();
+    log(LogLevel::debug, "a round over {} vertices", probes_.size());
     if (in_flight_.empty())
         finish(TraceSummary{TraceEnd::reached, std::nullopt, {}});
 }
