@@ -113,8 +113,7 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
 // -c N and --live: rounds (rounds.h) with the live view's keys and redraws.
 RunEnd run_rounds_here(const ClientOptions& options, const TraceSettings& settings, const IpAddress& target,
                        const IpAddress& source, std::vector<std::unique_ptr<DirectionRun>>& runs,
-                       ReverseResolver& resolver, const GeoIpDatabase* geoip, std::int64_t deadline,
-                       int& rounds_done) {
+                       ReverseResolver& resolver, const GeoIpDatabase* geoip, std::int64_t deadline, int& rounds_done) {
     std::optional<LiveView> view;
     if (options.live)
         view.emplace();

@@ -6,7 +6,8 @@
 // with "***" vertices for silent hops. Ours besides (docs/measurement.schema.json):
 // schema_version, tool, engine, direction, start_time/end_time, source, destination, server,
 // probes sent/answered and the outcome per direction, "ttl" per vertex, per-hop statistics
-// (single path) or per-vertex statistics (multipath report), origin AS numbers (-A), and places ("locations", measurement_locations.h).
+// (single path) or per-vertex statistics (multipath report), origin AS numbers (-A), and places ("locations",
+// measurement_locations.h).
 #pragma once
 
 #include <chrono>

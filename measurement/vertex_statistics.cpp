@@ -24,8 +24,7 @@ void VertexStatistics::on_graph(const MultipathGraph& graph) {
         figures.ttl = vertex->ttl;
         figures.address = *vertex->address;
         figures.flows = vertex->flows;
-        figures.flow_share =
-            static_cast<double>(vertex->flows.size()) / static_cast<double>(flows_at.at(vertex->ttl));
+        figures.flow_share = static_cast<double>(vertex->flows.size()) / static_cast<double>(flows_at.at(vertex->ttl));
         figures.per_packet = vertex->per_packet;
         for (const std::uint16_t flow : vertex->flows)
             by_flow_[{vertex->ttl, flow}] = vertices_.size();

@@ -63,8 +63,8 @@ struct SimulatedRunEnd {
 SimulatedTrace simulate_trace(SimulatedNetwork& network, const SimulatedTraceSpec& spec);
 
 // -c N and --live as the client runs them (client::run_rounds): rounds of the trace (multipath:
-// discovery, then rounds over every vertex), each starting `interval_ns` after the one before, until `count` are done, the spec's stop comes or
-// its limit_ns passes (as --deadline).
+// discovery, then rounds over every vertex), each starting `interval_ns` after the one before, until `count` are done,
+// the spec's stop comes or its limit_ns passes (as --deadline).
 struct SimulatedRoundsDirection {
     TraceRecord record;
     DirectionStatistics statistics;  // single path

@@ -500,10 +500,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                  "Two-way IPv4: find addresses of one router (APAR) and write them to BASE.aliases")
         ->group(kOutput);
 
-    constexpr const char* kRounds = "Report and live view (single path)";
+    constexpr const char* kRounds = "Report and live view";
     app.add_option("-c,--count", o.count,
                    "Trace N rounds over the same flow, then print per-hop statistics of both directions (as mtr "
-                   "--report)")
+                   "--report); multipath: find the paths, then N rounds of one probe per vertex found")
         ->check(between(0, 100000, "-c {} is out of range: give 1 to 100000 rounds"))
         ->group(kRounds);
     app.add_flag("-r,--report", report, "Report mode as mtr -r: 10 rounds (-c 10) unless -c says otherwise")

@@ -56,8 +56,7 @@ std::vector<std::string> side_lines(const StatisticsSide& side, const AddressLab
         // Multipath: the TTL on the first vertex of its hop only, the others grouped under it.
         const bool same_hop = shares && row > 0 && side.hops[row - 1].ttl == hop.ttl;
         const std::string ttl = same_hop ? std::string() : std::to_string(hop.ttl);
-        const std::string share =
-            shares ? fmt::format(" {:>4.0f}%", 100 * side.flow_shares[row]) : std::string();
+        const std::string share = shares ? fmt::format(" {:>4.0f}%", 100 * side.flow_shares[row]) : std::string();
         lines.push_back(fmt::format("{:>3}  {:<{}}{} {}", ttl, host, host_width, share, figures));
         for (std::size_t i = 1; i < hop.addresses.size(); ++i)
             lines.push_back(fmt::format("{:>3}  {}", "", fit(label(hop.addresses[i]), host_width)));

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "measurement/json_measurement.h"
 #include "output/statistics_table.h"
 #include "output/text_report.h"
 
@@ -213,6 +214,93 @@ TEST(TextViews, StatisticsTableBothDirectionsSideBySide) {
     EXPECT_NE(shortened[2].find("  |  "), std::string::npos) << shortened[2];
     for (const auto& line : shortened)
         EXPECT_LE(line.size(), 180u) << line;
+}
+
+}  // namespace
+}  // namespace rtt::client
+
+namespace rtt::client {
+namespace {
+
+// The multipath report (-c, --live with multipath): a discovered diamond (r1, two branches, the
+// end; one flow silent at TTL 2), then rounds. The figures: a probe its vertex answered counts
+// as sent and received, a silent one as sent and lost, one another address answered as neither
+// (answered_elsewhere); flows are taken in turn; shares count silent flows. The table: one line
+// per vertex, the TTL on the first of its hop, a Flows column.
+TEST(TextViews, MultipathStatisticsPerVertex) {
+    MultipathGraph graph;
+    const auto add_vertex = [&](int ttl, std::optional<IpAddress> address) {
+        MultipathVertex vertex;
+        vertex.id = static_cast<int>(graph.vertices.size());
+        vertex.ttl = static_cast<std::uint8_t>(ttl);
+        vertex.address = address;
+        graph.vertices.push_back(vertex);
+    };
+    add_vertex(0, kSource);
+    add_vertex(1, *IpAddress::parse("198.18.1.2"));
+    add_vertex(2, *IpAddress::parse("198.18.2.2"));
+    add_vertex(2, *IpAddress::parse("198.18.3.2"));
+    add_vertex(2, std::nullopt);
+    add_vertex(3, kTarget);
+    graph.vertices[1].flows = {100, 101, 102, 103};
+    graph.vertices[2].flows = {100, 102};
+    graph.vertices[3].flows = {101};
+    graph.vertices[4].flows = {103};  // silent: counts in the shares, never probed
+    graph.vertices[5].flows = {100, 101, 102};
+    VertexStatistics statistics;
+    EXPECT_FALSE(statistics.discovered());
+    statistics.on_graph(graph);
+    ASSERT_TRUE(statistics.discovered());
+    const auto probes = [&](std::uint64_t round) {
+        std::vector<std::pair<int, int>> out;
+        for (const auto& probe : statistics.round_probes(round))
+            out.emplace_back(probe.ttl, probe.flow);
+        return out;
+    };
+    EXPECT_EQ(probes(0), (std::vector<std::pair<int, int>>{{1, 100}, {2, 100}, {2, 101}, {3, 100}}));
+    EXPECT_EQ(probes(1), (std::vector<std::pair<int, int>>{{1, 101}, {2, 102}, {2, 101}, {3, 101}}));
+    EXPECT_EQ(probes(5), (std::vector<std::pair<int, int>>{{1, 101}, {2, 102}, {2, 101}, {3, 102}}));
+
+    const double rtts[4] = {0.5, 1.0, 1.5, 2.0};
+    for (int round = 0; round < 4; ++round) {
+        statistics.on_hop({1, static_cast<std::uint16_t>(100 + round), {{answer("198.18.1.2"), rtts[round]}}, 1});
+        // 198.18.2.2 loses every other probe; 198.18.3.2's flow met 198.18.2.2 once (it moved).
+        statistics.on_hop({2, 100, {{round % 2 ? std::nullopt : std::optional(answer("198.18.2.2")), 1.0}}, 1});
+        statistics.on_hop({2, 101, {{answer(round == 3 ? "198.18.2.2" : "198.18.3.2"), 1.2}}, 1});
+        statistics.on_hop({3, 100, {{answer("198.18.6.2", AnswerKind::unreachable, 3), 2.0}}, 1});
+    }
+    statistics.on_hop({2, 103, {{std::nullopt, 0}}, 1});  // a flow discovery saw silent: not a vertex's
+    const auto& vertices = statistics.vertices();
+    ASSERT_EQ(vertices.size(), 4u);
+    EXPECT_EQ(vertices[0].rtt.sent(), 4u);
+    EXPECT_EQ(vertices[0].rtt.received(), 4u);
+    EXPECT_DOUBLE_EQ(vertices[0].flow_share, 1.0);
+    EXPECT_EQ(vertices[1].rtt.sent(), 4u);
+    EXPECT_EQ(vertices[1].rtt.received(), 2u);
+    EXPECT_DOUBLE_EQ(vertices[1].rtt.loss_percent(), 50.0);
+    EXPECT_DOUBLE_EQ(vertices[1].flow_share, 0.5);
+    EXPECT_EQ(vertices[2].rtt.sent(), 3u);
+    EXPECT_EQ(vertices[2].rtt.received(), 3u);
+    EXPECT_EQ(vertices[2].answered_elsewhere, 1u);
+    EXPECT_DOUBLE_EQ(vertices[2].flow_share, 0.25);
+    EXPECT_NEAR(vertices[3].flow_share, 1.0, 1e-12);
+
+    std::string text;
+    for (const auto& line : statistics_table({vertex_side("forward: to server.lab (198.18.6.2)", vertices)},
+                                             [](const IpAddress& address) { return address.to_string(); }))
+        text += line + "\n";
+    expect_golden("statistics-multipath.txt", text);
+
+    // JSON as stored, then r: figures zeroed, vertices kept.
+    const auto json = vertex_statistics_json(TraceDirection::forward, vertices);
+    EXPECT_EQ(json["rtt_measured_by"], "client");
+    EXPECT_EQ(json["vertices"][2]["answered_elsewhere"], 1);
+    EXPECT_EQ(json["vertices"][1]["flows"], nlohmann::json::array({100, 102}));
+    EXPECT_FALSE(json["vertices"][1].contains("hops"));
+    statistics.reset();
+    EXPECT_EQ(statistics.vertices().size(), 4u);
+    EXPECT_EQ(statistics.vertices()[1].rtt.sent(), 0u);
+    EXPECT_EQ(statistics.vertices()[2].answered_elsewhere, 0u);
 }
 
 }  // namespace
