@@ -36,18 +36,9 @@ lab_start_server "$server_bin" "$(lab_only_iface server)" || fail "the server di
 # under such loss is slow, see docs/multipath.md), and the counter then holds exactly the
 # answers the rounds lost at r2a.
 lossy_on() {
-  lab_exec r2a nft add table inet lossy
-  lab_exec r2a nft add chain inet lossy out '{ type filter hook output priority 0; }'
-  lab_exec r2a nft add rule inet lossy out ip daddr "$(lab_addr "server:$server_link" 4)" icmp type time-exceeded \
-    numgen random mod 100 '<' "$drop_percent" counter drop
-  lab_exec r2a nft add rule inet lossy out ip6 daddr "$(lab_addr "server:$server_link" 6)" icmpv6 type time-exceeded \
-    numgen random mod 100 '<' "$drop_percent" counter drop
+  lab_lossy_errors r2a "$drop_percent" "$(lab_addr "server:$server_link" 4)" "$(lab_addr "server:$server_link" 6)"
 }
-lossy_off() { lab_exec r2a nft delete table inet lossy 2>/dev/null; }
-# Packets the rules dropped so far, both families.
-lossy_drops() {
-  lab_exec r2a nft list table inet lossy | awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }'
-}
+
 # wait_for_rounds FILE: until the client's -v log says both directions' rounds started (60 s at most).
 wait_for_rounds() {
   local _
@@ -72,15 +63,15 @@ for family in 4 6; do
   lossy=$(lab_addr "r2a:$(lab_link_between r2a r3)" "$family")
   base="$tmp/report-$family"
   # --confidence 0.00001: discovery finds every vertex.
-  lab_exec client timeout 120 "$client_bin" -n -v two-way udp multipath --confidence 0.00001 -c "$rounds" \
+  lab_exec client timeout 120 "$client_bin" -n -v -w 0.5 two-way udp multipath --confidence 0.00001 -c "$rounds" \
     --interval 0.1 --store-json -o "$base" "$target" > "$base.txt" 2> "$base.err" &
   client_pid=$!
   wait_for_rounds "$base.err" || fail "v$family: the rounds did not start: $(cat "$base.err")"
   lossy_on
   wait "$client_pid"
   rc=$?
-  drops=$(lossy_drops)
-  lossy_off
+  drops=$(lab_lossy_drops r2a)
+  lab_lossless r2a
   checks=$((checks + 1))
   [ "$rc" -eq 0 ] || fail "v$family report: exit code $rc: $(cat "$base.err")"
   checks=$((checks + 1))
@@ -145,7 +136,7 @@ done
 # The live view under tmux: r2a's loss shows in the reverse column, then q prints the report.
 target=$(lab_addr "server:$server_link" 4)
 lossy=$(lab_addr "r2a:$(lab_link_between r2a r3)" 4)
-lab_tmux_client "$session" "$tmp/live.rc" "$client_bin" -n two-way udp multipath --confidence 0.00001 --live \
+lab_tmux_client "$session" "$tmp/live.rc" "$client_bin" -n -w 0.5 two-way udp multipath --confidence 0.00001 --live \
   --interval 0.1 --store-json -o "$tmp/live" "$target"
 screen() { lab_tmux_screen "$session"; }
 checks=$((checks + 1))
@@ -165,6 +156,6 @@ checks=$((checks + 1))
 screen | grep "^two-way udp multipath report: " > /dev/null && screen | grep "wrote $tmp/live.json" > /dev/null ||
   fail "live view: no report or file after q: $(screen)"
 out=$(lab_schema_valid "$tmp/live.json") || fail "live view JSON: $out"
-lossy_off
+lab_lossless r2a
 
 lab_summary

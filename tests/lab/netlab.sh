@@ -273,6 +273,24 @@ lab_tmux_wait_for() {
   return 1
 }
 
+# lab_lossy_errors NODE PERCENT ADDR4 ADDR6: NODE drops a random PERCENT of the time-exceeded
+# errors it sends toward ADDR4 / ADDR6 (nft numgen), counting them; lab_lossy_drops NODE prints
+# how many it dropped so far; lab_lossless NODE removes the rules.
+lab_lossy_errors() {
+  local node=$1 percent=$2
+  lab_exec "$node" nft add table inet lossy
+  lab_exec "$node" nft add chain inet lossy out '{ type filter hook output priority 0; }'
+  lab_exec "$node" nft add rule inet lossy out ip daddr "$3" icmp type time-exceeded \
+    numgen random mod 100 '<' "$percent" counter drop
+  lab_exec "$node" nft add rule inet lossy out ip6 daddr "$4" icmpv6 type time-exceeded \
+    numgen random mod 100 '<' "$percent" counter drop
+}
+lab_lossy_drops() {
+  lab_exec "$1" nft list table inet lossy |
+    awk '/counter/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) } END { print n + 0 }'
+}
+lab_lossless() { lab_exec "$1" nft delete table inet lossy 2> /dev/null; }
+
 # NODE sends no ICMP errors any more (an unresponsive router).
 lab_silence() {
   lab_exec "$1" nft add table inet silent

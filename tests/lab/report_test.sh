@@ -31,13 +31,8 @@ server_link=$(lab_link_between server r3)
 LAB_SERVER_LOG=$tmp/server.log
 lab_start_server "$server_bin" "$(lab_only_iface server)" || fail "the server did not attach: $(cat "$tmp/server.log")"
 
-# r2's own ICMP errors toward the server: a random 30% dropped (nft numgen), per family.
-lab_exec r2 nft add table inet lossy
-lab_exec r2 nft add chain inet lossy out '{ type filter hook output priority 0; }'
-lab_exec r2 nft add rule inet lossy out ip daddr "$(lab_addr "server:$server_link" 4)" icmp type time-exceeded \
-  numgen random mod 100 '<' "$drop_percent" counter drop
-lab_exec r2 nft add rule inet lossy out ip6 daddr "$(lab_addr "server:$server_link" 6)" icmpv6 type time-exceeded \
-  numgen random mod 100 '<' "$drop_percent" counter drop
+# r2's own ICMP errors toward the server: a random 30% dropped.
+lab_lossy_errors r2 "$drop_percent" "$(lab_addr "server:$server_link" 4)" "$(lab_addr "server:$server_link" 6)"
 
 for family in 4 6; do
   target=$(lab_addr "server:$server_link" "$family")
@@ -90,7 +85,7 @@ PY
   left=${row%%|*}; right=${row#*|}
   grep -q " 0.0%" <<< "$left" && ! grep -q " 0.0%" <<< "$right" || fail "v$family table row of hop 2: '$row'"
 done
-lab_exec r2 nft delete table inet lossy
+lab_lossless r2
 
 # The live view under tmux: keys, then q prints the report.
 target=$(lab_addr "server:$server_link" 4)
