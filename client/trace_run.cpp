@@ -339,6 +339,11 @@ int run_trace(const ClientOptions& options) {
     std::vector<RecordedDirection> recorded;
     bool forward_failed = false, reverse_failed = false;
     for (auto& run : runs) {
+        // A multipath report's rounds probe after discovery ended: the stored counts hold them too.
+        if (rounds && settings.multipath && run->record.summary) {
+            run->record.summary->probes_sent = run->prober->probes_sent();
+            run->record.summary->probes_answered = run->prober->probes_answered();
+        }
         recorded.push_back({run->direction, run->root, run->prober->codec().end_of_path(), &run->record,
                             &run->statistics, rounds && settings.multipath ? &run->vertices : nullptr});
         (run->direction == TraceDirection::forward ? forward_failed : reverse_failed) |= run->failed();

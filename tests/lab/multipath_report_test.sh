@@ -115,6 +115,8 @@ for direction in ("forward", "reverse"):
                   f"r2a dropped {drops}")
         elif loss != 0:
             problems.append(f"{direction} {v['address']}: loss {100 * loss:.1f}%, expected 0")
+    if m["probes"][direction]["sent"] < rounds * len(s["vertices"]):
+        problems.append(f"{direction}: {m['probes'][direction]['sent']} probes stored, the rounds alone sent more")
     for ttl, share in shares.items():
         if abs(share - 1) > 1e-6:
             problems.append(f"{direction} hop {ttl}: flow shares add up to {share}")
