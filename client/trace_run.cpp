@@ -77,13 +77,19 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
                                 ? target.to_string()
                                 : fmt::format("{} ({})", options.target, target.to_string());
     const bool multipath = options.engine == EngineKind::multipath;
-    const bool discovering = multipath && std::any_of(runs.begin(), runs.end(), [](const auto& run) {
-                                 return !run->vertices.discovered() && !run->failed();
-                             });
+    // Multipath discovery under way: how far it got (a slow one, under rate limits, is not a hang).
+    bool discovering = false;
+    std::size_t found_so_far = 0;
+    for (const auto& run : runs)
+        if (multipath && !run->vertices.discovered() && !run->failed()) {
+            discovering = true;
+            if (const auto* engine = dynamic_cast<const MultipathEngine*>(run->engine.get()))
+                found_so_far += engine->progress().vertices;
+        }
     std::vector<std::string> lines{
         multipath ? fmt::format("{} {} multipath report: {}, to {} from {}", direction_name(options.direction),
                                 protocol_name(options.protocol),
-                                discovering ? std::string("discovering the paths")
+                                discovering ? fmt::format("discovering the paths ({} vertices so far)", found_so_far)
                                             : fmt::format("{} round{} over every vertex found", rounds_done,
                                                           rounds_done == 1 ? "" : "s"),
                                 who, source.to_string())
