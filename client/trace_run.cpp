@@ -177,7 +177,15 @@ RunEnd run_rounds_here(const ClientOptions& options, const TraceSettings& settin
             ++rounds_done;
             redraw();
         },
-        view ? std::function<void()>(keys) : std::function<void()>{});
+        view ? std::function<void()>([&] {
+            keys();
+            // Discovery is one long round: show how far it got.
+            if (settings.multipath && std::any_of(runs.begin(), runs.end(), [](const auto& run) {
+                    return !run->vertices.discovered() && !run->failed();
+                }))
+                redraw();
+        })
+             : std::function<void()>{});
 }
 
 // Two-way: when a router on the way out says the target is unreachable (!N, !H, ...), requests
