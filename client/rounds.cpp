@@ -10,6 +10,12 @@ namespace {
 
 constexpr std::int64_t kTickNs = 200'000'000;
 
+std::vector<TraceObserver*> with_names(TraceObserver* names, std::vector<TraceObserver*> observers) {
+    if (names)
+        observers.insert(observers.begin(), names);
+    return observers;
+}
+
 }  // namespace
 
 void RoundBuffer::on_end(const TraceSummary& summary) {
@@ -26,16 +32,6 @@ void RoundBuffer::on_end(const TraceSummary& summary) {
     if (record_)
         record_->on_end(summary);
 }
-
-namespace {
-
-std::vector<TraceObserver*> with_names(TraceObserver* names, std::vector<TraceObserver*> observers) {
-    if (names)
-        observers.insert(observers.begin(), names);
-    return observers;
-}
-
-}  // namespace
 
 DirectionRounds::DirectionRounds(TraceRecord& record, DirectionStatistics& hops, VertexStatistics& vertices,
                                  TraceObserver* names)

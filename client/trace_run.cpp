@@ -69,6 +69,12 @@ private:
     ReverseResolver& resolver_;
 };
 
+// Multipath rounds: a direction that has not failed is still finding its graph.
+bool still_discovering(const std::vector<std::unique_ptr<DirectionRun>>& runs) {
+    return std::any_of(runs.begin(), runs.end(),
+                       [](const auto& run) { return !run->vertices.discovered() && !run->failed(); });
+}
+
 std::vector<std::string> report_lines(const ClientOptions& options, const IpAddress& target, const IpAddress& source,
                                       const std::vector<std::unique_ptr<DirectionRun>>& runs, ReverseResolver& resolver,
                                       int rounds_done, bool names, bool wait, std::size_t columns,
@@ -78,14 +84,12 @@ std::vector<std::string> report_lines(const ClientOptions& options, const IpAddr
                                 : fmt::format("{} ({})", options.target, target.to_string());
     const bool multipath = options.engine == EngineKind::multipath;
     // Multipath discovery under way: how far it got (a slow one, under rate limits, is not a hang).
-    bool discovering = false;
+    const bool discovering = multipath && still_discovering(runs);
     std::size_t found_so_far = 0;
     for (const auto& run : runs)
-        if (multipath && !run->vertices.discovered() && !run->failed()) {
-            discovering = true;
-            if (const auto* engine = dynamic_cast<const MultipathEngine*>(run->engine.get()))
-                found_so_far += engine->progress().vertices;
-        }
+        if (const auto* engine = dynamic_cast<const MultipathEngine*>(run->engine.get());
+            engine != nullptr && !run->vertices.discovered())
+            found_so_far += engine->progress().vertices;
     std::vector<std::string> lines{
         multipath ? fmt::format("{} {} multipath report: {}, to {} from {}", direction_name(options.direction),
                                 protocol_name(options.protocol),
@@ -180,9 +184,7 @@ RunEnd run_rounds_here(const ClientOptions& options, const TraceSettings& settin
         view ? std::function<void()>([&] {
             keys();
             // Discovery is one long round: show how far it got.
-            if (settings.multipath && std::any_of(runs.begin(), runs.end(), [](const auto& run) {
-                    return !run->vertices.discovered() && !run->failed();
-                }))
+            if (settings.multipath && still_discovering(runs))
                 redraw();
         })
              : std::function<void()>{});

@@ -188,7 +188,9 @@ ProberCommand parse_prober_command(std::string_view line) {
     parsed.options = parse_options(words);
     // The client's multipath report (rounds over every vertex) has no events of its own yet.
     if (parsed.options.count > 0 && parsed.options.engine == EngineKind::multipath)
-        throw ProberCommandError("rounds (\"count\") follow one flow here: trace singlepath, or drop \"count\"");
+        throw ProberCommandError(
+            "the prober runs rounds (\"count\") over one flow only, not over a multipath graph: trace singlepath, "
+            "or drop \"count\"");
     return parsed;
 }
 

@@ -151,7 +151,8 @@ TEST(ProberCommand, RoundsAreTakenTheLiveViewIsNot) {
     const char* argv[] = {"reverse-traceroute", "multipath", "-c", "3", "198.18.6.2"};
     EXPECT_TRUE(std::holds_alternative<ClientOptions>(parse_command_line(5, argv)));
     EXPECT_EQ(with(R"("engine":"multipath","options":{"count":3})"),
-              "rounds (\"count\") follow one flow here: trace singlepath, or drop \"count\"");
+              "the prober runs rounds (\"count\") over one flow only, not over a multipath graph: trace singlepath, "
+              "or drop \"count\"");
     EXPECT_EQ(with(R"("options":{"interval":0.01})"), "--interval 0.01 s is out of range: give 0.1 to 3600 seconds");
 }
 
