@@ -119,12 +119,19 @@ private:
     // Every flow passes the vertex before this hop: its successors are this hop's vertices.
     void plan_after_single(std::uint8_t ttl, const std::vector<FlowObservation>& hop) {
         Successors here;
-        std::size_t probed = 0;
+        std::size_t probed = 0;  // flows probed here, or asked for and not probed yet
         for (std::size_t flow = 0; flow < hop.size(); ++flow) {
             add_met(here, hop[flow]);
-            if (hop[flow].state != FlowObservation::State::unprobed || wanted(ttl, flow))
+            if (hop[flow].state != FlowObservation::State::unprobed && !wanted(ttl, flow))
                 ++probed;
         }
+        // Flows asked for count whether or not their probes have left: the table only grows as
+        // answers come, so at a paced hop most asked-for flows lie beyond its end for a while, and
+        // counting them from the table asked for the same flows' worth again at every plan.
+        if (const auto asked = wanted_.find(ttl); asked != wanted_.end())
+            probed += asked->second.size();
+        else
+            probed += q_.first_flows();
         const std::size_t needed = flows_needed(here.size());
         if (probed < needed)
             add_new_flows(ttl, needed - probed);

@@ -83,6 +83,11 @@ INSTANTIATE_TEST_SUITE_P(
                  {{1, "A B A B A B A B A B A"}, {2, "C D C D C D - - - - -"}},
                  {{1, range(0, 13)}},
                  {{1, range(0, 13)}, {2, range(0, 10)}}},
+        // Eleven flows asked for at hop 1 (two successors), four answered so far, the others
+        // not yet sent (a paced hop): the table ends at flow 3, yet nothing more is asked for.
+        // (Counting only the table's flows asked for seven more at every plan: 56 flows at a
+        // hop that needed 15, on the lab diamond with r2a silent under Linux's limits.)
+        PlanCase{"FlowsAskedForBeyondTheTableAreCounted", {{1, "A * A *"}}, {{1, range(0, 10)}}, {{1, range(0, 10)}}},
         // No new flows are steered toward a black hole: its share cannot be aimed at.
         PlanCase{"NoFlowsSteeredToABlackHole",
                  {{1, "A * A * A * A * A * A"}, {2, "C - C - C - - - - - -"}},
