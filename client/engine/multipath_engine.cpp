@@ -283,8 +283,15 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         window_ = settings_.min_burst;
         rate_limits_.on_loss(attempt.ttl, !vertices_at(attempt.ttl).empty(), prober_.clock().monotonic_ns());
         const int paced_failures = attempt.paced_failures + (attempt.paced ? 1 : 0);
-        if (attempt.number <= settings_.retries && paced_failures < RateLimitPacing::kPacedFailuresForSilence &&
-            submitted_ < settings_.max_probes) {
+        const bool may_retry = attempt.number <= settings_.retries &&
+                               paced_failures < RateLimitPacing::kPacedFailuresForSilence &&
+                               submitted_ < settings_.max_probes;
+        if (may_retry && attempt.paced) {
+            // Lost at a paced hop: silent for now, so the flow goes on; settled at the end.
+            Attempt lost = attempt;
+            lost.paced_failures = paced_failures;
+            provisional_[{attempt.ttl, attempt.flow}] = lost;
+        } else if (may_retry) {
             // Silence may be a rate-limited router, not a silent one: ask again with a fresh id.
             send(attempt.ttl, attempt.flow, attempt.number + 1, paced_failures);
             return;
@@ -312,10 +319,74 @@ void MultipathEngine::end_round_if_due() {
         loss_in_round_ = false;
     plan();
     send_eligible();
+    if (prober_.outstanding() == 0 && settle_provisional_silence())
+        return;
     if (prober_.outstanding() == 0 && !per_packet_started_)
         start_per_packet_test();
     if (prober_.outstanding() == 0)
         finish(summarize());
+}
+
+bool MultipathEngine::leads_on_to(std::uint8_t ttl, const IpAddress& vertex) const {
+    const auto* here = hop_at(ttl);
+    const auto* next = ttl < settings_.max_ttl ? hop_at(static_cast<std::uint8_t>(ttl + 1)) : nullptr;
+    if (here == nullptr || next == nullptr)
+        return false;
+    for (std::size_t flow = 0; flow < std::min(here->size(), next->size()); ++flow)
+        if ((*here)[flow].state == FlowObservation::State::answered &&
+            (*next)[flow].state == FlowObservation::State::answered && (*next)[flow].answer->responder == vertex)
+            return true;
+    return false;
+}
+
+bool MultipathEngine::settle_provisional_silence() {
+    // The plan is done, so every answering vertex of a hop has shown its successors with its
+    // n_k flows. A flow lost at a paced hop that met, one TTL deeper, a vertex none of them
+    // leads to did not pass them: a silent router, settled. One that met a vertex they lead to,
+    // or nothing, may be one of their answers the rate limit dropped: asked again (paced), up
+    // to RateLimitPacing::kPacedFailuresForSilence losses, as any lost probe there. One not
+    // probed deeper is first probed there, where that costs one probe instead of two retries,
+    // unless its hop already holds a settled black hole: then it shows nothing new either way.
+    bool sent = false;
+    std::set<std::uint8_t> holes;  // hops with a settled silent flow
+    for (const auto& [ttl, hop] : table_)
+        for (std::size_t flow = 0; flow < hop.size(); ++flow)
+            if (hop[flow].state == FlowObservation::State::silent && !provisional_.count({ttl, flow}))
+                holes.insert(ttl);
+    for (auto it = provisional_.begin(); it != provisional_.end();) {
+        const auto [ttl, flow] = it->first;
+        const Attempt lost = it->second;
+        const auto next = static_cast<std::uint8_t>(ttl + 1);
+        const FlowObservation& after = queries_.seen(next, flow);
+        if (busy_.count({next, flow})) {
+            ++it;  // its probe one TTL deeper is out
+            continue;
+        }
+        const bool budget = submitted_ < settings_.max_probes;
+        const bool deeper = ttl < settings_.max_ttl && !holes.count(ttl) && queries_.alive_before(next, flow);
+        if (after.state == FlowObservation::State::unprobed && deeper && budget) {
+            send(next, flow, 1, 0);
+            sent = true;
+            ++it;
+            continue;
+        }
+        const bool elsewhere =
+            after.state == FlowObservation::State::answered && !leads_on_to(ttl, after.answer->responder);
+        if (elsewhere || after.state == FlowObservation::State::unprobed || !budget) {
+            it = provisional_.erase(it);
+            continue;
+        }
+        // Asked again: the cell is open until the retry's outcome, whose attempt number counts
+        // the attempts so far.
+        FlowObservation& cell = record(ttl, flow);
+        const int earlier = cell.attempts >= lost.number ? cell.attempts - lost.number : 0;
+        cell = FlowObservation{};
+        cell.attempts = static_cast<std::uint16_t>(earlier);
+        it = provisional_.erase(it);
+        send(ttl, flow, lost.number + 1, lost.paced_failures);
+        sent = true;
+    }
+    return sent;
 }
 
 void MultipathEngine::start_per_packet_test() {

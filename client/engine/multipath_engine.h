@@ -72,6 +72,12 @@ private:
     void send(std::uint8_t ttl, std::size_t flow, int attempt, int paced_failures);
     // A flow was given up as silent at this TTL: check the hop for a rate limit if due.
     void note_silent(std::uint8_t ttl);
+    // Once the plan asks for nothing more: settles the flows taken for silent at a paced hop
+    // after fewer paced losses than RateLimitPacing::kPacedFailuresForSilence (see
+    // provisional_). Returns whether it sent anything.
+    bool settle_provisional_silence();
+    // Whether a flow that answered at `ttl` met `vertex` one TTL deeper.
+    bool leads_on_to(std::uint8_t ttl, const IpAddress& vertex) const;
     // Sends what may go now; when the round is over, plans the next one or finishes.
     void end_round_if_due();
     // The addresses that answered at this TTL.
@@ -119,7 +125,12 @@ private:
     bool per_packet_started_ = false;
     std::unordered_map<std::uint16_t, PerPacketTest::Repeat> repeat_ids_;  // per-packet repeats out, by id
     std::unordered_map<std::uint16_t, Attempt> in_flight_;                 // by probe id
-    std::set<CellKey> busy_;                                               // cells with a probe out
+    // Flows lost at a paced hop, taken for silent there so that they go one TTL deeper at once
+    // rather than wait for more paced retries; by cell, the attempt that was lost. Where the
+    // next TTL shows a flow met a vertex none of its hop's answering vertices leads to, it
+    // passed a silent router; otherwise it is asked again once the plan is done.
+    std::map<CellKey, Attempt> provisional_;
+    std::set<CellKey> busy_;  // cells with a probe out
     std::set<std::tuple<std::uint8_t, IpAddress, IpAddress>> links_reported_;
     std::map<std::uint8_t, std::size_t> busy_at_;  // probes out per TTL
     std::int64_t slowest_answer_ns_ = 0;
