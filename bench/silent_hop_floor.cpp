@@ -9,7 +9,8 @@
 // n_2 of its own flows at TTL 3, r3's two addresses for n_2 each at TTL 4; a router answers six
 // at once and then one a second, so the router that must answer most beyond six sets the floor
 // (its answers are counted by drawing the flows' paths as the hash does, an oracle that knows
-// the shares but not the hash). Usage: silent-hop-floor TOPOLOGY_DIR [SEEDS] [FIRST_SEED]
+// the shares but not the hash). With --answering r2a answers too: the same diamond, only limited.
+// Usage: silent-hop-floor TOPOLOGY_DIR [SEEDS] [FIRST_SEED] [--answering]
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,20 +33,21 @@ constexpr std::int64_t kSecond = 1'000'000'000;
 constexpr double kConfidence = 0.05;
 constexpr int kBurst = 6;
 
-Topology silenced_diamond(const std::string& dir) {
+Topology limited_diamond(const std::string& dir, bool silent) {
     Topology topology = Topology::load(dir + "/diamond.topo");
     for (const auto& [name, node] : topology.nodes())
         topology.node(name).behaviour.rate_limit = RateLimit::linux_default();
-    topology.node("r2a").behaviour.silent = true;
+    topology.node("r2a").behaviour.silent = silent;
     return topology;
 }
 
 // The true forward graph with r2a silent, as (from, to) address pairs ("***" for r2a).
-bool graph_is_true(const MultipathGraph& graph) {
-    const std::map<std::string, int> ttl_of{{"198.18.1.2", 1}, {"***", 2},        {"198.18.3.2", 2},
+bool graph_is_true(const MultipathGraph& graph, bool silent) {
+    const std::string r2a = silent ? "***" : "198.18.2.2";
+    const std::map<std::string, int> ttl_of{{"198.18.1.2", 1}, {r2a, 2},          {"198.18.3.2", 2},
                                             {"198.18.4.2", 3}, {"198.18.5.2", 3}, {"198.18.6.2", 4}};
     const std::set<std::pair<std::string, std::string>> links{
-        {"198.18.1.2", "***"},        {"198.18.1.2", "198.18.3.2"}, {"***", "198.18.4.2"},
+        {"198.18.1.2", r2a},          {"198.18.1.2", "198.18.3.2"}, {r2a, "198.18.4.2"},
         {"198.18.3.2", "198.18.5.2"}, {"198.18.4.2", "198.18.6.2"}, {"198.18.5.2", "198.18.6.2"}};
     const auto name = [&](int id) {
         const auto& v = graph.vertices[static_cast<std::size_t>(id)];
@@ -101,18 +103,19 @@ double floor_seconds(std::mt19937_64& random) {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        fmt::print(stderr, "usage: silent-hop-floor TOPOLOGY_DIR [SEEDS] [FIRST_SEED]\n");
+        fmt::print(stderr, "usage: silent-hop-floor TOPOLOGY_DIR [SEEDS] [FIRST_SEED] [--answering]\n");
         return 2;
     }
     const std::string dir = argv[1];
     const long seeds = argc > 2 ? std::atol(argv[2]) : 100;
     const std::uint64_t first = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1;
+    const bool silent = !(argc > 4 && std::string(argv[4]) == "--answering");
     std::mt19937_64 draws(first);
     long correct = 0, hung = 0;
     double seconds = 0, floor = 0, probes = 0, worst = 0;
     std::vector<double> times;
     for (std::uint64_t seed = first; seed < first + static_cast<std::uint64_t>(seeds); ++seed) {
-        SimulatedNetwork network(silenced_diamond(dir), seed);
+        SimulatedNetwork network(limited_diamond(dir, silent), seed);
         SimulatedTraceSpec spec;
         spec.target = *IpAddress::parse("198.18.6.2");
         spec.prober.first_id = static_cast<std::uint16_t>(1 + seed * 7919 % 60000);
@@ -134,7 +137,7 @@ int main(int argc, char** argv) {
             fmt::print("\n");
         }
         hung += trace.hung ? 1 : 0;
-        correct += graph_is_true(*trace.forward->record.graph) ? 1 : 0;
+        correct += graph_is_true(*trace.forward->record.graph, silent) ? 1 : 0;
         seconds += s;
         worst = std::max(worst, s);
         times.push_back(s);
@@ -144,8 +147,8 @@ int main(int argc, char** argv) {
     std::sort(times.begin(), times.end());
     const double n = static_cast<double>(seeds);
     fmt::print(
-        "{} seeds: {} graphs true ({:.1f}%), {} hung; time mean {:.1f} s, median {:.1f} s, worst {:.1f} s; floor "
+        "{}{} seeds: {} graphs true ({:.1f}%), {} hung; time mean {:.1f} s, median {:.1f} s, worst {:.1f} s; floor "
         "mean {:.1f} s; mean time / mean floor {:.2f}×; {:.1f} probes per trace\n",
-        seeds, correct, 100.0 * static_cast<double>(correct) / n, hung, seconds / n, times[times.size() / 2], worst,
-        floor / n, seconds / floor, probes / n);
+        silent ? "r2a silent, " : "r2a answering, ", seeds, correct, 100.0 * static_cast<double>(correct) / n, hung,
+        seconds / n, times[times.size() / 2], worst, floor / n, seconds / floor, probes / n);
 }

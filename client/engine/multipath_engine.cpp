@@ -317,9 +317,10 @@ void MultipathEngine::end_round_if_due() {
         window_ = std::min(settings_.max_burst, window_ * 2);
     if (prober_.outstanding() == 0)
         loss_in_round_ = false;
+    settle_provisional_silence(false);
     plan();
     send_eligible();
-    if (prober_.outstanding() == 0 && settle_provisional_silence())
+    if (prober_.outstanding() == 0 && settle_provisional_silence(true))
         return;
     if (prober_.outstanding() == 0 && !per_packet_started_)
         start_per_packet_test();
@@ -339,14 +340,23 @@ bool MultipathEngine::leads_on_to(std::uint8_t ttl, const IpAddress& vertex) con
     return false;
 }
 
-bool MultipathEngine::settle_provisional_silence() {
-    // The plan is done, so every answering vertex of a hop has shown its successors with its
-    // n_k flows. A flow lost at a paced hop that met, one TTL deeper, a vertex none of them
-    // leads to did not pass them: a silent router, settled. One that met a vertex they lead to,
-    // or nothing, may be one of their answers the rate limit dropped: asked again (paced), up
-    // to RateLimitPacing::kPacedFailuresForSilence losses, as any lost probe there. One not
-    // probed deeper is first probed there, where that costs one probe instead of two retries,
-    // unless its hop already holds a settled black hole: then it shows nothing new either way.
+bool MultipathEngine::ends_here(std::uint8_t ttl) const {
+    if (const auto* hop = hop_at(ttl))
+        for (const auto& observation : *hop)
+            if (queries_.ends(observation))
+                return true;
+    return false;
+}
+
+bool MultipathEngine::settle_provisional_silence(bool plan_done) {
+    // A flow lost at a paced hop that met, one TTL deeper, a vertex an answering vertex of its
+    // hop leads to may be one of that vertex's answers the rate limit dropped: asked again at
+    // once (paced), up to RateLimitPacing::kPacedFailuresForSilence losses, as any lost probe
+    // there. The rest waits for the plan to be done, when every answering vertex has shown its
+    // successors with its n_k flows: one that met a vertex none of them leads to did not pass
+    // them (a silent router, settled); one silent deeper too is asked again; one not probed
+    // deeper is first probed there (one probe instead of two retries), unless its hop already
+    // holds a settled black hole: then it shows nothing new either way.
     bool sent = false;
     std::set<std::uint8_t> holes;  // hops with a settled silent flow
     for (const auto& [ttl, hop] : table_)
@@ -358,22 +368,29 @@ bool MultipathEngine::settle_provisional_silence() {
         const Attempt lost = it->second;
         const auto next = static_cast<std::uint8_t>(ttl + 1);
         const FlowObservation& after = queries_.seen(next, flow);
-        if (busy_.count({next, flow})) {
-            ++it;  // its probe one TTL deeper is out
+        const bool budget = submitted_ < settings_.max_probes;
+        const bool answered_after = after.state == FlowObservation::State::answered;
+        // The hop's own vertices count too: a destination that lost an answer to its limit
+        // answers the same flow one TTL deeper.
+        const bool ambiguous =
+            budget && answered_after &&
+            (leads_on_to(ttl, after.answer->responder) || vertices_at(ttl).count(after.answer->responder));
+        if (busy_.count({next, flow}) || (!ambiguous && !plan_done)) {
+            ++it;  // its probe one TTL deeper is out, or the verdict waits for the plan
             continue;
         }
-        const bool budget = submitted_ < settings_.max_probes;
-        const bool deeper = ttl < settings_.max_ttl && !holes.count(ttl) && queries_.alive_before(next, flow);
-        if (after.state == FlowObservation::State::unprobed && deeper && budget) {
+        // Nothing is learnt past a hop that ends the path: ask that hop again instead.
+        const bool deeper =
+            ttl < settings_.max_ttl && !holes.count(ttl) && !ends_here(ttl) && queries_.alive_before(next, flow);
+        if (!ambiguous && after.state == FlowObservation::State::unprobed && deeper && budget) {
             send(next, flow, 1, 0);
             sent = true;
             ++it;
             continue;
         }
-        const bool elsewhere =
-            after.state == FlowObservation::State::answered && !leads_on_to(ttl, after.answer->responder);
-        if (elsewhere || after.state == FlowObservation::State::unprobed || !budget) {
-            it = provisional_.erase(it);
+        const bool unprobed_after = after.state == FlowObservation::State::unprobed;
+        if (!ambiguous && (answered_after || !budget || (unprobed_after && !ends_here(ttl)))) {
+            it = provisional_.erase(it);  // settled silent
             continue;
         }
         // Asked again: the cell is open until the retry's outcome, whose attempt number counts

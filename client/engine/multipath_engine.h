@@ -72,10 +72,13 @@ private:
     void send(std::uint8_t ttl, std::size_t flow, int attempt, int paced_failures);
     // A flow was given up as silent at this TTL: check the hop for a rate limit if due.
     void note_silent(std::uint8_t ttl);
-    // Once the plan asks for nothing more: settles the flows taken for silent at a paced hop
-    // after fewer paced losses than RateLimitPacing::kPacedFailuresForSilence (see
-    // provisional_). Returns whether it sent anything.
-    bool settle_provisional_silence();
+    // Settles the flows taken for silent at a paced hop after fewer paced losses than
+    // RateLimitPacing::kPacedFailuresForSilence (see provisional_): those shown to be ambiguous
+    // at every round's end, the others once the plan asks for nothing more (`plan_done`).
+    // Returns whether it sent anything.
+    bool settle_provisional_silence(bool plan_done);
+    // Whether some flow's answer at `ttl` ends the path (the destination, an unreachable).
+    bool ends_here(std::uint8_t ttl) const;
     // Whether a flow that answered at `ttl` met `vertex` one TTL deeper.
     bool leads_on_to(std::uint8_t ttl, const IpAddress& vertex) const;
     // Sends what may go now; when the round is over, plans the next one or finishes.
