@@ -5,7 +5,9 @@
 #   1. diamond and wide topologies, no ICMP rate limits;
 #   2. the diamond with Linux's default ICMP rate limits on every node (7 s pause before each
 #      run so every router's bucket is full, as for a router that has not seen us lately);
-#   3. our reverse and two-way multipath on the quiet diamond.
+#   3. the same rate-limited diamond with r2a silent (issue 31: a silent router and rate limits
+#      at one hop); both graphs judged with r2a's vertex as a black hole;
+#   4. our reverse and two-way multipath on the quiet diamond.
 # Per case: median wall time (process start to exit, `ip netns exec` included) and median probe
 # count of RUNS runs, and how far each graph is from the ground truth (lab-graph-check; scamper's
 # graph is rebuilt from its probes' flow ids by the same rule as ours). With PREVIOUS_BUILD, that
@@ -33,6 +35,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 rows=""
 elapsed_ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
+# Extra lab-graph-check options for the case running (--silent NODE).
+check_options=()
+
 # run_ours CLIENT TOPOLOGY TARGET PAUSE: one forward multipath trace; sets ms, probes and diff
 # (the differences from the truth).
 run_ours() {
@@ -42,7 +47,7 @@ run_ours() {
   lab_exec client "$1" -n --json forward udp multipath "$3" > "$tmp/ours.json" 2> "$tmp/ours.txt"
   ms=$(elapsed_ms "$start")
   probes=$(forward_probes "$tmp/ours.json")
-  diff=$("$check" "$2" forward 4 "$tmp/ours.json" | awk '/differences from the truth/ { print $7 }')
+  diff=$("$check" "$2" forward 4 "$tmp/ours.json" "${check_options[@]}" | awk '/differences from the truth/ { print $7 }')
 }
 
 # run_case NAME TOPOLOGY TARGET PAUSE: RUNS runs of each tool; prints one line per tool.
@@ -62,7 +67,7 @@ run_case() {
     lab_exec client scamper -O json -I "tracelb -P udp-dport $target" > "$tmp/scamper.json" 2>&1
     theirs_ms+=("$(elapsed_ms "$start")")
     theirs_probes+=("$(grep -o '"probec":[0-9]*' "$tmp/scamper.json" | grep -o '[0-9]*$')")
-    theirs_diff+=("$("$check" "$topo" forward 4 "$tmp/scamper.json" --scamper | awk '/differences from the truth/ { print $7 }')")
+    theirs_diff+=("$("$check" "$topo" forward 4 "$tmp/scamper.json" --scamper "${check_options[@]}" | awk '/differences from the truth/ { print $7 }')")
   done
   local om op tm tp
   om=$(printf '%s\n' "${ours_ms[@]}" | median); op=$(printf '%s\n' "${ours_probes[@]}" | median)
@@ -98,6 +103,10 @@ done
 lab_stop_server
 lab_default_icmp_limits
 run_case "diamond, rate-limited" "$here/../tests/lab/topologies/diamond.topo" 198.18.6.2 7
+lab_silence r2a
+check_options=(--silent r2a)
+run_case "diamond, rate-limited, r2a silent" "$here/../tests/lab/topologies/diamond.topo" 198.18.6.2 7
+check_options=()
 lab_down
 lab_up "$here/../tests/lab/topologies/wide.topo"
 run_case "wide, quiet" "$here/../tests/lab/topologies/wide.topo" 198.18.28.2 0

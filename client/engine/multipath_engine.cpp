@@ -13,6 +13,9 @@ namespace {
 constexpr unsigned kFlowLow = 10000;
 constexpr unsigned kFlowRange = 65535 - kFlowLow;
 constexpr std::int64_t kShortestTimeout = 50'000'000;
+// Flows lost at a paced hop that are also probed one TTL deeper, per hop, to see whether a
+// silent router stands there beside the rate-limited ones.
+constexpr int kDeeperLooks = 2;
 // Unanswered probes at one TTL per vertex seen there: Linux answers a burst of six at once.
 constexpr std::size_t kRouterBurst = 6;
 // The per-packet test's failure probability per tested hop. Stricter than a branching point's:
@@ -278,6 +281,7 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         if (new_vertex)
             observer_.on_vertex(attempt.ttl, *answer, outcome.rtt_ms);
         report_links(attempt.ttl, attempt.flow);
+        note_silent_router_evidence(attempt.ttl, attempt.flow, answer->responder);
     } else {
         loss_in_round_ = true;
         window_ = settings_.min_burst;
@@ -286,14 +290,17 @@ void MultipathEngine::on_outcome(const ProbeOutcome& outcome) {
         const bool may_retry = attempt.number <= settings_.retries &&
                                paced_failures < RateLimitPacing::kPacedFailuresForSilence &&
                                submitted_ < settings_.max_probes;
-        if (may_retry && attempt.paced) {
-            // Lost at a paced hop: silent for now, so the flow goes on; settled at the end.
+        if (may_retry && attempt.paced && silent_router_hops_.count(attempt.ttl)) {
+            // Lost at a paced hop that holds a silent router: silent for now, so the flow goes
+            // on; settled at the end.
             Attempt lost = attempt;
             lost.paced_failures = paced_failures;
             provisional_[{attempt.ttl, attempt.flow}] = lost;
         } else if (may_retry) {
             // Silence may be a rate-limited router, not a silent one: ask again with a fresh id.
             send(attempt.ttl, attempt.flow, attempt.number + 1, paced_failures);
+            if (attempt.paced)
+                look_deeper(attempt.ttl, attempt.flow);
             return;
         }
         FlowObservation& cell = record(attempt.ttl, attempt.flow);
@@ -338,6 +345,34 @@ bool MultipathEngine::leads_on_to(std::uint8_t ttl, const IpAddress& vertex) con
             (*next)[flow].state == FlowObservation::State::answered && (*next)[flow].answer->responder == vertex)
             return true;
     return false;
+}
+
+void MultipathEngine::look_deeper(std::uint8_t ttl, std::size_t flow) {
+    const auto next = static_cast<std::uint8_t>(ttl + 1);
+    if (silent_router_hops_.count(ttl) || deeper_looks_[ttl] >= kDeeperLooks || ttl >= settings_.max_ttl ||
+        ends_here(ttl) || busy_.count({next, flow}) ||
+        queries_.seen(next, flow).state != FlowObservation::State::unprobed || submitted_ >= settings_.max_probes)
+        return;
+    ++deeper_looks_[ttl];
+    send(next, flow, 1, 0);
+}
+
+void MultipathEngine::note_silent_router_evidence(std::uint8_t ttl, std::size_t flow, const IpAddress& responder) {
+    if (ttl <= settings_.first_ttl)
+        return;
+    const auto previous = static_cast<std::uint8_t>(ttl - 1);
+    if (!rate_limits_.paced(previous) || silent_router_hops_.count(previous) ||
+        queries_.seen(previous, flow).state == FlowObservation::State::answered)
+        return;
+    // The flow got no answer one TTL before, yet met here a vertex that no vertex answering
+    // there has led to (so far): it likely passed a router that never answers.
+    if (leads_on_to(previous, responder) || vertices_at(previous).count(responder))
+        return;
+    log(LogLevel::info,
+        "ttl {}: a flow lost there met {} one hop on, where no answering vertex leads: a silent router "
+        "beside a rate limit, its lost flows go on at once",
+        previous, responder.to_string());
+    silent_router_hops_.insert(previous);
 }
 
 bool MultipathEngine::ends_here(std::uint8_t ttl) const {

@@ -77,6 +77,12 @@ private:
     // at every round's end, the others once the plan asks for nothing more (`plan_done`).
     // Returns whether it sent anything.
     bool settle_provisional_silence(bool plan_done);
+    // A flow lost at a paced hop and asked again there: also probes it one TTL deeper, the first
+    // kDeeperLooks times per hop, for evidence of a silent router (note_silent_router_evidence).
+    void look_deeper(std::uint8_t ttl, std::size_t flow);
+    // An answer at (ttl, flow): if the flow was lost one TTL before, at a paced hop, and this
+    // vertex is one none of that hop's answering vertices leads to, the hop holds a silent router.
+    void note_silent_router_evidence(std::uint8_t ttl, std::size_t flow, const IpAddress& responder);
     // Whether some flow's answer at `ttl` ends the path (the destination, an unreachable).
     bool ends_here(std::uint8_t ttl) const;
     // Whether a flow that answered at `ttl` met `vertex` one TTL deeper.
@@ -133,7 +139,11 @@ private:
     // next TTL shows a flow met a vertex none of its hop's answering vertices leads to, it
     // passed a silent router; otherwise it is asked again once the plan is done.
     std::map<CellKey, Attempt> provisional_;
-    std::set<CellKey> busy_;  // cells with a probe out
+    // Paced hops shown to hold a silent router: only there are lost flows taken for silent at
+    // once (provisional_); elsewhere a lost probe is asked again at its hop, as a limit needs.
+    std::set<std::uint8_t> silent_router_hops_;
+    std::map<std::uint8_t, int> deeper_looks_;  // look_deeper probes sent, per hop
+    std::set<CellKey> busy_;                    // cells with a probe out
     std::set<std::tuple<std::uint8_t, IpAddress, IpAddress>> links_reported_;
     std::map<std::uint8_t, std::size_t> busy_at_;  // probes out per TTL
     std::int64_t slowest_answer_ns_ = 0;

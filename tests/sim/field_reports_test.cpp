@@ -51,13 +51,14 @@ TEST(FieldReports, MultipathOnARateLimitedDiamondWithASilentRouterFinishes) {
 }
 
 // Issue 31: "a diamond where a silent router and ICMP rate limits share a hop takes 36-76 s in
-// the lab for six vertices". The floor Linux's limits set on this shape is about 6 s: r3 must
-// answer twelve probes at TTL 3 (n_2 = 6 flows through each of r2a and r2b), six at once and
-// then one a second (bench/silent_hop_floor.cpp computes it per draw). Forward traces over 40
-// seeds now take at most twice that on average (before: 26 s; before the plan counted the flows
-// it had asked for, 67 s), each reaches the server and draws no link the diamond does not have.
+// the lab for six vertices". The floor Linux's limits set on this shape is 6.2 s on average:
+// r3 must answer twelve probes at TTL 3 (n_2 = 6 flows through each of r2a and r2b) and the
+// server twelve at TTL 4, six at once and then one a second, and r2b its share of the flows r1
+// needs, more when the hash favours it (bench/silent_hop_floor.cpp draws it). Forward traces
+// over 40 seeds now take at most twice that on average (before: 67 s; with only the plan's
+// fix, 26 s), each reaches the server and draws no link the diamond does not have.
 TEST(FieldReports, SilentRouterBesideRateLimitedOnesCostsAtMostTwiceTheFloor) {
-    constexpr double kFloorSeconds = 6;
+    constexpr double kFloorSeconds = 6.2;
     const std::set<std::pair<std::string, std::string>> true_links{
         {"198.18.1.2", "***"},        {"198.18.1.2", "198.18.3.2"}, {"***", "198.18.4.2"},
         {"198.18.3.2", "198.18.5.2"}, {"198.18.4.2", "198.18.6.2"}, {"198.18.5.2", "198.18.6.2"}};
