@@ -335,7 +335,11 @@ void MultipathEngine::end_round_if_due() {
         finish(summarize());
 }
 
-bool MultipathEngine::leads_on_to(std::uint8_t ttl, const IpAddress& vertex) const {
+bool MultipathEngine::answering_vertices_reach(std::uint8_t ttl, const IpAddress& vertex) const {
+    // The hop's own vertices count too: a destination that lost an answer to its limit answers
+    // the same flow one TTL deeper.
+    if (vertices_at(ttl).count(vertex))
+        return true;
     const auto* here = hop_at(ttl);
     const auto* next = ttl < settings_.max_ttl ? hop_at(static_cast<std::uint8_t>(ttl + 1)) : nullptr;
     if (here == nullptr || next == nullptr)
@@ -366,7 +370,7 @@ void MultipathEngine::note_silent_router_evidence(std::uint8_t ttl, std::size_t 
         return;
     // The flow got no answer one TTL before, yet met here a vertex that no vertex answering
     // there has led to (so far): it likely passed a router that never answers.
-    if (leads_on_to(previous, responder) || vertices_at(previous).count(responder))
+    if (answering_vertices_reach(previous, responder))
         return;
     log(LogLevel::info,
         "ttl {}: a flow lost there met {} one hop on, where no answering vertex leads: a silent router "
@@ -405,11 +409,7 @@ bool MultipathEngine::settle_provisional_silence(bool plan_done) {
         const FlowObservation& after = queries_.seen(next, flow);
         const bool budget = submitted_ < settings_.max_probes;
         const bool answered_after = after.state == FlowObservation::State::answered;
-        // The hop's own vertices count too: a destination that lost an answer to its limit
-        // answers the same flow one TTL deeper.
-        const bool ambiguous =
-            budget && answered_after &&
-            (leads_on_to(ttl, after.answer->responder) || vertices_at(ttl).count(after.answer->responder));
+        const bool ambiguous = budget && answered_after && answering_vertices_reach(ttl, after.answer->responder);
         if (busy_.count({next, flow}) || (!ambiguous && !plan_done)) {
             ++it;  // its probe one TTL deeper is out, or the verdict waits for the plan
             continue;

@@ -6,8 +6,10 @@
 // deeper as soon as it answered at the previous one, so nothing is sent past the end of the path; a hop shown to be one
 // vertex is not probed with more flows, they are inferred through it. When the rounds are done, hops with several
 // vertices are tested for per-packet balancing (per_packet_test.h). Unanswered probes are retried with fresh ids
-// before they count as silence; hops that rate limit are found and paced by rate_limit_pacing.h. The engine's time is
-// its prober's clock and its probes leave through its prober: it knows no sockets.
+// before they count as silence; hops that rate limit are found and paced by rate_limit_pacing.h,
+// and where a silent router stands beside them, flows lost there go on at once and are judged by
+// where they went (provisional_). The engine's time is its prober's clock and its probes leave
+// through its prober: it knows no sockets.
 #pragma once
 
 #include <map>
@@ -85,8 +87,9 @@ private:
     void note_silent_router_evidence(std::uint8_t ttl, std::size_t flow, const IpAddress& responder);
     // Whether some flow's answer at `ttl` ends the path (the destination, an unreachable).
     bool ends_here(std::uint8_t ttl) const;
-    // Whether a flow that answered at `ttl` met `vertex` one TTL deeper.
-    bool leads_on_to(std::uint8_t ttl, const IpAddress& vertex) const;
+    // Whether `vertex` answered at `ttl`, or a flow that answered there met it one TTL deeper:
+    // a flow lost at `ttl` that met it may have passed an answering vertex there.
+    bool answering_vertices_reach(std::uint8_t ttl, const IpAddress& vertex) const;
     // Sends what may go now; when the round is over, plans the next one or finishes.
     void end_round_if_due();
     // The addresses that answered at this TTL.
@@ -137,7 +140,7 @@ private:
     // Flows lost at a paced hop, taken for silent there so that they go one TTL deeper at once
     // rather than wait for more paced retries; by cell, the attempt that was lost. Where the
     // next TTL shows a flow met a vertex none of its hop's answering vertices leads to, it
-    // passed a silent router; otherwise it is asked again once the plan is done.
+    // passed a silent router (settled once the plan is done); otherwise it is asked again.
     std::map<CellKey, Attempt> provisional_;
     // Paced hops shown to hold a silent router: only there are lost flows taken for silent at
     // once (provisional_); elsewhere a lost probe is asked again at its hop, as a limit needs.

@@ -2,7 +2,8 @@
 // Rate-limit detection and pacing for multipath discovery, one hop at a time. A hop that loses
 // probes while answering others is rate limiting (Linux answers a burst of six, then about one a
 // second per peer): from then on it is paced so that its busiest vertex gets a probe every two
-// seconds, and a flow there is silent only after three paced losses. Flows that stay silent when
+// seconds, and a flow there is silent only after three paced losses (except at a hop shown to
+// hold a silent router: multipath_engine.h, provisional_). Flows that stay silent when
 // paced, with no retry ever answered there, may be a silent router beside a limited one rather
 // than a limit: the hop is then checked with probes back to back on a flow that answered there,
 // and the pacing ends only when that check loses nothing. Knows no probes, sockets or clock: the
