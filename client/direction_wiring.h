@@ -16,6 +16,7 @@
 #include "engine/vertex_round_engine.h"
 #include "io/prober.h"
 #include "measurement/trace_direction.h"
+#include "per_destination_traces.h"
 #include "probe/forward_codec.h"
 
 namespace rtt::client {
@@ -32,6 +33,9 @@ struct TraceSettings {
     ProbeShape shape;                               // forward: --tos, --payload, --size
     bool path_mtu = false;                          // forward: --mtu instead of a single-path trace
     PathMtuSettings path_mtu_settings;
+    // Forward multipath (--per-destination): Paris traces to this many other addresses of the
+    // target's prefix beside the discovery (per_destination_traces.h); 0: none.
+    std::size_t per_destination = 0;
 };
 
 struct DirectionWiring {
@@ -40,13 +44,25 @@ struct DirectionWiring {
     std::unique_ptr<Prober> prober;
     std::unique_ptr<ProbingTask> engine;
     std::unique_ptr<ServerCheck> check;  // reverse only, before its first round
+    // Forward multipath with --per-destination: traces to other addresses beside the discovery.
+    std::unique_ptr<PerDestinationTraces> per_destination;
 
     ProbingTask& task() { return check ? static_cast<ProbingTask&>(*check) : *engine; }
+    // The tasks to run for the current engine: task() and, beside a discovery, its traces to
+    // other addresses.
+    std::vector<ProbingTask*> tasks();
+    // Probes sent for this direction, and those answered: its prober's and, with
+    // --per-destination, those of its traces to other addresses.
+    std::uint64_t probes_sent() const;
+    std::uint64_t probes_answered() const;
     // A fresh engine for the next round (the only one, for an ordinary trace), reporting to
     // `observer`; with `check_server` a reverse direction asks the server first.
     void new_engine(const TraceSettings& settings, TraceObserver& observer, bool check_server);
     // A multipath report's round after discovery: one probe per vertex (vertex_round_engine.h).
     void new_vertex_round(std::vector<VertexProbe> probes, TraceObserver& observer);
+
+private:
+    bool discovering_beside_ = false;  // the engine is a discovery with per_destination beside it
 };
 
 // The codec, prober and engine-less wiring of `direction` between this host (`source`) and

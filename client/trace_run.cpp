@@ -174,7 +174,8 @@ RunEnd run_rounds_here(const ClientOptions& options, const TraceSettings& settin
             tasks.clear();
             for (auto& run : runs)
                 if (run->rounds->start_round(*run, settings))
-                    tasks.push_back(&run->task());
+                    for (ProbingTask* task : run->tasks())
+                        tasks.push_back(task);
             return tasks;
         },
         [&] {
@@ -323,7 +324,8 @@ int run_trace(const ClientOptions& options) {
         std::vector<ProbingTask*> tasks;
         for (auto& run : runs) {
             run->new_engine(settings, *run->observers, true);  // a reverse direction asks the server first
-            tasks.push_back(&run->task());
+            for (ProbingTask* task : run->tasks())
+                tasks.push_back(task);
         }
         // Multipath prints its graph at the end: meanwhile show progress, on a terminal only.
         const bool show_progress = options.engine == EngineKind::multipath && isatty(STDERR_FILENO) && !options.json;
@@ -334,7 +336,7 @@ int run_trace(const ClientOptions& options) {
                 const auto now = engine->progress();
                 line += fmt::format("{}{}: ttl {}, {} vertices, {} probes sent, {} answered", line.empty() ? "" : "; ",
                                     trace_direction_name(run->direction), now.deepest_ttl, now.vertices,
-                                    run->prober->probes_sent(), run->prober->probes_answered());
+                                    run->probes_sent(), run->probes_answered());
             }
             std::fprintf(stderr, "\r\033[K%s", line.c_str());
             std::fflush(stderr);
@@ -357,8 +359,8 @@ int run_trace(const ClientOptions& options) {
     for (auto& run : runs) {
         // A multipath report's rounds probe after discovery ended: the stored counts hold them too.
         if (rounds && settings.multipath && run->record.summary) {
-            run->record.summary->probes_sent = run->prober->probes_sent();
-            run->record.summary->probes_answered = run->prober->probes_answered();
+            run->record.summary->probes_sent = run->probes_sent();
+            run->record.summary->probes_answered = run->probes_answered();
         }
         recorded.push_back({run->direction, run->root, run->prober->codec().end_of_path(), &run->record,
                             &run->statistics, rounds && settings.multipath ? &run->vertices : nullptr});
@@ -368,8 +370,8 @@ int run_trace(const ClientOptions& options) {
         if (options.json && run->record.summary && (run->failed() || run->record.summary->end == TraceEnd::interrupted))
             fmt::print(stderr, "reverse-traceroute: {}: {} ({})\n", trace_direction_name(run->direction),
                        run->failed() ? "failed" : "interrupted", run->record.summary->failure);
-        log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction),
-            run->prober->probes_sent(), run->prober->probes_answered());
+        log(LogLevel::info, "{}: {} probes sent, {} answered", trace_direction_name(run->direction), run->probes_sent(),
+            run->probes_answered());
     }
     if (rounds && !options.json)
         for (const auto& line :

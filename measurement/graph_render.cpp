@@ -80,7 +80,8 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
         gv.open_graph(const_cast<char*>("measurement"), *gv.directed, nullptr));
     set(graph.get(), "rankdir", "LR");
     set(graph.get(), "fontname", "Helvetica");
-    bool any_inferred = false, any_retried = false, any_per_packet = false, any_uncertain = false;
+    bool any_inferred = false, any_retried = false, any_per_packet = false, any_uncertain = false,
+         any_per_destination = false;
     // dot stacks clusters bottom up in creation order (rankdir LR): the last one created is
     // drawn on top, so create them last direction first to show forward above reverse.
     for (std::size_t d = directions.size(); d-- > 0;) {
@@ -90,12 +91,16 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
         set(cluster, "style", "rounded");
         std::vector<Agnode_t*> nodes;
         std::map<unsigned, Agraph_t*> columns;  // one rank per TTL, left to right
-        for (const auto& vertex : found.vertices) {
-            Agraph_t*& column = columns[vertex.ttl];
+        const auto column_of = [&](unsigned ttl) {
+            Agraph_t*& column = columns[ttl];
             if (!column) {
-                column = gv.subgraph(cluster, const_cast<char*>(fmt::format("d{}ttl{}", d, vertex.ttl).c_str()), 1);
+                column = gv.subgraph(cluster, const_cast<char*>(fmt::format("d{}ttl{}", d, ttl).c_str()), 1);
                 set(column, "rank", "same");
             }
+            return column;
+        };
+        for (const auto& vertex : found.vertices) {
+            Agraph_t* column = column_of(vertex.ttl);
             Agnode_t* node = gv.node(column, const_cast<char*>(fmt::format("d{}v{}", d, vertex.id).c_str()), 1);
             set(node, "label", vertex_label(vertex, names));
             set(node, "fontname", "Helvetica");
@@ -127,6 +132,22 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
                 set(node, "style", style);
             nodes.push_back(node);
         }
+        // A per-destination balancer's other next hops (--per-destination): not on the target's
+        // path, so apart from its vertices, one TTL on, with a link of their own kind.
+        for (const auto& vertex : found.vertices)
+            for (std::size_t k = 0; k < vertex.other_destination_next_hops.size(); ++k) {
+                Agnode_t* other = gv.node(column_of(vertex.ttl + 1u),
+                                          const_cast<char*>(fmt::format("d{}v{}o{}", d, vertex.id, k).c_str()), 1);
+                set(other, "label", vertex.other_destination_next_hops[k].to_string() + "\nother destinations");
+                set(other, "fontname", "Helvetica");
+                set(other, "shape", "ellipse");
+                set(other, "style", "dotted");
+                set(other, "color", "steelblue");
+                Agedge_t* line = gv.edge(cluster, nodes[static_cast<std::size_t>(vertex.id)], other, nullptr, 1);
+                set(line, "style", "dotted");
+                set(line, "color", "steelblue");
+                any_per_destination = true;
+            }
         for (const auto& edge : found.edges) {
             Agedge_t* line = gv.edge(cluster, nodes[static_cast<std::size_t>(edge.from)],
                                      nodes[static_cast<std::size_t>(edge.to)], nullptr, 1);
@@ -145,7 +166,7 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             }
         }
     }
-    if (any_inferred || any_retried || any_per_packet || any_uncertain) {
+    if (any_inferred || any_retried || any_per_packet || any_uncertain || any_per_destination) {
         Agnode_t* legend = gv.node(graph.get(), const_cast<char*>("legend"), 1);
         set(legend, "shape", "note");
         std::string text;
@@ -157,6 +178,8 @@ std::string render_graph(const std::vector<DrawnDirection>& directions, const st
             text += "dashed outline: behind a per-packet balancer\\l";
         if (any_uncertain)
             text += "red ?: link not known to exist (a per-packet balancer may have sent its flow another way)\\l";
+        if (any_per_destination)
+            text += "blue dotted: a per-destination balancer sends other addresses of the target's prefix there\\l";
         set(legend, "label", text);
     }
     if (gv.layout(context, graph.get(), "dot") != 0)

@@ -100,6 +100,12 @@ nlohmann::json trace_json(const MultipathGraph& graph) {
         entry["successors"] = graph.successors(v.id);
         if (v.per_packet)
             entry["per_packet"] = true;
+        if (!v.other_destination_next_hops.empty()) {
+            nlohmann::json hops = nlohmann::json::array();
+            for (const auto& hop : v.other_destination_next_hops)
+                hops.push_back(hop.to_string());
+            entry["other_destination_next_hops"] = std::move(hops);
+        }
         nlohmann::json uncertain = nlohmann::json::array();
         for (const auto& edge : graph.edges)
             if (edge.from == v.id && edge.uncertain)
@@ -253,6 +259,14 @@ MultipathGraph graph_from_trace_json(const nlohmann::json& trace) {
                 throw MeasurementError(fmt::format("vertex {} of a trace has per_packet that is not true", index));
             vertex.per_packet = true;
         }
+        if (entry.contains("other_destination_next_hops"))
+            for (const auto& hop : array_field(entry, index, "other_destination_next_hops")) {
+                const auto address = hop.is_string() ? IpAddress::parse(hop.get<std::string>()) : std::nullopt;
+                if (!address)
+                    throw MeasurementError(fmt::format(
+                        "vertex {} of a trace has an other_destination_next_hops entry that is not an address", index));
+                vertex.other_destination_next_hops.push_back(*address);
+            }
         std::set<int> uncertain;
         if (entry.contains("uncertain_successors"))
             for (const auto& successor : array_field(entry, index, "uncertain_successors"))
@@ -309,6 +323,8 @@ nlohmann::json measurement_json(const MeasurementParameters& parameters, const M
             m["multipath"]["destination_port"] = p.destination_port;
         if (p.min_share > 0)
             m["multipath"]["min_share"] = p.min_share;
+        if (p.per_destination > 0)
+            m["multipath"]["per_destination"] = p.per_destination;
         if (p.rounds > 0)
             m["multipath"]["rounds"] = p.rounds;
         for (const auto& d : directions)

@@ -62,6 +62,7 @@ struct MeasurementParameters {
     double confidence = 0;     // multipath
     bool trace_bound = false;  // multipath: confidence for the whole trace, not per branching point
     double min_share = 0;      // multipath --min-share (0: the even-share stopping points alone)
+    int per_destination = 0;   // multipath --per-destination: other addresses traced (0: none)
     int destination_port = 0;  // multipath UDP/TCP: fixed destination port, flows in the source port
     int retry = 0;
     int min_burst = 0;

@@ -123,6 +123,44 @@ void mark_per_packet(MultipathGraph& graph, const std::set<std::uint8_t>& varyin
     }
 }
 
+void mark_per_destination(MultipathGraph& graph, const std::vector<AlternatePath>& alternates) {
+    std::uint8_t depth = 255;  // the target's: TTLs from here on are not judged
+    std::map<std::pair<std::uint8_t, IpAddress>, std::size_t> vertex_at;
+    for (std::size_t i = 0; i < graph.vertices.size(); ++i) {
+        const MultipathVertex& vertex = graph.vertices[i];
+        if (vertex.id == 0 || !vertex.address)
+            continue;
+        vertex_at.emplace(std::pair{vertex.ttl, *vertex.address}, i);
+        if (vertex.end_of_path)
+            depth = std::min(depth, vertex.ttl);
+    }
+    for (const AlternatePath& path : alternates) {
+        // The vertex it met last, from the root (the tracing host may balance too).
+        std::optional<std::size_t> before;
+        std::uint8_t before_ttl = 0;
+        if (!graph.vertices.empty()) {
+            before = 0;
+            before_ttl = graph.vertices[0].ttl;
+        }
+        for (const auto& [ttl, responder] : path) {
+            if (ttl >= depth)
+                break;
+            const auto known = vertex_at.find({ttl, responder});
+            if (known != vertex_at.end()) {
+                before = known->second;
+                before_ttl = ttl;
+                continue;
+            }
+            if (before && before_ttl + 1 == ttl) {
+                auto& hops = graph.vertices[*before].other_destination_next_hops;
+                if (std::find(hops.begin(), hops.end(), responder) == hops.end())
+                    hops.push_back(responder);
+            }
+            break;  // it left the target's graph (or met an unknown address after a silent TTL)
+        }
+    }
+}
+
 std::vector<int> MultipathGraph::successors(int id) const {
     std::vector<int> result;
     for (const auto& edge : edges)
@@ -145,6 +183,10 @@ MultipathGraph MultipathGraph::merged() const {
                 kept.sent += vertex.sent;
                 kept.end_of_path = kept.end_of_path || vertex.end_of_path;
                 kept.per_packet = kept.per_packet || vertex.per_packet;
+                for (const auto& hop : vertex.other_destination_next_hops)
+                    if (std::find(kept.other_destination_next_hops.begin(), kept.other_destination_next_hops.end(),
+                                  hop) == kept.other_destination_next_hops.end())
+                        kept.other_destination_next_hops.push_back(hop);
                 new_id[static_cast<std::size_t>(vertex.id)] = found->second;
                 continue;
             }

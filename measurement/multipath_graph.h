@@ -49,6 +49,10 @@ struct MultipathVertex {
     // Its hop is behind a per-packet balancer: one flow met several responders there, or at an
     // earlier hop with no single vertex between (mark_per_packet()).
     bool per_packet = false;
+    // It balances per destination (--per-destination): Paris traces to other addresses of the
+    // target's prefix left it for these next hops, which no flow to the target met
+    // (mark_per_destination()). The flows, all to one address, could not show them.
+    std::vector<IpAddress> other_destination_next_hops;
 };
 
 struct MultipathEdge {
@@ -84,6 +88,18 @@ std::optional<IpAddress> single_vertex(const std::vector<FlowObservation>& hop, 
 // alone at its hop (every packet passes that vertex, whatever way it took).
 void mark_per_packet(MultipathGraph& graph, const std::set<std::uint8_t>& varying,
                      const std::set<std::uint8_t>& per_flow);
+
+// What a Paris trace to another address of the target's prefix met: its time-exceeded
+// responders by TTL (silent TTLs left out).
+using AlternatePath = std::map<std::uint8_t, IpAddress>;
+
+// --per-destination. Where an alternate path met a vertex of the graph at TTL t and, at t + 1,
+// an address that no flow to the target met there, that vertex sends other destinations other
+// ways: the address joins its other_destination_next_hops, and the alternate is followed no
+// further (past a divergence its hops say nothing about the target's graph). Only TTLs before
+// the target's first end-of-path vertex are judged: beside the target, addresses of one prefix
+// may be routed apart without any balancer.
+void mark_per_destination(MultipathGraph& graph, const std::vector<AlternatePath>& alternates);
 
 // Builds the graph from what every flow met at every TTL.
 MultipathGraph build_graph(const ObservationTable& table, const std::vector<std::uint16_t>& flow_values,

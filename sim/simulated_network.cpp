@@ -161,15 +161,16 @@ int SimulatedNetwork::link_between(const std::string& a, const std::string& b) c
 
 std::optional<std::string> SimulatedNetwork::next_hop(const std::string& node, const IpAddress& destination,
                                                       std::span<const std::uint8_t> packet) {
-    const auto owner = topology_.owner(destination);
-    if (!owner)
+    const auto destination_link = topology_.link_of(destination);
+    if (!destination_link)
         return std::nullopt;
-    const auto& [owner_node, destination_link] = *owner;
-    const Link& link = topology_.link(destination_link);
-    if (link.a == node || link.b == node)  // directly connected
-        return owner_node == node ? std::nullopt : std::optional(owner_node);
+    const Link& link = topology_.link(*destination_link);
+    if (link.a == node || link.b == node) {  // directly connected: delivered, if someone has it
+        const auto owner = topology_.owner(destination);
+        return !owner || owner->first == node ? std::nullopt : std::optional(owner->first);
+    }
     const Node& here = topology_.node(node);
-    auto route = here.routes.find(destination_link);
+    auto route = here.routes.find(*destination_link);
     if (route == here.routes.end())
         route = here.routes.find(-1);
     if (route == here.routes.end() || route->second.empty())
@@ -182,16 +183,18 @@ std::optional<std::string> SimulatedNetwork::next_hop(const std::string& node, c
         index = std::uniform_int_distribution<std::size_t>(0, choices.size() - 1)(random_);
     } else {
         // Per flow: addresses, protocol and the first four bytes of L4 (ports, or the ICMP
-        // type, code and checksum), as routers hash them.
+        // type, code and checksum), as routers hash them; per destination: the addresses alone.
         const auto ip = parse_ip(packet, true);
         std::uint64_t h = here.behaviour.hash_seed;
         for (const std::uint8_t byte : ip->source.wire())
             h = mix(h ^ byte);
         for (const std::uint8_t byte : ip->destination.wire())
             h = mix(h ^ byte);
-        h = mix(h ^ ip->protocol);
-        for (std::size_t i = 0; i < std::min<std::size_t>(4, ip->payload.size()); ++i)
-            h = mix(h ^ ip->payload[i]);
+        if (here.behaviour.balancing == Behaviour::Balancing::per_flow) {
+            h = mix(h ^ ip->protocol);
+            for (std::size_t i = 0; i < std::min<std::size_t>(4, ip->payload.size()); ++i)
+                h = mix(h ^ ip->payload[i]);
+        }
         index = h % choices.size();
     }
     return choices[index];

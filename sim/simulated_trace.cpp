@@ -105,19 +105,22 @@ std::vector<SimulatedTrace> simulate_traces(SimulatedNetwork& network, std::span
     std::function<void()> start_more = [&] {
         while (next < traces.size() && (max_running == 0 || running < max_running)) {
             Trace& trace = traces[next++];
+            std::vector<client::ProbingTask*> tasks;
             for (auto* parts : {trace.forward.get(), trace.reverse.get()})
-                trace.unfinished += parts ? 1 : 0;
+                if (parts)
+                    for (client::ProbingTask* task : parts->wiring.tasks())
+                        tasks.push_back(task);
+            trace.unfinished = static_cast<int>(tasks.size());
             if (trace.unfinished == 0)
                 continue;
             peak = std::max(peak, ++running);
-            for (auto* parts : {trace.forward.get(), trace.reverse.get()})
-                if (parts)
-                    scheduler.add(parts->wiring.task(), [&] {
-                        if (--trace.unfinished == 0) {
-                            --running;
-                            start_more();
-                        }
-                    });
+            for (client::ProbingTask* task : tasks)
+                scheduler.add(*task, [&] {
+                    if (--trace.unfinished == 0) {
+                        --running;
+                        start_more();
+                    }
+                });
         }
     };
     start_more();
@@ -126,8 +129,8 @@ std::vector<SimulatedTrace> simulate_traces(SimulatedNetwork& network, std::span
     if (peak_running)
         *peak_running = peak;
     const auto take = [](DirectionParts& parts) {
-        parts.result.probes_sent = parts.wiring.prober->probes_sent();
-        parts.result.probes_answered = parts.wiring.prober->probes_answered();
+        parts.result.probes_sent = parts.wiring.probes_sent();
+        parts.result.probes_answered = parts.wiring.probes_answered();
         return std::move(parts.result);
     };
     std::vector<SimulatedTrace> results(specs.size());
@@ -180,7 +183,8 @@ SimulatedRounds simulate_rounds(SimulatedNetwork& network, const SimulatedTraceS
             std::vector<client::ProbingTask*> tasks;
             for (auto& direction : directions)
                 if (direction->rounds->start_round(direction->wiring, spec))
-                    tasks.push_back(&direction->wiring.task());
+                    for (client::ProbingTask* task : direction->wiring.tasks())
+                        tasks.push_back(task);
             return tasks;
         },
         [&] { ++rounds.rounds_done; });

@@ -87,30 +87,41 @@ IpAddress Topology::address(const std::string& name, Family family) const {
     return address(name, numbers.front(), family);
 }
 
-std::optional<std::pair<std::string, int>> Topology::owner(const IpAddress& address) const {
+namespace {
+
+// The link number and host part of a lab address, if it is one.
+std::optional<std::pair<int, int>> lab_link_and_host(const IpAddress& address) {
     const auto& w = address.wire();
-    int number = 0;
-    int host = 0;
     if (address.is_v4()) {  // IPv4-mapped: the address is in the last four bytes
         if (w[12] != 198 || (w[13] != 18 && w[13] != 19))
             return std::nullopt;
-        if (w[13] == 18) {
-            number = w[14];
-            host = w[15];
-        } else {
-            const int at = (w[14] << 8) | w[15];
-            number = at / 4;
-            host = at % 4;
-        }
-    } else {
-        if (w[0] != 0x20 || w[1] != 0x01 || w[2] != 0x0d || w[3] != 0xb8)
-            return std::nullopt;
-        const std::string digits = fmt::format("{:x}", (w[4] << 8) | w[5]);
-        if (digits.find_first_not_of("0123456789") != std::string::npos)
-            return std::nullopt;
-        number = std::stoi(digits);
-        host = w[15];
+        if (w[13] == 18)
+            return std::pair{static_cast<int>(w[14]), static_cast<int>(w[15])};
+        const int at = (w[14] << 8) | w[15];
+        return std::pair{at / 4, at % 4};
     }
+    if (w[0] != 0x20 || w[1] != 0x01 || w[2] != 0x0d || w[3] != 0xb8)
+        return std::nullopt;
+    const std::string digits = fmt::format("{:x}", (w[4] << 8) | w[5]);
+    if (digits.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::pair{std::stoi(digits), static_cast<int>(w[15])};
+}
+
+}  // namespace
+
+std::optional<int> Topology::link_of(const IpAddress& address) const {
+    const auto parts = lab_link_and_host(address);
+    if (!parts || !links_.contains(parts->first))
+        return std::nullopt;
+    return parts->first;
+}
+
+std::optional<std::pair<std::string, int>> Topology::owner(const IpAddress& address) const {
+    const auto parts = lab_link_and_host(address);
+    if (!parts)
+        return std::nullopt;
+    const auto [number, host] = *parts;
     const auto found = links_.find(number);
     if (found == links_.end() || (host != 1 && host != 2))
         return std::nullopt;

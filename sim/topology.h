@@ -30,7 +30,9 @@ struct RateLimit {
 
 // What a router (or host) does beyond forwarding by its routes.
 struct Behaviour {
-    enum class Balancing { per_flow, per_packet };
+    // Per destination: one next hop per (source, destination) pair, whatever the ports (Linux's
+    // default L3 hash, many routers' CEF default).
+    enum class Balancing { per_flow, per_packet, per_destination };
     Balancing balancing = Balancing::per_flow;
     std::uint64_t hash_seed = 0;  // per-flow balancing: which flow takes which next hop
     bool silent = false;          // never sends an ICMP error (still forwards)
@@ -89,6 +91,9 @@ public:
     // NODE's address on link N (lab addressing).
     IpAddress address(const std::string& node, int link, Family family) const;
     IpAddress address(const std::string& node, Family family) const;  // on its lowest link
+    // The link whose prefix holds this address (198.18.N.0/24, 2001:db8:N::/64, or a generated
+    // /30), whether a node has it or not: where a router sends it.
+    std::optional<int> link_of(const IpAddress& address) const;
     // Who has this address, and on which link.
     std::optional<std::pair<std::string, int>> owner(const IpAddress& address) const;
     // The `truth` lines of a `.topo` file, by name.

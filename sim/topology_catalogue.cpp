@@ -61,6 +61,8 @@ GeneratedTopology make_diamond(const DiamondShape& shape) {
     t.add_route(diverge, server_link, branches);
     if (shape.per_packet)
         t.node(diverge).behaviour.balancing = Behaviour::Balancing::per_packet;
+    if (shape.per_destination)
+        t.node(diverge).behaviour.balancing = Behaviour::Balancing::per_destination;
     for (std::size_t i = 1; i < lead.size(); ++i)
         t.add_route(lead[i], -1, {lead[i - 1]});
     for (std::size_t l = 0; l < layers.size(); ++l)
@@ -170,6 +172,8 @@ std::string shape_name(const DiamondShape& shape) {
     }
     if (shape.per_packet)
         name += " per-packet";
+    if (shape.per_destination)
+        name += " per-destination";
     return name;
 }
 

@@ -23,7 +23,8 @@ struct DiamondShape {
     std::vector<int> weights;
     int lead_in = 1;  // routers up to the diamond; the last of them is where it diverges
     std::int64_t link_delay_ns = 1'000'000;
-    bool per_packet = false;  // the divergence router picks a next hop per packet, not per flow
+    bool per_packet = false;       // the divergence router picks a next hop per packet, not per flow
+    bool per_destination = false;  // ... or per destination address, whatever the flow
 };
 
 // The true IP-level graph as a trace should find it: addresses by TTL and edges between them.

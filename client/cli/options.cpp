@@ -129,6 +129,12 @@ std::optional<std::string> validate(const ClientOptions& o) {
     if (o.banner_s > 0 && o.engine == EngineKind::multipath && !o.destination_port)
         return std::string(
             "--banner needs one port, and multipath TCP flows vary the destination port unless told: give -p PORT");
+    if (o.per_destination && o.direction == Direction::reverse)
+        return std::string(
+            "--per-destination traces other addresses beside the target forward (a server probes only its "
+            "client's address): trace forward or two-way multipath");
+    if (o.per_destination && (o.count > 0 || o.live))
+        return std::string("--per-destination works on a trace's discovery, not on rounds: drop -c and --live");
     if (o.min_burst < 1 || o.max_burst < o.min_burst)
         return fmt::format("bursts {}..{} are invalid: give 1 <= --min-burst <= --max-burst", o.min_burst, o.max_burst);
     return std::nullopt;
@@ -565,6 +571,10 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                    "(uneven load balancing; default: even shares assumed)")
         ->check(value_check<double>([](double s) { return s > 0 && s <= 0.5; },
                                     "--min-share {} is out of range: give a share above 0 and at most 0.5"))
+        ->group(kMultipathGroup);
+    app.add_flag("--per-destination", o.per_destination,
+                 "Also trace other addresses of the target's /24 (IPv6: /120) forward, to find balancers that "
+                 "send other destinations other ways (flows to one address cannot show them)")
         ->group(kMultipathGroup);
     app.add_flag("--paths", o.flow_paths, "Also print each flow's path (one row per flow, one column per TTL)")
         ->group(kMultipathGroup);

@@ -85,6 +85,7 @@ struct ClientOptions {
     std::optional<int> destination_port;  // multipath UDP/TCP: fixed, the source port is the flow
     bool trace_bound = false;             // --confidence bounds the whole trace, not each vertex
     double min_share = 0;                 // --min-share: smallest share of a branch covered (0: even shares)
+    bool per_destination = false;         // --per-destination: also trace other addresses of the target's prefix
 };
 
 // What parsing ended with when it did not produce options: text for stdout (--help,

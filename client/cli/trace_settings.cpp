@@ -1,9 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "cli/trace_settings.h"
 
+#include "engine/stopping_points.h"
 #include "probe/dns_probe.h"
 
 namespace rtt::client {
+namespace {
+
+// --per-destination: as many other addresses as flows must pass a vertex before a second
+// successor is ruled out at the trace's confidence (n_1 of the stopping points).
+int other_addresses(const ClientOptions& options) {
+    return options.per_destination
+               ? StoppingPoints(options.confidence, StoppingRule::exact, options.min_share).flows_for(2)
+               : 0;
+}
+
+}  // namespace
 
 ProbeShape probe_shape(const ClientOptions& options) {
     ProbeShape shape;
@@ -62,6 +74,7 @@ TraceSettings trace_settings(const ClientOptions& options, std::uint16_t first_f
     if (options.destination_port)
         s.destination_port = static_cast<std::uint16_t>(*options.destination_port);
     s.shape = probe_shape(options);
+    s.per_destination = static_cast<std::size_t>(other_addresses(options));
     s.path_mtu = options.path_mtu;
     PathMtuSettings& mtu = s.path_mtu_settings;
     mtu.first_ttl = single.first_ttl;
@@ -86,6 +99,7 @@ MeasurementParameters measurement_parameters(const ClientOptions& options) {
     p.confidence = options.confidence;
     p.trace_bound = options.trace_bound;
     p.min_share = options.min_share;
+    p.per_destination = other_addresses(options);
     p.destination_port = options.destination_port.value_or(0);
     p.retry = options.retries;
     p.min_burst = options.min_burst;

@@ -22,7 +22,18 @@ void SinglePathEngine::start() {
 }
 
 std::uint8_t SinglePathEngine::last_useful_ttl() const {
-    return end_ttl_ ? std::min(*end_ttl_, settings_.max_ttl) : settings_.max_ttl;
+    std::uint8_t last = end_ttl_ ? std::min(*end_ttl_, settings_.max_ttl) : settings_.max_ttl;
+    return stop_after_ ? std::min(last, *stop_after_) : last;
+}
+
+void SinglePathEngine::stop_after(std::uint8_t ttl) {
+    if (finished_ || (stop_after_ && *stop_after_ <= ttl))
+        return;
+    stop_after_ = ttl;
+    if (report_ttl_ > ttl)
+        finish({TraceEnd::max_ttl, std::nullopt, {}});
+    else
+        report_settled_hops();
 }
 
 void SinglePathEngine::open_hops() {
@@ -119,7 +130,7 @@ void SinglePathEngine::report_settled_hops() {
             finish({reached ? TraceEnd::reached : TraceEnd::unreachable, end_answer_, {}});
         } else if (silent_run_ >= settings_.abort_after) {
             finish({TraceEnd::no_reply, std::nullopt, {}});
-        } else if (report_ttl_ > settings_.max_ttl) {
+        } else if (report_ttl_ > last_useful_ttl()) {
             finish({TraceEnd::max_ttl, std::nullopt, {}});
         }
     }

@@ -44,6 +44,9 @@ public:
     void start() override;
     bool finished() const override { return finished_; }
     void interrupt(const std::string& why) override;
+    // Probes no TTL past `ttl` from now on, and ends (TraceEnd::max_ttl) once every hop up to it
+    // is reported: another trace showed that the hops beyond say nothing it needs.
+    void stop_after(std::uint8_t ttl);
 
 private:
     struct Slot {
@@ -78,6 +81,7 @@ private:
     std::optional<Answer> end_answer_;
     std::map<std::uint8_t, double> shortest_wait_ms_;  // per TTL, the quickest answer's wait
     int silent_run_ = 0;
+    std::optional<std::uint8_t> stop_after_;
     bool finished_ = false;
 };
 

@@ -84,6 +84,12 @@ public:
                 line += fmt::format(" ({} of {} probes lost)", vertex.sent - received, vertex.sent);
             if (vertex.per_packet)
                 line += " (per-packet)";
+            if (!vertex.other_destination_next_hops.empty()) {
+                std::vector<std::string> others;
+                for (const auto& hop : vertex.other_destination_next_hops)
+                    others.push_back(hop.to_string());
+                line += fmt::format(" (per-destination: other addresses leave via {})", fmt::join(others, ", "));
+            }
             for (const auto& stack : vertex.mpls)
                 line += " [" + mpls_text(stack) + "]";
             for (const auto& change : vertex.changes) {

@@ -380,7 +380,8 @@ void ProberService::start_round(Trace& trace) {
         if (trace.in_rounds())
             direction->events->set_round(trace.rounds_done + 1);
         direction->wiring.new_engine(trace.settings, *direction->observers, !direction->record.summary);
-        tasks.push_back(&direction->wiring.task());
+        for (ProbingTask* task : direction->wiring.tasks())
+            tasks.push_back(task);
     }
     trace.unfinished = static_cast<int>(tasks.size());
     if (tasks.empty()) {
@@ -520,7 +521,8 @@ void ProberService::cancel(Trace& trace, const std::string& why) {
     // partial measurement.
     std::vector<ProbingTask*> tasks;
     for (auto& direction : trace.directions)
-        tasks.push_back(&direction->wiring.task());
+        for (ProbingTask* task : direction->wiring.tasks())
+            tasks.push_back(task);
     for (ProbingTask* task : tasks)
         scheduler_.interrupt(*task, why);
 }

@@ -105,12 +105,15 @@ bool schema_valid(const nlohmann::json& document, std::string& why) {
 }
 
 TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
-    // single path; multipath; + trace bound; + fixed port; + min share; through a per-packet r1
-    for (const int variant : {0, 1, 2, 3, 4, 5}) {
+    // single path; multipath; + trace bound; + fixed port; + min share; through a per-packet r1;
+    // --per-destination through a per-destination r1
+    for (const int variant : {0, 1, 2, 3, 4, 5, 6}) {
         Topology topology = Topology::load(std::string(RTT_TOPOLOGY_DIR) + "/diamond.topo");
         topology.node("r2a").behaviour.mpls_labels = {3000};
         if (variant == 5)
             topology.node("r1").behaviour.balancing = Behaviour::Balancing::per_packet;
+        if (variant == 6)
+            topology.node("r1").behaviour.balancing = Behaviour::Balancing::per_destination;
         SimulatedNetwork network(topology, 2);
         SimulatedTraceSpec spec;
         spec.target = topology.address("server", Family::v4);
@@ -119,6 +122,7 @@ TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
         spec.multipath_settings.min_share = variant == 4 ? 0.25 : 0;
         if (variant == 3)
             spec.destination_port = 443;
+        spec.per_destination = variant == 6 ? 6 : 0;
         const auto trace = simulate_trace(network, spec);
         MeasurementParameters p;
         p.multipath = spec.multipath;
@@ -135,6 +139,7 @@ TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
         p.trace_bound = variant == 2;
         p.destination_port = variant == 3 ? 443 : 0;
         p.min_share = variant == 4 ? 0.25 : 0;
+        p.per_destination = variant == 6 ? 6 : 0;
         const auto source = topology.address("client", Family::v4);
         const std::vector<RecordedDirection> recorded{
             {TraceDirection::forward, source, spec.target, &trace.forward->record}};
@@ -165,6 +170,15 @@ TEST(Options, StoredMeasurementsOfEveryEngineAndBoundFollowTheSchema) {
             }
             EXPECT_EQ(marked, 4);
             EXPECT_TRUE(uncertain);
+        }
+        EXPECT_EQ(document.contains("multipath") && document["multipath"].contains("per_destination"), variant == 6);
+        if (variant == 6) {
+            // Flows to the server all take one of r2a and r2b; another address took the other.
+            EXPECT_EQ(document["multipath"]["per_destination"], 6);
+            int marked = 0;
+            for (const auto& vertex : document["traces"]["forward"])
+                marked += vertex.contains("other_destination_next_hops") ? 1 : 0;
+            EXPECT_EQ(marked, 1);
         }
         std::string why;
         EXPECT_TRUE(schema_valid(document, why)) << "variant " << variant << ": " << why;

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "cli/options.h"
+#include "cli/trace_settings.h"
 #include "client_error.h"
 #include "codec.h"
 #include "hex.h"
@@ -368,6 +369,25 @@ TEST(CommandLine, OneSentencePerBadInput) {
               "--min-share 0 is out of range: give a share above 0 and at most 0.5");
     EXPECT_EQ(parsed({"forward", "udp", "multipath", "--min-share", "0.1", "x"}).min_share, 0.1);
     EXPECT_EQ(parsed({"forward", "udp", "multipath", "x"}).min_share, 0.0);
+    EXPECT_EQ(parse_error({"reverse", "udp", "multipath", "--per-destination", "x"}),
+              "--per-destination traces other addresses beside the target forward (a server probes only its "
+              "client's address): trace forward or two-way multipath");
+    EXPECT_EQ(parse_error({"forward", "udp", "singlepath", "--per-destination", "x"}),
+              "--per-destination is a multipath option: say multipath or drop it");
+    EXPECT_EQ(parse_error({"two-way", "udp", "multipath", "--per-destination", "-c", "3", "x"}),
+              "--per-destination works on a trace's discovery, not on rounds: drop -c and --live");
+    EXPECT_TRUE(parsed({"two-way", "udp", "multipath", "--per-destination", "x"}).per_destination);
+    EXPECT_FALSE(parsed({"forward", "udp", "multipath", "x"}).per_destination);
+    // As many other addresses as flows rule out a second successor: n_1 of the stopping points.
+    EXPECT_EQ(trace_settings(parsed({"forward", "udp", "multipath", "--per-destination", "x"}), 10000).per_destination,
+              6u);
+    EXPECT_EQ(
+        trace_settings(parsed({"forward", "udp", "multipath", "--per-destination", "--min-share", "0.1", "x"}), 10000)
+            .per_destination,
+        50u);
+    EXPECT_EQ(trace_settings(parsed({"forward", "udp", "multipath", "x"}), 10000).per_destination, 0u);
+    EXPECT_EQ(measurement_parameters(parsed({"forward", "udp", "multipath", "--per-destination", "x"})).per_destination,
+              6);
     EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--max-probes", "10", "x"}),
               "--max-probes 10 is out of range: give 50 to 1000000");
     EXPECT_EQ(parse_error({"forward", "udp", "multipath", "--first-flow", "5", "x"}),

@@ -2,12 +2,18 @@
 // Multipath units: the stopping points against docs/multipath.md §1, and the graph
 // built from what flows met (edges from shared flows, inferred edges through a single-vertex
 // hop, black holes that reconnect, trimming of trailing silence, merging of duplicates), what
-// per-packet balancing marks, and the per-packet test's verdicts.
+// per-packet balancing marks, what the traces to other addresses mark (--per-destination), and
+// the per-packet test's verdicts.
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "engine/per_packet_test.h"
 #include "engine/stopping_points.h"
 #include "measurement/multipath_graph.h"
+#include "per_destination_traces.h"
 
 namespace rtt::client {
 namespace {
@@ -262,6 +268,100 @@ TEST(MultipathGraph, ALinkIntoAnUnconfirmedSingleVertexStaysUncertain) {
     EXPECT_TRUE(uncertain_of(g).empty());  // the test confirmed it
     const auto merged = g.merged();
     EXPECT_EQ(per_packet_ttls(merged), (std::set<int>{1}));
+}
+
+// A line 1.2, 2.2, 3.2 to the target at TTL 4, as every flow to it met it.
+MultipathGraph line_to_target() {
+    ObservationTable table;
+    for (int i = 0; i < 6; ++i) {
+        table[1].push_back(answer("198.18.1.2"));
+        table[2].push_back(answer("198.18.2.2"));
+        table[3].push_back(answer("198.18.3.2"));
+        table[4].push_back(answer("198.18.6.2", AnswerKind::unreachable));
+    }
+    return build_graph(table, flows(6), kRoot, 1, 6, kTarget);
+}
+
+AlternatePath path_of(std::initializer_list<std::pair<int, const char*>> hops) {
+    AlternatePath path;
+    for (const auto& [ttl, address] : hops)
+        path.emplace(static_cast<std::uint8_t>(ttl), *IpAddress::parse(address));
+    return path;
+}
+
+// Address -> the other-destination next hops marked on it.
+std::map<std::string, std::set<std::string>> other_destination_marks(const MultipathGraph& g) {
+    std::map<std::string, std::set<std::string>> marks;
+    for (const auto& v : g.vertices)
+        for (const auto& hop : v.other_destination_next_hops)
+            marks[v.address->to_string()].insert(hop.to_string());
+    return marks;
+}
+
+TEST(MultipathGraph, PerDestinationMarksTheVertexWhereAnotherAddressLeavesTheGraph) {
+    auto g = line_to_target();
+    mark_per_destination(g, {
+                                path_of({{1, "198.18.1.2"}, {2, "198.18.2.2"}, {3, "198.18.7.2"}}),
+                                path_of({{1, "198.18.1.2"}, {2, "198.18.8.2"}, {3, "198.18.3.2"}}),
+                                path_of({{1, "198.18.1.2"}, {2, "198.18.2.2"}, {3, "198.18.7.2"}}),
+                            });
+    const std::map<std::string, std::set<std::string>> expected{{"198.18.2.2", {"198.18.7.2"}},
+                                                                {"198.18.1.2", {"198.18.8.2"}}};
+    EXPECT_EQ(other_destination_marks(g), expected);
+    // Once merged (as the report shows it) the marks stay, each next hop once.
+    EXPECT_EQ(other_destination_marks(g.merged()), expected);
+    for (const auto& v : g.vertices) {
+        if (v.address == IpAddress::parse("198.18.2.2")) {
+            EXPECT_EQ(v.other_destination_next_hops.size(), 1u);  // two alternates met 7.2 there
+        }
+    }
+}
+
+TEST(MultipathGraph, PerDestinationJudgesNeitherPastASilentHopNorBesideTheTarget) {
+    auto g = line_to_target();
+    mark_per_destination(g, {
+                                // Silent at TTL 2: whose next hop 9.2 is, nobody knows.
+                                path_of({{1, "198.18.1.2"}, {3, "198.18.9.2"}}),
+                                // At the target's depth another address may simply live elsewhere.
+                                path_of({{1, "198.18.1.2"}, {2, "198.18.2.2"}, {3, "198.18.3.2"}, {4, "198.18.10.2"}}),
+                                // The same way as the target's flows.
+                                path_of({{1, "198.18.1.2"}, {2, "198.18.2.2"}, {3, "198.18.3.2"}}),
+                                // Nothing heard.
+                                path_of({}),
+                            });
+    EXPECT_TRUE(other_destination_marks(g).empty());
+}
+
+TEST(MultipathGraph, PerDestinationFromTheTracingHostItself) {
+    // The first hop already differs: the host's own routes balance per destination.
+    auto g = line_to_target();
+    mark_per_destination(g, {path_of({{1, "198.18.11.2"}, {2, "198.18.2.2"}})});
+    const std::map<std::string, std::set<std::string>> expected{{"198.18.1.1", {"198.18.11.2"}}};
+    EXPECT_EQ(other_destination_marks(g), expected);
+}
+
+TEST(PerDestinationAddresses, SpreadOverThePrefixNeverTheTargetNorItsEnds) {
+    const auto v4 = per_destination_addresses(*IpAddress::parse("198.18.6.2"), 6);
+    ASSERT_EQ(v4.size(), 6u);
+    std::set<IpAddress> distinct(v4.begin(), v4.end());
+    EXPECT_EQ(distinct.size(), 6u);
+    for (const IpAddress& a : v4) {
+        const auto w = a.wire();
+        EXPECT_TRUE(a.is_v4());
+        EXPECT_EQ(a.to_string().rfind("198.18.6.", 0), 0u) << a.to_string();
+        EXPECT_NE(w[15], 2);
+        EXPECT_NE(w[15], 0);
+        EXPECT_NE(w[15], 255);
+    }
+    // Spread: not six neighbours of the target.
+    EXPECT_GT(std::max_element(v4.begin(), v4.end())->wire()[15] - std::min_element(v4.begin(), v4.end())->wire()[15],
+              100);
+    // As many as the prefix holds, at most.
+    EXPECT_EQ(per_destination_addresses(*IpAddress::parse("198.18.6.2"), 1000).size(), 253u);
+    const auto v6 = per_destination_addresses(*IpAddress::parse("2001:db8:6::2"), 3);
+    ASSERT_EQ(v6.size(), 3u);
+    for (const IpAddress& a : v6)
+        EXPECT_EQ(a.to_string().rfind("2001:db8:6::", 0), 0u) << a.to_string();
 }
 
 // The per-packet test on a two-hop diamond's observations (two flows).

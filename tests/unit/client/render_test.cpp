@@ -95,6 +95,18 @@ TEST(GraphRender, PerPacketVerticesAreDashedAndUncertainLinksMarked) {
     EXPECT_EQ(render_graph({{"forward udp multipath", &plain}}, {}, "dot").find("per-packet"), std::string::npos);
 }
 
+TEST(GraphRender, PerDestinationNextHopsAreDrawnApart) {
+    auto g = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    g.vertices[1].other_destination_next_hops = {*IpAddress::parse("198.18.77.2")};
+    const std::string dot = render_graph({{"forward udp multipath", &g}}, {}, "dot");
+    EXPECT_NE(dot.find("198.18.77.2"), std::string::npos) << dot;
+    EXPECT_NE(dot.find("other destinations"), std::string::npos) << dot;
+    EXPECT_NE(dot.find("steelblue"), std::string::npos) << dot;
+    EXPECT_NE(dot.find("per-destination balancer"), std::string::npos) << dot;
+    const auto plain = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    EXPECT_EQ(render_graph({{"forward udp multipath", &plain}}, {}, "dot").find("per-destination"), std::string::npos);
+}
+
 TEST(GraphRender, UnwritablePathGetsOneSentence) {
     const auto g = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
     try {
@@ -168,6 +180,25 @@ TEST(MeasurementJson, PerPacketMarksAreStoredAndReadBack) {
     EXPECT_THROW(graph_from_trace_json(bad), MeasurementError);
     bad[from]["uncertain_successors"] = "1";
     EXPECT_THROW(graph_from_trace_json(bad), MeasurementError);
+}
+
+TEST(MeasurementJson, PerDestinationNextHopsAreStoredAndReadBack) {
+    auto original = graph_from_hops(line_with_a_silent_hop(), kRoot, kTarget);
+    original.vertices[1].other_destination_next_hops = {*IpAddress::parse("198.18.77.2"),
+                                                        *IpAddress::parse("198.18.78.2")};
+    const auto stored = trace_json(original);
+    EXPECT_EQ(stored[1]["other_destination_next_hops"], nlohmann::json::array({"198.18.77.2", "198.18.78.2"}));
+    EXPECT_FALSE(stored[0].contains("other_destination_next_hops"));
+    const auto back = graph_from_trace_json(nlohmann::json::parse(stored.dump()));
+    EXPECT_EQ(back.vertices[1].other_destination_next_hops, original.vertices[1].other_destination_next_hops);
+    EXPECT_EQ(trace_json(back), stored);
+    // Hostile forms: not an address, not a list.
+    for (const auto& bad_hops :
+         {nlohmann::json::array({"not an address"}), nlohmann::json::array({7}), nlohmann::json("198.18.77.2")}) {
+        auto bad = stored;
+        bad[1]["other_destination_next_hops"] = bad_hops;
+        EXPECT_THROW(graph_from_trace_json(bad), MeasurementError) << bad_hops.dump();
+    }
 }
 
 TEST(MeasurementJson, AVertexSentCountMustBeANonNegativeInteger) {

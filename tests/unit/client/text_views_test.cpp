@@ -142,6 +142,24 @@ TEST(TextViews, MultipathBehindAPerPacketBalancer) {
     expect_golden("multipath-per-packet.txt", text);
 }
 
+TEST(TextViews, MultipathBesideAPerDestinationBalancer) {
+    // Every flow to the target took one way; traces to other addresses left hop 1 for two more.
+    MultipathGraph graph;
+    graph.vertices = {vertex(0, 0, "198.18.1.1", {}, {}), vertex(1, 1, "198.18.1.2", {10000, 10001}, {0.1, 0.2}),
+                      vertex(2, 2, "198.18.2.2", {10000, 10001}, {0.2, 0.3}),
+                      vertex(3, 3, "198.18.6.2", {10000, 10001}, {0.6, 0.7})};
+    graph.vertices[3].end_of_path = true;
+    graph.edges = {{0, 1, false}, {1, 2, false}, {2, 3, false}};
+    mark_per_destination(graph, {{{1, *IpAddress::parse("198.18.1.2")}, {2, *IpAddress::parse("198.18.3.2")}},
+                                 {{1, *IpAddress::parse("198.18.1.2")}, {2, *IpAddress::parse("198.18.4.2")}},
+                                 {{1, *IpAddress::parse("198.18.1.2")}, {2, *IpAddress::parse("198.18.2.2")}}});
+    const auto text = report_text(heading(TraceDirection::forward, true), [&](TraceObserver& section) {
+        section.on_graph(graph);
+        section.on_end({TraceEnd::reached, answer("198.18.6.2", AnswerKind::unreachable, 3), {}, 40, 40});
+    });
+    expect_golden("multipath-per-destination.txt", text);
+}
+
 // The report (-c) and live view table: rounds of a two-way trace where hop 2 of the reverse
 // path loses half its answers, hop 3 forward answers from two addresses, and the reverse trace
 // had a round in which the server's answer came from one hop further (left out: past the end).

@@ -214,6 +214,7 @@ def operator_view(browser, url, token, first_id, document, build):
     # A second measurement of the same target whose reverse path changed, and another target.
     changed = json.loads(json.dumps(document))
     changed["traces"]["reverse"][1]["address"] = "198.18.99.1"
+    changed["traces"]["forward"][1]["other_destination_next_hops"] = ["198.18.77.2"]
     changed["start_time"] = "2026-11-24T08:00:00.000Z"
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     second = http("POST", f"{url}/api/v1/measurements", json.dumps(changed).encode(), headers)["id"]
@@ -242,6 +243,8 @@ def operator_view(browser, url, token, first_id, document, build):
     vertices = len(changed["traces"]["forward"]) + len(changed["traces"]["reverse"])
     check(hop_rows == vertices, f"a hop row per vertex: {hop_rows} of {vertices}")
     check("198.18.99.1" in text_of(browser, "#hops"), "the hop table lists the changed reverse hop")
+    check("per-destination: other addresses leave via 198.18.77.2" in text_of(browser, "#hops"),
+          "the hop table names a per-destination balancer's other next hop")
     # Milliseconds as stored (the drawing shows the same figures).
     rtts = changed["traces"]["forward"][1]["rtt"]
     expected = f"{min(rtts):.3f} / {sum(rtts) / len(rtts):.3f} / {max(rtts):.3f}"
