@@ -79,6 +79,7 @@ Tally run(const DiamondShape& shape, int traces, std::uint64_t first_seed, bool 
 TEST(PerDestinationBalancing, FlowsAloneSeeOnePathAndMarkNothing) {
     // Without --per-destination the balancer is invisible: one branch, no false link, no mark.
     const auto tally = run({3, 2, false, {}, 1, kMs, false, true}, 50, 1, false);
+    RecordProperty("w3 l2 per-destination probes per trace, flows alone", static_cast<int>(tally.probes / 50));
     EXPECT_EQ(tally.marked_traces, 0);
     EXPECT_EQ(tally.false_certain_edges, 0);
     EXPECT_EQ(tally.missed_vertex, 50);
@@ -136,6 +137,9 @@ TEST(PerDestinationBalancing, AThousandTracesThroughEveryKindShowNoFalseLinkOrMa
         if (!marks_expected) {
             EXPECT_EQ(tally.marked_when_complete, 0) << shape_name(shape);
         }
+        RecordProperty(shape_name(shape) + " marked", tally.marked_traces);
+        RecordProperty(shape_name(shape) + " missed a vertex", tally.missed_vertex);
+        RecordProperty(shape_name(shape) + " probes per trace", static_cast<int>(tally.probes / 100));
     }
     EXPECT_EQ(traces, 1000);
     EXPECT_GT(marked, 400);  // the test would mean nothing without marks to check
