@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
     try {
         if (argc > 1 && std::strcmp(argv[1], "campaign") == 0)
             return campaign_main(argc - 1, argv + 1);
-        const auto parsed = parse_command_line(argc, argv);
+        const auto parsed = parse_command_line(argc, argv, {campaign_document()});
         if (const auto* exit = std::get_if<ParseExit>(&parsed)) {
             if (!exit->text.empty())
                 std::fprintf(exit->exit_code == 0 ? stdout : stderr,

@@ -29,6 +29,7 @@ std::variant<CollectorOptions, CollectorParseExit> parse_collector_command_line(
               {},
               {{"db", {"<file>"}}, {"token-file", {"<file>"}}, {"tls-cert", {"<file>"}}, {"tls-key", {"<file>"}}},
               {},
+              {},
               {}});
     app.add_option("--listen", listen, "Address and port to serve HTTP(S) on; port 0 picks a free one")
         ->capture_default_str();

@@ -112,8 +112,17 @@ std::string zsh_safe(std::string text) {
 std::string function_name(const std::string& program) {
     std::string name = "_";
     for (const char c : program)
-        name += c == '-' ? '_' : c;
+        name += c == '-' || c == ' ' ? '_' : c;
     return name;
+}
+
+// The words of the first position: the document's, then its subcommands'.
+std::vector<std::vector<std::string>> positional_words_with_subcommands(const CommandDocument& document) {
+    auto words = document.positional_words;
+    if (!words.empty())
+        for (const auto& subcommand : document.subcommands)
+            words.front().push_back(subcommand.word);
+    return words;
 }
 
 }  // namespace
@@ -171,7 +180,11 @@ std::string man_page(const CLI::App& app, const CommandDocument& document) {
     return page;
 }
 
-std::string bash_completion(const CLI::App& app, const CommandDocument& document) {
+namespace {
+
+// The bash function completing `document`'s words from `first_word` on (1; 2 for a subcommand,
+// whose word is the first), handing over to its subcommands' functions.
+std::string bash_function(const CLI::App& app, const CommandDocument& document, int first_word) {
     // Option lists: those always offered, and per unlocking word; value_options collects those
     // whose next word is their value.
     std::string value_options;
@@ -218,13 +231,17 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
             fmt::format("    {}) {}; return ;;\n", names, action_for(fmt::format("{}", fmt::join(found->second, " "))));
     }
     std::string positional_cases;
-    for (std::size_t i = 0; i < document.positional_words.size(); ++i)
-        positional_cases += fmt::format("    {}) {} ;;\n", i,
-                                        action_for(fmt::format("{}", fmt::join(document.positional_words[i], " "))));
+    const auto positional_words = positional_words_with_subcommands(document);
+    for (std::size_t i = 0; i < positional_words.size(); ++i)
+        positional_cases +=
+            fmt::format("    {}) {} ;;\n", i, action_for(fmt::format("{}", fmt::join(positional_words[i], " "))));
+    std::string handovers;
+    for (const auto& subcommand : document.subcommands)
+        handovers += fmt::format("  if ((cword > 1)) && [[ ${{words[1]}} == {} ]]; then\n    {}\n    return\n  fi\n",
+                                 subcommand.word, function_name(subcommand.document->name));
     const std::string function = function_name(document.name);
     return fmt::format(
-        R"(# bash completion for {name}; generated from its command-line definition ({name} --completion bash).
-{function}() {{
+        R"({function}() {{
   # bash splits words at ':' (COMP_WORDBREAKS): glue "http" ":" "//host" ":" "8080/" back into
   # one word, so that a URL or an IPv6 address counts as one.
   local -a words=()
@@ -237,7 +254,7 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
     fi
     ((i == COMP_CWORD)) && cword=$((n - 1))
   done
-  local cur=${{words[cword]}} prev=${{words[cword-1]}}
+{handovers}  local cur=${{words[cword]}} prev=${{words[cword-1]}}
   local value_options="{value_options} "
   # The value of an option that takes one.
   case $prev in
@@ -247,7 +264,7 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
   fi
   # Words so far that are not options or option values: the positional index of this word.
   local word position=0 unlocked=0 options="{global_options}"
-  for ((i = 1; i < cword; i++)); do
+  for ((i = {first_word}; i < cword; i++)); do
     word=${{words[i]}}
     if [[ $word == -* ]]; then
       [[ " $value_options" == *" $word "* && $word != *=* ]] && ((i++))
@@ -268,15 +285,29 @@ std::string bash_completion(const CLI::App& app, const CommandDocument& document
   case $position in
 {positional_cases}  esac
 }}
-complete -F {function} {name}
 )",
-        fmt::arg("name", document.name), fmt::arg("function", function), fmt::arg("value_options", value_options),
-        fmt::arg("value_cases", value_cases), fmt::arg("global_options", global_options),
-        fmt::arg("unlock_cases", unlock_cases), fmt::arg("every_unlocked", every_unlocked),
-        fmt::arg("positional_cases", positional_cases));
+        fmt::arg("function", function), fmt::arg("handovers", handovers), fmt::arg("first_word", first_word),
+        fmt::arg("value_options", value_options), fmt::arg("value_cases", value_cases),
+        fmt::arg("global_options", global_options), fmt::arg("unlock_cases", unlock_cases),
+        fmt::arg("every_unlocked", every_unlocked), fmt::arg("positional_cases", positional_cases));
 }
 
-std::string zsh_completion(const CLI::App& app, const CommandDocument& document) {
+}  // namespace
+
+std::string bash_completion(const CLI::App& app, const CommandDocument& document) {
+    std::string text =
+        fmt::format("# bash completion for {0}; generated from its command-line definition ({0} --completion bash).\n",
+                    document.name);
+    text += bash_function(app, document, 1);
+    for (const auto& subcommand : document.subcommands)
+        text += bash_function(*subcommand.app, *subcommand.document, 2);
+    return text + fmt::format("complete -F {} {}\n", function_name(document.name), document.name);
+}
+
+namespace {
+
+// The zsh function completing `document`, handing over to its subcommands' functions.
+std::string zsh_function(const CLI::App& app, const CommandDocument& document) {
     const auto option_specs = [&](const CLI::Option* option) {
         std::string specs;
         const auto names = option_names(option);
@@ -317,8 +348,9 @@ std::string zsh_completion(const CLI::App& app, const CommandDocument& document)
         else
             unlocked[document.group_words.at(option->get_group())] += option_specs(option);
     }
-    for (std::size_t i = 0; i < document.positional_words.size(); ++i) {
-        const std::string joined = fmt::format("{}", fmt::join(document.positional_words[i], " "));
+    const auto positional_words = positional_words_with_subcommands(document);
+    for (std::size_t i = 0; i < positional_words.size(); ++i) {
+        const std::string joined = fmt::format("{}", fmt::join(positional_words[i], " "));
         const std::string action = joined == "<host>"        ? "_hosts"
                                    : joined == "<interface>" ? "_net_interfaces"
                                                              : "(" + joined + ")";
@@ -338,16 +370,34 @@ std::string zsh_completion(const CLI::App& app, const CommandDocument& document)
     std::string all;
     for (const auto& [word, specs] : unlocked)
         all += fmt::format(" \"${{{}[@]}}\"", function_name(word).substr(1));
+    // Words after a subcommand's are its own: its function sees them as if it were the command.
+    std::string handovers;
+    for (const auto& subcommand : document.subcommands)
+        handovers += fmt::format(
+            "  if (( CURRENT > 2 )) && [[ ${{words[2]}} == {} ]]; then\n"
+            "    shift words\n    (( CURRENT-- ))\n    {}\n    return\n  fi\n",
+            subcommand.word, function_name(subcommand.document->name));
     return fmt::format(
-        "#compdef {name}\n# zsh completion for {name}; generated from its command-line definition "
-        "({name} --completion zsh).\n{function}() {{\n{arrays}  local unlocked=0\n{choices}"
-        "{fallback}  _arguments -s -S \"${{specs[@]}}\"\n}}\n{function} \"$@\"\n",
-        fmt::arg("name", document.name), fmt::arg("function", function_name(document.name)), fmt::arg("arrays", arrays),
-        fmt::arg("choices", choices),
+        "{function}() {{\n{handovers}{arrays}  local unlocked=0\n{choices}"
+        "{fallback}  _arguments -s -S \"${{specs[@]}}\"\n}}\n",
+        fmt::arg("function", function_name(document.name)), fmt::arg("handovers", handovers),
+        fmt::arg("arrays", arrays), fmt::arg("choices", choices),
         fmt::arg("fallback", unlocked.empty() ? std::string()
                                               : fmt::format("  # No engine word yet: every option.\n"
                                                             "  (( unlocked )) || specs+=({})\n",
                                                             all)));
+}
+
+}  // namespace
+
+std::string zsh_completion(const CLI::App& app, const CommandDocument& document) {
+    std::string text = fmt::format(
+        "#compdef {0}\n# zsh completion for {0}; generated from its command-line definition ({0} --completion zsh).\n",
+        document.name);
+    text += zsh_function(app, document);
+    for (const auto& subcommand : document.subcommands)
+        text += zsh_function(*subcommand.app, *subcommand.document);
+    return text + fmt::format("{} \"$@\"\n", function_name(document.name));
 }
 
 }  // namespace rtt

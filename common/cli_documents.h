@@ -6,12 +6,23 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 namespace rtt {
+
+struct CommandDocument;
+
+// A subcommand with a command line of its own (`reverse-traceroute campaign`): once its word is
+// the first on the line, completion follows its definition instead.
+struct SubcommandDocument {
+    std::string word;
+    std::shared_ptr<const CLI::App> app;  // also keeps alive what its options are bound to
+    std::shared_ptr<const CommandDocument> document;
+};
 
 struct CommandDocument {
     std::string name;      // e.g. "reverse-traceroute"
@@ -29,6 +40,7 @@ struct CommandDocument {
     // Option groups offered only once a word is on the line (the "Multipath" group after
     // "multipath"), so that completion offers an engine's options with that engine only.
     std::map<std::string, std::string> group_words;
+    std::vector<SubcommandDocument> subcommands;
 };
 
 // Adds hidden --man and --completion SHELL to `app`; they print to stdout and end parsing with

@@ -129,6 +129,7 @@ int run_prober(int argc, char** argv) {
                                     {},
                                     {{"simulate", {"<file>"}}, {"listen", {"<file>"}}, {"geoip", {"<file>"}}},
                                     {},
+                                    {},
                                     {}});
     try {
         app.parse(argc, argv);

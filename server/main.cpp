@@ -109,6 +109,7 @@ int run_server(int argc, char** argv) {
                                     {{"<interface>"}},
                                     {},
                                     {"interface"},
+                                    {},
                                     {}});
     bool only_v4 = false, only_v6 = false;
     std::string timeout = "5s";

@@ -234,18 +234,13 @@ int run(const CampaignOptions& parsed) {
     return result.exit_status;
 }
 
-}  // namespace
-
-int campaign_main(int argc, char** argv) {
-    // The driver's socket and the collector's connection may close under a write (a stop
-    // signal, a collector going away): a failed write, not a killed campaign.
-    std::signal(SIGPIPE, SIG_IGN);
-    CampaignOptions options;
-    CLI::App app{
+// The command line of `reverse-traceroute campaign`, bound to `options`.
+void define_command_line(CLI::App& app, CampaignOptions& options) {
+    app.description(
         "Runs the traces of a list in one process under one probes/s budget, appending each measurement to "
         "--output as it finishes (JSON lines, resumable) and/or sending it to a collector. Each line: TARGET "
-        "[forward|reverse|two-way] [udp|tcp|icmp] [singlepath|multipath] [server=HOST|server=closest].",
-        "reverse-traceroute campaign"};
+        "[forward|reverse|two-way] [udp|tcp|icmp] [singlepath|multipath] [server=HOST|server=closest].");
+    app.name("reverse-traceroute campaign");
     app.add_option("TARGETS", options.list, "The target list, one per line ('-': standard input)")->required();
     app.add_option("-o,--output", options.run.output,
                    "Append each measurement to this file, one JSON line each; run again with the same file to "
@@ -302,6 +297,17 @@ int campaign_main(int argc, char** argv) {
         ->capture_default_str()
         ->needs(simulate);
     app.set_version_flag("-V,--version", std::string("reverse-traceroute ") + RTT_VERSION_STRING);
+}
+
+}  // namespace
+
+int campaign_main(int argc, char** argv) {
+    // The driver's socket and the collector's connection may close under a write (a stop
+    // signal, a collector going away): a failed write, not a killed campaign.
+    std::signal(SIGPIPE, SIG_IGN);
+    CampaignOptions options;
+    CLI::App app;
+    define_command_line(app, options);
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& done) {
@@ -326,6 +332,31 @@ int campaign_main(int argc, char** argv) {
         std::fprintf(stderr, "reverse-traceroute campaign: %s\n", e.what());
         return 2;
     }
+}
+
+SubcommandDocument campaign_document() {
+    struct Held {
+        CampaignOptions options;
+        CLI::App app;
+    };
+    auto held = std::make_shared<Held>();
+    define_command_line(held->app, held->options);
+    auto document = std::make_shared<CommandDocument>(CommandDocument{"reverse-traceroute campaign",
+                                                                      1,
+                                                                      "trace the targets of a list",
+                                                                      "[OPTIONS] TARGETS",
+                                                                      {{"<file>"}},
+                                                                      {{"output", {"<file>"}},
+                                                                       {"servers", {"<file>"}},
+                                                                       {"geoip", {"<file>"}},
+                                                                       {"simulate", {"<file>"}},
+                                                                       {"direction", {"forward", "reverse", "two-way"}},
+                                                                       {"protocol", {"udp", "tcp", "icmp"}},
+                                                                       {"engine", {"singlepath", "multipath"}}},
+                                                                      {"targets"},
+                                                                      {},
+                                                                      {}});
+    return {"campaign", std::shared_ptr<const CLI::App>(held, &held->app), document};
 }
 
 }  // namespace rtt::client

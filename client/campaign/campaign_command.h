@@ -4,8 +4,12 @@
 // exit status: 0, 1 (a target failed, or the environment), 2 (bad input), 128 + a stop signal.
 #pragma once
 
+#include "cli_documents.h"
+
 namespace rtt::client {
 
 int campaign_main(int argc, char** argv);
+// Its command line, for the completions of reverse-traceroute (parse_command_line()).
+SubcommandDocument campaign_document();
 
 }  // namespace rtt::client

@@ -336,7 +336,8 @@ std::vector<std::string> joined_optional_values(int argc, const char* const* arg
     return words;
 }
 
-std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* const* argv) {
+std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* const* argv,
+                                                          std::vector<SubcommandDocument> subcommands) {
     ClientOptions o;
     for (int i = 1; i < argc; ++i)
         if (std::string_view(argv[i]).rfind("--token", 0) == 0)
@@ -386,7 +387,8 @@ std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* 
                {"format", drawing_formats()},
                {"log-level", {"debug", "info", "warning", "error"}}},
               {"direction", "protocol", "engine", "target"},
-              {{kSinglePathGroup, "singlepath"}, {kMultipathGroup, "multipath"}}});
+              {{kSinglePathGroup, "singlepath"}, {kMultipathGroup, "multipath"}},
+              std::move(subcommands)});
     struct EndpointsRequest {};
     app.add_flag_callback(
         "--endpoints", [] { throw EndpointsRequest{}; },

@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "cli_documents.h"
 #include "ip_address.h"
 #include "probe/probe_codec.h"
 #include "trace_defaults.h"
@@ -95,7 +97,9 @@ struct ParseExit {
     std::string text;
 };
 
-std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* const* argv);
+// `subcommands`: those with a command line of their own (campaign), for --completion.
+std::variant<ClientOptions, ParseExit> parse_command_line(int argc, const char* const* argv,
+                                                          std::vector<SubcommandDocument> subcommands = {});
 
 std::string direction_name(Direction direction);
 

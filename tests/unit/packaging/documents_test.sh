@@ -19,7 +19,7 @@ for name in "${!binaries[@]}"; do
   bin="$build/${binaries[$name]}/$name"
   page="$docs/man/$name.${sections[$name]}"
   # Options from --help (and the subcommands' help): "-x, --long" words at the start of a line.
-  help=$("$bin" --help; [ "$name" = reverse-traceroute ] && "$bin" two-way udp singlepath --help && "$bin" two-way udp multipath --help)
+  help=$("$bin" --help; [ "$name" = reverse-traceroute ] && "$bin" two-way udp singlepath --help && "$bin" two-way udp multipath --help && "$bin" campaign --help)
   options=$(grep -oE '^  +(-[A-Za-z0-9],)?(-[A-Za-z0-9]|--[a-z0-9-]+)(,--?[a-z0-9-]+)*' <<< "$help" | tr ',' '\n' | tr -d ' ' | sort -u)
   [ -n "$options" ] || fail "$name: no options found in --help"
   rendered=$(MANWIDTH=200 man -l "$page" 2> /dev/null)
@@ -60,7 +60,7 @@ expect_completion() {  # expect_completion "EXPECTED" WORDS...
   got=$(complete_words "$@")
   [ "$got" = "$want" ] || fail "completing '$*': got '$got', expected '$want'"
 }
-expect_completion "forward reverse two-way " ""
+expect_completion "campaign forward reverse two-way " ""
 expect_completion "two-way " tw
 expect_completion "icmp tcp udp " two-way ""
 expect_completion "multipath singlepath " -n two-way udp ""
@@ -82,13 +82,23 @@ expect_completion "--flow " --confi --fl
 expect_completion "icmp tcp udp " --transmit http : //collector.example : 8080/ two-way ""
 expect_completion "multipath singlepath " --transmit https : //[2001 : db8: : 1] : 443/ two-way udp ""
 expect_completion "lo " -i l
+# The campaign's own options, values and list file once its word comes first, and only then.
+expect_completion "--per-prefix --pps --protocol " campaign --p
+expect_completion "" two-way udp multipath --per-pr
+expect_completion "forward reverse two-way " campaign --direction ""
+expect_completion "multipath singlepath " campaign -o out.jsonl --engine ""
+expect_completion "--simulate --simulate-host " campaign --simulate
 if command -v zsh > /dev/null; then
   zsh_file="$docs/zsh-completion/_reverse-traceroute"
   checks=$((checks + 2))
-  grep -q "'1:direction:(forward reverse two-way)'" "$zsh_file" && grep -q "'4:target:_hosts'" "$zsh_file" ||
+  grep -q "'1:direction:(forward reverse two-way campaign)'" "$zsh_file" && grep -q "'4:target:_hosts'" "$zsh_file" ||
     fail "zsh completion: positional words are not named"
   grep -q "words\[(I)multipath\]" "$zsh_file" && ! grep -B2 -A200 "local -a specs=(" "$zsh_file" | sed -n '1,/^  )/p' | grep -- "--confidence" > /dev/null ||
     fail "zsh completion: multipath options are offered before the engine is named"
+  # The campaign's completion, as zsh runs it: its function after the word, its options offered.
+  checks=$((checks + 1))
+  grep -q "words\[2\]} == campaign" "$zsh_file" && grep -q "_reverse_traceroute_campaign() {" "$zsh_file" &&
+    grep -q "'--per-prefix=\[" "$zsh_file" || fail "zsh completion: no hand-over to the campaign's options"
 fi
 
 echo "$checks checks, $failures failures"
